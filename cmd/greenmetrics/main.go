@@ -1,0 +1,36 @@
+// Command greenmetrics is the carbon and green-finance metrics engine of the
+// district environment bureau: one binary whose subcommands run the ingestion
+// daemon, import files, compute trends and write the monthly report.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := newRootCmd().ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "greenmetrics:", err)
+		os.Exit(1)
+	}
+}
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "greenmetrics",
+		Short:         "Carbon and green-finance metrics engine (通州区绿色发展指标引擎)",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	// Each subcommand lives in its own file of this package.
+	root.AddCommand(
+	)
+	return root
+}

@@ -1,0 +1,41 @@
+package config
+
+import (
+	"fmt"
+	"time"
+)
+
+// Analysis configures the scheduled computation of target progress, trends
+// and forecasts from InfluxDB history.
+type Analysis struct {
+	// Interval is how often progress, trends and forecasts are recomputed.
+	Interval time.Duration `yaml:"interval"`
+	// Window is how much history trends look at.
+	Window time.Duration `yaml:"window"`
+	// Alpha is the significance level of trend tests (0.05; 0.10 also used).
+	Alpha float64 `yaml:"alpha"`
+	// Year is the target year to track; 0: the current year in Asia/Shanghai.
+	Year int `yaml:"year"`
+	// StaleGrace is added to an indicator's reporting period before it
+	// counts as stale.
+	StaleGrace time.Duration `yaml:"stale_grace"`
+}
+
+func defaultAnalysis() Analysis {
+	return Analysis{
+		Interval:   15 * time.Minute,
+		Window:     5 * 365 * 24 * time.Hour,
+		Alpha:      0.05,
+		StaleGrace: 7 * 24 * time.Hour,
+	}
+}
+
+func (a Analysis) validate() error {
+	if a.Interval <= 0 || a.Window <= 0 {
+		return fmt.Errorf("interval %v and window %v must be positive", a.Interval, a.Window)
+	}
+	if a.Alpha <= 0 || a.Alpha >= 1 {
+		return fmt.Errorf("alpha %v must be in (0, 1)", a.Alpha)
+	}
+	return nil
+}

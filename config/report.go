@@ -1,0 +1,44 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Report configures the monthly report (月度报告) and its schedule.
+type Report struct {
+	// Dir receives the reports; default DataDir/reports.
+	Dir string `yaml:"dir"`
+	// Day and Hour schedule the run (Asia/Shanghai) for the previous month;
+	// Day 0 disables the schedule.
+	Day  int `yaml:"day"`
+	Hour int `yaml:"hour"`
+	// Lang is zh or en.
+	Lang string `yaml:"lang"`
+	// Formats are any of html, csv, json, md.
+	Formats []string `yaml:"formats"`
+}
+
+func defaultReport() Report {
+	return Report{Day: 3, Hour: 8, Lang: "zh", Formats: []string{"html", "csv", "json", "md"}}
+}
+
+func (r Report) validate() error {
+	if r.Day < 0 || r.Day > 28 {
+		return fmt.Errorf("day %d must be 0 (off) or 1–28", r.Day)
+	}
+	if r.Hour < 0 || r.Hour > 23 {
+		return fmt.Errorf("hour %d must be 0–23", r.Hour)
+	}
+	if r.Lang != "zh" && r.Lang != "en" {
+		return fmt.Errorf("lang %q must be zh or en", r.Lang)
+	}
+	for _, f := range r.Formats {
+		switch strings.ToLower(f) {
+		case "html", "csv", "json", "md":
+		default:
+			return fmt.Errorf("format %q must be html, csv, json or md", f)
+		}
+	}
+	return nil
+}

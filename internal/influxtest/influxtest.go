@@ -1,0 +1,141 @@
+// Package influxtest gives integration tests a real InfluxDB: the server
+// `make test` started (GREENMETRICS_TEST_INFLUX_URL), or, when a test is run
+// on its own with `go test`, a throwaway influxd from ./bin started for the
+// test binary. Each call gets a fresh database, so tests never see each
+// other's points. There is no mock: claims that data was stored or read are
+// proven against the real server.
+package influxtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// EnvURL names the variable `make test` sets to its InfluxDB's URL.
+const EnvURL = "GREENMETRICS_TEST_INFLUX_URL"
+
+// Server is a database on a real InfluxDB.
+type Server struct {
+	URL      string
+	Database string
+}
+
+// Bucket is the v2-API bucket of the database ("db/autogen").
+func (s Server) Bucket() string { return s.Database + "/autogen" }
+
+var (
+	startOnce sync.Once
+	sharedURL string
+	startErr  error
+)
+
+// New returns a fresh, empty database on a real InfluxDB, dropped when the
+// test ends.
+func New(t testing.TB) Server {
+	t.Helper()
+	base := os.Getenv(EnvURL)
+	if base == "" {
+		startOnce.Do(func() { sharedURL, startErr = startLocal() })
+		if startErr != nil {
+			t.Fatalf("no InfluxDB for integration tests: %v (run `make test`, or set %s)", startErr, EnvURL)
+		}
+		base = sharedURL
+	}
+	db := "test_" + randomHex(6)
+	if err := Exec(base, "CREATE DATABASE "+db); err != nil {
+		t.Fatalf("creating test database on %s: %v", base, err)
+	}
+	t.Cleanup(func() { _ = Exec(base, "DROP DATABASE "+db) })
+	return Server{URL: base, Database: db}
+}
+
+// Exec runs one InfluxQL statement that changes state (CREATE, DROP …).
+func Exec(base, stmt string) error {
+	resp, err := http.PostForm(strings.TrimRight(base, "/")+"/query", url.Values{"q": {stmt}})
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("%s: HTTP %d", stmt, resp.StatusCode)
+	}
+	return nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// startLocal starts bin/influxd for this test binary. The process is left to
+// die with the test binary's process group; its data lives in a temp dir.
+func startLocal() (string, error) {
+	root, err := repoRoot()
+	if err != nil {
+		return "", err
+	}
+	script := filepath.Join(root, "scripts", "influxd.sh")
+	port, err := freePort()
+	if err != nil {
+		return "", err
+	}
+	dir, err := os.MkdirTemp("", "greenmetrics-influx-")
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.Command("bash", script, "start", dir, fmt.Sprint(port))
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("starting influxd: %w", err)
+	}
+	u := fmt.Sprintf("http://127.0.0.1:%d", port)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for ctx.Err() == nil {
+		if resp, err := http.Get(u + "/ping"); err == nil {
+			resp.Body.Close()
+			return u, nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return "", fmt.Errorf("influxd on %s did not answer", u)
+}
+
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("go.mod not found above the test directory")
+		}
+		dir = parent
+	}
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

@@ -1,0 +1,114 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// Observation is one value of one indicator, for one entity (a water
+// section, an air station; empty for district-wide figures), at one time,
+// as reported by one source. Value is always in the indicator's base unit.
+//
+// Periodic figures are stamped at the start of their period in Asia/Shanghai
+// (2024-06 → 2024-06-01T00:00+08:00), so a corrected figure for the same
+// period replaces the old one instead of adding a second point.
+type Observation struct {
+	Time      time.Time `json:"time"`
+	Indicator string    `json:"indicator"`
+	Entity    string    `json:"entity,omitempty"`
+	Value     float64   `json:"value"`
+	Source    string    `json:"source,omitempty"`
+}
+
+// Errors of observations.
+var (
+	ErrNoIndicator   = errors.New("indicator is empty")
+	ErrNoTime        = errors.New("time is zero")
+	ErrBadTagValue   = errors.New("tag value has a control character or a backslash (line protocol cannot carry them portably), or is longer than 256 bytes")
+	ErrOutOfRange    = errors.New("value outside the indicator's physical range")
+	ErrFutureTime    = errors.New("time is too far in the future")
+	ErrUnknownIndic  = errors.New("unknown indicator")
+	ErrEntityMissing = errors.New("indicator is measured per entity but no entity given")
+)
+
+// MaxTagLength bounds entity and source names; InfluxDB keys must stay small.
+const MaxTagLength = 256
+
+// Validate checks what holds for any observation, whatever its indicator:
+// a name, a time, a finite value and printable tag values.
+func (o Observation) Validate() error {
+	if o.Indicator == "" {
+		return ErrNoIndicator
+	}
+	if o.Time.IsZero() {
+		return ErrNoTime
+	}
+	if math.IsNaN(o.Value) || math.IsInf(o.Value, 0) {
+		return fmt.Errorf("value %v: %w", o.Value, ErrNonFinite)
+	}
+	for name, v := range map[string]string{"entity": o.Entity, "source": o.Source} {
+		if len(v) > MaxTagLength || strings.ContainsFunc(v, isControl) || strings.ContainsRune(v, '\\') {
+			return fmt.Errorf("%s %q: %w", name, v, ErrBadTagValue)
+		}
+	}
+	return nil
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// Shanghai is the bureau's time zone; times without an offset are read in it.
+var Shanghai = mustLoadShanghai()
+
+func mustLoadShanghai() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		// China has kept UTC+8 without daylight saving since 1991, so a fixed
+		// zone is exact for every date the bureau reports on.
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}
+
+// timeLayouts are the forms the bureau's files use, most specific first.
+var timeLayouts = []string{
+	"2006-01-02 15:04:05",
+	"2006-01-02 15:04",
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04",
+	"2006-01-02",
+	"2006/01/02 15:04:05",
+	"2006/01/02 15:04",
+	"2006/1/2 15:04",
+	"2006/01/02",
+	"2006/1/2",
+	"2006-01",
+	"2006/01",
+	"2006年1月2日",
+	"2006年1月",
+	"2006",
+}
+
+// ErrBadTime reports a time in no accepted form.
+var ErrBadTime = errors.New("time not in an accepted form (RFC 3339, 2024-06, 2024-06-30, 2024-06-30 08:00)")
+
+// ParseTime reads a time as the bureau writes it: RFC 3339 with an offset,
+// or one of the local forms 2024, 2024-06, 2024-06-30, 2024-06-30 08:00 read
+// in loc (Asia/Shanghai when nil). A month or day is stamped at its start.
+func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if loc == nil {
+		loc = Shanghai
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range timeLayouts {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q: %w", s, ErrBadTime)
+}

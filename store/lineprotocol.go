@@ -1,0 +1,145 @@
+package store
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/greenmetrics/greenmetrics/models"
+)
+
+// Measurements of the schema (docs/schema.md).
+const (
+	// MeasurementObservation holds every accepted observation: tags
+	// indicator, entity, source; field value (float64).
+	MeasurementObservation = "observation"
+)
+
+// Tag keys of MeasurementObservation.
+const (
+	TagIndicator = "indicator"
+	TagEntity    = "entity"
+	TagSource    = "source"
+	FieldValue   = "value"
+)
+
+// Point is one row of any measurement. Field values are float64 or string;
+// numbers are always float64 so a field never changes type (a type
+// conflict makes InfluxDB drop the point).
+type Point struct {
+	Measurement string
+	Tags        map[string]string
+	Fields      map[string]any
+	Time        time.Time
+}
+
+// ObservationPoint is the point an observation is stored as.
+func ObservationPoint(o models.Observation) Point {
+	tags := map[string]string{TagIndicator: o.Indicator}
+	if o.Entity != "" {
+		tags[TagEntity] = o.Entity
+	}
+	if o.Source != "" {
+		tags[TagSource] = o.Source
+	}
+	return Point{Measurement: MeasurementObservation, Tags: tags, Fields: map[string]any{FieldValue: o.Value}, Time: o.Time}
+}
+
+// AppendObservation appends the line-protocol line of o to dst, without a
+// trailing newline. It is the hot path of ingestion, so it avoids the map
+// of Point. The observation must have passed models.Observation.Validate.
+func AppendObservation(dst []byte, o models.Observation) []byte {
+	dst = append(dst, MeasurementObservation...)
+	// Tag keys in sorted order (entity < indicator < source), as InfluxDB
+	// prefers for its series key.
+	if o.Entity != "" {
+		dst = append(dst, ",entity="...)
+		dst = appendEscaped(dst, o.Entity, tagEscaper)
+	}
+	dst = append(dst, ",indicator="...)
+	dst = appendEscaped(dst, o.Indicator, tagEscaper)
+	if o.Source != "" {
+		dst = append(dst, ",source="...)
+		dst = appendEscaped(dst, o.Source, tagEscaper)
+	}
+	dst = append(dst, " value="...)
+	dst = appendFloat(dst, o.Value)
+	dst = append(dst, ' ')
+	return strconv.AppendInt(dst, o.Time.Unix(), 10)
+}
+
+// EncodePoint returns the line-protocol line of p (second precision).
+func EncodePoint(p Point) (string, error) {
+	if p.Measurement == "" || len(p.Fields) == 0 {
+		return "", fmt.Errorf("point needs a measurement and at least one field")
+	}
+	var b []byte
+	b = appendEscaped(b, p.Measurement, measurementEscaper)
+	for _, k := range sortedKeys(p.Tags) {
+		if p.Tags[k] == "" {
+			continue // InfluxDB has no empty tag values; absence reads back as "".
+		}
+		b = append(b, ',')
+		b = appendEscaped(b, k, tagEscaper)
+		b = append(b, '=')
+		b = appendEscaped(b, p.Tags[k], tagEscaper)
+	}
+	b = append(b, ' ')
+	for i, k := range sortedKeys(p.Fields) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendEscaped(b, k, tagEscaper)
+		b = append(b, '=')
+		switch v := p.Fields[k].(type) {
+		case float64:
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return "", fmt.Errorf("field %s: %w", k, models.ErrNonFinite)
+			}
+			b = appendFloat(b, v)
+		case string:
+			b = append(b, '"')
+			b = appendEscaped(b, v, fieldStringEscaper)
+			b = append(b, '"')
+		case bool:
+			b = strconv.AppendBool(b, v)
+		default:
+			return "", fmt.Errorf("field %s: unsupported type %T", k, v)
+		}
+	}
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, p.Time.Unix(), 10)
+	return string(b), nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// appendFloat writes a float that InfluxDB reads back as a float: a value
+// with no '.' or exponent would still be a float (no 'i' suffix), and 'g'
+// keeps 3e10 and 1e-9 short and exact.
+func appendFloat(dst []byte, v float64) []byte {
+	return strconv.AppendFloat(dst, v, 'g', -1, 64)
+}
+
+var (
+	tagEscaper         = strings.NewReplacer(",", `\,`, "=", `\=`, " ", `\ `)
+	measurementEscaper = strings.NewReplacer(",", `\,`, " ", `\ `)
+	fieldStringEscaper = strings.NewReplacer(`"`, `\"`, `\`, `\\`)
+)
+
+func appendEscaped(dst []byte, s string, r *strings.Replacer) []byte {
+	if !strings.ContainsAny(s, ",= \\\"") {
+		return append(dst, s...)
+	}
+	return append(dst, r.Replace(s)...)
+}

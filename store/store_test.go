@@ -1,0 +1,236 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/greenmetrics/greenmetrics/internal/influxtest"
+	"github.com/greenmetrics/greenmetrics/models"
+	"github.com/greenmetrics/greenmetrics/store"
+)
+
+func newStore(t *testing.T) *store.Store {
+	t.Helper()
+	srv := influxtest.New(t)
+	s, err := store.New(store.Config{URL: srv.URL, Bucket: srv.Bucket(), Org: "greenmetrics", Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+func writeObservations(t *testing.T, s *store.Store, obs ...models.Observation) {
+	t.Helper()
+	lines := make([]string, len(obs))
+	for i, o := range obs {
+		if err := o.Validate(); err != nil {
+			t.Fatalf("Validate(%+v) = %v", o, err)
+		}
+		lines[i] = string(store.AppendObservation(nil, o))
+	}
+	if err := s.WriteLines(context.Background(), lines...); err != nil {
+		t.Fatalf("WriteLines: %v", err)
+	}
+}
+
+var june = time.Date(2024, 6, 1, 0, 0, 0, 0, models.Shanghai)
+
+func TestRoundTripAwkwardTagValues(t *testing.T) {
+	s := newStore(t)
+	entities := []string{
+		"北京市/新八里桥",
+		"Section with spaces",
+		"a,b=c d",
+		`quote"d`,
+		"x' OR '1'='1",
+	}
+	var obs []models.Observation
+	for i, e := range entities {
+		obs = append(obs, models.Observation{Time: june, Indicator: "nh3n", Entity: e, Value: 0.1 + float64(i), Source: "测试 source,1"})
+	}
+	writeObservations(t, s, obs...)
+	for i, e := range entities {
+		got, err := s.Observations(context.Background(), store.Filter{Indicator: "nh3n", Entity: e, Start: june.AddDate(0, -1, 0)})
+		if err != nil {
+			t.Fatalf("Observations(entity %q): %v", e, err)
+		}
+		if len(got) != 1 {
+			t.Fatalf("Observations(entity %q) returned %d points, want 1: %+v", e, len(got), got)
+		}
+		if g := got[0]; g.Entity != e || g.Value != obs[i].Value || !g.Time.Equal(june) || g.Source != "测试 source,1" {
+			t.Errorf("Observations(entity %q) = %+v, want %+v", e, g, obs[i])
+		}
+	}
+}
+
+func TestBackslashRejectedBeforeWriting(t *testing.T) {
+	for _, e := range []string{`trailing\`, `back\slash`} {
+		o := models.Observation{Time: june, Indicator: "nh3n", Entity: e, Value: 1}
+		if err := o.Validate(); !errors.Is(err, models.ErrBadTagValue) {
+			t.Errorf("Validate(entity %q) = %v, want ErrBadTagValue", e, err)
+		}
+	}
+}
+
+func TestInjectionInEntityIsData(t *testing.T) {
+	s := newStore(t)
+	writeObservations(t, s,
+		models.Observation{Time: june, Indicator: "tp", Entity: "A", Value: 1},
+		models.Observation{Time: june, Indicator: "tp", Entity: "B", Value: 2},
+	)
+	for _, attack := range []string{`A' OR entity='B`, `A" OR "entity"='B`, `'; DROP DATABASE x; --`, `A\' OR 1=1`} {
+		got, err := s.Observations(context.Background(), store.Filter{Indicator: "tp", Entity: attack, Start: june.AddDate(-1, 0, 0)})
+		if err != nil {
+			t.Fatalf("Observations(entity %q): %v", attack, err)
+		}
+		if len(got) != 0 {
+			t.Errorf("Observations(entity %q) = %v, want no points: the entity must be matched literally", attack, got)
+		}
+	}
+	all, err := s.Observations(context.Background(), store.Filter{Indicator: "tp", Start: june.AddDate(-1, 0, 0)})
+	if err != nil || len(all) != 2 {
+		t.Fatalf("after injection attempts: %d points, err %v; want both points intact", len(all), err)
+	}
+}
+
+func TestRewriteIsIdempotent(t *testing.T) {
+	s := newStore(t)
+	o := models.Observation{Time: june, Indicator: "green_credit_balance", Value: 3.0e10, Source: "demo"}
+	writeObservations(t, s, o)
+	writeObservations(t, s, o)
+	o.Value = 3.1e10 // a corrected figure for the same period replaces the old one
+	writeObservations(t, s, o)
+	got, err := s.Observations(context.Background(), store.Filter{Indicator: o.Indicator, Start: june.AddDate(-1, 0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Value != 3.1e10 {
+		t.Fatalf("after three writes of one observation: %+v, want one point with the last value 3.1e10", got)
+	}
+}
+
+func TestReadByTimeRangeAndEntity(t *testing.T) {
+	s := newStore(t)
+	var obs []models.Observation
+	for m := 0; m < 12; m++ {
+		for _, e := range []string{"东店", "新八里桥"} {
+			obs = append(obs, models.Observation{Time: time.Date(2024, time.Month(m+1), 1, 0, 0, 0, 0, models.Shanghai), Indicator: "codmn", Entity: e, Value: float64(m)})
+		}
+	}
+	writeObservations(t, s, obs...)
+	tests := []struct {
+		name   string
+		filter store.Filter
+		want   int
+	}{
+		{"whole year, both sections", store.Filter{Indicator: "codmn", Start: time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai), End: time.Date(2025, 1, 1, 0, 0, 0, 0, models.Shanghai)}, 24},
+		{"Q2 of one section", store.Filter{Indicator: "codmn", Entity: "新八里桥", Start: time.Date(2024, 4, 1, 0, 0, 0, 0, models.Shanghai), End: time.Date(2024, 7, 1, 0, 0, 0, 0, models.Shanghai)}, 3},
+		{"end is exclusive at a Shanghai month start", store.Filter{Indicator: "codmn", Entity: "东店", Start: time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai), End: time.Date(2024, 2, 1, 0, 0, 0, 0, models.Shanghai)}, 1},
+		{"other indicator", store.Filter{Indicator: "nh3n", Start: time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai)}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.Observations(context.Background(), tc.filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != tc.want {
+				t.Errorf("Observations(%+v) returned %d points, want %d", tc.filter, len(got), tc.want)
+			}
+		})
+	}
+}
+
+func TestNonFiniteRejectedBeforeWriting(t *testing.T) {
+	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		o := models.Observation{Time: june, Indicator: "pm25", Value: v}
+		if err := o.Validate(); !errors.Is(err, models.ErrNonFinite) {
+			t.Errorf("Validate(value %v) = %v, want ErrNonFinite", v, err)
+		}
+		p := store.Point{Measurement: "progress", Fields: map[string]any{"ratio": v}, Time: june}
+		if _, err := store.EncodePoint(p); !errors.Is(err, models.ErrNonFinite) {
+			t.Errorf("EncodePoint(field %v) = %v, want ErrNonFinite", v, err)
+		}
+	}
+}
+
+func TestLatest(t *testing.T) {
+	s := newStore(t)
+	writeObservations(t, s,
+		models.Observation{Time: june, Indicator: "pm25", Entity: "BJ-Dongsi", Value: 30},
+		models.Observation{Time: june.AddDate(0, 1, 0), Indicator: "pm25", Entity: "BJ-Dongsi", Value: 35},
+		models.Observation{Time: june, Indicator: "gdp_growth", Value: 0.05},
+	)
+	got, err := s.Latest(context.Background(), june.AddDate(-1, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"pm25/BJ-Dongsi": 35, "gdp_growth/": 0.05}
+	if len(got) != len(want) {
+		t.Fatalf("Latest = %+v, want %d series", got, len(want))
+	}
+	for _, o := range got {
+		if w, ok := want[o.Indicator+"/"+o.Entity]; !ok || w != o.Value {
+			t.Errorf("Latest has %s/%s = %v, want %v", o.Indicator, o.Entity, o.Value, w)
+		}
+	}
+}
+
+func TestWriteErrorsAreClassified(t *testing.T) {
+	tests := []struct {
+		status     int
+		retryAfter string
+		retryable  bool
+		wait       time.Duration
+	}{
+		{http.StatusTooManyRequests, "7", true, 7 * time.Second},
+		{http.StatusServiceUnavailable, "", true, 0},
+		{http.StatusInternalServerError, "", true, 0},
+		{http.StatusBadRequest, "", false, 0},
+		{http.StatusUnauthorized, "", false, 0},
+		{http.StatusNotFound, "", false, 0},
+	}
+	for _, tc := range tests {
+		fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if tc.retryAfter != "" {
+				w.Header().Set("Retry-After", tc.retryAfter)
+			}
+			http.Error(w, `{"code":"x","message":"injected fault"}`, tc.status)
+		}))
+		s, err := store.New(store.Config{URL: fake.URL, Bucket: "db/rp", Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.WriteLines(context.Background(), "m v=1 1")
+		var we *store.WriteError
+		if !errors.As(err, &we) {
+			t.Fatalf("HTTP %d: WriteLines error %v is not a *WriteError", tc.status, err)
+		}
+		if we.StatusCode != tc.status || we.Retryable() != tc.retryable || we.Wait() != tc.wait {
+			t.Errorf("HTTP %d: got status %d retryable %v wait %v; want %d %v %v", tc.status, we.StatusCode, we.Retryable(), we.Wait(), tc.status, tc.retryable, tc.wait)
+		}
+		s.Close()
+		fake.Close()
+	}
+	s, _ := store.New(store.Config{URL: "http://127.0.0.1:1", Bucket: "db/rp", Timeout: time.Second})
+	err := s.WriteLines(context.Background(), "m v=1 1")
+	var we *store.WriteError
+	if !errors.As(err, &we) || !we.Retryable() || !store.IsUnreachable(err) {
+		t.Errorf("connection refused: %v; want a retryable unreachable *WriteError", err)
+	}
+}
+
+func TestBadLineIsPermanent(t *testing.T) {
+	s := newStore(t)
+	err := s.WriteLines(context.Background(), "observation,indicator=x value=1 1", "observation,indicator=x value=\"text\" 2")
+	var we *store.WriteError
+	if !errors.As(err, &we) || we.Retryable() || we.StatusCode != http.StatusBadRequest {
+		t.Fatalf("field type conflict: %v; want a non-retryable HTTP 400", err)
+	}
+}
