@@ -1,0 +1,280 @@
+package water
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math/big"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// ErrTooFewSamples is returned when a period has fewer samples than
+// 环办〔2011〕22号 requires for it (see Period.MinSamples).
+var ErrTooFewSamples = errors.New("too few samples")
+
+// A Sample is one reading of a section: the values of the items measured at
+// one time, keyed by item code (aliases accepted). An item that was not
+// measured is absent; it is skipped, never taken as zero.
+type Sample struct {
+	Section string
+	Time    time.Time
+	Values  map[string]float64
+}
+
+// A SectionConfig says how a section is evaluated.
+type SectionConfig struct {
+	Name      string
+	WaterBody WaterBody
+	// TargetClass is the section's assessment target (考核目标), Ⅰ–Ⅴ, or
+	// ClassUnknown when it has none.
+	TargetClass Class
+	// Items are the evaluated items. Empty means DefaultItems, the 21 items
+	// of 22号; national sections use NationalItems ("5+X").
+	Items []string
+}
+
+// Validate checks the water body, the target class and the items.
+func (c SectionConfig) Validate() error {
+	_, err := c.evaluated()
+	return err
+}
+
+// evaluated validates c and returns the set of its evaluated item codes.
+func (c SectionConfig) evaluated() (map[string]bool, error) {
+	if !c.WaterBody.Valid() {
+		return nil, fmt.Errorf("section %q: %w: %d", c.Name, ErrInvalidWaterBody, c.WaterBody)
+	}
+	if c.TargetClass != ClassUnknown && (!c.TargetClass.Valid() || c.TargetClass == ClassWorseThanV) {
+		return nil, fmt.Errorf("section %q: target %s: a target must be Ⅰ–Ⅴ: %w", c.Name, c.TargetClass, ErrInvalidClass)
+	}
+	codes := c.Items
+	if len(codes) == 0 {
+		codes = DefaultItems()
+	}
+	codes, err := canonicalItems(codes)
+	if err != nil {
+		return nil, fmt.Errorf("section %q: %w", c.Name, err)
+	}
+	set := make(map[string]bool, len(codes))
+	for _, code := range codes {
+		set[code] = true
+	}
+	return set, nil
+}
+
+// An ItemResult is the evaluation of one item.
+type ItemResult struct {
+	Code  string
+	Value float64 // the value classified: the sample's, or the period mean
+	Class Class
+	// Exceedance is the 超标倍数 (C − C_Ⅲ)/C_Ⅲ when the value exceeds the
+	// class Ⅲ limit, else 0. It is always 0 for pH and dissolved oxygen.
+	Exceedance float64
+}
+
+// A Result is the evaluation of a section for one sample or one period.
+type Result struct {
+	Section   string
+	WaterBody WaterBody
+	Target    Class  // the section's target, ClassUnknown if none
+	Period    Period // zero for a single sample
+	Samples   int    // samples behind the values
+	// Class is the worst class of the evaluated items (单因子评价法), or
+	// ClassUnknown when no evaluated item was measured.
+	Class Class
+	// Items are the evaluated items that had a value, in Table 1 order.
+	Items []ItemResult
+	// Reported are items classified but kept out of Class: total nitrogen
+	// of a lake or reservoir, and faecal coliform.
+	Reported []ItemResult
+}
+
+// Evaluate classifies one sample: each evaluated item that has a value, then
+// the section as its worst item.
+func (c SectionConfig) Evaluate(s Sample) (Result, error) {
+	set, err := c.evaluated()
+	if err != nil {
+		return Result{}, err
+	}
+	values, err := canonicalValues(s.Values)
+	if err != nil {
+		return Result{}, fmt.Errorf("section %q: %w", s.Section, err)
+	}
+	r, err := c.classify(set, values)
+	if err != nil {
+		return Result{}, err
+	}
+	if r.Section == "" {
+		r.Section = s.Section
+	}
+	r.Samples = 1
+	return r, nil
+}
+
+// EvaluatePeriod classifies the section over a period. It takes the samples
+// of the section (Sample.Section equal to c.Name) whose time falls in the
+// period, averages each item over the samples that measured it, and
+// classifies the means; classes are never averaged. Means are exact
+// decimal means of the values as given, so twelve samples at a limit stay at
+// that limit.
+func (c SectionConfig) EvaluatePeriod(p Period, samples []Sample) (Result, error) {
+	set, err := c.evaluated()
+	if err != nil {
+		return Result{}, err
+	}
+	if !p.Kind.Valid() {
+		return Result{}, fmt.Errorf("section %q: %w: %d", c.Name, errInvalidPeriod, p.Kind)
+	}
+	n := 0
+	byItem := make(map[string][]float64)
+	for _, s := range samples {
+		if s.Section != c.Name || !p.Contains(s.Time) {
+			continue
+		}
+		values, err := canonicalValues(s.Values)
+		if err != nil {
+			return Result{}, fmt.Errorf("section %q, sample at %s: %w", c.Name, s.Time.Format(time.RFC3339), err)
+		}
+		n++
+		for code, v := range values {
+			byItem[code] = append(byItem[code], v)
+		}
+	}
+	if n < p.MinSamples() {
+		return Result{}, fmt.Errorf("section %q, %s: %d samples, need %d: %w", c.Name, p, n, p.MinSamples(), ErrTooFewSamples)
+	}
+	means := make(map[string]float64, len(byItem))
+	for code, vs := range byItem {
+		means[code] = mean(vs)
+	}
+	r, err := c.classify(set, means)
+	if err != nil {
+		return Result{}, err
+	}
+	r.Period, r.Samples = p, n
+	return r, nil
+}
+
+// classify evaluates canonical values: items in set decide the class,
+// separately reported items are classified on their own, and the rest (water
+// temperature, items the section does not evaluate) are ignored.
+func (c SectionConfig) classify(set map[string]bool, values map[string]float64) (Result, error) {
+	r := Result{Section: c.Name, WaterBody: c.WaterBody, Target: c.TargetClass}
+	for _, it := range catalogue {
+		v, ok := values[it.Code]
+		if !ok {
+			continue
+		}
+		if !set[it.Code] && !it.ReportedSeparately() {
+			continue
+		}
+		if _, hasLimits := it.Limits(c.WaterBody); !hasLimits && it.bound != boundRange {
+			// Total nitrogen in a river: Table 1 has nothing to compare with.
+			continue
+		}
+		class, err := it.Classify(v, c.WaterBody)
+		if err != nil {
+			return Result{}, fmt.Errorf("section %q: %w", c.Name, err)
+		}
+		ir := ItemResult{Code: it.Code, Value: v, Class: class, Exceedance: it.Exceedance(v, c.WaterBody)}
+		if !set[it.Code] {
+			r.Reported = append(r.Reported, ir)
+			continue
+		}
+		r.Items = append(r.Items, ir)
+		r.Class = max(r.Class, class)
+	}
+	return r, nil
+}
+
+// canonicalValues resolves the item codes of a sample, rejecting unknown
+// codes, an item given twice under two spellings, and impossible values.
+func canonicalValues(values map[string]float64) (map[string]float64, error) {
+	out := make(map[string]float64, len(values))
+	given := make(map[string]string, len(values))
+	for code, v := range values {
+		it, err := Lookup(code)
+		if err != nil {
+			return nil, err
+		}
+		if prev, dup := given[it.Code]; dup {
+			return nil, fmt.Errorf("item %q given as both %q and %q", it.Code, prev, code)
+		}
+		if err := it.check(v); err != nil {
+			return nil, err
+		}
+		given[it.Code] = code
+		out[it.Code] = v
+	}
+	return out, nil
+}
+
+// mean returns the arithmetic mean of values, computed exactly on their
+// shortest decimal forms and rounded once. A float64 running sum would turn
+// twelve samples of TP 0.1 into 0.10000000000000002, class Ⅳ instead of Ⅲ.
+func mean(values []float64) float64 {
+	var sum, x big.Rat
+	for _, v := range values {
+		// The shortest form of a finite float always parses.
+		x.SetString(strconv.FormatFloat(v, 'g', -1, 64))
+		sum.Add(&sum, &x)
+	}
+	sum.Quo(&sum, x.SetInt64(int64(len(values))))
+	f, _ := sum.Float64()
+	return f
+}
+
+// MeetsTarget reports whether the section attains its target class (达标).
+// It is false when the section has no target or no class.
+func (r Result) MeetsTarget() bool { return r.Class.Meets(r.Target) }
+
+// Limiting returns the codes of the items that determine the class: those
+// at the section's class, in Table 1 order. For a class Ⅰ section every item
+// is at Ⅰ, so every evaluated item is listed.
+func (r Result) Limiting() []string {
+	var codes []string
+	for _, ir := range r.Items {
+		if r.Class.Valid() && ir.Class == r.Class {
+			codes = append(codes, ir.Code)
+		}
+	}
+	return codes
+}
+
+// MainPollutants returns the main pollutants (主要污染指标) of a section worse
+// than Ⅲ: up to 3 items worse than Ⅲ, the worst class first, ties broken by
+// the larger 超标倍数. pH and dissolved oxygen have no 超标倍数, so within a
+// class they follow the items that have one; remaining ties keep Table 1
+// order. It returns nil for a section at Ⅲ or better.
+func (r Result) MainPollutants() []ItemResult {
+	if r.Class <= ClassIII {
+		return nil
+	}
+	var worse []ItemResult
+	for _, ir := range r.Items {
+		if ir.Class > ClassIII {
+			worse = append(worse, ir)
+		}
+	}
+	slices.SortStableFunc(worse, func(a, b ItemResult) int {
+		if c := cmp.Compare(b.Class, a.Class); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(hasExceedance(b.Code), hasExceedance(a.Code)); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.Exceedance, a.Exceedance)
+	})
+	return worse[:min(3, len(worse))]
+}
+
+// hasExceedance is 1 for items that have a 超标倍数 and 0 for the others, so
+// that it sorts.
+func hasExceedance(code string) int {
+	if it, err := Lookup(code); err == nil && it.HasExceedance() {
+		return 1
+	}
+	return 0
+}
