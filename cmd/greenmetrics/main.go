@@ -23,14 +23,18 @@ func main() {
 }
 
 func newRootCmd() *cobra.Command {
+	var s settings
 	root := &cobra.Command{
 		Use:           "greenmetrics",
 		Short:         "Carbon and green-finance metrics engine (通州区绿色发展指标引擎)",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	s.register(root)
 	// Each subcommand lives in its own file of this package.
 	root.AddCommand(
+		newCatalogCmd(&s),
+		newCheckCmd(&s),
 	)
 	return root
 }

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/greenmetrics/greenmetrics/config"
+	"github.com/greenmetrics/greenmetrics/store"
+)
+
+// settings are the flags every subcommand shares. Precedence is flag >
+// environment (GREENMETRICS_*) > config file > default.
+type settings struct {
+	configPath   string
+	catalogPath  string
+	influxURL    string
+	influxToken  string
+	influxOrg    string
+	influxBucket string
+	logLevel     string
+}
+
+func (s *settings) register(cmd *cobra.Command) {
+	f := cmd.PersistentFlags()
+	f.StringVar(&s.configPath, "config", os.Getenv("GREENMETRICS_CONFIG"), "daemon config file (YAML); env GREENMETRICS_CONFIG")
+	f.StringVar(&s.catalogPath, "catalog", "", "indicator catalogue file replacing the embedded one")
+	f.StringVar(&s.influxURL, "influx-url", "", "InfluxDB URL; env GREENMETRICS_INFLUX_URL")
+	f.StringVar(&s.influxToken, "influx-token", "", "InfluxDB token; env GREENMETRICS_INFLUX_TOKEN")
+	f.StringVar(&s.influxOrg, "influx-org", "", "InfluxDB organisation (2.x); env GREENMETRICS_INFLUX_ORG")
+	f.StringVar(&s.influxBucket, "influx-bucket", "", "bucket: db/rp on 1.8, bucket on 2.x, database on 3.x; env GREENMETRICS_INFLUX_BUCKET")
+	f.StringVar(&s.logLevel, "log-level", "", "debug, info, warn or error")
+}
+
+// load returns the effective configuration.
+func (s *settings) load() (config.Config, error) {
+	cfg, err := config.Load(s.configPath)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.ApplyEnv(os.Getenv)
+	override := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	override(&cfg.Influx.URL, s.influxURL)
+	override(&cfg.Influx.Token, s.influxToken)
+	override(&cfg.Influx.Org, s.influxOrg)
+	override(&cfg.Influx.Bucket, s.influxBucket)
+	override(&cfg.Catalog, s.catalogPath)
+	override(&cfg.LogLevel, s.logLevel)
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// loadAll returns the configuration and the catalogue it names.
+func (s *settings) loadAll() (config.Config, *config.Catalog, error) {
+	cfg, err := s.load()
+	if err != nil {
+		return cfg, nil, err
+	}
+	cat, err := config.LoadCatalog(cfg.Catalog)
+	if err != nil {
+		return cfg, nil, err
+	}
+	return cfg, cat, nil
+}
+
+func openStore(cfg config.Config) (*store.Store, error) {
+	return store.New(store.Config{
+		URL:     cfg.Influx.URL,
+		Token:   cfg.Influx.Token,
+		Org:     cfg.Influx.Org,
+		Bucket:  cfg.Influx.Bucket,
+		Timeout: cfg.Influx.Timeout,
+	})
+}
+
+func newLogger(w io.Writer, level, format string) *slog.Logger {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
+		lv = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
