@@ -1,0 +1,70 @@
+package metrics
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/greenmetrics/greenmetrics/models"
+)
+
+// Snapshot is one consistent computation of everything derived from the
+// stored observations. It is immutable once published.
+type Snapshot struct {
+	GeneratedAt time.Time `json:"generated_at"`
+	Year        int       `json:"year"`
+	// Indicators is the catalogue the snapshot was computed against.
+	Indicators []models.Indicator `json:"indicators"`
+	// Progress and Forecasts are keyed by indicator code; only indicators
+	// with observations or a target appear.
+	Progress  map[string]models.Progress `json:"progress"`
+	Forecasts map[string]models.Forecast `json:"forecasts"`
+	Trends    []models.TrendSummary      `json:"trends"`
+	// Latest is the newest observation per indicator, entity and source.
+	Latest []models.Observation `json:"latest"`
+	Water  WaterStanding        `json:"water"`
+}
+
+// WaterStanding is the surface-water picture of the snapshot's period.
+type WaterStanding struct {
+	// Period is the evaluation period (year to date) the classes are for.
+	From     time.Time         `json:"from"`
+	To       time.Time         `json:"to"`
+	Sections []SectionStanding `json:"sections"`
+	District DistrictStanding  `json:"district"`
+}
+
+// SectionStanding is one section's class over the period, from mean
+// concentrations (GB 3838-2002, 环办〔2011〕22号).
+type SectionStanding struct {
+	Name        string `json:"name"`
+	WaterBody   string `json:"water_body"`
+	Class       int    `json:"class"` // 1–6, 6 = 劣Ⅴ; 0 = not evaluable
+	ClassName   string `json:"class_name"`
+	TargetClass int    `json:"target_class"` // 0 = no target configured
+	Attained    bool   `json:"attained"`
+	// MainPollutants are the up to 3 worst items when worse than Ⅲ.
+	MainPollutants []string  `json:"main_pollutants"`
+	Samples        int       `json:"samples"`
+	LastSample     time.Time `json:"last_sample"`
+}
+
+// DistrictStanding is the district figures computed from the sections.
+type DistrictStanding struct {
+	Sections        int     `json:"sections"`
+	IVOrBetter      int     `json:"iv_or_better"`
+	IIIOrBetter     int     `json:"iii_or_better"`
+	GoodRatio       float64 `json:"good_ratio"`       // 优良比例, Ⅰ–Ⅲ share
+	InferiorVRatio  float64 `json:"inferior_v_ratio"` // 劣Ⅴ比例
+	AttainmentRatio float64 `json:"attainment_ratio"` // 达标率; NaN without targets
+}
+
+// State holds the latest published Snapshot for concurrent readers.
+type State struct {
+	current atomic.Pointer[Snapshot]
+}
+
+// Publish makes s the snapshot readers see.
+func (st *State) Publish(s *Snapshot) { st.current.Store(s) }
+
+// Current returns the latest snapshot, or nil before the first computation.
+func (st *State) Current() *Snapshot { return st.current.Load() }
