@@ -117,8 +117,8 @@ func (c SectionConfig) Evaluate(s Sample) (Result, error) {
 // of the section (Sample.Section equal to c.Name) whose time falls in the
 // period, averages each item over the samples that measured it, and
 // classifies the means; classes are never averaged. Means are exact
-// decimal means of the values as given, so twelve samples at a limit stay at
-// that limit.
+// decimal means of the values as given, so samples all at a limit have their
+// mean at that limit.
 func (c SectionConfig) EvaluatePeriod(p Period, samples []Sample) (Result, error) {
 	set, err := c.evaluated()
 	if err != nil {
@@ -213,7 +213,8 @@ func canonicalValues(values map[string]float64) (map[string]float64, error) {
 
 // mean returns the arithmetic mean of values, computed exactly on their
 // shortest decimal forms and rounded once. A float64 running sum would turn
-// twelve samples of TP 0.1 into 0.10000000000000002, class Ⅳ instead of Ⅲ.
+// three monthly samples of TP 0.1 into 0.10000000000000002, class Ⅲ instead
+// of Ⅱ, although every sample is at the Ⅱ limit.
 func mean(values []float64) float64 {
 	var sum, x big.Rat
 	for _, v := range values {
