@@ -1,0 +1,127 @@
+// Package rejectlog keeps a durable, month-by-month record of every row the
+// pipeline rejected — which source, which row, which field and rule — so the
+// monthly report's data-quality section can say what was refused and why,
+// long after the HTTP response or the drop folder's reason file is gone.
+//
+// Each month is one JSON-lines file, DIR/YYYY-MM.jsonl (Asia/Shanghai).
+package rejectlog
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/greenmetrics/greenmetrics/models"
+)
+
+// Entry is one rejected row.
+type Entry struct {
+	Time    time.Time `json:"time"`
+	Source  string    `json:"source"`
+	Row     int       `json:"row"`
+	Field   string    `json:"field,omitempty"`
+	Rule    string    `json:"rule"`
+	Message string    `json:"message"`
+}
+
+// Log appends entries to the month files of one directory. It is safe for
+// concurrent use.
+type Log struct {
+	dir string
+	mu  sync.Mutex
+}
+
+// Open returns a log writing under dir, creating it.
+func Open(dir string) (*Log, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("rejection log: %w", err)
+	}
+	return &Log{dir: dir}, nil
+}
+
+// Append records entries in the month file of each entry's time.
+func (l *Log) Append(entries ...Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	byMonth := map[string][]Entry{}
+	for _, e := range entries {
+		m := MonthOf(e.Time)
+		byMonth[m] = append(byMonth[m], e)
+	}
+	for month, es := range byMonth {
+		if err := l.appendMonth(month, es); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *Log) appendMonth(month string, entries []Entry) error {
+	f, err := os.OpenFile(filepath.Join(l.dir, month+".jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("rejection log: %w", err)
+	}
+	w := bufio.NewWriter(f)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, e := range entries {
+		if err := enc.Encode(e); err != nil {
+			f.Close()
+			return fmt.Errorf("rejection log: %w", err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return fmt.Errorf("rejection log: %w", err)
+	}
+	return f.Close()
+}
+
+// MonthOf is the month file name ("2024-06") of t in Asia/Shanghai.
+func MonthOf(t time.Time) string { return t.In(models.Shanghai).Format("2006-01") }
+
+// Read returns the entries of one month ("2024-06"); a month without a file
+// has none. A line that does not decode (a torn write) is skipped and
+// counted in the returned number of damaged lines.
+func Read(dir, month string) (entries []Entry, damaged int, err error) {
+	f, err := os.Open(filepath.Join(dir, month+".jsonl"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("rejection log: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		var e Entry
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			damaged++
+			continue
+		}
+		entries = append(entries, e)
+	}
+	if err := sc.Err(); err != nil {
+		return entries, damaged, fmt.Errorf("rejection log %s: %w", month, err)
+	}
+	return entries, damaged, nil
+}
+
+// CountByRule sums entries by rule code.
+func CountByRule(entries []Entry) map[string]int {
+	out := map[string]int{}
+	for _, e := range entries {
+		out[e.Rule]++
+	}
+	return out
+}
