@@ -75,7 +75,6 @@ func NewCSVReader(r io.Reader) (*CSVReader, error) {
 		_, _ = br.Discard(len(utf8BOM)) // cannot fail: the bytes were peeked
 	}
 	cr := csv.NewReader(br)
-	cr.ReuseRecord = false
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, errors.New("line 1: no header row")
@@ -118,7 +117,7 @@ func (c *CSVReader) mapHeader(header []string) error {
 		default:
 			if it, err := Lookup(name); err == nil {
 				c.items[i] = it
-			} else {
+			} else if name != "" {
 				c.ignored = append(c.ignored, strings.TrimSpace(h))
 			}
 		}
@@ -216,6 +215,11 @@ func parseValue(cell string) (v float64, measured bool, err error) {
 		return 0, false, nil
 	}
 	v, err = strconv.ParseFloat(cell, 64)
+	var numErr *strconv.NumError
+	if errors.As(err, &numErr) && errors.Is(numErr.Err, strconv.ErrSyntax) {
+		return 0, false, fmt.Errorf("value %q is not a number", cell)
+	}
+	// Out-of-range numbers parse to ±Inf with ErrRange: no reading is that.
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0, false, fmt.Errorf("value %q is not a finite number", cell)
 	}
