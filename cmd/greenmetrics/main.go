@@ -35,6 +35,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(
 		newCatalogCmd(&s),
 		newCheckCmd(&s),
+		newWaterCmd(),
 	)
 	return root
 }
