@@ -44,10 +44,10 @@ func (c SectionConfig) Validate() error {
 // evaluated validates c and returns the set of its evaluated item codes.
 func (c SectionConfig) evaluated() (map[string]bool, error) {
 	if !c.WaterBody.Valid() {
-		return nil, fmt.Errorf("section %q: %w: %d", c.Name, ErrInvalidWaterBody, c.WaterBody)
+		return nil, c.wrap(fmt.Errorf("%w: %d", ErrInvalidWaterBody, c.WaterBody))
 	}
 	if c.TargetClass != ClassUnknown && (!c.TargetClass.Valid() || c.TargetClass == ClassWorseThanV) {
-		return nil, fmt.Errorf("section %q: target %s: a target must be Ⅰ–Ⅴ: %w", c.Name, c.TargetClass, ErrInvalidClass)
+		return nil, c.wrap(fmt.Errorf("target %s: a target must be Ⅰ–Ⅴ: %w", c.TargetClass, ErrInvalidClass))
 	}
 	codes := c.Items
 	if len(codes) == 0 {
@@ -55,13 +55,21 @@ func (c SectionConfig) evaluated() (map[string]bool, error) {
 	}
 	codes, err := canonicalItems(codes)
 	if err != nil {
-		return nil, fmt.Errorf("section %q: %w", c.Name, err)
+		return nil, c.wrap(err)
 	}
 	set := make(map[string]bool, len(codes))
 	for _, code := range codes {
 		set[code] = true
 	}
 	return set, nil
+}
+
+// wrap names the section in err, when the configuration has a name.
+func (c SectionConfig) wrap(err error) error {
+	if c.Name == "" {
+		return err
+	}
+	return fmt.Errorf("section %q: %w", c.Name, err)
 }
 
 // An ItemResult is the evaluation of one item.
