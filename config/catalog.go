@@ -107,9 +107,12 @@ func ParseCatalog(name string, data []byte) (*Catalog, error) {
 	var errs Errors
 	firstLine := map[string]int{}
 	for _, node := range items {
-		line := node.GetToken().Position.Line
+		line := itemLine(node)
 		var ind models.Indicator
 		if err := yaml.NodeToValue(node, &ind, yaml.DisallowUnknownField()); err != nil {
+			if l := yamlErrorLine(err); l > 0 {
+				line = l
+			}
 			errs = append(errs, &Error{File: name, Line: line, Err: cleanYAMLError(err)})
 			continue
 		}
@@ -153,6 +156,18 @@ func indicatorNodes(name string, file *ast.File) ([]ast.Node, error) {
 		return seq.Values, nil
 	}
 	return nil, &Error{File: name, Err: errors.New("no indicators list")}
+}
+
+// itemLine is the line of an item's code key, where a person looks for it.
+func itemLine(node ast.Node) int {
+	if m, ok := node.(*ast.MappingNode); ok {
+		for _, kv := range m.Values {
+			if kv.Key.String() == "code" {
+				return kv.Key.GetToken().Position.Line
+			}
+		}
+	}
+	return node.GetToken().Position.Line
 }
 
 type locatedProblem struct {
