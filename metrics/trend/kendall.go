@@ -1,0 +1,218 @@
+package trend
+
+import (
+	"math"
+	"sort"
+)
+
+// insertionRun is the run length below which merge sort switches to
+// insertion sort; short runs are cheaper to sort by shifting.
+const insertionRun = 16
+
+// countInversions sorts a in ascending order, using buf (len(buf) >= len(a))
+// as scratch space, and returns the number of strict inversions: pairs i < j
+// with a[i] > a[j]. It is Knight's (1966) merge-sort count, O(n log n).
+func countInversions(a, buf []float64) int64 {
+	n := len(a)
+	if n < 2 {
+		return 0
+	}
+	var inv int64
+	for lo := 0; lo < n; lo += insertionRun {
+		inv += insertionCount(a[lo:min(lo+insertionRun, n)])
+	}
+	src, dst := a, buf[:n]
+	for width := insertionRun; width < n; width *= 2 {
+		for lo := 0; lo < n; lo += 2 * width {
+			mid := min(lo+width, n)
+			hi := min(lo+2*width, n)
+			inv += mergeCount(dst[lo:hi], src[lo:mid], src[mid:hi])
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &a[0] {
+		copy(a, src)
+	}
+	return inv
+}
+
+// insertionCount sorts a by insertion and returns its strict inversions.
+func insertionCount(a []float64) int64 {
+	var inv int64
+	for i := 1; i < len(a); i++ {
+		v := a[i]
+		j := i
+		for j > 0 && a[j-1] > v {
+			a[j] = a[j-1]
+			j--
+		}
+		a[j] = v
+		inv += int64(i - j)
+	}
+	return inv
+}
+
+// mergeCount merges the sorted runs l and r into dst and returns the number
+// of pairs (x in l, y in r) with x > y. Equal values are taken from l first
+// so that ties are not counted.
+func mergeCount(dst, l, r []float64) int64 {
+	var inv int64
+	i, j, k := 0, 0, 0
+	for i < len(l) && j < len(r) {
+		if r[j] < l[i] {
+			dst[k] = r[j]
+			inv += int64(len(l) - i)
+			j++
+		} else {
+			dst[k] = l[i]
+			i++
+		}
+		k++
+	}
+	k += copy(dst[k:], l[i:])
+	copy(dst[k:], r[j:])
+	return inv
+}
+
+// tieStats describes the tie groups of a sorted slice.
+type tieStats struct {
+	pairs int64   // Σ t(t-1)/2: pairs of equal values
+	varU  int64   // Σ t(t-1)(2t+5), exact while n < 2^20
+	varUf float64 // the same sum in floating point, for larger n
+}
+
+// ties scans a sorted slice for runs of equal values.
+func ties(sorted []float64) tieStats {
+	var st tieStats
+	for i := 0; i < len(sorted); {
+		j := i + 1
+		for j < len(sorted) && sorted[j] == sorted[i] {
+			j++
+		}
+		if t := int64(j - i); t > 1 {
+			st.pairs += t * (t - 1) / 2
+			st.varU += t * (t - 1) * (2*t + 5)
+			tf := float64(t)
+			st.varUf += tf * (tf - 1) * (2*tf + 5)
+		}
+		i = j
+	}
+	return st
+}
+
+// score holds Kendall's S of a series against time, with what var(S) needs.
+type score struct {
+	s    float64 // Σ_{i<j} sgn(x_j - x_i)
+	n    int     // number of values
+	ties tieStats
+}
+
+// mkScore computes S for valid (non-NaN) values in time order. For a time
+// series there are no ties in time, so S = n0 - T - 2D with n0 = n(n-1)/2,
+// T the tied pairs and D the strict inversions.
+func mkScore(x []float64) score {
+	a := append([]float64(nil), x...)
+	d := countInversions(a, make([]float64, len(a)))
+	st := ties(a)
+	n := int64(len(a))
+	return score{s: float64(n*(n-1)/2 - st.pairs - 2*d), n: len(a), ties: st}
+}
+
+// variance is var(S) under the null hypothesis with the tie correction,
+// [n(n-1)(2n+5) - Σ t(t-1)(2t+5)] / 18. The numerator is an integer; it is
+// formed exactly while it fits so the division is correctly rounded.
+func (sc score) variance() float64 {
+	n := int64(sc.n)
+	if n < 1<<20 {
+		return float64(n*(n-1)*(2*n+5)-sc.ties.varU) / 18
+	}
+	nf := float64(n)
+	return (nf*(nf-1)*(2*nf+5) - sc.ties.varUf) / 18
+}
+
+// pairs returns n(n-1)/2 as pyMannKendall's Tau denominator computes it.
+func pairs(n int) float64 {
+	return 0.5 * float64(n) * float64(n-1)
+}
+
+// zScore is the continuity-corrected normal score of S.
+func zScore(s, varS float64) float64 {
+	switch {
+	case s > 0:
+		return (s - 1) / math.Sqrt(varS)
+	case s < 0:
+		return (s + 1) / math.Sqrt(varS)
+	default:
+		return 0
+	}
+}
+
+// kendallK returns Σ_{i<j} sgn(x_j-x_i)·sgn(z_j-z_i) for two equally long
+// complete samples, by Knight's algorithm: sort by (x, z), count strict
+// inversions D of z, and correct for pairs tied in x (n1), in z (n2) and in
+// both (n3): K = n0 - n1 - n2 + n3 - 2D.
+func kendallK(x, z []float64) float64 {
+	n := len(x)
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool {
+		i, j := idx[a], idx[b]
+		if x[i] != x[j] {
+			return x[i] < x[j]
+		}
+		return z[i] < z[j]
+	})
+	zs := make([]float64, n)
+	var n1, n3 int64
+	for i := 0; i < n; {
+		j := i + 1
+		for j < n && x[idx[j]] == x[idx[i]] {
+			j++
+		}
+		t := int64(j - i)
+		n1 += t * (t - 1) / 2
+		for k := i; k < j; {
+			m := k + 1
+			for m < j && z[idx[m]] == z[idx[k]] {
+				m++
+			}
+			u := int64(m - k)
+			n3 += u * (u - 1) / 2
+			k = m
+		}
+		i = j
+	}
+	for i, k := range idx {
+		zs[i] = z[k]
+	}
+	d := countInversions(zs, make([]float64, n))
+	n2 := ties(zs).pairs
+	n0 := int64(n) * int64(n-1) / 2
+	return float64(n0 - n1 - n2 + n3 - 2*d)
+}
+
+// averageRanks returns the 1-based ranks of x, ties sharing their mean rank
+// (scipy.stats.rankdata's default).
+func averageRanks(x []float64) []float64 {
+	n := len(x)
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return x[idx[a]] < x[idx[b]] })
+	r := make([]float64, n)
+	for i := 0; i < n; {
+		j := i + 1
+		for j < n && x[idx[j]] == x[idx[i]] {
+			j++
+		}
+		mean := float64(i+j+1) / 2
+		for k := i; k < j; k++ {
+			r[idx[k]] = mean
+		}
+		i = j
+	}
+	return r
+}
