@@ -55,7 +55,7 @@ type Record struct {
 // A CSVReader reads samples from a wide CSV file: a header row, then one row
 // per sample. Columns are "section" (required), "time" (or "timestamp"),
 // an optional "water_body" (river, lake, reservoir), and one column per item
-// named by its code or alias. A blank cell, "--" or "*" means not measured.
+// named by its code or alias. A blank cell, "--", "*" or "EF" means not measured.
 // Other columns are skipped and listed by Ignored. A UTF-8 byte-order mark
 // and CRLF line ends are accepted. Times without an offset are Beijing time.
 type CSVReader struct {
@@ -207,11 +207,12 @@ func (c *CSVReader) setCell(rec *Record, i int, cell string) error {
 	return nil
 }
 
-// parseValue parses an item cell. Blank, "--" and "*" are CNEMC's marks for
-// "not measured" (maintenance, no analyser); they are not zero.
+// parseValue parses an item cell. Blank, "--", "*" and "EF" are CNEMC's
+// marks for "not measured" (no analyser, maintenance, invalid reading); they
+// are not zero.
 func parseValue(cell string) (v float64, measured bool, err error) {
 	switch cell {
-	case "", "--", "*":
+	case "", "--", "*", "EF":
 		return 0, false, nil
 	}
 	v, err = strconv.ParseFloat(cell, 64)
