@@ -1,0 +1,429 @@
+package spool
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/greenmetrics/greenmetrics/store"
+)
+
+// Writer writes line-protocol lines to InfluxDB in one request.
+// *store.Store is one. Errors that are not a *store.WriteError are taken
+// as transport failures and retried.
+type Writer interface {
+	WriteLines(ctx context.Context, lines ...string) error
+}
+
+// pinger is implemented by Writers that can check InfluxDB without
+// writing (*store.Store does); the Sender then pings while idle so that
+// readiness and the influx-up gauge stay current.
+type pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// SenderOptions tune a Sender. The zero value is usable.
+type SenderOptions struct {
+	// BatchSize is the number of points per write. Zero means 5000.
+	BatchSize int
+	// RetryMin and RetryMax bound the wait between attempts: attempt n
+	// waits a uniformly random time between RetryMin and
+	// min(RetryMax, RetryMin·2ⁿ), or longer if InfluxDB sent Retry-After
+	// (honoured up to RetryMax). Zero means 500 ms and 1 min.
+	RetryMin, RetryMax time.Duration
+	// WriteTimeout bounds one write request, so a hung InfluxDB is
+	// retried rather than waited on forever. Zero means 30 s.
+	WriteTimeout time.Duration
+	// PingInterval is how long the Sender waits idle before it pings
+	// InfluxDB. Zero means 10 s.
+	PingInterval time.Duration
+	// Logger receives delivery failures; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Sender delivers a Spool to InfluxDB. One delivery loop (Run or Drain)
+// runs at a time; Stats is safe to call concurrently with it.
+type Sender struct {
+	sp   *Spool
+	w    Writer
+	opts SenderOptions
+	log  *slog.Logger
+
+	runMu        sync.Mutex
+	delivered    atomic.Int64
+	deadLettered atomic.Int64
+
+	mu          sync.Mutex
+	errs        map[string]int64
+	lastSuccess time.Time
+	up          bool
+}
+
+// NewSender returns a Sender of sp's records to w.
+func NewSender(sp *Spool, w Writer, opts SenderOptions) *Sender {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 5000
+	}
+	if opts.RetryMin <= 0 {
+		opts.RetryMin = 500 * time.Millisecond
+	}
+	if opts.RetryMax < opts.RetryMin {
+		opts.RetryMax = max(time.Minute, opts.RetryMin)
+	}
+	if opts.WriteTimeout <= 0 {
+		opts.WriteTimeout = 30 * time.Second
+	}
+	if opts.PingInterval <= 0 {
+		opts.PingInterval = 10 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Sender{sp: sp, w: w, opts: opts, log: opts.Logger, errs: map[string]int64{}}
+}
+
+// Run delivers records as they arrive until ctx is done, then returns nil;
+// a batch cut off by ctx stays in the spool. It returns an error only when
+// the spool is closed under it.
+func (s *Sender) Run(ctx context.Context) error {
+	s.runMu.Lock()
+	defer s.runMu.Unlock()
+	for {
+		idle, cancel := context.WithTimeout(ctx, s.opts.PingInterval)
+		b, err := s.sp.Next(idle, s.opts.BatchSize)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case errors.Is(err, context.DeadlineExceeded):
+			s.ping(ctx)
+			continue
+		case errors.Is(err, ErrClosed):
+			return err
+		case err != nil:
+			s.log.Error("spool read failed; retrying", "err", err)
+			if sleep(ctx, s.opts.RetryMax) != nil {
+				return nil
+			}
+			continue
+		}
+		if err := s.deliverBatch(ctx, b); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			s.log.Error("spool delivery step failed; retrying", "err", err)
+			if sleep(ctx, s.opts.RetryMin) != nil {
+				return nil
+			}
+		}
+	}
+}
+
+// Drain delivers everything the spool holds and returns nil once it is
+// empty, or ctx's error when ctx ends first; undelivered records stay in
+// the spool. Import uses it to finish, serve to flush on shutdown.
+func (s *Sender) Drain(ctx context.Context) error {
+	s.runMu.Lock()
+	defer s.runMu.Unlock()
+	for {
+		b, err := s.sp.TryNext(s.opts.BatchSize)
+		if err != nil {
+			return err
+		}
+		if b.Empty() {
+			return nil
+		}
+		if err := s.deliverBatch(ctx, b); err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return fmt.Errorf("%d points left in the spool: %w", s.sp.pending.Load(), ctxErr)
+			}
+			return err
+		}
+	}
+}
+
+// deliverBatch writes b until InfluxDB has taken every line or refused it
+// for good, dead-letters the refused ones, and acknowledges b.
+func (s *Sender) deliverBatch(ctx context.Context, b Batch) error {
+	if b.Damaged > 0 {
+		s.log.Warn("spool: skipped damaged records", "records", b.Damaged)
+	}
+	dead, err := s.deliver(ctx, b.Lines)
+	if err != nil {
+		return err
+	}
+	if len(dead) > 0 {
+		if err := s.writeDeadLetter(b.start, dead); err != nil {
+			return err
+		}
+	}
+	if err := s.sp.Ack(b); err != nil {
+		return err
+	}
+	s.delivered.Add(int64(len(b.Lines) - len(dead)))
+	s.deadLettered.Add(int64(len(dead)))
+	return nil
+}
+
+// deadLine is a line InfluxDB refused, with its answer.
+type deadLine struct {
+	line    string
+	status  int
+	message string
+}
+
+// deliver writes lines, retrying transient failures with backoff. When
+// InfluxDB rejects the data (400: a line it cannot parse, a field type
+// conflict), it bisects the batch so that the good lines are stored and
+// exactly the bad ones come back, to be dead-lettered. It returns an error
+// only when ctx ends.
+func (s *Sender) deliver(ctx context.Context, lines []string) ([]deadLine, error) {
+	if len(lines) == 0 {
+		return nil, nil
+	}
+	for attempt := 0; ; attempt++ {
+		err := s.write(ctx, lines)
+		if err == nil {
+			return nil, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		kind, status, msg := classify(err)
+		if kind == KindRejected {
+			if len(lines) == 1 {
+				return []deadLine{{line: lines[0], status: status, message: msg}}, nil
+			}
+			half := len(lines) / 2
+			left, err := s.deliver(ctx, lines[:half])
+			if err != nil {
+				return nil, err
+			}
+			right, err := s.deliver(ctx, lines[half:])
+			if err != nil {
+				return nil, err
+			}
+			return append(left, right...), nil
+		}
+		wait := s.backoff(attempt, err)
+		level := slog.LevelWarn
+		if kind == KindAuth || kind == KindNotFound {
+			// Not the data's fault and not transient: someone must fix the
+			// token or create the database; the data waits in the spool.
+			level = slog.LevelError
+		}
+		s.log.Log(ctx, level, "influxdb write failed; will retry", "kind", kind, "status", status,
+			"points", len(lines), "attempt", attempt+1, "wait", wait.Round(time.Millisecond), "err", msg)
+		if err := sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// write sends one request and records its outcome.
+func (s *Sender) write(ctx context.Context, lines []string) error {
+	wctx, cancel := context.WithTimeout(ctx, s.opts.WriteTimeout)
+	defer cancel()
+	err := s.w.WriteLines(wctx, lines...)
+	if err != nil && ctx.Err() != nil {
+		return err // shutting down: not InfluxDB's failure
+	}
+	s.record(err)
+	return err
+}
+
+func (s *Sender) ping(ctx context.Context) {
+	p, ok := s.w.(pinger)
+	if !ok {
+		return
+	}
+	pctx, cancel := context.WithTimeout(ctx, s.opts.WriteTimeout)
+	defer cancel()
+	err := p.Ping(pctx)
+	if err != nil && ctx.Err() != nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.up = err == nil
+	if err == nil {
+		s.lastSuccess = s.opts.Now()
+	}
+}
+
+func (s *Sender) record(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err == nil {
+		s.up = true
+		s.lastSuccess = s.opts.Now()
+		return
+	}
+	kind, _, _ := classify(err)
+	s.errs[kind]++
+	// A rejection is an answer: InfluxDB is up, the data is bad.
+	s.up = kind == KindRejected
+}
+
+// Kinds of failed writes, the keys of Stats.WriteErrors.
+const (
+	KindUnreachable = "unreachable"
+	KindThrottled   = "throttled"
+	KindServer      = "server"
+	KindRejected    = "rejected"
+	KindAuth        = "auth"
+	KindNotFound    = "not_found"
+	KindOther       = "other"
+)
+
+// classify sorts a write error into a kind, with the HTTP status (0 when
+// there was no answer) and InfluxDB's message.
+func classify(err error) (kind string, status int, message string) {
+	var we *store.WriteError
+	if !errors.As(err, &we) {
+		return KindUnreachable, 0, err.Error()
+	}
+	msg := we.Message
+	switch code := we.StatusCode; {
+	case code == 0:
+		return KindUnreachable, 0, msg
+	case code == http.StatusTooManyRequests:
+		return KindThrottled, code, msg
+	case code >= 500:
+		return KindServer, code, msg
+	case code == http.StatusBadRequest, code == http.StatusRequestEntityTooLarge, code == http.StatusUnprocessableEntity:
+		return KindRejected, code, msg
+	case code == http.StatusUnauthorized, code == http.StatusForbidden:
+		return KindAuth, code, msg
+	case code == http.StatusNotFound:
+		return KindNotFound, code, msg
+	default:
+		return KindOther, code, msg
+	}
+}
+
+// backoff is the wait before attempt+1: uniformly random between RetryMin
+// and an exponentially growing ceiling (full jitter, so that many senders
+// recovering together do not hit InfluxDB in step), at least the server's
+// Retry-After up to RetryMax.
+func (s *Sender) backoff(attempt int, err error) time.Duration {
+	lo, hi := s.opts.RetryMin, s.opts.RetryMax
+	ceil := hi
+	if attempt < 40 {
+		if c := lo << attempt; c > 0 && c < hi {
+			ceil = c
+		}
+	}
+	d := lo + time.Duration(rand.Int64N(int64(ceil-lo)+1))
+	var we *store.WriteError
+	if errors.As(err, &we) {
+		d = max(d, min(we.Wait(), hi))
+	}
+	return d
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// deadLetterReason is the .reason file beside each dead-letter .lp file.
+type deadLetterReason struct {
+	Time    time.Time         `json:"time"`
+	Status  int               `json:"status"`
+	Message string            `json:"message"`
+	Count   int               `json:"count"`
+	Lines   []deadLetterEntry `json:"lines"`
+}
+
+type deadLetterEntry struct {
+	Line    int    `json:"line"` // 1-based, in the .lp file
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+}
+
+// maxReasonLines bounds the per-line detail in a .reason file.
+const maxReasonLines = 100
+
+// writeDeadLetter stores refused lines as dead-letter/<time>-<pos>.lp with
+// a .reason file, both fsync'ed before the batch is acknowledged.
+func (s *Sender) writeDeadLetter(pos int64, dead []deadLine) error {
+	now := s.opts.Now().UTC()
+	base := filepath.Join(s.sp.DeadLetterDir(), fmt.Sprintf("%s-%d", now.Format("20060102T150405.000000000Z"), pos))
+	var lp strings.Builder
+	reason := deadLetterReason{Time: now, Status: dead[0].status, Message: dead[0].message, Count: len(dead)}
+	for i, d := range dead {
+		lp.WriteString(d.line)
+		lp.WriteByte('\n')
+		if i < maxReasonLines {
+			reason.Lines = append(reason.Lines, deadLetterEntry{Line: i + 1, Status: d.status, Message: d.message})
+		}
+	}
+	js, err := json.MarshalIndent(reason, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeFileSync(base+".lp", []byte(lp.String())); err != nil {
+		return fmt.Errorf("dead letter: %w", err)
+	}
+	if err := writeFileSync(base+".reason", append(js, '\n')); err != nil {
+		return fmt.Errorf("dead letter: %w", err)
+	}
+	s.log.Error("influxdb refused points; kept in the dead-letter directory", "points", len(dead),
+		"file", base+".lp", "status", reason.Status, "message", reason.Message)
+	return syncDir(s.sp.DeadLetterDir())
+}
+
+func writeFileSync(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// Stats returns the spool's state with the delivery counters.
+func (s *Sender) Stats() Stats {
+	st := s.sp.Stats()
+	st.DeliveredPoints = s.delivered.Load()
+	st.DeadLetteredPoints = s.deadLettered.Load()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st.WriteErrors = make(map[string]int64, len(s.errs))
+	for k, v := range s.errs {
+		st.WriteErrors[k] = v
+	}
+	st.LastSuccess = s.lastSuccess
+	st.InfluxUp = s.up
+	return st
+}
