@@ -47,34 +47,76 @@ func (s Status) NameZh() string {
 
 // Progress is an indicator's standing in a target year, as of a date. All
 // values are in the indicator's base unit; ratios are 0–1. A field that
-// cannot be computed is NaN (JSON: null), never zero.
+// cannot be computed is NaN (JSON: null), never zero. The rules per kind of
+// indicator are in docs/progress.md.
 type Progress struct {
 	Indicator string    `json:"indicator"`
 	Year      int       `json:"year"`
 	AsOf      time.Time `json:"as_of"`
-	// Actual is the year-to-date figure by the indicator's kind: flows sum,
-	// stocks and cumulatives take the latest value, levels the mean, class
-	// shares are recomputed on mean concentrations.
+	// Actual is the year-to-date figure (累计) by the indicator's kind:
+	// flows sum, stocks and cumulatives take the latest value, levels the
+	// mean (the latest for levels aggregated "last"), ratios and classes
+	// the latest; district water shares are recomputed on mean
+	// concentrations.
 	Actual float64 `json:"actual"`
+	// Through is the end (exclusive) of the last period Actual covers:
+	// 2024-06-01 for monthly data through May ("1–5月").
+	Through time.Time `json:"through"`
 	// Latest is the newest single observation and LatestTime its time.
 	Latest     float64   `json:"latest"`
 	LatestTime time.Time `json:"latest_time"`
+	// PeriodValue is 本月值: the value of the latest reporting period
+	// (month, quarter or year by the indicator's frequency; hourly and
+	// daily data are aggregated to months), PeriodStart its start.
+	PeriodValue float64   `json:"period_value"`
+	PeriodStart time.Time `json:"period_start"`
 	// Target is the year's target resolved to an amount (a +4% growth
 	// target becomes prior-year actual × 1.04); NaN without a number.
 	Target float64 `json:"target"`
+	// TargetBasis says where Target comes from: "absolute", "growth_history"
+	// (prior-year actual from stored data), "growth_baseline" (prior year
+	// from the catalogue baseline), "growth_unresolved", "municipal" or
+	// "none".
+	TargetBasis string `json:"target_basis"`
 	// Completion is 完成率: Actual/Target for higher-is-better indicators,
-	// Target/Actual for lower-is-better ones, so ≥ 1 always means met.
+	// Target/Actual for lower-is-better ones, so ≥ 1 always means met. NaN
+	// when the target or (lower is better) the actual is not positive.
 	Completion float64 `json:"completion"`
-	// TimeProgress is 序时进度: days elapsed / days in the year, n/12 for
-	// monthly data.
+	// TimeProgress is 序时进度: months covered / 12 for monthly and
+	// quarterly data, days covered / days in the year for daily and
+	// hourly data, 1 once an annual figure is in; by the as-of date when
+	// there is no data.
 	TimeProgress float64 `json:"time_progress"`
-	Status       Status  `json:"status"`
+	// Pace is the share of the year's task done that is compared with
+	// TimeProgress: Completion for flows; (Actual − YearStart)/(Target −
+	// YearStart) for stocks and cumulatives when the year start is known;
+	// for lower-is-better flows (caps) the share of the cap used, ahead
+	// while it is ≤ TimeProgress. NaN where pace does not apply (levels,
+	// ratios, classes: their status compares the value with the target).
+	Pace   float64 `json:"pace"`
+	Status Status  `json:"status"`
+	// Gap is the distance to the target in base units, positive when
+	// better than the target ("优于目标X微克"), negative when short of it.
+	Gap float64 `json:"gap"`
 	// MoM and YoY are 环比 and 同比 of the latest period: relative changes
 	// for amounts, differences in ratio units (个百分点 when ×100) for
-	// ratio indicators (ChangeInPoints).
+	// ratio indicators (ChangeInPoints) and in classes for class
+	// indicators. 环比 crosses year boundaries (January against December);
+	// a missing adjacent period gives NaN.
 	MoM            float64 `json:"mom"`
 	YoY            float64 `json:"yoy"`
 	ChangeInPoints bool    `json:"change_in_points"`
+	// YTDYoY is 累计同比: Actual against the same span of the prior year,
+	// relative (points for ratios).
+	YTDYoY float64 `json:"ytd_yoy"`
+	// PriorYear is the prior year's full-year figure by the same rule as
+	// Actual (the base of growth targets), NaN when that year is incomplete.
+	PriorYear float64 `json:"prior_year"`
+	// YearStart and SinceYearStart are, for stocks and cumulatives, the
+	// value at the end of the prior year (年初) and Actual − YearStart
+	// (比年初增加); NaN for other kinds.
+	YearStart      float64 `json:"year_start"`
+	SinceYearStart float64 `json:"since_year_start"`
 	// Observations is how many observations the year-to-date figure uses.
 	Observations int `json:"observations"`
 }
