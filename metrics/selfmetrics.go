@@ -1,0 +1,200 @@
+package metrics
+
+import (
+	"runtime"
+	"sort"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// IngestStats is what the ingestion side reports about itself at scrape
+// time: the pipeline's counts and the spool sender's state. cmd fills it
+// from ingest.Pipeline.Stats and spool.Sender.Stats, so that this package
+// and ingest never import each other. Counters count since the process
+// started.
+type IngestStats struct {
+	// Accepted counts observations accepted into the spool, by source
+	// ("http", "drop", "import" …).
+	Accepted map[string]int64
+	// Rejected counts rejected observations by source and rule.
+	Rejected []RejectedCount
+	// PendingPoints and PendingBytes await delivery to InfluxDB;
+	// CapacityBytes is the spool's bound.
+	PendingPoints, PendingBytes, CapacityBytes int64
+	// OldestPendingAge is how long the oldest pending point has waited.
+	OldestPendingAge time.Duration
+	// DeliveredPoints and DeadLetteredPoints count points InfluxDB took
+	// and refused for good; DamagedRecords spool records lost to disk
+	// damage.
+	DeliveredPoints, DeadLetteredPoints, DamagedRecords int64
+	// WriteErrors counts failed InfluxDB writes by kind.
+	WriteErrors map[string]int64
+	// LastSuccess is the time InfluxDB last answered 2xx; zero if never.
+	LastSuccess time.Time
+	// InfluxUp says whether the last request to InfluxDB succeeded.
+	InfluxUp bool
+	// Latency is the append-to-delivery time of points.
+	Latency Histogram
+}
+
+// RejectedCount is the number of rejected observations of one source for
+// one rule.
+type RejectedCount struct {
+	Source, Rule string
+	Count        int64
+}
+
+// Histogram is a cumulative histogram: Counts[i] observations were at most
+// Bounds[i] seconds; Count and Sum (seconds) cover all of them.
+type Histogram struct {
+	Bounds []float64
+	Counts []uint64
+	Count  uint64
+	Sum    float64
+}
+
+// NewRegistry returns a registry of the daemon's own health: the
+// greenmetrics_build_info gauge, the Go and process collectors and, when
+// ingest is not nil, the ingestion collector reading ingest at every
+// scrape. Further collectors (the indicator exporter) are registered on it
+// by the caller.
+func NewRegistry(version string, ingest func() IngestStats) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		newBuildInfo(version),
+	)
+	if ingest != nil {
+		reg.MustRegister(NewIngestCollector(ingest))
+	}
+	return reg
+}
+
+func newBuildInfo(version string) prometheus.Collector {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "greenmetrics_build_info",
+		Help:        "Always 1; the labels say which greenmetrics build runs.",
+		ConstLabels: prometheus.Labels{"version": version, "goversion": runtime.Version()},
+	})
+	g.Set(1)
+	return g
+}
+
+// Descriptions of the ingestion self-metrics.
+var (
+	descAccepted = prometheus.NewDesc("greenmetrics_ingest_observations_total",
+		"Observations accepted into the spool, by source.", []string{"source"}, nil)
+	descRejected = prometheus.NewDesc("greenmetrics_ingest_rejected_observations_total",
+		"Observations rejected by validation, by source and rule.", []string{"source", "rule"}, nil)
+	descPendingPoints = prometheus.NewDesc("greenmetrics_spool_pending_points",
+		"Points made durable in the spool and not yet delivered to InfluxDB.", nil, nil)
+	descPendingBytes = prometheus.NewDesc("greenmetrics_spool_pending_bytes",
+		"Bytes of the spool not yet delivered to InfluxDB.", nil, nil)
+	descCapacity = prometheus.NewDesc("greenmetrics_spool_capacity_bytes",
+		"Bound of the spool; pushes get 503 when pending bytes reach it.", nil, nil)
+	descOldest = prometheus.NewDesc("greenmetrics_spool_oldest_pending_age_seconds",
+		"How long the oldest undelivered point has waited in the spool; 0 when none waits.", nil, nil)
+	descDelivered = prometheus.NewDesc("greenmetrics_spool_delivered_points_total",
+		"Points InfluxDB accepted from the spool.", nil, nil)
+	descDead = prometheus.NewDesc("greenmetrics_spool_dead_lettered_points_total",
+		"Points InfluxDB refused for good (HTTP 400), kept in the dead-letter directory.", nil, nil)
+	descDamaged = prometheus.NewDesc("greenmetrics_spool_damaged_records_total",
+		"Spool records skipped because their checksum failed (disk damage).", nil, nil)
+	descLatency = prometheus.NewDesc("greenmetrics_spool_delivery_latency_seconds",
+		"Time from a point's durable append to the InfluxDB answer that delivered it.", nil, nil)
+	descWriteErrors = prometheus.NewDesc("greenmetrics_influx_write_errors_total",
+		"Failed InfluxDB write requests by kind: unreachable, throttled, server, rejected, auth, not_found, other.", []string{"kind"}, nil)
+	descLastSuccess = prometheus.NewDesc("greenmetrics_influx_last_success_timestamp_seconds",
+		"Unix time of InfluxDB's last 2xx answer to a write or ping; 0 before the first.", nil, nil)
+	descUp = prometheus.NewDesc("greenmetrics_influx_up",
+		"1 when the last request to InfluxDB succeeded, else 0.", nil, nil)
+)
+
+// IngestCollector exports IngestStats as const metrics built at each
+// scrape. Collect may be called concurrently: it only reads a fresh
+// IngestStats value.
+type IngestCollector struct {
+	stats func() IngestStats
+}
+
+// NewIngestCollector returns a collector reading stats at every scrape.
+func NewIngestCollector(stats func() IngestStats) *IngestCollector {
+	return &IngestCollector{stats: stats}
+}
+
+// Describe implements prometheus.Collector.
+func (c *IngestCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descAccepted, descRejected, descPendingPoints, descPendingBytes,
+		descCapacity, descOldest, descDelivered, descDead, descDamaged, descLatency, descWriteErrors,
+		descLastSuccess, descUp} {
+		ch <- d
+	}
+}
+
+// Collect implements prometheus.Collector.
+func (c *IngestCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.stats()
+	for _, src := range sortedStatKeys(st.Accepted) {
+		ch <- prometheus.MustNewConstMetric(descAccepted, prometheus.CounterValue, float64(st.Accepted[src]), src)
+	}
+	// Summed by label pair: a repeated pair would make the scrape fail.
+	rejected := map[[2]string]int64{}
+	var pairs [][2]string
+	for _, r := range st.Rejected {
+		k := [2]string{r.Source, r.Rule}
+		if _, seen := rejected[k]; !seen {
+			pairs = append(pairs, k)
+		}
+		rejected[k] += r.Count
+	}
+	for _, k := range pairs {
+		ch <- prometheus.MustNewConstMetric(descRejected, prometheus.CounterValue, float64(rejected[k]), k[0], k[1])
+	}
+	gauge := func(d *prometheus.Desc, v float64) { ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v) }
+	counter := func(d *prometheus.Desc, v int64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v))
+	}
+	gauge(descPendingPoints, float64(st.PendingPoints))
+	gauge(descPendingBytes, float64(st.PendingBytes))
+	gauge(descCapacity, float64(st.CapacityBytes))
+	gauge(descOldest, st.OldestPendingAge.Seconds())
+	counter(descDelivered, st.DeliveredPoints)
+	counter(descDead, st.DeadLetteredPoints)
+	counter(descDamaged, st.DamagedRecords)
+	ch <- latencyMetric(st.Latency)
+	for _, kind := range sortedStatKeys(st.WriteErrors) {
+		ch <- prometheus.MustNewConstMetric(descWriteErrors, prometheus.CounterValue, float64(st.WriteErrors[kind]), kind)
+	}
+	var last float64
+	if !st.LastSuccess.IsZero() {
+		last = float64(st.LastSuccess.UnixNano()) / 1e9
+	}
+	gauge(descLastSuccess, last)
+	up := 0.0
+	if st.InfluxUp {
+		up = 1
+	}
+	gauge(descUp, up)
+}
+
+func latencyMetric(h Histogram) prometheus.Metric {
+	buckets := make(map[float64]uint64, len(h.Bounds))
+	for i, b := range h.Bounds {
+		if i < len(h.Counts) {
+			buckets[b] = h.Counts[i]
+		}
+	}
+	return prometheus.MustNewConstHistogram(descLatency, h.Count, h.Sum, buckets)
+}
+
+func sortedStatKeys(m map[string]int64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

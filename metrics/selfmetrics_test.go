@@ -1,0 +1,128 @@
+package metrics_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/greenmetrics/greenmetrics/metrics"
+)
+
+var sampleIngest = metrics.IngestStats{
+	Accepted: map[string]int64{"http": 1200, "drop": 30},
+	Rejected: []metrics.RejectedCount{
+		{Source: "http", Rule: "unknown_indicator", Count: 4},
+		{Source: "drop", Rule: "out_of_range", Count: 1},
+		{Source: "http", Rule: "unknown_indicator", Count: 1},
+	},
+	PendingPoints:      500,
+	PendingBytes:       50_000,
+	CapacityBytes:      1 << 30,
+	OldestPendingAge:   1500 * time.Millisecond,
+	DeliveredPoints:    700,
+	DeadLetteredPoints: 2,
+	WriteErrors:        map[string]int64{"unreachable": 3, "server": 0},
+	LastSuccess:        time.Unix(1717171200, 500_000_000),
+	InfluxUp:           true,
+	Latency: metrics.Histogram{
+		Bounds: []float64{0.1, 1, 10},
+		Counts: []uint64{600, 690, 700},
+		Count:  702,
+		Sum:    120.5,
+	},
+}
+
+func TestIngestCollectorExposition(t *testing.T) {
+	c := metrics.NewIngestCollector(func() metrics.IngestStats { return sampleIngest })
+	want := `
+# HELP greenmetrics_influx_last_success_timestamp_seconds Unix time of InfluxDB's last 2xx answer to a write or ping; 0 before the first.
+# TYPE greenmetrics_influx_last_success_timestamp_seconds gauge
+greenmetrics_influx_last_success_timestamp_seconds 1.7171712005e+09
+# HELP greenmetrics_influx_up 1 when the last request to InfluxDB succeeded, else 0.
+# TYPE greenmetrics_influx_up gauge
+greenmetrics_influx_up 1
+# HELP greenmetrics_influx_write_errors_total Failed InfluxDB write requests by kind: unreachable, throttled, server, rejected, auth, not_found, other.
+# TYPE greenmetrics_influx_write_errors_total counter
+greenmetrics_influx_write_errors_total{kind="server"} 0
+greenmetrics_influx_write_errors_total{kind="unreachable"} 3
+# HELP greenmetrics_ingest_observations_total Observations accepted into the spool, by source.
+# TYPE greenmetrics_ingest_observations_total counter
+greenmetrics_ingest_observations_total{source="drop"} 30
+greenmetrics_ingest_observations_total{source="http"} 1200
+# HELP greenmetrics_ingest_rejected_observations_total Observations rejected by validation, by source and rule.
+# TYPE greenmetrics_ingest_rejected_observations_total counter
+greenmetrics_ingest_rejected_observations_total{rule="out_of_range",source="drop"} 1
+greenmetrics_ingest_rejected_observations_total{rule="unknown_indicator",source="http"} 5
+# HELP greenmetrics_spool_capacity_bytes Bound of the spool; pushes get 503 when pending bytes reach it.
+# TYPE greenmetrics_spool_capacity_bytes gauge
+greenmetrics_spool_capacity_bytes 1.073741824e+09
+# HELP greenmetrics_spool_damaged_records_total Spool records skipped because their checksum failed (disk damage).
+# TYPE greenmetrics_spool_damaged_records_total counter
+greenmetrics_spool_damaged_records_total 0
+# HELP greenmetrics_spool_dead_lettered_points_total Points InfluxDB refused for good (HTTP 400), kept in the dead-letter directory.
+# TYPE greenmetrics_spool_dead_lettered_points_total counter
+greenmetrics_spool_dead_lettered_points_total 2
+# HELP greenmetrics_spool_delivered_points_total Points InfluxDB accepted from the spool.
+# TYPE greenmetrics_spool_delivered_points_total counter
+greenmetrics_spool_delivered_points_total 700
+# HELP greenmetrics_spool_delivery_latency_seconds Time from a point's durable append to the InfluxDB answer that delivered it.
+# TYPE greenmetrics_spool_delivery_latency_seconds histogram
+greenmetrics_spool_delivery_latency_seconds_bucket{le="0.1"} 600
+greenmetrics_spool_delivery_latency_seconds_bucket{le="1"} 690
+greenmetrics_spool_delivery_latency_seconds_bucket{le="10"} 700
+greenmetrics_spool_delivery_latency_seconds_bucket{le="+Inf"} 702
+greenmetrics_spool_delivery_latency_seconds_sum 120.5
+greenmetrics_spool_delivery_latency_seconds_count 702
+# HELP greenmetrics_spool_oldest_pending_age_seconds How long the oldest undelivered point has waited in the spool; 0 when none waits.
+# TYPE greenmetrics_spool_oldest_pending_age_seconds gauge
+greenmetrics_spool_oldest_pending_age_seconds 1.5
+# HELP greenmetrics_spool_pending_bytes Bytes of the spool not yet delivered to InfluxDB.
+# TYPE greenmetrics_spool_pending_bytes gauge
+greenmetrics_spool_pending_bytes 50000
+# HELP greenmetrics_spool_pending_points Points made durable in the spool and not yet delivered to InfluxDB.
+# TYPE greenmetrics_spool_pending_points gauge
+greenmetrics_spool_pending_points 500
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want)); err != nil {
+		t.Error(err)
+	}
+	problems, err := testutil.CollectAndLint(c)
+	if err != nil || len(problems) > 0 {
+		t.Errorf("CollectAndLint = %v, %v; want no problems", problems, err)
+	}
+}
+
+func TestIngestCollectorOnPedanticRegistry(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(metrics.NewIngestCollector(func() metrics.IngestStats { return metrics.IngestStats{} }))
+	if _, err := reg.Gather(); err != nil {
+		t.Errorf("Gather of zero stats = %v", err)
+	}
+}
+
+func TestNewRegistry(t *testing.T) {
+	reg := metrics.NewRegistry("1.2.3", func() metrics.IngestStats { return sampleIngest })
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, f := range families {
+		names[f.GetName()] = true
+	}
+	for _, want := range []string{"greenmetrics_build_info", "go_goroutines", "process_cpu_seconds_total", "greenmetrics_spool_pending_points"} {
+		if !names[want] {
+			t.Errorf("registry lacks %s", want)
+		}
+	}
+	if n, err := testutil.GatherAndCount(reg, "greenmetrics_build_info"); err != nil || n != 1 {
+		t.Errorf("greenmetrics_build_info series = %d, %v; want 1", n, err)
+	}
+	problems, err := testutil.GatherAndLint(reg, "greenmetrics_build_info", "greenmetrics_spool_pending_points")
+	if err != nil || len(problems) > 0 {
+		t.Errorf("GatherAndLint = %v, %v", problems, err)
+	}
+}
