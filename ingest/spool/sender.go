@@ -95,7 +95,13 @@ func NewSender(sp *Spool, w Writer, opts SenderOptions) *Sender {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Sender{sp: sp, w: w, opts: opts, log: opts.Logger, errs: map[string]int64{}}
+	// Every kind starts at zero so that its counter exists from the first
+	// scrape and rate() sees the first failure.
+	errs := map[string]int64{}
+	for _, k := range []string{KindUnreachable, KindThrottled, KindServer, KindRejected, KindAuth, KindNotFound, KindOther} {
+		errs[k] = 0
+	}
+	return &Sender{sp: sp, w: w, opts: opts, log: opts.Logger, errs: errs}
 }
 
 // Run delivers records as they arrive until ctx is done, then returns nil;
