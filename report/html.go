@@ -1,0 +1,240 @@
+package report
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+
+	"github.com/greenmetrics/greenmetrics/models"
+)
+
+//go:embed templates/*.tmpl templates/style.css
+var templateFS embed.FS
+
+var funcs = template.FuncMap{
+	// dict passes several values to a sub-template.
+	"dict": func(kv ...any) (map[string]any, error) {
+		if len(kv)%2 != 0 {
+			return nil, fmt.Errorf("dict: odd number of arguments")
+		}
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i < len(kv); i += 2 {
+			k, ok := kv[i].(string)
+			if !ok {
+				return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+			}
+			m[k] = kv[i+1]
+		}
+		return m, nil
+	},
+}
+
+var (
+	reportTmpl = template.Must(template.New("report.html.tmpl").Funcs(funcs).ParseFS(templateFS, "templates/report.html.tmpl"))
+	indexTmpl  = template.Must(template.New("index.html.tmpl").Funcs(funcs).ParseFS(templateFS, "templates/index.html.tmpl"))
+	styleCSS   = mustRead("templates/style.css")
+)
+
+func mustRead(name string) string {
+	b, err := templateFS.ReadFile(name)
+	if err != nil {
+		// The file is embedded at build time; its absence is a build defect.
+		panic(err)
+	}
+	return string(b)
+}
+
+// htmlView is what the HTML template reads: the report plus its figures
+// already formatted, so the template holds layout only.
+type htmlView struct {
+	R                                   *Report
+	L                                   labels
+	HTMLLang                            string
+	CSS                                 template.CSS
+	MonthName, AsOf, Generated          string
+	TimeProgress                        string
+	Tally                               []tally
+	Sections                            []sectionView
+	WaterGood, WaterInferior            string
+	WaterAttain                         string
+	WaterRows                           []waterRow
+	StationCols                         []string
+	StationRows                         []stationRow
+	Stale                               []staleRow
+	GraceNote, NoDataNote, RejectedLine string
+	Damaged                             string
+	Notes                               []string
+}
+
+type tally struct {
+	Label, Class string
+	N            int
+}
+
+type sectionView struct {
+	ID, Title       string
+	Rows, Reference []cells
+	Omitted         string
+	Charts          []Chart
+	IsWater, IsAir  bool
+}
+
+type waterRow struct {
+	Name, Body, ClassName, Target, Attained, AttainClass, Pollutants, Last string
+	Class, Samples                                                         int
+}
+
+type stationRow struct {
+	Station string
+	Means   []string
+}
+
+type staleRow struct{ Name, Last, Due string }
+
+// WriteHTML renders the report as one self-contained HTML page.
+func WriteHTML(w io.Writer, r *Report) error {
+	var buf bytes.Buffer
+	if err := reportTmpl.Execute(&buf, newHTMLView(r)); err != nil {
+		return fmt.Errorf("rendering HTML: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func newHTMLView(r *Report) htmlView {
+	l := labelsFor(r.Lang)
+	v := htmlView{
+		R: r, L: l, HTMLLang: "zh-CN", CSS: template.CSS(styleCSS),
+		MonthName: r.Month.NameZh(), AsOf: stamp(r.AsOf.Add(-1)), Generated: stamp(r.GeneratedAt),
+		TimeProgress: percent(r.TimeProgress),
+		WaterGood:    percent(r.Water.District.GoodRatio), WaterInferior: percent(r.Water.District.InferiorVRatio),
+		WaterAttain: percent(r.Water.District.AttainmentRatio),
+		GraceNote:   fmt.Sprintf(l.GraceFmt, trimmed(r.Quality.GraceDays, 1)),
+		Notes:       methodNotes(r.Lang),
+	}
+	if r.Lang == LangEn {
+		v.HTMLLang, v.MonthName = "en", r.Month.NameEn()
+	}
+	v.Tally = tallies(r)
+	for _, s := range r.Sections {
+		sv := sectionView{ID: s.ID, Title: s.Title, Charts: s.Charts, IsWater: s.ID == "water", IsAir: s.ID == "air"}
+		for _, row := range s.Rows {
+			sv.Rows = append(sv.Rows, rowCells(row, r.Lang))
+		}
+		for _, row := range s.Reference {
+			sv.Reference = append(sv.Reference, rowCells(row, r.Lang))
+		}
+		if s.Omitted > 0 {
+			sv.Omitted = fmt.Sprintf(l.OmittedFmt, s.Omitted)
+		}
+		v.Sections = append(v.Sections, sv)
+	}
+	v.WaterRows = waterRows(r.Water, l)
+	v.StationCols, v.StationRows = stationTable(r.Stations, r.Lang)
+	for _, s := range r.Quality.Stale {
+		v.Stale = append(v.Stale, staleRow{Name: s.Name, Last: stamp(s.LastObservation), Due: stamp(s.Due)})
+	}
+	if r.Quality.NoData > 0 {
+		v.NoDataNote = fmt.Sprintf(l.NoDataFmt, r.Quality.NoData)
+	}
+	if r.Quality.DamagedLines > 0 {
+		v.Damaged = fmt.Sprintf(l.DamagedFmt, r.Quality.DamagedLines)
+	}
+	v.RejectedLine = rejectedLine(r)
+	return v
+}
+
+func tallies(r *Report) []tally {
+	c := r.Counts
+	all := []struct {
+		st models.Status
+		n  int
+	}{
+		{models.StatusAchieved, c.Achieved}, {models.StatusAhead, c.Ahead}, {models.StatusBehind, c.Behind},
+		{models.StatusMissed, c.Missed}, {models.StatusMunicipal, c.Municipal}, {models.StatusNoData, c.NoData},
+		{models.StatusNoTarget, c.NoTarget},
+	}
+	var out []tally
+	for _, a := range all {
+		if a.n > 0 {
+			out = append(out, tally{Label: statusText(a.st, r.Lang), Class: "st-" + string(a.st), N: a.n})
+		}
+	}
+	return out
+}
+
+func waterRows(w Water, l labels) []waterRow {
+	var out []waterRow
+	for _, s := range w.Sections {
+		wr := waterRow{Name: s.Name, Body: s.WaterBody, Class: s.Class, ClassName: s.ClassName, Target: s.TargetName,
+			Attained: dash, Pollutants: strings.Join(s.MainPollutants, "、"), Samples: s.Samples, Last: stamp(s.LastSample)}
+		if wr.Pollutants == "" {
+			wr.Pollutants = dash
+		}
+		if s.Attained != nil {
+			wr.Attained = l.No
+			wr.AttainClass = "fail"
+			if *s.Attained {
+				wr.Attained, wr.AttainClass = l.Yes, ""
+			}
+		}
+		out = append(out, wr)
+	}
+	return out
+}
+
+func stationTable(s Stations, lang Lang) ([]string, []stationRow) {
+	var cols []string
+	for _, c := range s.Indicators {
+		cols = append(cols, fmt.Sprintf("%s（%s）", c.Name, chartUnit(c.Unit, c.DisplayUnit, lang)))
+	}
+	var rows []stationRow
+	for _, r := range s.Rows {
+		sr := stationRow{Station: r.Station}
+		for i, m := range r.Means {
+			c := s.Indicators[i]
+			if !m.Valid() {
+				sr.Means = append(sr.Means, dash)
+				continue
+			}
+			// Concentrations are reported to 0.1 (PM2.5 "0.1微克").
+			sr.Means = append(sr.Means, fixed(displayValue(m.Float(), c.Unit, c.DisplayUnit), 1))
+		}
+		rows = append(rows, sr)
+	}
+	return cols, rows
+}
+
+func rejectedLine(r *Report) string {
+	q := r.Quality
+	if q.Rejected == 0 {
+		return ""
+	}
+	if r.Lang == LangEn {
+		return fmt.Sprintf("%d rows were rejected in %s, from %d sources.", q.Rejected, r.Month.NameEn(), len(q.RejectedBySrc))
+	}
+	return fmt.Sprintf("%s共拒收数据%d行，涉及%d个数据来源。", r.Month.NameZh(), q.Rejected, len(q.RejectedBySrc))
+}
+
+// methodNotes say how the figures are computed, in the report's language.
+func methodNotes(lang Lang) []string {
+	if lang == LangEn {
+		return []string{
+			"This period is the report month for monthly and finer data (daily and hourly series are aggregated to the month), and the latest quarter or year with data for quarterly and annual figures. MoM compares with the adjacent earlier period (January with December), YoY with the same period a year earlier; changes of shares and rates are in percentage points.",
+			"Year to date follows the kind of quantity: flows are summed, balances and cumulative totals take the latest value, concentrations and intensities the mean of daily means. Completion is year to date ÷ target (target ÷ year to date for lower-is-better indicators); time progress is n/12. Status: ahead when completion ≥ time progress, behind otherwise.",
+			"Trend: Mann-Kendall test with Sen's slope per year, significant at p < 0.05. Projected year end and the probability of meeting the target come from the analysis engine's forecast.",
+			"Water: class of each section by the single-factor method on mean concentrations of the period (GB 3838-2002, 环办〔2011〕22号); good share = classes I–III ÷ sections, worse-than-V share likewise; attainment = sections meeting their target class ÷ sections with a target.",
+			"Numbers are rounded half to even (GB/T 8170); shares to one decimal.",
+		}
+	}
+	return []string{
+		"本期值：月度及更高频数据为本月（日、小时数据按月汇总），季度、年度数据为最近一个有数据的季度、年度。环比与相邻上一期比较（1月与上年12月比较），同比与上年同期比较；比例、比率类指标的变化以个百分点表示。",
+		"累计按指标性质计算：流量类指标（减排量、新开工面积、新增车辆等）年内求和，存量类（余额）和累计类取期末值，浓度、强度类取日均值的平均。完成率＝累计÷年度目标（越低越好的指标为目标÷累计），序时进度＝n/12；完成率不低于序时进度为超序时，否则为落后序时。",
+		"趋势采用Mann-Kendall检验和Sen斜率（每年变化量），p<0.05为显著。预计年末值和达标概率取自分析引擎的预测。",
+		"水环境：各断面按评价时段平均浓度单因子评价（GB 3838-2002、环办〔2011〕22号）；优良比例＝Ⅰ～Ⅲ类断面数÷考核断面数，劣Ⅴ类比例同理；达标率＝达到考核目标的断面数÷设有目标的断面数。",
+		"数值修约采用四舍六入五成双（GB/T 8170），比例保留一位小数。",
+	}
+}

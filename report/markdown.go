@@ -1,0 +1,113 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteMarkdown writes the report for pasting into a document: the summary,
+// one table per domain, the water sections, the station means and the
+// data-quality section. Charts are left to the HTML.
+func WriteMarkdown(w io.Writer, r *Report) error {
+	l := labelsFor(r.Lang)
+	v := newHTMLView(r)
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# %s（%s）\n\n", r.Title, v.MonthName)
+	fmt.Fprintf(&b, "%s %s · %s %s\n\n", l.AsOf, v.AsOf, l.TimeProgress, v.TimeProgress)
+	fmt.Fprintf(&b, "## %s\n\n", l.Summary)
+	for _, p := range r.Summary {
+		b.WriteString(p + "\n\n")
+	}
+	for _, s := range v.Sections {
+		fmt.Fprintf(&b, "## %s\n\n", s.Title)
+		if len(s.Rows) == 0 {
+			b.WriteString(l.NoRows + "\n\n")
+		} else {
+			mdRows(&b, l, s.Rows, false)
+		}
+		if s.IsWater && len(v.WaterRows) > 0 {
+			fmt.Fprintf(&b, "### %s\n\n", l.WaterSections)
+			fmt.Fprintf(&b, "%s %d · %s %s · %s %s · %s %s\n\n", l.SectionsAssessed, r.Water.District.Sections,
+				l.GoodRatio, v.WaterGood, l.InferiorV, v.WaterInferior, l.AttainmentRatio, v.WaterAttain)
+			mdTable(&b, []string{l.Section, l.WaterBody, l.Class, l.TargetClass, l.Attained, l.MainPollutants, l.Samples})
+			for _, wr := range v.WaterRows {
+				mdLine(&b, wr.Name, wr.Body, wr.ClassName, wr.Target, wr.Attained, wr.Pollutants, fmt.Sprint(wr.Samples))
+			}
+			b.WriteString("\n")
+		}
+		if s.IsAir && len(v.StationRows) > 0 {
+			fmt.Fprintf(&b, "### %s\n\n", l.Stations)
+			mdTable(&b, append([]string{l.Station}, v.StationCols...))
+			for _, sr := range v.StationRows {
+				mdLine(&b, append([]string{sr.Station}, sr.Means...)...)
+			}
+			b.WriteString("\n")
+		}
+		if len(s.Reference) > 0 {
+			fmt.Fprintf(&b, "### %s\n\n", l.ReferenceTitle)
+			mdRows(&b, l, s.Reference, true)
+			if s.Omitted != "" {
+				b.WriteString(s.Omitted + "\n\n")
+			}
+		}
+	}
+	fmt.Fprintf(&b, "## %s\n\n### %s\n\n", l.Quality, l.StaleTitle)
+	if len(v.Stale) == 0 {
+		b.WriteString(l.NoStale + "\n\n")
+	} else {
+		mdTable(&b, []string{l.Indicator, l.LastObs, l.Due})
+		for _, s := range v.Stale {
+			mdLine(&b, s.Name, s.Last, s.Due)
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "### %s\n\n", l.RejectedTitle)
+	if r.Quality.Rejected == 0 {
+		b.WriteString(l.NoRejected + "\n")
+	} else {
+		b.WriteString(v.RejectedLine + "\n\n")
+		mdTable(&b, []string{l.Rule, l.Count})
+		for _, rc := range r.Quality.RejectedByRule {
+			mdLine(&b, rc.Key, fmt.Sprint(rc.Count))
+		}
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+func mdRows(b *bytes.Buffer, l labels, rows []cells, entity bool) {
+	head := []string{l.Indicator}
+	if entity {
+		head = append(head, l.Entity)
+	}
+	head = append(head, l.Period, l.Value, l.MoM, l.YoY, l.YTD, l.Target, l.Completion, l.Progress, l.Status, l.Trend, l.Projected, l.ProbMeet)
+	mdTable(b, head)
+	for _, c := range rows {
+		line := []string{c.Name}
+		if entity {
+			line = append(line, c.Entity)
+		}
+		line = append(line, c.Period, c.Value, c.MoM, c.YoY, c.YTD, c.Target, c.Completion, c.Progress, c.Status, c.Trend, c.Projected, c.ProbMeet)
+		mdLine(b, line...)
+	}
+	b.WriteString("\n")
+}
+
+func mdTable(b *bytes.Buffer, head []string) {
+	mdLine(b, head...)
+	seps := make([]string, len(head))
+	for i := range seps {
+		seps[i] = "---"
+	}
+	b.WriteString("|" + strings.Join(seps, "|") + "|\n")
+}
+
+func mdLine(b *bytes.Buffer, cells ...string) {
+	esc := make([]string, len(cells))
+	for i, c := range cells {
+		esc[i] = strings.ReplaceAll(strings.ReplaceAll(c, "|", `\|`), "\n", " ")
+	}
+	b.WriteString("| " + strings.Join(esc, " | ") + " |\n")
+}

@@ -1,0 +1,270 @@
+package report
+
+import (
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/greenmetrics/greenmetrics/models"
+)
+
+// Report is one month's report, the single value every format is rendered
+// from, so HTML, CSV, JSON and Markdown carry the same numbers. Values are in
+// the indicator's base unit (CNY, m2, tCO2, ratio 0–1 …); a figure that
+// cannot be computed is NaN, written as null in JSON and empty in CSV.
+type Report struct {
+	Month       Month     `json:"month"`
+	Lang        Lang      `json:"lang"`
+	Title       string    `json:"title"`
+	GeneratedAt time.Time `json:"generated_at"`
+	// AsOf is the end of the month: data up to this instant (exclusive).
+	AsOf time.Time `json:"as_of"`
+	// Year is the target year the progress figures are for.
+	Year int `json:"year"`
+	// TimeProgress is 序时进度 of the month, n/12.
+	TimeProgress Num `json:"time_progress"`
+	// Summary is the opening text, one paragraph per element.
+	Summary  []string  `json:"summary"`
+	Counts   Counts    `json:"counts"`
+	Sections []Section `json:"sections"`
+	Water    Water     `json:"water"`
+	Stations Stations  `json:"stations"`
+	Quality  Quality   `json:"quality"`
+}
+
+// Counts are the status tallies the summary is written from.
+type Counts struct {
+	Indicators int `json:"indicators"`
+	WithTarget int `json:"with_target"`
+	Achieved   int `json:"achieved"`
+	Ahead      int `json:"ahead"`
+	Behind     int `json:"behind"`
+	Missed     int `json:"missed"`
+	Municipal  int `json:"municipal"`
+	NoData     int `json:"no_data"`
+	NoTarget   int `json:"no_target"`
+}
+
+// Section is one domain of the report (碳排放与碳减排, 绿色金融 …).
+type Section struct {
+	// ID is the section's stable identifier, also its HTML element id
+	// ("sec-" + ID).
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Domains are the catalogue domains the section gathers.
+	Domains   []models.Domain `json:"domains"`
+	Rows      []Row           `json:"rows"`
+	Reference []Row           `json:"reference,omitempty"`
+	// Omitted counts reference entities left out to keep the table short.
+	Omitted int     `json:"omitted_reference_entities,omitempty"`
+	Charts  []Chart `json:"-"`
+}
+
+// Row is one indicator (or, in reference tables, one indicator of one
+// entity) as the month's table shows it.
+type Row struct {
+	Code        string      `json:"code"`
+	Entity      string      `json:"entity,omitempty"`
+	Name        string      `json:"name"`
+	Unit        string      `json:"unit"`
+	DisplayUnit string      `json:"display_unit"`
+	Kind        models.Kind `json:"kind"`
+	Direction   string      `json:"direction"`
+	Aggregation string      `json:"aggregation"`
+	Frequency   string      `json:"frequency"`
+	// Period is the reporting period of Value: "2024-05", "2024-Q1", "2023".
+	Period string `json:"period"`
+	// Value is 本期值; Prev is 上期 (the adjacent earlier period, across a
+	// year boundary) and YearAgo the same period a year earlier.
+	Value   Num `json:"value"`
+	Prev    Num `json:"prev"`
+	YearAgo Num `json:"year_ago"`
+	// MoM and YoY are 环比 and 同比: relative changes, or differences in
+	// ratio units when ChangeInPoints (shares and rates: 个百分点 ×100).
+	MoM            Num  `json:"mom"`
+	YoY            Num  `json:"yoy"`
+	ChangeInPoints bool `json:"change_in_points"`
+	// YTD is 累计 by the indicator's kind (sum, period-end value or mean);
+	// YTDYoY is 累计同比 and SinceYearStart, for stocks and cumulatives,
+	// 比年初增加 (both from the analysis engine).
+	YTD            Num `json:"ytd"`
+	YTDYoY         Num `json:"ytd_yoy"`
+	SinceYearStart Num `json:"since_year_start"`
+	// Target is the year's target as an amount; TargetText as the work
+	// report writes it.
+	Target     Num           `json:"target"`
+	TargetText string        `json:"target_text,omitempty"`
+	Completion Num           `json:"completion"`
+	Progress   Num           `json:"time_progress"`
+	Status     models.Status `json:"status"`
+	StatusText string        `json:"status_text"`
+	Trend      *Trend        `json:"trend,omitempty"`
+	// Projected is the expected year-end figure and ProbabilityMeet the
+	// chance that it meets the target.
+	Projected       Num       `json:"projected"`
+	ProbabilityMeet Num       `json:"probability_meet"`
+	LastObservation time.Time `json:"last_observation,omitzero"`
+	Stale           bool      `json:"stale"`
+}
+
+// Trend is the trend test of an indicator's series.
+type Trend struct {
+	Method       string `json:"method"`
+	Direction    string `json:"direction"`
+	SlopePerYear Num    `json:"slope_per_year"`
+	P            Num    `json:"p"`
+	Significant  bool   `json:"significant"`
+	N            int    `json:"n"`
+}
+
+// Water is the surface-water part: every assessed section and the district
+// figures over them.
+type Water struct {
+	From     time.Time      `json:"from"`
+	To       time.Time      `json:"to"`
+	Sections []WaterSection `json:"sections"`
+	District WaterDistrict  `json:"district"`
+	// ClassCounts[i] is the number of sections in class i+1 (Ⅰ … 劣Ⅴ);
+	// Unknown counts sections that could not be evaluated.
+	ClassCounts [6]int `json:"class_counts"`
+	Unknown     int    `json:"unknown"`
+	Chart       *Chart `json:"-"`
+}
+
+// WaterSection is one section's standing.
+type WaterSection struct {
+	Name           string    `json:"name"`
+	WaterBody      string    `json:"water_body"`
+	Class          int       `json:"class"`
+	ClassName      string    `json:"class_name"`
+	TargetClass    int       `json:"target_class"`
+	TargetName     string    `json:"target_name"`
+	Attained       *bool     `json:"attained"`
+	MainPollutants []string  `json:"main_pollutants"`
+	Samples        int       `json:"samples"`
+	LastSample     time.Time `json:"last_sample,omitzero"`
+}
+
+// WaterDistrict is 优良比例, 劣Ⅴ比例 and 达标率 over the sections.
+type WaterDistrict struct {
+	Sections        int `json:"sections"`
+	IVOrBetter      int `json:"iv_or_better"`
+	IIIOrBetter     int `json:"iii_or_better"`
+	GoodRatio       Num `json:"good_ratio"`
+	InferiorVRatio  Num `json:"inferior_v_ratio"`
+	AttainmentRatio Num `json:"attainment_ratio"`
+}
+
+// Stations summarises per-station air series as monthly means, so hourly
+// station data does not flood the indicator tables.
+type Stations struct {
+	// Indicators are the pollutant codes, in column order.
+	Indicators []StationColumn `json:"indicators"`
+	Rows       []StationRow    `json:"rows"`
+}
+
+// StationColumn is one pollutant column of the station table.
+type StationColumn struct {
+	Code        string `json:"code"`
+	Name        string `json:"name"`
+	Unit        string `json:"unit"`
+	DisplayUnit string `json:"display_unit"`
+}
+
+// StationRow is one station's monthly means, in the order of
+// Stations.Indicators, with the PM2.5 mean of the same month a year earlier.
+type StationRow struct {
+	Station string `json:"station"`
+	Means   []Num  `json:"means"`
+	Samples []int  `json:"samples"`
+}
+
+// Quality is the data-quality section.
+type Quality struct {
+	// GraceDays is the grace added to an indicator's reporting period
+	// before it counts as stale.
+	GraceDays float64 `json:"grace_days"`
+	Stale     []Stale `json:"stale"`
+	// NoData counts catalogue indicators without any observation up to the
+	// end of the month (reference series not yet loaded, for instance).
+	NoData         int              `json:"no_data"`
+	Rejected       int              `json:"rejected"`
+	RejectedByRule []RuleCount      `json:"rejected_by_rule"`
+	RejectedBySrc  []RuleCount      `json:"rejected_by_source"`
+	Examples       []RejectedSample `json:"rejected_examples"`
+	// DamagedLines counts lines of the rejection log that did not decode.
+	DamagedLines int    `json:"damaged_log_lines"`
+	LogError     string `json:"log_error,omitempty"`
+}
+
+// Stale is an indicator (of an entity) with no observation within its
+// latest complete reporting period plus the grace.
+type Stale struct {
+	Code            string    `json:"code"`
+	Entity          string    `json:"entity,omitempty"`
+	Name            string    `json:"name"`
+	Frequency       string    `json:"frequency"`
+	LastObservation time.Time `json:"last_observation,omitzero"`
+	// Due is the start of the reporting period an observation was expected for.
+	Due time.Time `json:"due"`
+}
+
+// RuleCount is a number of rejected rows for one rule or source.
+type RuleCount struct {
+	Key   string `json:"key"`
+	Count int    `json:"count"`
+}
+
+// RejectedSample is one rejected row shown as an example.
+type RejectedSample struct {
+	Time    time.Time `json:"time"`
+	Source  string    `json:"source"`
+	Row     int       `json:"row"`
+	Field   string    `json:"field,omitempty"`
+	Rule    string    `json:"rule"`
+	Message string    `json:"message"`
+}
+
+// Num is a float64 whose NaN and infinities are written as JSON null, so a
+// figure that cannot be computed is never mistaken for zero.
+type Num float64
+
+// NaN is the Num of a figure that cannot be computed.
+func NaN() Num { return Num(math.NaN()) }
+
+// Valid reports whether n is a finite number.
+func (n Num) Valid() bool { return !math.IsNaN(float64(n)) && !math.IsInf(float64(n), 0) }
+
+// Float returns n as a float64.
+func (n Num) Float() float64 { return float64(n) }
+
+// MarshalJSON writes the shortest representation that reads back exactly,
+// or null.
+func (n Num) MarshalJSON() ([]byte, error) {
+	if !n.Valid() {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, float64(n), 'g', -1, 64), nil
+}
+
+// UnmarshalJSON reads a number or null (NaN).
+func (n *Num) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*n = NaN()
+		return nil
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return err
+	}
+	*n = Num(f)
+	return nil
+}
+
+// csv is the CSV cell: the same digits as JSON, empty for NaN.
+func (n Num) csv() string {
+	if !n.Valid() {
+		return ""
+	}
+	return strconv.FormatFloat(float64(n), 'g', -1, 64)
+}

@@ -1,0 +1,379 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/greenmetrics/greenmetrics/models"
+)
+
+// maxNamed is how many indicators a summary sentence names before "等N项".
+const maxNamed = 5
+
+// summarize writes the opening paragraphs from the numbers: where the
+// targets stand, which indicators are behind, the biggest changes, the
+// water picture and the data quality.
+func summarize(r *Report, lang Lang) []string {
+	if lang == LangEn {
+		return summarizeEn(r)
+	}
+	return summarizeZh(r)
+}
+
+func summarizeZh(r *Report) []string {
+	c := r.Counts
+	var out []string
+	var p strings.Builder
+	fmt.Fprintf(&p, "截至%s末，本报告纳入%d项指标，序时进度为%s。", r.Month.NameZh(), c.Indicators, percent(r.TimeProgress))
+	if c.WithTarget > 0 {
+		fmt.Fprintf(&p, "设有%d年度数值目标的%d项中，", r.Year, c.WithTarget)
+		p.WriteString(joinZh(nonzero(
+			kv("已完成%d项", c.Achieved), kv("超序时进度%d项", c.Ahead),
+			kv("落后序时进度%d项", c.Behind), kv("未完成%d项", c.Missed), kv("暂无数据%d项", c.NoData))))
+		p.WriteString("。")
+	} else {
+		fmt.Fprintf(&p, "本期暂无设有%d年度数值目标的指标数据。", r.Year)
+	}
+	if behind := namesWith(r, models.StatusBehind); len(behind) > 0 {
+		fmt.Fprintf(&p, "落后序时进度的指标为%s，需加快推进。", listZh(behind))
+	}
+	if c.Municipal > 0 {
+		fmt.Fprintf(&p, "另有%d项为完成市级下达任务的指标。", c.Municipal)
+	}
+	out = append(out, p.String())
+	if moves := biggestChanges(r, 3); len(moves) > 0 {
+		parts := make([]string, len(moves))
+		for i, m := range moves {
+			parts[i] = m.zh()
+		}
+		out = append(out, "本期变化较大的指标："+strings.Join(parts, "；")+"。")
+	}
+	if risk := atRisk(r); len(risk) > 0 {
+		out = append(out, fmt.Sprintf("按当前趋势测算，%s年末达标概率不足50%%。", listZh(risk)))
+	}
+	if w := waterZh(r); w != "" {
+		out = append(out, w)
+	}
+	out = append(out, qualityZh(r))
+	return out
+}
+
+func summarizeEn(r *Report) []string {
+	c := r.Counts
+	var out []string
+	var p strings.Builder
+	fmt.Fprintf(&p, "As of the end of %s, this report covers %d indicators; time progress is %s.", r.Month.NameEn(), c.Indicators, percent(r.TimeProgress))
+	if c.WithTarget > 0 {
+		fmt.Fprintf(&p, " Of the %d with a numeric %d target, ", c.WithTarget, r.Year)
+		p.WriteString(joinEn(nonzero(
+			kv("%d achieved", c.Achieved), kv("%d ahead of schedule", c.Ahead),
+			kv("%d behind schedule", c.Behind), kv("%d missed", c.Missed), kv("%d without data yet", c.NoData))))
+		p.WriteString(".")
+	} else {
+		fmt.Fprintf(&p, " No indicator with a numeric %d target has data yet.", r.Year)
+	}
+	if behind := namesWith(r, models.StatusBehind); len(behind) > 0 {
+		fmt.Fprintf(&p, " Behind schedule: %s.", listEn(behind))
+	}
+	if c.Municipal > 0 {
+		fmt.Fprintf(&p, " %d more follow targets set by the municipality.", c.Municipal)
+	}
+	out = append(out, p.String())
+	if moves := biggestChanges(r, 3); len(moves) > 0 {
+		parts := make([]string, len(moves))
+		for i, m := range moves {
+			parts[i] = m.en()
+		}
+		out = append(out, "Largest changes: "+strings.Join(parts, "; ")+".")
+	}
+	if risk := atRisk(r); len(risk) > 0 {
+		out = append(out, fmt.Sprintf("At the current pace, %s %s less than a 50%% chance of meeting the target by year end.", listEn(risk), plural(len(risk), "has", "have")))
+	}
+	if w := waterEn(r); w != "" {
+		out = append(out, w)
+	}
+	out = append(out, qualityEn(r))
+	return out
+}
+
+type countPart struct {
+	format string
+	n      int
+}
+
+func kv(format string, n int) countPart { return countPart{format, n} }
+
+func nonzero(parts ...countPart) []string {
+	var out []string
+	for _, p := range parts {
+		if p.n > 0 {
+			out = append(out, fmt.Sprintf(p.format, p.n))
+		}
+	}
+	return out
+}
+
+func joinZh(parts []string) string { return strings.Join(parts, "，") }
+
+func joinEn(parts []string) string {
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+// listZh names up to maxNamed items: "甲、乙、丙等7项".
+func listZh(names []string) string {
+	if len(names) <= maxNamed {
+		return strings.Join(names, "、")
+	}
+	return strings.Join(names[:maxNamed], "、") + fmt.Sprintf("等%d项", len(names))
+}
+
+func listEn(names []string) string {
+	if len(names) <= maxNamed {
+		return joinEn(names)
+	}
+	return strings.Join(names[:maxNamed], ", ") + fmt.Sprintf(" and %d more", len(names)-maxNamed)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func namesWith(r *Report, st models.Status) []string {
+	var out []string
+	for _, s := range r.Sections {
+		for _, row := range s.Rows {
+			if row.Status == st {
+				out = append(out, row.Name)
+			}
+		}
+	}
+	return out
+}
+
+// atRisk are the indicators not yet achieved whose forecast gives them
+// less than an even chance of meeting the target.
+func atRisk(r *Report) []string {
+	var out []string
+	for _, s := range r.Sections {
+		for _, row := range s.Rows {
+			if row.Status == models.StatusAchieved || !row.ProbabilityMeet.Valid() {
+				continue
+			}
+			if row.ProbabilityMeet < 0.5 {
+				out = append(out, row.Name)
+			}
+		}
+	}
+	return out
+}
+
+// move is one change the summary mentions.
+type move struct {
+	name     string
+	yoy      bool // 同比, else 环比
+	v        Num
+	inPoints bool
+	value    string
+}
+
+func (m move) zh() string {
+	what := "环比"
+	if m.yoy {
+		what = "同比"
+	}
+	verb := "增长"
+	if m.inPoints {
+		verb = "上升"
+	}
+	if m.v < 0 {
+		verb = "下降"
+	}
+	amount := fixed(math.Abs(m.v.Float())*100, 1)
+	if m.inPoints {
+		amount += "个百分点"
+	} else {
+		amount += "%"
+	}
+	return fmt.Sprintf("%s%s%s%s（本期%s）", m.name, what, verb, amount, m.value)
+}
+
+func (m move) en() string {
+	what := "month on month"
+	if m.yoy {
+		what = "year on year"
+	}
+	verb := "up"
+	if m.v < 0 {
+		verb = "down"
+	}
+	amount := fixed(math.Abs(m.v.Float())*100, 1)
+	if m.inPoints {
+		amount += " pp"
+	} else {
+		amount += "%"
+	}
+	return fmt.Sprintf("%s %s %s %s (%s)", m.name, verb, amount, what, m.value)
+}
+
+// biggestChanges ranks the district rows by the size of their 同比 (or
+// 环比 where no year-ago figure exists). Shares are ranked by their change
+// relative to the earlier value, so 1 point on a 2% share counts as much
+// as 50% on an amount.
+func biggestChanges(r *Report, n int) []move {
+	type cand struct {
+		m     move
+		score float64
+	}
+	var cs []cand
+	for _, s := range r.Sections {
+		for _, row := range s.Rows {
+			m := move{name: row.Name, inPoints: row.ChangeInPoints,
+				value: formatValue(row.Value, row.Unit, row.DisplayUnit, row.Kind, r.Lang)}
+			base := row.YearAgo
+			switch {
+			case row.YoY.Valid():
+				m.yoy, m.v = true, row.YoY
+			case row.MoM.Valid():
+				m.v, base = row.MoM, row.Prev
+			default:
+				continue
+			}
+			score := math.Abs(m.v.Float())
+			if m.inPoints {
+				if !base.Valid() || base == 0 {
+					continue
+				}
+				score = math.Abs(m.v.Float() / base.Float())
+			}
+			if score == 0 {
+				continue
+			}
+			cs = append(cs, cand{m, score})
+		}
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].score > cs[j].score })
+	out := make([]move, 0, n)
+	for i := 0; i < len(cs) && i < n; i++ {
+		out = append(out, cs[i].m)
+	}
+	return out
+}
+
+func waterZh(r *Report) string {
+	w := r.Water
+	if w.District.Sections == 0 {
+		return ""
+	}
+	d := w.District
+	s := fmt.Sprintf("水环境方面，%d个考核断面中%d个达到Ⅳ类以上、%d个达到Ⅲ类以上，优良（Ⅰ～Ⅲ类）比例%s，劣Ⅴ类比例%s",
+		d.Sections, d.IVOrBetter, d.IIIOrBetter, percent(d.GoodRatio), percent(d.InferiorVRatio))
+	if d.AttainmentRatio.Valid() {
+		s += fmt.Sprintf("，达标率%s", percent(d.AttainmentRatio))
+	}
+	s += "。"
+	if bad := unattained(w); len(bad) > 0 {
+		s += fmt.Sprintf("未达到考核目标的断面：%s。", strings.Join(bad, "；"))
+	}
+	return s
+}
+
+func waterEn(r *Report) string {
+	w := r.Water
+	if w.District.Sections == 0 {
+		return ""
+	}
+	d := w.District
+	s := fmt.Sprintf("Water: of %d assessed sections, %d are class IV or better and %d class III or better; the good share is %s and the worse-than-V share %s",
+		d.Sections, d.IVOrBetter, d.IIIOrBetter, percent(d.GoodRatio), percent(d.InferiorVRatio))
+	if d.AttainmentRatio.Valid() {
+		s += fmt.Sprintf(", attainment %s", percent(d.AttainmentRatio))
+	}
+	s += "."
+	if bad := unattainedEn(w); len(bad) > 0 {
+		s += " Sections missing their target: " + strings.Join(bad, "; ") + "."
+	}
+	return s
+}
+
+func unattained(w Water) []string {
+	var out []string
+	for _, s := range w.Sections {
+		if s.Attained == nil || *s.Attained {
+			continue
+		}
+		t := fmt.Sprintf("%s（%s，目标%s", s.Name, s.ClassName, s.TargetName)
+		if len(s.MainPollutants) > 0 {
+			t += "，主要污染物为" + strings.Join(s.MainPollutants, "、")
+		}
+		out = append(out, t+"）")
+	}
+	return out
+}
+
+func unattainedEn(w Water) []string {
+	var out []string
+	for _, s := range w.Sections {
+		if s.Attained == nil || *s.Attained {
+			continue
+		}
+		t := fmt.Sprintf("%s (class %s, target %s", s.Name, s.ClassName, s.TargetName)
+		if len(s.MainPollutants) > 0 {
+			t += "; main pollutants " + strings.Join(s.MainPollutants, ", ")
+		}
+		out = append(out, t+")")
+	}
+	return out
+}
+
+func qualityZh(r *Report) string {
+	q := r.Quality
+	var b strings.Builder
+	b.WriteString("数据质量方面，")
+	if len(q.Stale) == 0 {
+		b.WriteString("各项指标均按期更新")
+	} else {
+		names := make([]string, len(q.Stale))
+		for i, s := range q.Stale {
+			names[i] = s.Name
+		}
+		fmt.Fprintf(&b, "%d项数据未按期更新（%s）", len(q.Stale), listZh(names))
+	}
+	if q.Rejected == 0 {
+		b.WriteString("；本月无拒收数据。")
+	} else {
+		fmt.Fprintf(&b, "；本月拒收数据%d行，主要原因为%s（%d行）。", q.Rejected, q.RejectedByRule[0].Key, q.RejectedByRule[0].Count)
+	}
+	return b.String()
+}
+
+func qualityEn(r *Report) string {
+	q := r.Quality
+	var b strings.Builder
+	b.WriteString("Data quality: ")
+	if len(q.Stale) == 0 {
+		b.WriteString("every indicator is up to date")
+	} else {
+		names := make([]string, len(q.Stale))
+		for i, s := range q.Stale {
+			names[i] = s.Name
+		}
+		fmt.Fprintf(&b, "%d %s not updated on time (%s)", len(q.Stale), plural(len(q.Stale), "series was", "series were"), listEn(names))
+	}
+	if q.Rejected == 0 {
+		b.WriteString("; no rows were rejected this month.")
+	} else {
+		fmt.Fprintf(&b, "; %d %s rejected this month, mostly for %s (%d).", q.Rejected, plural(q.Rejected, "row was", "rows were"), q.RejectedByRule[0].Key, q.RejectedByRule[0].Count)
+	}
+	return b.String()
+}
