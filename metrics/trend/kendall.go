@@ -12,7 +12,9 @@ const insertionRun = 16
 // countInversions sorts a in ascending order, using buf (len(buf) >= len(a))
 // as scratch space, and returns the number of strict inversions: pairs i < j
 // with a[i] > a[j]. It is Knight's (1966) merge-sort count, O(n log n).
-func countInversions(a, buf []float64) int64 {
+// Keys are floats mapped by orderedBits, whose integer order lets the merge
+// run without unpredictable branches.
+func countInversions(a, buf []uint64) int64 {
 	n := len(a)
 	if n < 2 {
 		return 0
@@ -37,7 +39,7 @@ func countInversions(a, buf []float64) int64 {
 }
 
 // insertionCount sorts a by insertion and returns its strict inversions.
-func insertionCount(a []float64) int64 {
+func insertionCount(a []uint64) int64 {
 	var inv int64
 	for i := 1; i < len(a); i++ {
 		v := a[i]
@@ -54,24 +56,49 @@ func insertionCount(a []float64) int64 {
 
 // mergeCount merges the sorted runs l and r into dst and returns the number
 // of pairs (x in l, y in r) with x > y. Equal values are taken from l first
-// so that ties are not counted.
-func mergeCount(dst, l, r []float64) int64 {
+// so that ties are not counted. The selects below compile to conditional
+// moves.
+func mergeCount(dst, l, r []uint64) int64 {
 	var inv int64
 	i, j, k := 0, 0, 0
-	for i < len(l) && j < len(r) {
-		if r[j] < l[i] {
-			dst[k] = r[j]
-			inv += int64(len(l) - i)
-			j++
-		} else {
-			dst[k] = l[i]
-			i++
+	nl, nr := len(l), len(r)
+	for i < nl && j < nr {
+		a, b := l[i], r[j]
+		t := 0
+		if b < a {
+			t = 1
 		}
+		v := a
+		if t == 1 {
+			v = b
+		}
+		dst[k] = v
+		inv += int64(t * (nl - i))
+		j += t
+		i += 1 - t
 		k++
 	}
 	k += copy(dst[k:], l[i:])
 	copy(dst[k:], r[j:])
 	return inv
+}
+
+// orderedBits maps a float64 (not NaN) to a uint64 with the same order:
+// negative numbers have all bits flipped, others only the sign bit. Adding
+// zero first turns -0 into +0, which compare equal. Branch-free, because
+// signs of residuals are unpredictable.
+func orderedBits(f float64) uint64 {
+	b := math.Float64bits(f + 0)
+	return b ^ (uint64(int64(b)>>63) | 1<<63)
+}
+
+// orderedKeys returns orderedBits of every element of x.
+func orderedKeys(x []float64) []uint64 {
+	k := make([]uint64, len(x))
+	for i, v := range x {
+		k[i] = orderedBits(v)
+	}
+	return k
 }
 
 // tieStats describes the tie groups of a sorted slice.
@@ -82,7 +109,7 @@ type tieStats struct {
 }
 
 // ties scans a sorted slice for runs of equal values.
-func ties(sorted []float64) tieStats {
+func ties(sorted []uint64) tieStats {
 	var st tieStats
 	for i := 0; i < len(sorted); {
 		j := i + 1
@@ -111,8 +138,8 @@ type score struct {
 // series there are no ties in time, so S = n0 - T - 2D with n0 = n(n-1)/2,
 // T the tied pairs and D the strict inversions.
 func mkScore(x []float64) score {
-	a := append([]float64(nil), x...)
-	d := countInversions(a, make([]float64, len(a)))
+	a := orderedKeys(x)
+	d := countInversions(a, make([]uint64, len(a)))
 	st := ties(a)
 	n := int64(len(a))
 	return score{s: float64(n*(n-1)/2 - st.pairs - 2*d), n: len(a), ties: st}
@@ -164,7 +191,7 @@ func kendallK(x, z []float64) float64 {
 		}
 		return z[i] < z[j]
 	})
-	zs := make([]float64, n)
+	zs := make([]uint64, n)
 	var n1, n3 int64
 	for i := 0; i < n; {
 		j := i + 1
@@ -185,9 +212,9 @@ func kendallK(x, z []float64) float64 {
 		i = j
 	}
 	for i, k := range idx {
-		zs[i] = z[k]
+		zs[i] = orderedBits(z[k])
 	}
-	d := countInversions(zs, make([]float64, n))
+	d := countInversions(zs, make([]uint64, n))
 	n2 := ties(zs).pairs
 	n0 := int64(n) * int64(n-1) / 2
 	return float64(n0 - n1 - n2 + n3 - 2*d)

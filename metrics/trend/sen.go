@@ -56,7 +56,8 @@ func (s *slopeSet) interval(varS, alpha float64) (lo, hi float64) {
 
 // seriesPoints compacts x to its valid values, keeping their positions.
 func seriesPoints(x []float64) points {
-	var p points
+	n := len(x) - countNaN(x)
+	p := points{t: make([]float64, 0, n), x: make([]float64, 0, n)}
 	for i, v := range x {
 		if !math.IsNaN(v) {
 			p.t = append(p.t, float64(i))
@@ -99,6 +100,18 @@ func median(a []float64) float64 {
 	return (lower + a[k]) / 2
 }
 
+// sortedMedian is the median of an ascending slice (slot positions).
+func sortedMedian(t []float64) float64 {
+	n := len(t)
+	switch {
+	case n == 0:
+		return math.NaN()
+	case n%2 == 1:
+		return t[n/2]
+	}
+	return (t[n/2-1] + t[n/2]) / 2
+}
+
 // sensLine returns the Theil-Sen slope of x over its original positions and
 // Conover's intercept, as pyMannKendall's sens_slope.
 func sensLine(x []float64) (slope, intercept float64) {
@@ -107,11 +120,12 @@ func sensLine(x []float64) (slope, intercept float64) {
 	return slope, conover(p.x, p.t, 1, slope)
 }
 
-// conover is median(x) - median(t)/unit·slope, with the operations in
+// conover is median(x) - median(t)/unit·slope (t ascending), with the
+// operations in
 // pyMannKendall's order.
 func conover(x, t []float64, unit int, slope float64) float64 {
 	mx := median(append([]float64(nil), x...))
-	mt := median(append([]float64(nil), t...))
+	mt := sortedMedian(t)
 	if unit == 1 {
 		return mx - mt*slope
 	}

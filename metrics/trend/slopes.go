@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 )
 
 // points is one group of observations in time order: t holds the original
@@ -25,15 +26,19 @@ type slopeSet struct {
 	total   int64 // slopes over all groups
 	maxAbsX float64
 	maxT    float64
+	limit   int64 // most candidate slopes held for the final selection
 	rng     *rand.Rand
-	r, buf  []float64 // scratch for counting
-	items   []item    // scratch for flips
+	r, buf  []uint64 // scratch for counting
+	r2      []uint64 // scratch for a second, concurrent count
+	buf2    []uint64
+	items   []item // scratch for flips
 	ibuf    []item
 }
 
-// item is a point in a permutation: k is its sort key, i its index.
+// item is a point in a permutation: k is its sort key (orderedBits of a
+// float), i its index.
 type item struct {
-	k float64
+	k uint64
 	i int32
 }
 
@@ -61,15 +66,11 @@ func newSlopeSet(groups []points) *slopeSet {
 			s.maxT = max(s.maxT, math.Abs(g.t[0]), math.Abs(g.t[len(g.t)-1]))
 		}
 	}
+	s.limit = max(int64(enumCap), 4*int64(s.n))
 	// A fixed seed keeps runs reproducible; the result never depends on
 	// it, only the running time does.
 	s.rng = rand.New(rand.NewPCG(uint64(s.n), uint64(s.total)))
 	return s
-}
-
-// capacity is the largest candidate set selected by enumeration.
-func (s *slopeSet) capacity() int64 {
-	return max(int64(enumCap), 4*int64(s.n))
 }
 
 // slope is the value pyMannKendall computes for the pair i < j of g.
@@ -80,36 +81,42 @@ func (g points) slope(i, j int32) float64 {
 	return (g.x[j] - g.x[i]) / (g.t[j] - g.t[i])
 }
 
-// residuals fills s.r with x - θ·t for group g. The explicit conversion
-// forbids a fused multiply-add, so every pass computes identical keys.
-func (s *slopeSet) residuals(g points, theta float64) []float64 {
-	r := s.r[:len(g.x)]
+// residuals fills r with the ordered keys of x - θ·t for group g. The
+// explicit conversion forbids a fused multiply-add, so every pass computes
+// identical keys.
+func residuals(r []uint64, g points, theta float64) []uint64 {
 	for i, v := range g.x {
-		r[i] = v - float64(theta*g.t[i])
+		r[i] = orderedBits(v - float64(theta*g.t[i]))
 	}
 	return r
 }
 
 func (s *slopeSet) scratch() {
 	if s.r == nil {
-		s.r = make([]float64, s.n)
-		s.buf = make([]float64, s.n)
+		s.r = make([]uint64, s.n)
+		s.buf = make([]uint64, s.n)
 	}
 }
 
 // countLE returns the number of slopes ≤ θ.
 func (s *slopeSet) countLE(theta float64) int64 {
+	s.scratch()
+	return s.countLEWith(theta, s.r, s.buf)
+}
+
+// countLEWith is countLE with caller-provided scratch space of length n.
+
+func (s *slopeSet) countLEWith(theta float64, r, buf []uint64) int64 {
 	switch {
 	case math.IsInf(theta, -1):
 		return 0
 	case math.IsInf(theta, 1):
 		return s.total
 	}
-	s.scratch()
 	var c int64
 	for _, g := range s.groups {
-		r := s.residuals(g, theta)
-		c += countInversions(r, s.buf) + ties(r).pairs
+		key := residuals(r[:len(g.x)], g, theta)
+		c += countInversions(key, buf) + ties(key).pairs
 	}
 	return c
 }
@@ -125,7 +132,7 @@ func (s *slopeSet) countLT(theta float64) int64 {
 	s.scratch()
 	var c int64
 	for _, g := range s.groups {
-		c += countInversions(s.residuals(g, theta), s.buf)
+		c += countInversions(residuals(s.r[:len(g.x)], g, theta), s.buf)
 	}
 	return c
 }
@@ -141,8 +148,11 @@ func (s *slopeSet) margin(theta float64) float64 {
 	return 64 * 0x1p-53 * (s.maxAbsX + math.Abs(theta)*s.maxT)
 }
 
-// uniformSample draws m slopes uniformly from all pairs, sorted.
+// uniformSample draws m slopes uniformly from all pairs, unordered.
 func (s *slopeSet) uniformSample(m int) []float64 {
+	if len(s.groups) == 1 {
+		return s.uniformSampleOne(m)
+	}
 	cum := make([]int64, len(s.groups))
 	var acc int64
 	for gi, g := range s.groups {
@@ -163,7 +173,23 @@ func (s *slopeSet) uniformSample(m int) []float64 {
 		}
 		out = append(out, g.slope(int32(i), int32(j)))
 	}
-	slices.Sort(out)
+	return out
+}
+
+// uniformSampleOne is uniformSample for a single group, without the group
+// draw.
+func (s *slopeSet) uniformSampleOne(m int) []float64 {
+	g := s.groups[0]
+	k := len(g.x)
+	out := make([]float64, m)
+	for p := range out {
+		i := s.rng.IntN(k)
+		j := s.rng.IntN(k - 1)
+		if j >= i {
+			j++
+		}
+		out[p] = g.slope(int32(i), int32(j))
+	}
 	return out
 }
 
@@ -214,9 +240,11 @@ func (s *slopeSet) flips(lo, hi float64, c *collector) int64 {
 		m := len(g.x)
 		it := s.items[:m]
 		orderKeys(it, g, lo)
-		slices.SortFunc(it, cmpItem)
+		if !math.IsInf(lo, -1) {
+			radixSortItems(it, s.ibuf[:m])
+		}
 		for p := range it {
-			it[p].k = orderKey(g, int(it[p].i), hi)
+			it[p].k = orderKeyBits(g, int(it[p].i), hi)
 		}
 		c.g = g
 		total += mergeItems(it, s.ibuf[:m], c)
@@ -224,10 +252,73 @@ func (s *slopeSet) flips(lo, hi float64, c *collector) int64 {
 	return total
 }
 
-// orderKeys fills it with the points of g keyed for the order at θ+.
+// orderKeys fills it with the points of g keyed for the order at θ+, in
+// reverse time order so that a stable sort by key breaks ties by later
+// time first.
 func orderKeys(it []item, g points, theta float64) {
-	for i := range it {
-		it[i] = item{k: orderKey(g, i, theta), i: int32(i)}
+	m := len(it)
+	if math.IsInf(theta, -1) {
+		// The order at -∞ is time order itself.
+		for i := range it {
+			it[i] = item{i: int32(i)}
+		}
+		return
+	}
+	for p := range it {
+		i := m - 1 - p
+		it[p] = item{k: orderKeyBits(g, i, theta), i: int32(i)}
+	}
+}
+
+// radixSortItems sorts it stably by key (LSD radix sort, 11 bits per
+// pass, all histograms from one read), using buf as scratch: linear time
+// where a comparison sort would dominate the slope selection.
+func radixSortItems(it, buf []item) {
+	if len(it) < 64 {
+		insertionSortItems(it)
+		return
+	}
+	const bits, passes, mask = 11, 6, 1<<11 - 1
+	var count [passes][1 << bits]int
+	for _, e := range it {
+		for p := range passes {
+			count[p][(e.k>>(p*bits))&mask]++
+		}
+	}
+	src, dst := it, buf[:len(it)]
+	for p := range passes {
+		c := &count[p]
+		shift := uint(p * bits)
+		if c[(src[0].k>>shift)&mask] == len(src) {
+			continue // every key shares this digit
+		}
+		sum := 0
+		for d, n := range c {
+			c[d] = sum
+			sum += n
+		}
+		for _, e := range src {
+			d := (e.k >> shift) & mask
+			dst[c[d]] = e
+			c[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &it[0] {
+		copy(it, src)
+	}
+}
+
+// insertionSortItems is a stable sort by key for short runs.
+func insertionSortItems(a []item) {
+	for i := 1; i < len(a); i++ {
+		v := a[i]
+		j := i
+		for j > 0 && v.k < a[j-1].k {
+			a[j] = a[j-1]
+			j--
+		}
+		a[j] = v
 	}
 }
 
@@ -243,21 +334,12 @@ func orderKey(g points, i int, theta float64) float64 {
 	return g.x[i] - float64(theta*g.t[i])
 }
 
-// cmpItem orders by key, ties by later time first.
-func cmpItem(a, b item) int {
-	switch {
-	case a.k < b.k:
-		return -1
-	case a.k > b.k:
-		return 1
-	case a.i > b.i:
-		return -1
-	case a.i < b.i:
-		return 1
-	}
-	return 0
+// orderKeyBits is orderKey as an integer sort key.
+func orderKeyBits(g points, i int, theta float64) uint64 {
+	return orderedBits(orderKey(g, i, theta))
 }
 
+// itemLess orders by key, ties by later time first.
 func itemLess(a, b item) bool {
 	return a.k < b.k || (a.k == b.k && a.i > b.i)
 }
@@ -322,17 +404,28 @@ func mergeRuns(dst, l, r []item, c *collector) int64 {
 }
 
 // sampleBetween draws m slopes uniformly from the `count` slopes in
-// (lo, hi], sorted.
+// (lo, hi], unordered.
 func (s *slopeSet) sampleBetween(lo, hi float64, count int64, m int) []float64 {
-	want := make([]int64, m)
-	for i := range want {
-		want[i] = s.rng.Int64N(count)
-	}
-	slices.Sort(want)
-	c := &collector{want: want, out: make([]float64, 0, m)}
+	c := &collector{want: s.sortedPositions(count, m), out: make([]float64, 0, m)}
 	s.flips(lo, hi, c)
-	slices.Sort(c.out)
 	return c.out
+}
+
+// sortedPositions returns m uniform random positions in [0, count) in
+// ascending order, in O(m): normalised partial sums of m+1 exponential
+// variates are distributed as the order statistics of m uniforms.
+func (s *slopeSet) sortedPositions(count int64, m int) []int64 {
+	sums := make([]float64, m+1)
+	var acc float64
+	for i := range sums {
+		acc += s.rng.ExpFloat64()
+		sums[i] = acc
+	}
+	pos := make([]int64, m)
+	for i := range pos {
+		pos[i] = min(int64(sums[i]/acc*float64(count)), count-1)
+	}
+	return pos
 }
 
 // enumerateBetween returns all slopes in (lo, hi], or ok=false when there
@@ -348,7 +441,7 @@ func (s *slopeSet) enumerateBetween(lo, hi float64, want, limit int64) ([]float6
 // ranks (a median of an even count) are found in one search.
 func (s *slopeSet) Select(ranks ...int64) []float64 {
 	out := make([]float64, 0, len(ranks))
-	if s.total <= s.capacity() {
+	if s.total <= s.limit {
 		all, _ := s.enumerateBetween(math.Inf(-1), math.Inf(1), s.total, s.total)
 		return selectRanks(all, ranks, s.rng)
 	}
@@ -374,13 +467,16 @@ type bracket struct {
 // random samples until few enough slopes remain to select directly.
 func (s *slopeSet) search(k1, k2 int64) []float64 {
 	b := bracket{lo: math.Inf(-1), hi: math.Inf(1), cHi: s.total}
-	limit := s.capacity()
+	limit := s.limit
 	for round := 0; b.cHi-b.cLo > limit && round < maxRounds; round++ {
 		var sample []float64
 		if round == 0 {
 			sample = s.uniformSample(s.sampleSize(b.cHi))
 		} else {
 			sample = s.sampleBetween(b.lo, b.hi, b.cHi-b.cLo, s.sampleSize(b.cHi-b.cLo))
+		}
+		if len(sample) == 0 {
+			break
 		}
 		before := b.cHi - b.cLo
 		if done, vals := s.contract(&b, sample, k1, k2); done {
@@ -396,72 +492,101 @@ func (s *slopeSet) search(k1, k2 int64) []float64 {
 }
 
 func (s *slopeSet) sampleSize(count int64) int {
-	return int(min(count, max(int64(s.n), 4096)))
+	return int(min(count, max(2*int64(s.n), 4096)))
 }
 
-// contract moves the bracket ends to sample order statistics placed a few
-// standard deviations either side of where ranks k1..k2 are expected.
-// When the two ranks fall either side of a sample value it splits the
-// search and reports done.
+// contract moves the bracket ends to sample order statistics placed three
+// binomial standard deviations either side of where ranks k1..k2 are
+// expected. When the two ranks fall either side of a new end it splits
+// the search and reports done.
 func (s *slopeSet) contract(b *bracket, sample []float64, k1, k2 int64) (bool, []float64) {
 	m := float64(len(sample))
 	count := float64(b.cHi - b.cLo)
-	f1 := float64(k1-b.cLo-1) / count * m
-	f2 := float64(k2-b.cLo) / count * m
-	spread := 3*math.Sqrt(m) + 1
-	if i := int(math.Floor(f1 - spread)); i >= 0 && sample[i] > b.lo && sample[i] < b.hi {
-		if done, vals := s.tryEnd(b, sample[i], k1, k2); done {
-			return true, vals
+	p1 := float64(k1-b.cLo-1) / count
+	p2 := float64(k2-b.cLo) / count
+	var ends []float64
+	i1 := int(math.Floor(p1*m - spread(m, p1)))
+	i2 := int(math.Ceil(p2*m + spread(m, p2)))
+	if i1 >= 0 {
+		selectK(sample, i1, s.rng)
+		if v := sample[i1]; v > b.lo && v < b.hi {
+			ends = append(ends, v)
 		}
 	}
-	if i := int(math.Ceil(f2 + spread)); i < len(sample) && sample[i] > b.lo && sample[i] < b.hi {
-		if done, vals := s.tryEnd(b, sample[i], k1, k2); done {
-			return true, vals
+	if i2 < len(sample) {
+		lo := max(i1+1, 0)
+		selectK(sample[lo:], i2-lo, s.rng)
+		if v := sample[i2]; v > b.lo && v < b.hi {
+			ends = append(ends, v)
+		}
+	}
+	for i, c := range s.countsLE(ends) {
+		v := ends[i]
+		switch {
+		case c < k1:
+			if v > b.lo {
+				b.lo, b.cLo = v, c
+			}
+		case c >= k2:
+			if v < b.hi {
+				b.hi, b.cHi = v, c
+			}
+		default:
+			// k1 ≤ c < k2: v separates the ranks; search each side alone.
+			return true, append(s.search(k1, c), s.search(c+1, k2)...)
 		}
 	}
 	return false, nil
 }
 
-// tryEnd counts the slopes ≤ v and uses v as the new lower or upper end of
-// the bracket, whichever keeps ranks k1..k2 inside.
-func (s *slopeSet) tryEnd(b *bracket, v float64, k1, k2 int64) (bool, []float64) {
-	c := s.countLE(v)
-	switch {
-	case c < k1:
-		b.lo, b.cLo = v, c
-	case c >= k2:
-		b.hi, b.cHi = v, c
-	default:
-		// k1 ≤ c < k2: v separates the ranks; search each side alone.
-		return true, append(s.search(k1, c), s.search(c+1, k2)...)
+// spread is the margin, in sample positions, around the expected position
+// p·m of a rank: three standard deviations of a binomial(m, p) count.
+func spread(m, p float64) float64 {
+	p = min(max(p, 0), 1)
+	return 3*math.Sqrt(m*p*(1-p)) + 1
+}
+
+// countsLE counts the slopes ≤ each threshold, two at a time in parallel
+// (each pass is an independent O(n log n) merge sort).
+func (s *slopeSet) countsLE(thetas []float64) []int64 {
+	out := make([]int64, len(thetas))
+	if len(thetas) == 2 {
+		if s.r2 == nil {
+			s.r2 = make([]uint64, s.n)
+			s.buf2 = make([]uint64, s.n)
+		}
+		var wg sync.WaitGroup
+		wg.Go(func() { out[1] = s.countLEWith(thetas[1], s.r2, s.buf2) })
+		out[0] = s.countLE(thetas[0])
+		wg.Wait()
+		return out
 	}
-	return false, nil
+	for i, th := range thetas {
+		out[i] = s.countLE(th)
+	}
+	return out
 }
 
 // settleTies handles brackets that stop shrinking because many slopes are
-// equal: if the sample value at the target position holds all the ranks it
-// is the answer, otherwise the bracket moves past it.
+// (nearly) equal: the sample value v at the target position either holds
+// all the ranks, or the bracket moves to v.
 func (s *slopeSet) settleTies(b *bracket, sample []float64, k1, k2 int64) (bool, []float64) {
 	pos := float64(k1-b.cLo-1) / float64(b.cHi-b.cLo) * float64(len(sample))
-	v := sample[min(max(int(pos), 0), len(sample)-1)]
+	v := sampleAt(sample, int(pos), s.rng)
 	lt, le := s.countLT(v), s.countLE(v)
 	switch {
 	case lt < k1 && k2 <= le:
-		vals := make([]float64, k2-k1+1)
-		for i := range vals {
-			vals[i] = v
-		}
-		return true, vals
+		return true, s.around(v, k1, k2)
 	case le < k1:
 		if v > b.lo {
 			b.lo, b.cLo = v, le
 		}
 	case lt >= k2:
-		if below := math.Nextafter(v, math.Inf(-1)); below < b.hi {
-			b.hi, b.cHi = below, s.countLE(below)
+		if v < b.hi {
+			b.hi, b.cHi = v, le
 		}
 	default:
-		// The ranks straddle the tie block at v: settle each rank alone.
+		// The ranks straddle the block at v: settle each rank alone.
 		var vals []float64
 		for k := k1; k <= k2; k++ {
 			vals = append(vals, s.search(k, k)...)
@@ -469,6 +594,25 @@ func (s *slopeSet) settleTies(b *bracket, sample []float64, k1, k2 int64) (bool,
 		return true, vals
 	}
 	return false, nil
+}
+
+// around answers ranks k1..k2 known to lie in a block of slopes equal to v
+// up to margin(v). At v = 0 the classification is exact and so is v.
+// Otherwise the block's neighbourhood is enumerated when it fits; if it
+// does not, v itself is returned, within margin(v) of the exact value.
+func (s *slopeSet) around(v float64, k1, k2 int64) []float64 {
+	if d := 2 * s.margin(v); d > 0 {
+		b := bracket{lo: v - d, hi: v + d}
+		b.cLo, b.cHi = s.countLE(b.lo), s.countLE(b.hi)
+		if b.cLo < k1 && k2 <= b.cHi && b.cHi-b.cLo <= s.limit {
+			return s.finish(b, k1, k2)
+		}
+	}
+	vals := make([]float64, k2-k1+1)
+	for i := range vals {
+		vals[i] = v
+	}
+	return vals
 }
 
 // finish enumerates the slopes in the bracket and selects the ranks among
@@ -485,7 +629,7 @@ func (s *slopeSet) finish(b bracket, k1, k2 int64) []float64 {
 	}
 	var best []float64
 	for attempt := 0; attempt < 4; attempt++ {
-		cand, ok := s.enumerateBetween(b.lo, b.hi, b.cHi-b.cLo, s.capacity())
+		cand, ok := s.enumerateBetween(b.lo, b.hi, b.cHi-b.cLo, s.limit)
 		if !ok || int64(len(cand)) < k2-b.cLo || k1 <= b.cLo {
 			break
 		}
@@ -530,9 +674,17 @@ func (s *slopeSet) approximate(b bracket, k1, k2 int64) []float64 {
 			continue
 		}
 		pos := float64(k-b.cLo-1) / float64(count) * float64(len(sample))
-		vals = append(vals, sample[min(max(int(pos), 0), len(sample)-1)])
+		vals = append(vals, sampleAt(sample, int(pos), s.rng))
 	}
 	return vals
+}
+
+// sampleAt returns the sample value of 0-based rank i, clamped to the
+// sample.
+func sampleAt(sample []float64, i int, rng *rand.Rand) float64 {
+	i = min(max(i, 0), len(sample)-1)
+	selectK(sample, i, rng)
+	return sample[i]
 }
 
 // selectRanks returns the values of the given ascending 1-based ranks of
@@ -550,31 +702,31 @@ func selectRanks(a []float64, ranks []int64, rng *rand.Rand) []float64 {
 }
 
 // selectK reorders a so that a[k] is the value of 0-based rank k, with
-// a[:k] ≤ a[k] ≤ a[k+1:] (Hoare's quickselect with random pivots and a
-// three-way partition, so runs of equal values cost nothing extra).
+// a[:k] ≤ a[k] ≤ a[k+1:]: Hoare's FIND with random pivots. Its scans stop
+// on values equal to the pivot, so runs of equal values split evenly.
 func selectK(a []float64, k int, rng *rand.Rand) {
-	lo, hi := 0, len(a)
-	for hi-lo > 1 {
-		p := a[lo+rng.IntN(hi-lo)]
-		lt, i, gt := lo, lo, hi
-		for i < gt {
-			switch {
-			case a[i] < p:
-				a[lt], a[i] = a[i], a[lt]
-				lt++
+	lo, hi := 0, len(a)-1
+	for lo < hi {
+		p := a[lo+rng.IntN(hi-lo+1)]
+		i, j := lo, hi
+		for i <= j {
+			for a[i] < p {
 				i++
-			case a[i] > p:
-				gt--
-				a[gt], a[i] = a[i], a[gt]
-			default:
+			}
+			for a[j] > p {
+				j--
+			}
+			if i <= j {
+				a[i], a[j] = a[j], a[i]
 				i++
+				j--
 			}
 		}
 		switch {
-		case k < lt:
-			hi = lt
-		case k >= gt:
-			lo = gt
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
 		default:
 			return
 		}

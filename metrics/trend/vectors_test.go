@@ -27,6 +27,7 @@ type vectorCase struct {
 	NValid   int             `json:"n_valid"`
 	X        json.RawMessage `json:"x"`
 	Expected expected        `json:"expected"`
+	Cross    json.RawMessage `json:"crosscheck_scipy"`
 }
 
 type vectorParams struct {
