@@ -1,12 +1,14 @@
 package metrics
 
 import (
+	"net/http"
 	"runtime"
 	"sort"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // IngestStats is what the ingestion side reports about itself at scrape
@@ -71,6 +73,12 @@ func NewRegistry(version string, ingest func() IngestStats) *prometheus.Registry
 		reg.MustRegister(NewIngestCollector(ingest))
 	}
 	return reg
+}
+
+// Handler serves reg in the Prometheus exposition format, for /metrics.
+// It keeps promhttp inside this package, the one that imports client_golang.
+func Handler(reg *prometheus.Registry) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg, ErrorHandling: promhttp.ContinueOnError})
 }
 
 func newBuildInfo(version string) prometheus.Collector {

@@ -1,6 +1,9 @@
 package metrics_test
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -124,5 +127,20 @@ func TestNewRegistry(t *testing.T) {
 	problems, err := testutil.GatherAndLint(reg, "greenmetrics_build_info", "greenmetrics_spool_pending_points")
 	if err != nil || len(problems) > 0 {
 		t.Errorf("GatherAndLint = %v, %v", problems, err)
+	}
+}
+
+func TestHandlerServesExposition(t *testing.T) {
+	reg := metrics.NewRegistry("test", nil)
+	srv := httptest.NewServer(metrics.Handler(reg))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `greenmetrics_build_info{goversion="`) {
+		t.Errorf("GET /metrics = %d, body without build info:\n%.500s", resp.StatusCode, body)
 	}
 }

@@ -110,6 +110,8 @@ func NewSender(sp *Spool, w Writer, opts SenderOptions) *Sender {
 func (s *Sender) Run(ctx context.Context) error {
 	s.runMu.Lock()
 	defer s.runMu.Unlock()
+	// Ping first, so readiness knows at once whether InfluxDB answers.
+	s.ping(ctx)
 	for {
 		idle, cancel := context.WithTimeout(ctx, s.opts.PingInterval)
 		b, err := s.sp.Next(idle, s.opts.BatchSize)

@@ -59,6 +59,10 @@ func (e *FullError) Error() string {
 // Is makes errors.Is(err, ErrFull) true.
 func (e *FullError) Is(target error) bool { return target == ErrFull }
 
+// Backpressure is true: a full spool asks the sender to wait, which is how
+// ingest.IsBackpressure recognises it without importing this package.
+func (e *FullError) Backpressure() bool { return true }
+
 // RetryAfter returns the wait a full spool suggested in err, or 0 when err
 // is not a *FullError.
 func RetryAfter(err error) time.Duration {
