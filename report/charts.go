@@ -66,7 +66,12 @@ func (b *builder) chart(ind models.Indicator, row Row, pts []point) (Chart, bool
 		ID: "chart-" + ind.Code, Title: row.Name, Unit: chartUnit(ind.Unit, ind.DisplayUnit, b.lang),
 		XLabels: monthLabels(b.lang),
 	}
-	c.Series = append(c.Series, Series{Name: b.l.ChartActual, Style: styleActual, Values: conv(cur)})
+	actual := b.l.ChartActual
+	if ind.Aggregation != models.AggregateSum {
+		// Only a flow accumulates; a balance or a mean is "this year".
+		actual = b.l.ChartThisYear
+	}
+	c.Series = append(c.Series, Series{Name: actual, Style: styleActual, Values: conv(cur)})
 	if p := conv(prev); anyValid(p) {
 		c.Series = append(c.Series, Series{Name: b.l.ChartLastYear, Style: styleLastYear, Values: p})
 	}

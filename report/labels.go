@@ -17,6 +17,7 @@ type labels struct {
 	NoDataFmt, Method, Index, IndexTitle, Formats, Significant string
 	NotSignificant, PerYear, ChartActual, ChartLastYear        string
 	ChartTarget, ChartTimeProgress, Month, GraceFmt            string
+	ChartThisYear                                              string
 }
 
 var zhLabels = labels{
@@ -41,7 +42,7 @@ var zhLabels = labels{
 	Method:    "说明", Index: "月度报告索引", IndexTitle: "通州区绿色发展指标月度报告（历期）",
 	Formats: "格式", Significant: "显著", NotSignificant: "不显著", PerYear: "/年",
 	ChartActual: "本年累计", ChartLastYear: "上年同期", ChartTarget: "年度目标",
-	ChartTimeProgress: "序时进度线", Month: "月份",
+	ChartTimeProgress: "序时进度线", Month: "月份", ChartThisYear: "本年",
 	GraceFmt: "判定规则：最近一个完整报告期（月度及更高频为本月，季度、年度为最近一个已结束的季度、年度）内无观测，宽限%s天。",
 }
 
@@ -67,7 +68,7 @@ var enLabels = labels{
 	Method:    "Notes", Index: "Monthly reports", IndexTitle: "Tongzhou green development indicators: monthly reports",
 	Formats: "Formats", Significant: "significant", NotSignificant: "not significant", PerYear: "/yr",
 	ChartActual: "This year, to date", ChartLastYear: "Last year", ChartTarget: "Annual target",
-	ChartTimeProgress: "Time-progress line", Month: "Month",
+	ChartTimeProgress: "Time-progress line", Month: "Month", ChartThisYear: "This year",
 	GraceFmt: "Rule: no observation for the latest complete reporting period (this month for monthly and finer data, the latest ended quarter or year otherwise), with %s days of grace.",
 }
 

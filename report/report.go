@@ -238,13 +238,24 @@ func (n Num) Valid() bool { return !math.IsNaN(float64(n)) && !math.IsInf(float6
 // Float returns n as a float64.
 func (n Num) Float() float64 { return float64(n) }
 
-// MarshalJSON writes the shortest representation that reads back exactly,
-// or null.
+// MarshalJSON writes the number to 12 significant digits, or null.
 func (n Num) MarshalJSON() ([]byte, error) {
 	if !n.Valid() {
 		return []byte("null"), nil
 	}
-	return strconv.AppendFloat(nil, float64(n), 'g', -1, 64), nil
+	return []byte(n.digits()), nil
+}
+
+// digits writes n to 12 significant digits in plain decimal notation:
+// enough for any figure the bureau reports, and it drops the noise of
+// binary arithmetic (0.07499999999999996 is 0.075), so CSV, JSON and the
+// golden files hold the numbers a person would write.
+func (n Num) digits() string {
+	r, err := strconv.ParseFloat(strconv.FormatFloat(float64(n), 'g', 12, 64), 64)
+	if err != nil {
+		r = float64(n)
+	}
+	return strconv.FormatFloat(r, 'f', -1, 64)
 }
 
 // UnmarshalJSON reads a number or null (NaN).
@@ -266,5 +277,5 @@ func (n Num) csv() string {
 	if !n.Valid() {
 		return ""
 	}
-	return strconv.FormatFloat(float64(n), 'g', -1, 64)
+	return n.digits()
 }

@@ -127,8 +127,18 @@ func joinEn(parts []string) string {
 	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
 
-// listZh names up to maxNamed items: "甲、乙、丙等7项".
+// listZh names up to maxNamed items: "甲、乙、丙等7项". A name that itself
+// holds 、 or ，（"新增、更新电动公交车出租车"）is quoted so the list reads
+// unambiguously.
 func listZh(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = n
+		if strings.ContainsAny(n, "、，") {
+			quoted[i] = "“" + n + "”"
+		}
+	}
+	names = quoted
 	if len(names) <= maxNamed {
 		return strings.Join(names, "、")
 	}
@@ -352,7 +362,7 @@ func qualityZh(r *Report) string {
 	if q.Rejected == 0 {
 		b.WriteString("；本月无拒收数据。")
 	} else {
-		fmt.Fprintf(&b, "；本月拒收数据%d行，主要原因为%s（%d行）。", q.Rejected, q.RejectedByRule[0].Key, q.RejectedByRule[0].Count)
+		fmt.Fprintf(&b, "；本月拒收数据%d行，最多的原因为%s（%d行%s）。", q.Rejected, q.RejectedByRule[0].Key, q.RejectedByRule[0].Count, exampleOf(q, q.RejectedByRule[0].Key, "，如："))
 	}
 	return b.String()
 }
@@ -373,7 +383,18 @@ func qualityEn(r *Report) string {
 	if q.Rejected == 0 {
 		b.WriteString("; no rows were rejected this month.")
 	} else {
-		fmt.Fprintf(&b, "; %d %s rejected this month, mostly for %s (%d).", q.Rejected, plural(q.Rejected, "row was", "rows were"), q.RejectedByRule[0].Key, q.RejectedByRule[0].Count)
+		fmt.Fprintf(&b, "; %d %s rejected this month, most often for %s (%d%s).", q.Rejected, plural(q.Rejected, "row was", "rows were"), q.RejectedByRule[0].Key, q.RejectedByRule[0].Count, exampleOf(q, q.RejectedByRule[0].Key, ", e.g. "))
 	}
 	return b.String()
+}
+
+// exampleOf quotes the first example message of a rule, so a rule code
+// reads with its reason.
+func exampleOf(q Quality, rule, lead string) string {
+	for _, e := range q.Examples {
+		if e.Rule == rule && e.Message != "" {
+			return lead + e.Message
+		}
+	}
+	return ""
 }

@@ -1,0 +1,247 @@
+package report
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/greenmetrics/greenmetrics/ingest/rejectlog"
+	"github.com/greenmetrics/greenmetrics/metrics"
+	"github.com/greenmetrics/greenmetrics/models"
+	"github.com/greenmetrics/greenmetrics/store"
+)
+
+// memHistory is a History over a slice, filtering as store.Store does.
+type memHistory []models.Observation
+
+func (h memHistory) Observations(_ context.Context, f store.Filter) ([]models.Observation, error) {
+	var out []models.Observation
+	for _, o := range h {
+		if o.Indicator != f.Indicator || o.Time.Before(f.Start) || !o.Time.Before(f.End) {
+			continue
+		}
+		if (f.Entity != "" && o.Entity != f.Entity) || (f.Source != "" && o.Source != f.Source) {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+func at(y int, m time.Month, d, h int) time.Time {
+	return time.Date(y, m, d, h, 0, 0, 0, models.Shanghai)
+}
+
+func fp(v float64) *float64 { return &v }
+
+// fixtureIndicators is a fixed slice of the catalogue: flows with and
+// without targets, a stock, a level, shares, a municipal target, a
+// per-country reference series, per-station air data and a per-section
+// water parameter (which the tables must leave to the water section).
+func fixtureIndicators() []models.Indicator {
+	return []models.Indicator{
+		{Code: "carbon_eval_pilot_co2_reduction", NameZh: "用能和碳排放综合评价试点核减二氧化碳排放", NameEn: "CO2 cut by the evaluation pilot",
+			Domain: models.DomainCarbon, Unit: "tCO2", DisplayUnit: "吨二氧化碳", Kind: models.KindFlow, Direction: models.DirectionHigher,
+			Aggregation: models.AggregateSum, Frequency: models.FrequencyMonthly, Min: fp(0)},
+		{Code: "energy_intensity", NameZh: "能耗强度（万元地区生产总值能耗）", NameEn: "Energy intensity",
+			Domain: models.DomainEnergy, Unit: "tce/10^4CNY", DisplayUnit: "吨标准煤/万元", Kind: models.KindLevel, Direction: models.DirectionLower,
+			Aggregation: models.AggregateLast, Frequency: models.FrequencyAnnual,
+			Target: &models.Target{Year: 2024, Kind: models.TargetMunicipal, Qualifier: models.QualifierMunicipal, Text: "完成市级下达的任务"}},
+		{Code: "green_credit_balance", NameZh: "绿色信贷余额", NameEn: "Green credit balance",
+			Domain: models.DomainGreenFinance, Unit: "CNY", DisplayUnit: "亿元", Kind: models.KindStock, Direction: models.DirectionHigher,
+			Aggregation: models.AggregateLast, Frequency: models.FrequencyQuarterly},
+		{Code: "green_loan_balance", NameZh: "全国本外币绿色贷款余额", NameEn: "National green loan balance",
+			Domain: models.DomainGreenFinance, Unit: "CNY", DisplayUnit: "万亿元", Kind: models.KindStock, Direction: models.DirectionHigher,
+			Aggregation: models.AggregateLast, Frequency: models.FrequencyQuarterly, Entity: "country"},
+		{Code: "rural_sewage_stations_built", NameZh: "农村污水处理站建设", NameEn: "Rural sewage stations built",
+			Domain: models.DomainWater, Unit: "count", DisplayUnit: "座", Kind: models.KindFlow, Direction: models.DirectionHigher,
+			Aggregation: models.AggregateSum, Frequency: models.FrequencyMonthly,
+			Target: &models.Target{Year: 2024, Kind: models.TargetAbsolute, Value: 64, Qualifier: models.QualifierExact, Text: "64座"}},
+		{Code: "water_good_ratio", NameZh: "考核断面优良水体比例", NameEn: "Share of good sections",
+			Domain: models.DomainWater, Unit: "ratio", DisplayUnit: "%", Kind: models.KindRatio, Direction: models.DirectionHigher,
+			Aggregation: models.AggregateLast, Frequency: models.FrequencyMonthly},
+		{Code: "ph", NameZh: "pH值", NameEn: "pH", Domain: models.DomainWater, Unit: "pH", DisplayUnit: "pH", Kind: models.KindLevel,
+			Direction: models.DirectionLower, Aggregation: models.AggregateMean, Frequency: models.FrequencyHourly, Entity: "section"},
+		{Code: "pm25_annual_mean", NameZh: "PM2.5年均浓度", NameEn: "PM2.5 annual mean",
+			Domain: models.DomainAir, Unit: "ug/m3", DisplayUnit: "微克/立方米", Kind: models.KindLevel, Direction: models.DirectionLower,
+			Aggregation: models.AggregateMean, Frequency: models.FrequencyMonthly,
+			Target: &models.Target{Year: 2024, Kind: models.TargetAbsolute, Value: 33, Qualifier: models.QualifierAtMost, Text: "33微克/立方米以内"}},
+		{Code: "pm25", NameZh: "细颗粒物(PM2.5)浓度", NameEn: "PM2.5", Domain: models.DomainAir, Unit: "ug/m3", DisplayUnit: "微克/立方米",
+			Kind: models.KindLevel, Direction: models.DirectionLower, Aggregation: models.AggregateMean, Frequency: models.FrequencyHourly, Entity: "station"},
+		{Code: "prefab_building_started_area", NameZh: "新开工装配式建筑面积", NameEn: "Prefabricated floor area started",
+			Domain: models.DomainBuilding, Unit: "m2", DisplayUnit: "万平方米", Kind: models.KindFlow, Direction: models.DirectionHigher,
+			Aggregation: models.AggregateSum, Frequency: models.FrequencyMonthly,
+			Target: &models.Target{Year: 2024, Kind: models.TargetAbsolute, Value: 1_300_000, Qualifier: models.QualifierAtLeast, Text: "130万平方米以上"}},
+		{Code: "electric_bus_taxi_added", NameZh: "新增、更新电动公交车出租车", NameEn: "Electric buses and taxis added",
+			Domain: models.DomainTransport, Unit: "count", DisplayUnit: "辆", Kind: models.KindFlow, Direction: models.DirectionHigher,
+			Aggregation: models.AggregateSum, Frequency: models.FrequencyMonthly,
+			Target: &models.Target{Year: 2024, Kind: models.TargetAbsolute, Value: 300, Qualifier: models.QualifierExact, Text: "300辆"}},
+		{Code: "urban_registered_unemployment_rate", NameZh: "城镇登记失业率", NameEn: "Urban registered unemployment rate",
+			Domain: models.DomainSocial, Unit: "ratio", DisplayUnit: "%", Kind: models.KindRatio, Direction: models.DirectionLower,
+			Aggregation: models.AggregateLast, Frequency: models.FrequencyMonthly,
+			Target: &models.Target{Year: 2024, Kind: models.TargetAbsolute, Value: 0.05, Qualifier: models.QualifierAtMost, Text: "5%以内"}},
+		{Code: "old_residential_renovation", NameZh: "老旧小区改造", NameEn: "Old residential compounds renovated",
+			Domain: models.DomainUrban, Unit: "count", DisplayUnit: "个", Kind: models.KindFlow, Direction: models.DirectionHigher,
+			Aggregation: models.AggregateSum, Frequency: models.FrequencyMonthly,
+			Target: &models.Target{Year: 2024, Kind: models.TargetAbsolute, Value: 10, Qualifier: models.QualifierExact, Text: "10个"}},
+		{Code: "basic_farmland_area", NameZh: "基本农田面积", NameEn: "Basic farmland", Domain: models.DomainEcology, Unit: "m2",
+			DisplayUnit: "万亩", Kind: models.KindStock, Direction: models.DirectionHigher, Aggregation: models.AggregateLast,
+			Frequency: models.FrequencyAnnual},
+	}
+}
+
+// fixtureHistory is 2022-01 to 2024-05 of fixed, formula-made values, so
+// every expected number can be worked out by hand. The electric-vehicle
+// series stops after March 2024 (stale in May) and the farmland series
+// has no data at all.
+func fixtureHistory() memHistory {
+	var h memHistory
+	add := func(code, entity string, t time.Time, v float64) {
+		h = append(h, models.Observation{Time: t, Indicator: code, Entity: entity, Value: v, Source: "bureau"})
+	}
+	for y := 2022; y <= 2024; y++ {
+		for m := time.January; m <= time.December; m++ {
+			if y == 2024 && m > time.May {
+				break
+			}
+			t := at(y, m, 1, 0)
+			k := float64(y - 2022)
+			add("carbon_eval_pilot_co2_reduction", "", t, 400+10*float64(m)+50*k)
+			add("rural_sewage_stations_built", "", t, float64(2+int(m)%3))
+			add("water_good_ratio", "", t, 0.5+0.025*float64(int(m)%4)+0.05*k)
+			add("pm25_annual_mean", "", t, 40-2*k+float64(int(m)%5))
+			add("prefab_building_started_area", "", t, 100_000+5_000*float64(m)+10_000*k)
+			if !(y == 2024 && m > time.March) {
+				add("electric_bus_taxi_added", "", t, 20+float64(m))
+			}
+			add("urban_registered_unemployment_rate", "", t, 0.045+0.001*float64(int(m)%3)-0.002*k)
+			add("old_residential_renovation", "", t, float64(int(m)%2))
+			if m%3 == 1 {
+				add("green_credit_balance", "", t, 2.5e10+1e9*float64(m/3)+4e9*k)
+				add("green_loan_balance", "country", t, 2.2e13+1e12*float64(m/3)+4e12*k)
+			}
+			add("ph", "s1", t, 7.5)
+		}
+	}
+	// Two air stations, four readings a day in January and May 2024; the
+	// second station stops on 2024-05-10 (stale at the end of May).
+	for _, m := range []time.Month{time.January, time.May} {
+		days := time.Date(2024, m+1, 0, 0, 0, 0, 0, models.Shanghai).Day()
+		for d := 1; d <= days; d++ {
+			for hr := 0; hr < 24; hr += 6 {
+				add("pm25", "永顺", at(2024, m, d, hr), 30+float64(d%7)+float64(hr)/6)
+				if m == time.January || d <= 10 {
+					add("pm25", "宋庄", at(2024, m, d, hr), 36+float64(d%5))
+				}
+			}
+		}
+	}
+	return h
+}
+
+// fixtureSnapshot is what the analysis engine would publish at the end of
+// month m for the fixture: progress with hand-set completion and status, a
+// trend, a forecast and four water sections.
+func fixtureSnapshot(m Month) *metrics.Snapshot {
+	end := m.End()
+	nan := math.NaN()
+	prog := func(code string, actual, target, completion float64, st models.Status) models.Progress {
+		return models.Progress{Indicator: code, Year: m.Year, AsOf: end, Actual: actual, Target: target,
+			Completion: completion, TimeProgress: float64(m.Index()) / 12, Status: st,
+			YTDYoY: nan, SinceYearStart: nan, MoM: nan, YoY: nan}
+	}
+	n := float64(m.Index())
+	carbon := 0.0
+	sewage, prefab, buses, reno := 0.0, 0.0, 0.0, 0.0
+	for i := 1; i <= m.Index(); i++ {
+		carbon += 400 + 10*float64(i) + 100
+		sewage += float64(2 + i%3)
+		prefab += 100_000 + 5_000*float64(i) + 20_000
+		if i <= 3 {
+			buses += 20 + float64(i)
+		}
+		reno += float64(i % 2)
+	}
+	snap := &metrics.Snapshot{
+		GeneratedAt: end, Year: m.Year, Indicators: fixtureIndicators(),
+		Progress: map[string]models.Progress{
+			"carbon_eval_pilot_co2_reduction":    prog("carbon_eval_pilot_co2_reduction", carbon, nan, nan, models.StatusNoTarget),
+			"energy_intensity":                   prog("energy_intensity", nan, nan, nan, models.StatusMunicipal),
+			"rural_sewage_stations_built":        prog("rural_sewage_stations_built", sewage, 64, sewage/64, statusFor(sewage/64, n/12)),
+			"prefab_building_started_area":       prog("prefab_building_started_area", prefab, 1_300_000, prefab/1_300_000, statusFor(prefab/1_300_000, n/12)),
+			"electric_bus_taxi_added":            prog("electric_bus_taxi_added", buses, 300, buses/300, statusFor(buses/300, n/12)),
+			"urban_registered_unemployment_rate": prog("urban_registered_unemployment_rate", 0.042, 0.05, 0.05/0.042, models.StatusAchieved),
+			"pm25_annual_mean":                   prog("pm25_annual_mean", 38+0.2*n, 33, 33/(38+0.2*n), models.StatusBehind),
+			"old_residential_renovation":         prog("old_residential_renovation", reno, 10, reno/10, statusFor(reno/10, n/12)),
+		},
+		Forecasts: map[string]models.Forecast{
+			"prefab_building_started_area": {Indicator: "prefab_building_started_area", Year: m.Year, AsOf: end,
+				Projected: 1_880_000, Lower: 1_700_000, Upper: 2_050_000, Level: 0.9, ProjectedCompletion: 1.446, ProbabilityMeet: 0.97, Method: "seasonal-sen"},
+			"rural_sewage_stations_built": {Indicator: "rural_sewage_stations_built", Year: m.Year, AsOf: end,
+				Projected: 36, Lower: 30, Upper: 42, Level: 0.9, ProjectedCompletion: 0.5625, ProbabilityMeet: 0.02, Method: "linear"},
+		},
+		Trends: []models.TrendSummary{
+			{Indicator: "carbon_eval_pilot_co2_reduction", Method: "seasonal Mann-Kendall", Direction: "increasing", P: 0.0012, SlopePerYear: 600, N: 24 + m.Index()},
+			{Indicator: "pm25_annual_mean", Method: "Mann-Kendall", Direction: "decreasing", P: 0.21, SlopePerYear: -1.9, N: 24 + m.Index()},
+		},
+		Latest: []models.Observation{{Time: at(2024, time.March, 1, 0), Indicator: "electric_bus_taxi_added", Value: 23}},
+		Water: metrics.WaterStanding{
+			From: time.Date(m.Year, time.January, 1, 0, 0, 0, 0, models.Shanghai), To: end,
+			Sections: []metrics.SectionStanding{
+				{Name: "榆林庄", WaterBody: "北运河", Class: 4, ClassName: "Ⅳ类", TargetClass: 4, Attained: true, Samples: m.Index(), LastSample: at(m.Year, m.Month, 5, 10)},
+				{Name: "王家摆", WaterBody: "北运河", Class: 3, ClassName: "Ⅲ类", TargetClass: 4, Attained: true, Samples: m.Index(), LastSample: at(m.Year, m.Month, 5, 10)},
+				{Name: "凤港减河入境", WaterBody: "凤港减河", Class: 6, ClassName: "劣Ⅴ类", TargetClass: 5, Attained: false,
+					MainPollutants: []string{"氨氮", "总磷"}, Samples: m.Index(), LastSample: at(m.Year, m.Month, 6, 10)},
+				{Name: "港沟河出境", WaterBody: "港沟河", Class: 2, ClassName: "Ⅱ类", TargetClass: 0, Samples: 2, LastSample: m.Add(-3).Start()},
+			},
+			District: metrics.DistrictStanding{Sections: 4, IVOrBetter: 3, IIIOrBetter: 2, GoodRatio: 0.5, InferiorVRatio: 0.25, AttainmentRatio: 2.0 / 3},
+		},
+	}
+	return snap
+}
+
+func statusFor(completion, timeProgress float64) models.Status {
+	switch {
+	case completion >= 1:
+		return models.StatusAchieved
+	case completion >= timeProgress:
+		return models.StatusAhead
+	}
+	return models.StatusBehind
+}
+
+// fixtureRejects writes a rejection log with rows in January and May 2024.
+func fixtureRejects(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	log, err := rejectlog.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := []rejectlog.Entry{
+		{Time: at(2024, time.January, 8, 9), Source: "drop:energy_2024-01.csv", Row: 12, Field: "value", Rule: "out_of_range", Message: "value -3 below the indicator minimum 0"},
+		{Time: at(2024, time.January, 8, 9), Source: "drop:energy_2024-01.csv", Row: 13, Field: "indicator", Rule: "unknown_indicator", Message: `unknown indicator "co2_reductoin"`},
+		{Time: at(2024, time.January, 20, 14), Source: "api:bureau", Row: 2, Field: "time", Rule: "bad_time", Message: `"2024-13" not in an accepted form`},
+		{Time: at(2024, time.May, 3, 9), Source: "drop:cnemc_water_2024-05.csv", Row: 40, Field: "status", Rule: "station_status", Message: "CNEMC status 维护, not 正常"},
+		{Time: at(2024, time.May, 3, 9), Source: "drop:cnemc_water_2024-05.csv", Row: 41, Field: "status", Rule: "station_status", Message: "CNEMC status 维护, not 正常"},
+		{Time: at(2024, time.May, 21, 16), Source: "api:bureau", Row: 7, Field: "value", Rule: "out_of_range", Message: "value 1.7 above the indicator maximum 1"},
+	}
+	if err := log.Append(entries...); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// buildFixture builds the report of month m from the fixture.
+func buildFixture(t *testing.T, m Month, lang Lang) *Report {
+	t.Helper()
+	rep, err := Build(context.Background(), Input{
+		Month: m, Lang: lang, Snapshot: fixtureSnapshot(m), History: fixtureHistory(),
+		RejectDir: fixtureRejects(t), Now: func() time.Time { return m.End().Add(56 * time.Hour) },
+	})
+	if err != nil {
+		t.Fatalf("Build(%s) = %v", m, err)
+	}
+	return rep
+}
