@@ -36,6 +36,7 @@ func newRootCmd() *cobra.Command {
 		newCatalogCmd(&s),
 		newCheckCmd(&s),
 		newWaterCmd(),
+		newTrendCmd(),
 	)
 	return root
 }

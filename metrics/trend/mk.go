@@ -150,6 +150,19 @@ func Original(x []float64, alpha float64) (Result, error) {
 	return r, nil
 }
 
+// mannKendall is Original without the slope, for callers that estimate it
+// themselves.
+func mannKendall(x []float64, alpha float64) (Result, error) {
+	p, err := prepare(x, alpha, 2)
+	if err != nil {
+		return Result{}, err
+	}
+	sc := mkScore(p.x)
+	r := newResult(len(x), sc.n)
+	r.fill(sc.s, sc.variance(), pairs(sc.n), alpha)
+	return r, nil
+}
+
 func prepare(x []float64, alpha float64, need int) (points, error) {
 	if err := checkAlpha(alpha); err != nil {
 		return points{}, err

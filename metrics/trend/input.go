@@ -1,0 +1,154 @@
+package trend
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// MaxInputBytes bounds what ReadSeries accepts, so a runaway pipe cannot
+// exhaust memory.
+const MaxInputBytes = 1 << 30
+
+// ErrInput is wrapped by every ReadSeries error about the content.
+var ErrInput = errors.New("bad series input")
+
+// Series is a parsed input: one series (Values, with optional Times labels
+// of the same length) or, for the regional test, a matrix (Rows, one row
+// per time step, one column per site). NaN marks a missing value.
+type Series struct {
+	Values []float64
+	Times  []string
+	Rows   [][]float64
+}
+
+// ReadSeries parses a series from r. Input starting (after white space and
+// an optional UTF-8 byte-order mark) with '[' is JSON: an array of numbers
+// and nulls, or an array of such arrays of equal length. Anything else is
+// CSV with a header naming a `value` column and optionally a `time` column;
+// empty cells and NA, NaN, null or - mark missing values.
+func ReadSeries(r io.Reader) (Series, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxInputBytes+1))
+	if err != nil {
+		return Series{}, fmt.Errorf("read series: %w", err)
+	}
+	if len(b) > MaxInputBytes {
+		return Series{}, fmt.Errorf("input larger than %d bytes: %w", MaxInputBytes, ErrInput)
+	}
+	b = bytes.TrimPrefix(b, []byte("\ufeff"))
+	body := bytes.TrimLeft(b, " \t\r\n")
+	if len(body) == 0 {
+		return Series{}, fmt.Errorf("empty input: %w", ErrInput)
+	}
+	if body[0] == '[' {
+		return parseJSON(body)
+	}
+	return parseCSV(b)
+}
+
+// parseJSON decodes a flat or nested array; the first element decides
+// which.
+func parseJSON(b []byte) (Series, error) {
+	if nested(b) {
+		var rows [][]*float64
+		if err := json.Unmarshal(b, &rows); err != nil {
+			return Series{}, fmt.Errorf("json rows: %w: %w", ErrInput, err)
+		}
+		out := Series{Rows: make([][]float64, len(rows))}
+		for i, row := range rows {
+			if len(rows[0]) != len(row) {
+				return Series{}, fmt.Errorf("json row %d has %d values, row 0 has %d: %w", i, len(row), len(rows[0]), ErrInput)
+			}
+			out.Rows[i] = nullsToNaN(row)
+		}
+		return out, nil
+	}
+	var vals []*float64
+	if err := json.Unmarshal(b, &vals); err != nil {
+		return Series{}, fmt.Errorf("json array: %w: %w", ErrInput, err)
+	}
+	return Series{Values: nullsToNaN(vals)}, nil
+}
+
+// nested reports whether the array's first element is itself an array.
+func nested(b []byte) bool {
+	rest := bytes.TrimLeft(b[1:], " \t\r\n")
+	return len(rest) > 0 && rest[0] == '['
+}
+
+func nullsToNaN(p []*float64) []float64 {
+	out := make([]float64, len(p))
+	for i, v := range p {
+		if v == nil {
+			out[i] = math.NaN()
+		} else {
+			out[i] = *v
+		}
+	}
+	return out
+}
+
+// parseCSV reads the value (and time) column of a CSV with a header.
+func parseCSV(b []byte) (Series, error) {
+	cr := csv.NewReader(bytes.NewReader(b))
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if err != nil {
+		return Series{}, fmt.Errorf("csv header: %w: %w", ErrInput, err)
+	}
+	valueCol, timeCol := -1, -1
+	for i, h := range header {
+		switch strings.ToLower(strings.TrimSpace(h)) {
+		case "value":
+			valueCol = i
+		case "time":
+			timeCol = i
+		}
+	}
+	if valueCol < 0 {
+		return Series{}, fmt.Errorf("csv header %q has no value column: %w", strings.Join(header, ","), ErrInput)
+	}
+	var out Series
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return Series{}, fmt.Errorf("csv: %w: %w", ErrInput, err)
+		}
+		line, _ := cr.FieldPos(valueCol)
+		v, err := parseCell(rec[valueCol])
+		if err != nil {
+			return Series{}, fmt.Errorf("csv line %d: %w", line, err)
+		}
+		out.Values = append(out.Values, v)
+		if timeCol >= 0 {
+			out.Times = append(out.Times, strings.TrimSpace(rec[timeCol]))
+		}
+	}
+	return out, nil
+}
+
+// parseCell turns a CSV cell into a value, NaN for the missing markers.
+func parseCell(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	switch strings.ToLower(s) {
+	case "", "na", "nan", "null", "-":
+		return math.NaN(), nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, fmt.Errorf("value %q: %w", s, ErrInput)
+	}
+	if math.IsInf(v, 0) {
+		return 0, fmt.Errorf("value %q is not finite: %w", s, ErrInput)
+	}
+	return v, nil
+}
