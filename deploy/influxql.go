@@ -15,11 +15,11 @@ import (
 // is the custom type its README describes, with the fields Grafana saves
 // for a raw query.
 type InfluxQLQuery struct {
-	RefId      *string                `json:"refId,omitempty"`
-	Hide       *bool                  `json:"hide,omitempty"`
-	Datasource *common.DataSourceRef  `json:"datasource,omitempty"`
-	Query      string                 `json:"query"`
-	RawQuery   bool                   `json:"rawQuery"`
+	RefId      *string               `json:"refId,omitempty"`
+	Hide       *bool                 `json:"hide,omitempty"`
+	Datasource *common.DataSourceRef `json:"datasource,omitempty"`
+	Query      string                `json:"query"`
+	RawQuery   bool                  `json:"rawQuery"`
 	// ResultFormat is time_series or table.
 	ResultFormat string `json:"resultFormat"`
 	// Alias names series; $tag_<key> inserts a GROUP BY tag.
