@@ -251,13 +251,13 @@ func (c Chart) yRange() (float64, float64) {
 	return lo, hi + (hi-lo)*0.05
 }
 
-// niceTicks returns 3–7 round tick values (steps of 1, 2 or 5 × 10^k)
-// covering [lo, hi].
+// niceTicks returns about five intervals of round tick values (steps of
+// 1, 2 or 5 × 10^k) covering [lo, hi].
 func niceTicks(lo, hi float64) []float64 {
 	if !(hi > lo) || math.IsInf(hi-lo, 0) {
 		return []float64{lo, lo + 1}
 	}
-	raw := (hi - lo) / 4
+	raw := (hi - lo) / 5
 	mag := math.Pow(10, math.Floor(math.Log10(raw)))
 	step := mag
 	for _, m := range []float64{1, 2, 5, 10} {

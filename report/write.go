@@ -223,7 +223,7 @@ func ScanDir(dir string) ([]IndexEntry, error) {
 		if out[i].Month != out[j].Month {
 			return out[i].Month.String() > out[j].Month.String()
 		}
-		return out[i].Lang < out[j].Lang
+		return out[i].Lang == LangZh && out[j].Lang != LangZh
 	})
 	return out, nil
 }

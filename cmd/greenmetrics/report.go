@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/greenmetrics/greenmetrics/config"
+	"github.com/greenmetrics/greenmetrics/metrics"
+	"github.com/greenmetrics/greenmetrics/models"
+	"github.com/greenmetrics/greenmetrics/report"
+	"github.com/greenmetrics/greenmetrics/store"
+)
+
+func newReportCmd(s *settings) *cobra.Command {
+	var month, out, lang, formats, rejects string
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Write the monthly report (月度报告): HTML, CSV, JSON and Markdown for one month",
+		Long: `Computes where every target stands at the end of --month (as the analysis
+engine would have seen it then), reads the history the tables and charts
+need, and writes report-YYYY-MM.{html,csv,json,md} and report-YYYY-MM-water.csv
+atomically into the report directory, replacing an earlier run of the same
+month, then rewrites index.html there. The daemon runs the same job on
+report.day at report.hour for the previous month.`,
+		Example: `  greenmetrics report --month 2024-05
+  greenmetrics report --month 2024-01 --lang en --format html,csv --out /tmp/reports`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, cat, err := s.loadAll()
+			if err != nil {
+				return err
+			}
+			opts, err := reportOptions(cfg, month, out, lang, formats, rejects, time.Now())
+			if err != nil {
+				return err
+			}
+			st, err := openStore(cfg)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			log := newLogger(cmd.ErrOrStderr(), cfg.LogLevel, cfg.LogFormat)
+			gen := reportGenerator{cfg: cfg, inds: cat.Indicators(), store: st, log: log, rejects: opts.rejects}
+			paths, err := gen.generate(cmd.Context(), opts.month, opts.lang, opts.formats, opts.dir)
+			for _, p := range paths {
+				fmt.Fprintln(cmd.OutOrStdout(), p)
+			}
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&month, "month", "", "month to report, YYYY-MM (default: the last complete month)")
+	f.StringVar(&out, "out", "", "output directory (default: report.dir, else DATA_DIR/reports)")
+	f.StringVar(&lang, "lang", "", "zh or en (default: report.lang)")
+	f.StringVar(&formats, "format", "", "comma-separated: html,csv,json,md (default: report.formats)")
+	f.StringVar(&rejects, "rejects", "", "rejection log directory (default: DATA_DIR/rejects)")
+	return cmd
+}
+
+// reportOpts are the resolved settings of one report run.
+type reportOpts struct {
+	month   report.Month
+	lang    report.Lang
+	formats []report.Format
+	dir     string
+	rejects string
+}
+
+// reportOptions resolves flags over the config file: a flag wins, then
+// report.* in the config, then the defaults.
+func reportOptions(cfg config.Config, month, out, lang, formats, rejects string, now time.Time) (reportOpts, error) {
+	var o reportOpts
+	var err error
+	if month == "" {
+		o.month = report.MonthOf(now).Add(-1)
+	} else if o.month, err = report.ParseMonth(month); err != nil {
+		return o, err
+	}
+	if o.month.Start().After(now) {
+		return o, fmt.Errorf("month %s has not started yet", o.month)
+	}
+	if lang == "" {
+		lang = cfg.Report.Lang
+	}
+	if o.lang, err = report.ParseLang(lang); err != nil {
+		return o, err
+	}
+	list := cfg.Report.Formats
+	if formats != "" {
+		list = []string{formats}
+	}
+	if o.formats, err = report.ParseFormats(list...); err != nil {
+		return o, err
+	}
+	o.dir = firstNonEmpty(out, reportDir(cfg))
+	o.rejects = firstNonEmpty(rejects, rejectDir(cfg))
+	return o, nil
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// reportDir is report.dir, or DATA_DIR/reports.
+func reportDir(cfg config.Config) string {
+	return firstNonEmpty(cfg.Report.Dir, filepath.Join(cfg.DataDir, "reports"))
+}
+
+// rejectDir is where ingestion keeps its month-by-month rejection log.
+func rejectDir(cfg config.Config) string { return filepath.Join(cfg.DataDir, "rejects") }
+
+// reportGenerator produces one month's report from InfluxDB: a snapshot
+// as of the month's end from the analysis engine, then the report.
+type reportGenerator struct {
+	cfg     config.Config
+	inds    []models.Indicator
+	store   *store.Store
+	log     *slog.Logger
+	rejects string
+}
+
+func (g reportGenerator) generate(ctx context.Context, m report.Month, lang report.Lang, formats []report.Format, dir string) ([]string, error) {
+	// The engine gets no writer and no state: a report of a past month
+	// must neither overwrite today's derived series nor the published
+	// snapshot.
+	eng, err := metrics.New(metrics.Options{
+		Indicators: g.inds, Analysis: g.cfg.Analysis, Water: g.cfg.Water, Reader: g.store, Logger: g.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The last second of the month, so the as-of instant is inside the
+	// month whatever the engine's end convention; the year is explicit so
+	// December is not read as the next year.
+	snap, err := eng.RunAt(ctx, m.End().Add(-time.Second), m.Year)
+	if err != nil {
+		return nil, fmt.Errorf("analysis as of the end of %s: %w", m, err)
+	}
+	rep, err := report.Build(ctx, report.Input{
+		Month: m, Lang: lang, Snapshot: snap, History: g.store, Indicators: g.inds,
+		RejectDir: g.rejects, StaleGrace: g.cfg.Analysis.StaleGrace, Alpha: g.cfg.Analysis.Alpha,
+	})
+	if err != nil {
+		return nil, err
+	}
+	paths, err := report.Write(dir, rep, formats)
+	if err == nil {
+		g.log.Info("report written", "month", m.String(), "dir", dir, "files", len(paths))
+	}
+	return paths, err
+}
+
+// newReportScheduler is the monthly report job of the daemon, on
+// report.day at report.hour (Asia/Shanghai) for the previous month; nil
+// when report.day is 0. serve starts it with `go sched.Run(ctx)`.
+func newReportScheduler(cfg config.Config, inds []models.Indicator, st *store.Store, log *slog.Logger) *report.Scheduler {
+	if cfg.Report.Day == 0 {
+		return nil
+	}
+	lang, err := report.ParseLang(cfg.Report.Lang)
+	if err != nil {
+		lang = report.LangZh
+	}
+	formats, err := report.ParseFormats(cfg.Report.Formats...)
+	if err != nil {
+		formats = report.AllFormats
+	}
+	dir := reportDir(cfg)
+	gen := reportGenerator{cfg: cfg, inds: inds, store: st, log: log, rejects: rejectDir(cfg)}
+	return &report.Scheduler{
+		Day: cfg.Report.Day, Hour: cfg.Report.Hour, Logger: log,
+		Job: func(ctx context.Context, m report.Month) error {
+			_, err := gen.generate(ctx, m, lang, formats, dir)
+			return err
+		},
+		Exists: func(m report.Month) bool {
+			found, err := filepath.Glob(filepath.Join(dir, report.BaseName(m, lang)+".*"))
+			if err != nil {
+				log.Warn("checking for the last report", "err", err)
+			}
+			return len(found) > 0
+		},
+	}
+}
