@@ -37,6 +37,7 @@ func newRootCmd() *cobra.Command {
 		newCheckCmd(&s),
 		newWaterCmd(),
 		newTrendCmd(),
+		newReportCmd(&s),
 	)
 	return root
 }
