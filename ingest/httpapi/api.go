@@ -1,0 +1,365 @@
+// Package httpapi is the push API of the ingestion daemon: POST
+// /api/v1/observations takes long CSV, JSON, NDJSON or InfluxDB line
+// protocol, runs it through the ingest.Pipeline (whose Sink is the durable
+// spool) and answers only after the accepted rows are fsync'ed. It also
+// serves /healthz and /readyz.
+//
+// Status codes: 200 with a JSON summary of accepted and rejected rows; 400
+// when the body cannot be read as the format (rows before the fault were
+// accepted, the summary says how many); 401 without a valid bearer token;
+// 413 over the body or row limit; 415 for an unknown content type; 503
+// with Retry-After when the spool is full or failing. After a 503 or a
+// dropped connection the client sends the same request again: points are
+// idempotent, so rows accepted twice are stored once.
+package httpapi
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"mime"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/greenmetrics/greenmetrics/ingest"
+	"github.com/greenmetrics/greenmetrics/ingest/spool"
+	"github.com/greenmetrics/greenmetrics/models"
+)
+
+// Processor runs one input through validation into the spool;
+// *ingest.Pipeline is one.
+type Processor interface {
+	Process(ctx context.Context, in ingest.Input) (ingest.Result, error)
+}
+
+// Options configure an API. The zero value is usable: no tokens (open),
+// the defaults below.
+type Options struct {
+	// Tokens are the accepted bearer tokens; none means open.
+	Tokens Tokens
+	// MaxBodyBytes bounds a request body, after gzip decoding. Zero: 64 MiB.
+	MaxBodyBytes int64
+	// MaxRows bounds the observations of one request. Zero: 1 000 000.
+	MaxRows int
+	// MaxListed bounds the rejections listed in a response (all are
+	// counted). Zero: 100.
+	MaxListed int
+	// Ready reports why the daemon cannot take data now, or nil; /readyz
+	// answers 503 with its message. Nil: always ready.
+	Ready func() error
+	// Logger receives one line per failed request; nil discards.
+	Logger *slog.Logger
+}
+
+// API serves the push and health endpoints.
+type API struct {
+	p    Processor
+	opts Options
+	log  *slog.Logger
+	seq  atomic.Uint64
+}
+
+// New returns the API over p.
+func New(p Processor, opts Options) *API {
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 64 << 20
+	}
+	if opts.MaxRows <= 0 {
+		opts.MaxRows = 1_000_000
+	}
+	if opts.MaxListed <= 0 {
+		opts.MaxListed = 100
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &API{p: p, opts: opts, log: opts.Logger}
+}
+
+// Register adds the API's routes to mux.
+func (a *API) Register(mux *http.ServeMux) {
+	mux.HandleFunc("POST /api/v1/observations", a.push)
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.HandleFunc("GET /readyz", a.readyz)
+}
+
+// Response is the body of a push answer. Rejections lists the first
+// rejected rows; RejectionsOmitted says how many more there were.
+type Response struct {
+	Accepted          int         `json:"accepted"`
+	Rejected          int         `json:"rejected"`
+	Duplicates        int         `json:"duplicates,omitempty"`
+	Rejections        []Rejection `json:"rejections"`
+	RejectionsOmitted int         `json:"rejections_omitted,omitempty"`
+	// Error explains a status other than 200.
+	Error string `json:"error,omitempty"`
+}
+
+// Rejection is one refused row of a push.
+type Rejection struct {
+	Row     int    `json:"row"`
+	Field   string `json:"field,omitempty"`
+	Rule    string `json:"rule"`
+	Message string `json:"message"`
+}
+
+// sourcePattern bounds client-chosen source tags; they become label values
+// of the ingest counters.
+var sourcePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+
+func (a *API) push(w http.ResponseWriter, r *http.Request) {
+	if !a.opts.Tokens.Allow(r.Header.Get("Authorization")) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="greenmetrics"`)
+		a.fail(w, r, http.StatusUnauthorized, "a valid bearer token is required (Authorization: Bearer …)")
+		return
+	}
+	if r.ContentLength > a.opts.MaxBodyBytes && r.Header.Get("Content-Encoding") == "" {
+		// Refused before reading, so nothing of it is stored.
+		a.fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("body of %d bytes is over the limit of %d; split it", r.ContentLength, a.opts.MaxBodyBytes))
+		return
+	}
+	in, status, msg := a.input(r)
+	if status != 0 {
+		a.fail(w, r, status, msg)
+		return
+	}
+	body := &limitedReader{r: in.Reader, left: a.opts.MaxBodyBytes}
+	in.Reader = body
+	ctx, rows := withRowLimit(r.Context(), a.opts.MaxRows)
+	res, err := a.p.Process(ctx, in)
+	resp := a.summary(res)
+	switch {
+	case err == nil && !body.over:
+		writeJSON(w, http.StatusOK, resp)
+	case body.over:
+		a.reply(w, r, http.StatusRequestEntityTooLarge, resp, fmt.Sprintf("body larger than %d bytes; split it (the rows counted as accepted are stored)", a.opts.MaxBodyBytes))
+	case rows.exceeded.Load():
+		a.reply(w, r, http.StatusRequestEntityTooLarge, resp, fmt.Sprintf("more than %d observations in one request; split it (the rows counted as accepted are stored)", a.opts.MaxRows))
+	case ingest.IsBackpressure(err):
+		w.Header().Set("Retry-After", retryAfterSeconds(err))
+		a.reply(w, r, http.StatusServiceUnavailable, resp, "spool full: InfluxDB is behind; retry after the time in Retry-After")
+	case isSinkError(err):
+		w.Header().Set("Retry-After", "30")
+		a.reply(w, r, http.StatusServiceUnavailable, resp, "cannot store data right now; retry later")
+		a.log.Error("push: spool failed", "err", err)
+	case isInputError(err):
+		a.reply(w, r, http.StatusBadRequest, resp, err.Error())
+	case r.Context().Err() != nil:
+		// The client went away; nobody reads an answer.
+	default:
+		a.reply(w, r, http.StatusBadRequest, resp, err.Error())
+	}
+}
+
+// input builds the pipeline input of a request, or a status and message
+// refusing it.
+func (a *API) input(r *http.Request) (in ingest.Input, status int, msg string) {
+	q := r.URL.Query()
+	format, charset, err := formatOf(r.Header.Get("Content-Type"), q.Get("format"))
+	if err != nil {
+		return in, http.StatusUnsupportedMediaType, err.Error()
+	}
+	source := q.Get("source")
+	if source == "" {
+		source = "http"
+	}
+	if !sourcePattern.MatchString(source) {
+		return in, http.StatusBadRequest, "source must be 1 to 64 letters, digits, '_', '.' or '-'"
+	}
+	name := q.Get("name")
+	if name == "" {
+		name = fmt.Sprintf("push-%d", a.seq.Add(1))
+	}
+	body := io.Reader(r.Body)
+	switch enc := strings.ToLower(r.Header.Get("Content-Encoding")); enc {
+	case "", "identity":
+	case "gzip":
+		zr, err := gzip.NewReader(r.Body)
+		if err != nil {
+			return in, http.StatusBadRequest, "Content-Encoding gzip: " + err.Error()
+		}
+		body = zr
+	default:
+		return in, http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Encoding %q is not gzip", enc)
+	}
+	return ingest.Input{
+		Name:      name,
+		Format:    format,
+		Reader:    body,
+		Size:      max(r.ContentLength, 0),
+		Source:    source,
+		Mapping:   q.Get("mapping"),
+		Encoding:  charset,
+		Precision: q.Get("precision"),
+	}, 0, ""
+}
+
+// formatOf picks the input format: the format parameter if given, else
+// the content type. charset is returned for CSV in a Chinese legacy
+// encoding (gbk, gb18030).
+func formatOf(contentType, param string) (ingest.Format, string, error) {
+	mt, params, _ := mime.ParseMediaType(contentType)
+	charset := strings.ToLower(params["charset"])
+	if charset == "utf-8" || charset == "us-ascii" {
+		charset = ""
+	}
+	if param != "" {
+		f, err := ingest.ParseFormat(param)
+		return f, charset, err
+	}
+	switch mt {
+	case "text/csv", "application/csv":
+		return ingest.FormatCSV, charset, nil
+	case "application/json":
+		return ingest.FormatJSON, charset, nil
+	case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines":
+		return ingest.FormatNDJSON, charset, nil
+	case "text/plain", "application/x-influxdb-line-protocol", "application/vnd.influx.lp":
+		return ingest.FormatLP, charset, nil
+	case "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+		return ingest.FormatXLSX, charset, nil
+	case "", "application/octet-stream":
+		// curl --data-binary without -H: let the pipeline sniff.
+		return ingest.FormatAuto, charset, nil
+	}
+	return "", "", fmt.Errorf("content type %q is not text/csv, application/json, application/x-ndjson or text/plain (line protocol); or pass ?format=", mt)
+}
+
+func (a *API) summary(res ingest.Result) Response {
+	resp := Response{
+		Accepted:   res.Accepted,
+		Rejected:   res.RejectedCount(),
+		Duplicates: res.Duplicates,
+		Rejections: []Rejection{},
+	}
+	for _, rj := range res.Rejected {
+		if len(resp.Rejections) == a.opts.MaxListed {
+			break
+		}
+		resp.Rejections = append(resp.Rejections, Rejection{Row: rj.Row, Field: rj.Field, Rule: rj.Rule, Message: rj.Message})
+	}
+	resp.RejectionsOmitted = resp.Rejected - len(resp.Rejections)
+	return resp
+}
+
+func (a *API) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	a.reply(w, r, status, Response{Rejections: []Rejection{}}, msg)
+}
+
+func (a *API) reply(w http.ResponseWriter, r *http.Request, status int, resp Response, msg string) {
+	resp.Error = msg
+	a.log.Warn("push refused", "status", status, "remote", r.RemoteAddr, "accepted", resp.Accepted, "reason", msg)
+	writeJSON(w, status, resp)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+func (a *API) healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "alive"})
+}
+
+func (a *API) readyz(w http.ResponseWriter, _ *http.Request) {
+	if a.opts.Ready != nil {
+		if err := a.opts.Ready(); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": err.Error()})
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// retryAfterSeconds is the Retry-After of a backpressure error: the wait
+// the spool suggested, rounded up to whole seconds, at least 1.
+func retryAfterSeconds(err error) string {
+	return strconv.Itoa(max(int(math.Ceil(spool.RetryAfter(err).Seconds())), 1))
+}
+
+func isSinkError(err error) bool {
+	var se *ingest.SinkError
+	return errors.As(err, &se)
+}
+
+func isInputError(err error) bool {
+	var ie *ingest.InputError
+	return errors.As(err, &ie)
+}
+
+// limitedReader fails reads past its limit and remembers that it did, so
+// the handler answers 413 whatever error the pipeline made of it.
+type limitedReader struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+var errBodyTooLarge = errors.New("request body too large")
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		// One more byte tells a body of exactly the limit from a longer one.
+		var b [1]byte
+		n, err := l.r.Read(b[:])
+		if n > 0 {
+			l.over = true
+			return 0, errBodyTooLarge
+		}
+		return 0, err
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
+}
+
+// rowLimit counts the observations a request delivers to the spool.
+type rowLimit struct {
+	max      int64
+	n        atomic.Int64
+	exceeded atomic.Bool
+}
+
+type rowLimitKey struct{}
+
+func withRowLimit(ctx context.Context, max int) (context.Context, *rowLimit) {
+	l := &rowLimit{max: int64(max)}
+	return context.WithValue(ctx, rowLimitKey{}, l), l
+}
+
+// ErrTooManyRows is returned by LimitedSink when a request would deliver
+// more observations than Options.MaxRows.
+var ErrTooManyRows = errors.New("too many observations in one request")
+
+// LimitedSink wraps the spool as the pipeline's Sink and enforces the
+// per-request row limit the API puts in the context: the batch that would
+// exceed it is refused whole, before anything of it is stored. Appends
+// without such a context (drop folder, import) pass straight through.
+type LimitedSink struct {
+	Sink ingest.Sink
+}
+
+// Append implements ingest.Sink.
+func (s LimitedSink) Append(ctx context.Context, obs []models.Observation) error {
+	if l, ok := ctx.Value(rowLimitKey{}).(*rowLimit); ok {
+		if l.n.Add(int64(len(obs))) > l.max {
+			l.exceeded.Store(true)
+			return ErrTooManyRows
+		}
+	}
+	return s.Sink.Append(ctx, obs)
+}
