@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/greenmetrics/greenmetrics/config"
+	"github.com/greenmetrics/greenmetrics/ingest/rejectlog"
+	"github.com/greenmetrics/greenmetrics/internal/influxtest"
+	"github.com/greenmetrics/greenmetrics/models"
+	"github.com/greenmetrics/greenmetrics/report"
+	"github.com/greenmetrics/greenmetrics/store"
+)
+
+func TestReportOptions(t *testing.T) {
+	cfg := config.Default()
+	cfg.DataDir = "/srv/gm"
+	now := time.Date(2024, 6, 3, 9, 0, 0, 0, models.Shanghai)
+	tests := []struct {
+		name                               string
+		month, out, lang, formats, rejects string
+		cfgDir                             string
+		wantMonth, wantDir, wantRejects    string
+		wantLang                           report.Lang
+		wantFormats                        int
+		wantErr                            error
+	}{
+		{name: "defaults: last complete month", wantMonth: "2024-05", wantDir: "/srv/gm/reports", wantRejects: "/srv/gm/rejects", wantLang: report.LangZh, wantFormats: 4},
+		{name: "flags win", month: "2024-01", out: "/tmp/r", lang: "en", formats: "html,csv", rejects: "/tmp/rej",
+			wantMonth: "2024-01", wantDir: "/tmp/r", wantRejects: "/tmp/rej", wantLang: report.LangEn, wantFormats: 2},
+		{name: "config dir", cfgDir: "/var/reports", wantMonth: "2024-05", wantDir: "/var/reports", wantRejects: "/srv/gm/rejects", wantLang: report.LangZh, wantFormats: 4},
+		{name: "bad month", month: "2024-13", wantErr: report.ErrBadMonth},
+		{name: "bad lang", lang: "fr", wantErr: report.ErrBadLang},
+		{name: "bad format", formats: "pdf", wantErr: report.ErrBadFormat},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := cfg
+			c.Report.Dir = tt.cfgDir
+			o, err := reportOptions(c, tt.month, tt.out, tt.lang, tt.formats, tt.rejects, now)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("reportOptions = %v, want %v", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.month.String() != tt.wantMonth || o.dir != tt.wantDir || o.rejects != tt.wantRejects || o.lang != tt.wantLang || len(o.formats) != tt.wantFormats {
+				t.Errorf("reportOptions = %+v, want month %s dir %s rejects %s lang %s %d formats",
+					o, tt.wantMonth, tt.wantDir, tt.wantRejects, tt.wantLang, tt.wantFormats)
+			}
+		})
+	}
+	if _, err := reportOptions(cfg, "2024-07", "", "", "", "", now); err == nil {
+		t.Error("a month that has not started was accepted")
+	}
+}
+
+// TestReportCommandEndToEnd stores a year and a half of observations in a
+// real InfluxDB, runs `greenmetrics report` for May 2024 and reads the
+// files back: the analysis engine's snapshot as of 2024-05-31 and the
+// report's own history reads must give the numbers written.
+func TestReportCommandEndToEnd(t *testing.T) {
+	srv := influxtest.New(t)
+	ctx := context.Background()
+	st, err := store.New(store.Config{URL: srv.URL, Bucket: srv.Bucket(), Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var points []store.Point
+	add := func(code, entity string, t time.Time, v float64) {
+		points = append(points, store.ObservationPoint(models.Observation{Time: t, Indicator: code, Entity: entity, Value: v, Source: "bureau"}))
+	}
+	for m := 0; m < 17; m++ { // 2023-01 … 2024-05
+		t0 := time.Date(2023, time.January+time.Month(m), 1, 0, 0, 0, 0, models.Shanghai)
+		add("prefab_building_started_area", "", t0, 100_000+float64(m)*1_000)
+		add("electric_bus_taxi_added", "", t0, 25)
+	}
+	// A June figure must not leak into the May report.
+	add("prefab_building_started_area", "", time.Date(2024, 6, 1, 0, 0, 0, 0, models.Shanghai), 9e9)
+	for d := 1; d <= 31; d++ {
+		add("pm25", "永顺", time.Date(2024, 5, d, 12, 0, 0, 0, models.Shanghai), 30)
+	}
+	if err := st.WritePoints(ctx, points...); err != nil {
+		t.Fatal(err)
+	}
+	rejects := t.TempDir()
+	rl, err := rejectlog.Open(rejects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rl.Append(rejectlog.Entry{Time: time.Date(2024, 5, 9, 10, 0, 0, 0, models.Shanghai), Source: "api:test", Row: 3, Rule: "out_of_range", Message: "value -1 below 0"}); err != nil {
+		t.Fatal(err)
+	}
+
+	out := t.TempDir()
+	root := newRootCmd()
+	var stdout bytes.Buffer
+	root.SetOut(&stdout)
+	root.SetErr(io.Discard)
+	root.SetArgs([]string{"report", "--month", "2024-05", "--out", out, "--rejects", rejects,
+		"--influx-url", srv.URL, "--influx-bucket", srv.Bucket(), "--config", ""})
+	if err := root.ExecuteContext(ctx); err != nil {
+		t.Fatalf("greenmetrics report: %v", err)
+	}
+	for _, f := range []string{"report-2024-05.html", "report-2024-05.csv", "report-2024-05-water.csv", "report-2024-05.json", "report-2024-05.md", "index.html"} {
+		if !strings.Contains(stdout.String(), filepath.Join(out, f)) {
+			t.Errorf("output does not list %s:\n%s", f, stdout.String())
+		}
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "report-2024-05.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep report.Report
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	row := findReportRow(t, &rep, "prefab_building_started_area")
+	// May 2024 is m = 16: 116,000 m²; April 115,000; May 2023 104,000;
+	// January–May 2024: 112,000 + … + 116,000 = 570,000.
+	checks := []struct {
+		name      string
+		got, want float64
+	}{
+		{"value", row.Value.Float(), 116_000}, {"prev", row.Prev.Float(), 115_000},
+		{"year ago", row.YearAgo.Float(), 104_000}, {"ytd", row.YTD.Float(), 570_000},
+	}
+	for _, c := range checks {
+		if math.Abs(c.got-c.want) > 1e-6 {
+			t.Errorf("prefab %s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	if row.Status == "" || row.Status == models.StatusNoData {
+		t.Errorf("prefab status = %q; the engine's progress did not reach the report", row.Status)
+	}
+	if rep.Quality.Rejected != 1 || len(rep.Stations.Rows) != 1 || rep.Stations.Rows[0].Means[0].Float() != 30 {
+		t.Errorf("rejected %d, stations %+v", rep.Quality.Rejected, rep.Stations.Rows)
+	}
+}
+
+func findReportRow(t *testing.T, r *report.Report, code string) report.Row {
+	t.Helper()
+	for _, s := range r.Sections {
+		for _, row := range s.Rows {
+			if row.Code == code {
+				return row
+			}
+		}
+	}
+	t.Fatalf("report has no row %s", code)
+	return report.Row{}
+}
