@@ -383,3 +383,13 @@ func TestReportingInterval(t *testing.T) {
 		}
 	}
 }
+
+func TestOptionsFrom(t *testing.T) {
+	a := config.Analysis{Interval: time.Minute, StaleGrace: time.Hour}
+	w := config.Water{Sections: []config.WaterSection{{Name: "北关闸"}, {Name: "榆林庄"}}}
+	got := exporter.OptionsFrom(a, w)
+	if got.StaleGrace != time.Hour || got.AnalysisInterval != time.Minute ||
+		len(got.Entities) != 2 || got.Entities[0] != "北关闸" || got.Entities[1] != "榆林庄" {
+		t.Errorf("OptionsFrom(%+v, %+v) = %+v", a, w, got)
+	}
+}
