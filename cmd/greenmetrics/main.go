@@ -38,6 +38,7 @@ func newRootCmd() *cobra.Command {
 		newWaterCmd(),
 		newTrendCmd(),
 		newReportCmd(&s),
+		newServeCmd(&s),
 	)
 	return root
 }

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/greenmetrics/greenmetrics/config"
+	"github.com/greenmetrics/greenmetrics/ingest"
+	"github.com/greenmetrics/greenmetrics/ingest/daemon"
+	"github.com/greenmetrics/greenmetrics/ingest/httpapi"
+	"github.com/greenmetrics/greenmetrics/ingest/spool"
+	"github.com/greenmetrics/greenmetrics/metrics"
+	"github.com/greenmetrics/greenmetrics/store"
+)
+
+// version is the build's version, set with -ldflags "-X main.version=…".
+var version = "dev"
+
+// readyWindow is how recently InfluxDB must have answered for /readyz: a
+// few of the Sender's 10 s idle pings.
+const readyWindow = 35 * time.Second
+
+func newServeCmd(s *settings) *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the ingestion daemon: push API, drop folder, spool delivery to InfluxDB, /metrics",
+		Long: `serve accepts observations over HTTP (POST /api/v1/observations) and from
+the drop folder, makes them durable in the spool before answering, and
+delivers the spool to InfluxDB. SIGTERM or SIGINT stops it gracefully:
+no new requests, delivery for up to ingest.shutdown_grace, the rest kept
+in the spool for the next start.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd.Context(), s, f, cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().BoolVar(&f.createDB, "create-db", false, "create the InfluxDB database first (InfluxDB 1.8 set-ups)")
+	cmd.Flags().StringVar(&f.listen, "listen", "", "HTTP listen address; env GREENMETRICS_LISTEN")
+	cmd.Flags().StringVar(&f.spoolDir, "spool-dir", "", "spool directory (default: data_dir/spool)")
+	return cmd
+}
+
+type serveFlags struct {
+	createDB bool
+	listen   string
+	spoolDir string
+}
+
+// runServe wires the daemon from the configuration and runs it until ctx
+// ends.
+func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) error {
+	cfg, cat, err := s.loadAll()
+	if err != nil {
+		return err
+	}
+	if f.listen != "" {
+		cfg.Listen = f.listen
+	}
+	log := newLogger(os.Stderr, cfg.LogLevel, cfg.LogFormat)
+
+	st, err := openStore(cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if f.createDB {
+		if err := st.CreateDatabase(ctx); err != nil {
+			return fmt.Errorf("--create-db: %w", err)
+		}
+	}
+
+	sp, snd, err := openDelivery(cfg, st, spoolDirOf(cfg, f.spoolDir), log)
+	if err != nil {
+		return err
+	}
+	pipe, err := ingest.NewPipeline(cat, cfg.Mappings, httpapi.LimitedSink{Sink: sp}, ingest.OptionsFrom(cfg.Ingest))
+	if err != nil {
+		sp.Close()
+		return err
+	}
+	tokens, err := httpapi.LoadTokens(cfg.Ingest.TokensFile, cfg.Ingest.TokensEnv, os.Getenv)
+	if err != nil {
+		sp.Close()
+		return err
+	}
+
+	mux := http.NewServeMux()
+	httpapi.New(pipe, httpapi.Options{
+		Tokens:       tokens,
+		MaxBodyBytes: cfg.Ingest.MaxBodyBytes,
+		MaxRows:      cfg.Ingest.MaxRows,
+		Ready:        daemon.Ready(sp, snd, readyWindow, nil),
+		Logger:       log,
+	}).Register(mux)
+	reg := metrics.NewRegistry(buildVersion(), func() metrics.IngestStats { return ingestStats(pipe, snd) })
+	mux.Handle("GET /metrics", metrics.Handler(reg))
+
+	// Extension point: other subsystems add their background loops (the
+	// scheduled analysis) to runners, their collectors to reg and their
+	// endpoints to mux here.
+	var runners []daemon.Runner
+
+	scheme := "http"
+	if cfg.Ingest.TLSCert != "" {
+		scheme = "https"
+	}
+	return daemon.Run(ctx, daemon.Config{
+		Listen:        cfg.Listen,
+		TLSCert:       cfg.Ingest.TLSCert,
+		TLSKey:        cfg.Ingest.TLSKey,
+		Handler:       mux,
+		Spool:         sp,
+		Sender:        snd,
+		Runners:       runners,
+		ShutdownGrace: cfg.Ingest.ShutdownGrace,
+		Logger:        log,
+		Started: func(addr net.Addr) {
+			fmt.Fprintf(out, "greenmetrics %s serving on %s://%s (push: POST /api/v1/observations; /healthz /readyz /metrics)\n", buildVersion(), scheme, addr)
+			fmt.Fprintf(out, "  spool:    %s (%d points waiting from before)\n", sp.Dir(), sp.Stats().PendingPoints)
+			fmt.Fprintf(out, "  influxdb: %s bucket %s\n", cfg.Influx.URL, cfg.Influx.Bucket)
+			if tokens.Len() == 0 {
+				fmt.Fprintln(out, "  tokens:   none configured: the push API is open")
+			} else {
+				fmt.Fprintf(out, "  tokens:   %d accepted\n", tokens.Len())
+			}
+			log.Info("serving", "addr", addr.String(), "spool", sp.Dir(), "influx", cfg.Influx.URL)
+		},
+	})
+}
+
+func spoolDirOf(cfg config.Config, flag string) string {
+	switch {
+	case flag != "":
+		return flag
+	case cfg.Ingest.SpoolDir != "":
+		return cfg.Ingest.SpoolDir
+	}
+	return filepath.Join(cfg.DataDir, "spool")
+}
+
+// openDelivery opens the spool in dir and the Sender delivering it to st,
+// as configured. Import and serve share it.
+func openDelivery(cfg config.Config, st *store.Store, dir string, log *slog.Logger) (*spool.Spool, *spool.Sender, error) {
+	sp, err := spool.Open(dir, spool.Options{MaxBytes: cfg.Ingest.SpoolMaxBytes, Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	snd := spool.NewSender(sp, st, spool.SenderOptions{
+		BatchSize: cfg.Ingest.BatchSize,
+		RetryMin:  cfg.Ingest.RetryMin,
+		RetryMax:  cfg.Ingest.RetryMax,
+		Logger:    log,
+	})
+	return sp, snd, nil
+}
+
+// ingestStats joins the pipeline's counts and the sender's state for the
+// self-metrics collector.
+func ingestStats(pipe *ingest.Pipeline, snd *spool.Sender) metrics.IngestStats {
+	ps := pipe.Stats()
+	ss := snd.Stats()
+	out := metrics.IngestStats{
+		Accepted:           map[string]int64{},
+		PendingPoints:      ss.PendingPoints,
+		PendingBytes:       ss.PendingBytes,
+		CapacityBytes:      ss.MaxBytes,
+		OldestPendingAge:   ss.OldestPendingAge,
+		DeliveredPoints:    ss.DeliveredPoints,
+		DeadLetteredPoints: ss.DeadLetteredPoints,
+		DamagedRecords:     ss.DamagedRecords,
+		WriteErrors:        ss.WriteErrors,
+		LastSuccess:        ss.LastSuccess,
+		InfluxUp:           ss.InfluxUp,
+		Latency: metrics.Histogram{
+			Bounds: ss.Latency.Bounds,
+			Counts: ss.Latency.Counts,
+			Count:  ss.Latency.Count,
+			Sum:    ss.Latency.Sum,
+		},
+	}
+	sources := make([]string, 0, len(ps.Sources))
+	for src := range ps.Sources {
+		sources = append(sources, src)
+	}
+	sort.Strings(sources)
+	for _, src := range sources {
+		c := ps.Sources[src]
+		out.Accepted[src] = c.Accepted
+		rules := make([]string, 0, len(c.Rejected))
+		for rule := range c.Rejected {
+			rules = append(rules, rule)
+		}
+		sort.Strings(rules)
+		for _, rule := range rules {
+			out.Rejected = append(out.Rejected, metrics.RejectedCount{Source: src, Rule: rule, Count: c.Rejected[rule]})
+		}
+	}
+	return out
+}
+
+// buildVersion is version, or the module version when built with go install.
+func buildVersion() string {
+	if version != "dev" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return version
+}
