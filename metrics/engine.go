@@ -1,0 +1,426 @@
+package metrics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/greenmetrics/greenmetrics/config"
+	"github.com/greenmetrics/greenmetrics/models"
+	"github.com/greenmetrics/greenmetrics/models/water"
+	"github.com/greenmetrics/greenmetrics/store"
+)
+
+// Reader is what the engine reads stored history through. *store.Store
+// satisfies it.
+type Reader interface {
+	// Observations returns the raw observations matching a filter.
+	Observations(ctx context.Context, f store.Filter) ([]models.Observation, error)
+	// Query runs an InfluxQL statement; the engine uses it to read hourly
+	// series as daily aggregates rather than hundreds of thousands of raw
+	// points per run.
+	Query(ctx context.Context, q string, params map[string]any) ([]store.Series, error)
+}
+
+// Writer is what the engine writes derived results through. *store.Store
+// satisfies it.
+type Writer interface {
+	WritePoints(ctx context.Context, points ...store.Point) error
+}
+
+// Options configure an Engine. Indicators, Reader and a positive
+// Analysis.Interval and Window are required; the rest have defaults.
+type Options struct {
+	Indicators []models.Indicator
+	Analysis   config.Analysis
+	// Water lists the assessed sections whose standings are computed.
+	Water  config.Water
+	Reader Reader
+	// Writer receives derived results; nil computes without writing (the
+	// progress command).
+	Writer Writer
+	// State receives every snapshot; nil publishes nowhere.
+	State  *State
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// TrendEntities bounds per-entity trends of indicators measured per
+	// region, market or station (the busiest entities); sections are
+	// bounded by Water instead. 0 means 5.
+	TrendEntities int
+	// WriteRetries is how many times a failed write is retried when the
+	// error says it may succeed later; WriteRetryWait is the first pause,
+	// doubled each time. 0 means 3 retries from 1 s.
+	WriteRetries   int
+	WriteRetryWait time.Duration
+}
+
+// Engine computes progress, trends, forecasts and water standings from
+// stored history on a schedule, publishes them as a Snapshot and writes
+// them back as derived measurements (docs/schema.md). It is safe for
+// concurrent use; runs do not overlap.
+type Engine struct {
+	inds       []models.Indicator
+	analysis   config.Analysis
+	sections   []water.SectionConfig
+	reader     Reader
+	writer     Writer
+	state      *State
+	log        *slog.Logger
+	now        func() time.Time
+	trendN     int
+	retries    int
+	retryWait  time.Duration
+	mu         sync.Mutex // serialises runs
+	waterCodes map[string]bool
+}
+
+// Errors of engine construction.
+var (
+	ErrNoReader     = errors.New("engine needs a reader")
+	ErrNoIndicators = errors.New("engine needs the indicator catalogue")
+)
+
+// New checks the options and builds an engine.
+func New(o Options) (*Engine, error) {
+	if o.Reader == nil {
+		return nil, ErrNoReader
+	}
+	if len(o.Indicators) == 0 {
+		return nil, ErrNoIndicators
+	}
+	if o.Analysis.Interval <= 0 || o.Analysis.Window <= 0 || !(o.Analysis.Alpha > 0 && o.Analysis.Alpha < 1) {
+		return nil, fmt.Errorf("analysis interval %v, window %v and alpha %v must be positive (alpha below 1)",
+			o.Analysis.Interval, o.Analysis.Window, o.Analysis.Alpha)
+	}
+	sections, err := sectionConfigs(o.Water)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{
+		inds: o.Indicators, analysis: o.Analysis, sections: sections,
+		reader: o.Reader, writer: o.Writer, state: o.State, log: o.Logger, now: o.Now,
+		trendN: o.TrendEntities, retries: o.WriteRetries, retryWait: o.WriteRetryWait,
+		waterCodes: map[string]bool{},
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.trendN <= 0 {
+		e.trendN = 5
+	}
+	if e.retries <= 0 {
+		e.retries = 3
+	}
+	if e.retryWait <= 0 {
+		e.retryWait = time.Second
+	}
+	for _, ind := range e.inds {
+		if _, err := water.Lookup(ind.Code); err == nil && ind.Entity == "section" {
+			e.waterCodes[ind.Code] = true
+		}
+	}
+	return e, nil
+}
+
+// sectionConfigs turns the configured sections into evaluation settings.
+func sectionConfigs(w config.Water) ([]water.SectionConfig, error) {
+	out := make([]water.SectionConfig, 0, len(w.Sections))
+	for _, s := range w.Sections {
+		body := water.River
+		if s.WaterBody != "" {
+			b, err := water.ParseWaterBody(s.WaterBody)
+			if err != nil {
+				return nil, fmt.Errorf("water section %q: %w", s.Name, err)
+			}
+			body = b
+		}
+		c := water.SectionConfig{Name: s.Name, WaterBody: body, TargetClass: water.Class(s.TargetClass), Items: s.Items}
+		if err := c.Validate(); err != nil {
+			return nil, fmt.Errorf("water section: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// Run computes a snapshot at once and then every Analysis.Interval until
+// ctx is cancelled, and then returns nil. It starts no goroutines: the
+// caller decides where it runs and stops it by cancelling ctx. A failed run
+// is logged and the previous snapshot stays published.
+func (e *Engine) Run(ctx context.Context) error {
+	ticker := time.NewTicker(e.analysis.Interval)
+	defer ticker.Stop()
+	for {
+		start := e.now()
+		if _, err := e.RunOnce(ctx); err != nil && ctx.Err() == nil {
+			e.log.Error("analysis run failed", "err", err)
+		} else if err == nil {
+			e.log.Debug("analysis run done", "took", e.now().Sub(start))
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-ticker.C:
+		}
+	}
+}
+
+// RunOnce computes a snapshot as of now for the configured year
+// (Analysis.Year, or the current year in Asia/Shanghai).
+func (e *Engine) RunOnce(ctx context.Context) (*Snapshot, error) {
+	return e.RunAt(ctx, e.now(), 0)
+}
+
+// RunAt computes a snapshot as of asOf for year (0: the configured year,
+// else asOf's year in Asia/Shanghai), publishes it and writes the derived
+// results. Reading errors fail the run before anything is published. A
+// write error is returned with the snapshot, which is published anyway:
+// the figures are right even if InfluxDB did not take them.
+func (e *Engine) RunAt(ctx context.Context, asOf time.Time, year int) (*Snapshot, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	asOf = asOf.In(models.Shanghai).Truncate(time.Second)
+	if year == 0 {
+		year = e.analysis.Year
+	}
+	if year == 0 {
+		year = asOf.Year()
+	}
+	data, err := e.read(ctx, year, asOf)
+	if err != nil {
+		return nil, err
+	}
+	snap, derived := e.compute(data, year, asOf)
+	if e.state != nil {
+		e.state.Publish(snap)
+	}
+	if e.writer == nil {
+		return snap, nil
+	}
+	if err := e.write(ctx, e.points(snap, derived, asOf)); err != nil {
+		return snap, err
+	}
+	return snap, nil
+}
+
+// history is what one run read: per indicator, the observations of the
+// window (hourly series as daily aggregates) and, for hourly series, the
+// raw observations of the last days (for Latest).
+type history struct {
+	obs    map[string][]models.Observation
+	recent map[string][]models.Observation
+	from   time.Time
+}
+
+// hourlyRecent is how far back raw hourly observations are read for the
+// latest values.
+const hourlyRecent = 72 * time.Hour
+
+// read loads the window: from the start of the prior year (for 同比, 环比
+// across January and prior-year targets) or asOf − Window, whichever is
+// earlier, through asOf.
+func (e *Engine) read(ctx context.Context, year int, asOf time.Time) (history, error) {
+	from := yearStart(year - 1)
+	if w := asOf.Add(-e.analysis.Window); w.Before(from) {
+		from = yearStart(w.Year())
+	}
+	end := asOf.Add(time.Second)
+	h := history{obs: map[string][]models.Observation{}, recent: map[string][]models.Observation{}, from: from}
+	var errs []error
+	for _, ind := range e.inds {
+		obs, err := e.readIndicator(ctx, ind, from, end)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("reading %s: %w", ind.Code, err))
+			if ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		h.obs[ind.Code] = obs
+		if ind.Frequency == models.FrequencyHourly {
+			raw, err := e.reader.Observations(ctx, store.Filter{Indicator: ind.Code, Start: asOf.Add(-hourlyRecent), End: end})
+			if err != nil {
+				errs = append(errs, fmt.Errorf("reading recent %s: %w", ind.Code, err))
+				continue
+			}
+			h.recent[ind.Code] = raw
+		}
+	}
+	if len(errs) > 0 {
+		return history{}, errors.Join(errs...)
+	}
+	return h, nil
+}
+
+func (e *Engine) readIndicator(ctx context.Context, ind models.Indicator, from, end time.Time) ([]models.Observation, error) {
+	if ind.Frequency != models.FrequencyHourly {
+		return e.reader.Observations(ctx, store.Filter{Indicator: ind.Code, Start: from, End: end})
+	}
+	return e.dailyAggregates(ctx, ind, from, end)
+}
+
+// dailyAggregates reads an hourly series as one value per entity and
+// Shanghai day, aggregated as the catalogue says (mean, sum or last). The
+// values carry no source: sources are merged within a day.
+func (e *Engine) dailyAggregates(ctx context.Context, ind models.Indicator, from, end time.Time) ([]models.Observation, error) {
+	fn := map[models.Aggregation]string{models.AggregateSum: "sum", models.AggregateLast: "last"}[ind.Aggregation]
+	if fn == "" {
+		fn = "mean"
+	}
+	q := fmt.Sprintf(`SELECT %s(%s) FROM %s WHERE %s = $indicator AND time >= $start AND time < $end `+
+		`GROUP BY time(1d), %s fill(none) tz('Asia/Shanghai')`,
+		fn, store.QuoteIdent(store.FieldValue), store.QuoteIdent(store.MeasurementObservation),
+		store.QuoteIdent(store.TagIndicator), store.QuoteIdent(store.TagEntity))
+	series, err := e.reader.Query(ctx, q, map[string]any{
+		"indicator": ind.Code,
+		"start":     from.UTC().Format(time.RFC3339),
+		"end":       end.UTC().Format(time.RFC3339),
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []models.Observation
+	for _, s := range series {
+		for _, row := range s.Values {
+			if len(row) < 2 {
+				continue
+			}
+			ts, ok1 := store.Float(row[0])
+			v, ok2 := store.Float(row[1])
+			if ok1 && ok2 {
+				out = append(out, models.Observation{Time: time.Unix(int64(ts), 0).In(models.Shanghai), Indicator: ind.Code, Entity: s.Tags[store.TagEntity], Value: v})
+			}
+		}
+	}
+	return out, nil
+}
+
+// compute builds the snapshot from what was read and returns it with the
+// derived observations (district water figures, section classes).
+func (e *Engine) compute(h history, year int, asOf time.Time) (*Snapshot, derivedResults) {
+	ws := e.waterStandings(h.obs, year, asOf)
+	derived := derivedResults{water: ws, observations: ws.observations(e.indicatorSet())}
+	obs := mergeDerived(h.obs, derived.observations)
+	snap := &Snapshot{
+		GeneratedAt: e.now(),
+		Year:        year,
+		Indicators:  e.inds,
+		Progress:    map[string]models.Progress{},
+		Forecasts:   map[string]models.Forecast{},
+		Water:       ws.ytd,
+	}
+	for _, ind := range e.inds {
+		pts := districtSeries(ind, obs[ind.Code])
+		if len(pts) == 0 && (ind.Target == nil || ind.Target.Year != year) {
+			continue
+		}
+		p := progressOf(ind, pts, year, asOf)
+		if v, ok := ws.districtActual(ind.Code); ok && p.Observations > 0 {
+			// Class shares are recomputed on year-to-date mean
+			// concentrations, not taken from the latest month.
+			p.Actual = v
+			settle(ind, &p)
+		}
+		snap.Progress[ind.Code] = p
+		if f, ok := e.forecast(ind, pts, p, asOf); ok {
+			snap.Forecasts[ind.Code] = f
+		}
+	}
+	snap.Trends = e.trends(obs, asOf)
+	snap.Latest = latest(e.inds, obs, h.recent, asOf)
+	return snap, derived
+}
+
+func (e *Engine) indicatorSet() map[string]bool {
+	set := make(map[string]bool, len(e.inds))
+	for _, ind := range e.inds {
+		set[ind.Code] = true
+	}
+	return set
+}
+
+// mergeDerived replaces stored derived observations by the ones computed in
+// this run (same indicator, entity and time), so a run never reads its own
+// stale output.
+func mergeDerived(obs map[string][]models.Observation, derived []models.Observation) map[string][]models.Observation {
+	if len(derived) == 0 {
+		return obs
+	}
+	type key struct {
+		entity string
+		t      int64
+	}
+	fresh := map[string]map[key]bool{}
+	for _, d := range derived {
+		if fresh[d.Indicator] == nil {
+			fresh[d.Indicator] = map[key]bool{}
+		}
+		fresh[d.Indicator][key{d.Entity, d.Time.Unix()}] = true
+	}
+	out := make(map[string][]models.Observation, len(obs))
+	for code, list := range obs {
+		f := fresh[code]
+		if f == nil {
+			out[code] = list
+			continue
+		}
+		kept := make([]models.Observation, 0, len(list))
+		for _, o := range list {
+			if o.Source == SourceDerived && f[key{o.Entity, o.Time.Unix()}] {
+				continue
+			}
+			kept = append(kept, o)
+		}
+		out[code] = kept
+	}
+	for _, d := range derived {
+		out[d.Indicator] = append(out[d.Indicator], d)
+	}
+	return out
+}
+
+// latest returns, per indicator, entity and source, the newest observation
+// at or before asOf; hourly series use their raw recent observations.
+func latest(inds []models.Indicator, obs, recent map[string][]models.Observation, asOf time.Time) []models.Observation {
+	type key struct{ ind, entity, source string }
+	newest := map[key]models.Observation{}
+	for _, ind := range inds {
+		list := obs[ind.Code]
+		if r, ok := recent[ind.Code]; ok {
+			list = r
+		}
+		for _, o := range list {
+			if o.Time.After(asOf) {
+				continue
+			}
+			k := key{ind.Code, o.Entity, o.Source}
+			if cur, ok := newest[k]; !ok || o.Time.After(cur.Time) {
+				newest[k] = o
+			}
+		}
+	}
+	out := make([]models.Observation, 0, len(newest))
+	for _, o := range newest {
+		out = append(out, o)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Indicator != b.Indicator {
+			return a.Indicator < b.Indicator
+		}
+		if a.Entity != b.Entity {
+			return a.Entity < b.Entity
+		}
+		return a.Source < b.Source
+	})
+	return out
+}

@@ -1,0 +1,456 @@
+package metrics
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"net/http"
+	"reflect"
+	"regexp"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/greenmetrics/greenmetrics/config"
+	"github.com/greenmetrics/greenmetrics/models"
+	"github.com/greenmetrics/greenmetrics/store"
+)
+
+// memStore is an in-memory Reader: Observations filters like the store, and
+// Query answers the one statement the engine sends (daily aggregates of an
+// hourly series) as InfluxDB does, with Shanghai day buckets.
+type memStore struct {
+	mu    sync.Mutex
+	obs   []models.Observation
+	reads int
+	fail  error
+}
+
+func (m *memStore) Observations(_ context.Context, f store.Filter) ([]models.Observation, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.reads++
+	if m.fail != nil {
+		return nil, m.fail
+	}
+	var out []models.Observation
+	for _, o := range m.obs {
+		if o.Indicator == f.Indicator && !o.Time.Before(f.Start) && o.Time.Before(f.End) &&
+			(f.Entity == "" || o.Entity == f.Entity) && (f.Source == "" || o.Source == f.Source) {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+var aggregateFn = regexp.MustCompile(`^SELECT (mean|sum|last)\(`)
+
+func (m *memStore) Query(_ context.Context, q string, params map[string]any) ([]store.Series, error) {
+	fn := aggregateFn.FindStringSubmatch(q)
+	if fn == nil {
+		return nil, errors.New("memStore: only daily aggregates are supported")
+	}
+	start, _ := time.Parse(time.RFC3339, params["start"].(string))
+	end, _ := time.Parse(time.RFC3339, params["end"].(string))
+	obs, _ := m.Observations(context.Background(), store.Filter{Indicator: params["indicator"].(string), Start: start, End: end})
+	sort.Slice(obs, func(i, j int) bool { return obs[i].Time.Before(obs[j].Time) })
+	days := map[string]map[int64][]float64{}
+	for _, o := range obs {
+		t := o.Time.In(models.Shanghai)
+		day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, models.Shanghai).Unix()
+		if days[o.Entity] == nil {
+			days[o.Entity] = map[int64][]float64{}
+		}
+		days[o.Entity][day] = append(days[o.Entity][day], o.Value)
+	}
+	var out []store.Series
+	for entity, byDay := range days {
+		s := store.Series{Name: store.MeasurementObservation, Tags: map[string]string{store.TagEntity: entity}, Columns: []string{"time", fn[1]}}
+		keys := make([]int64, 0, len(byDay))
+		for k := range byDay {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+		for _, k := range keys {
+			vs := byDay[k]
+			v := vs[len(vs)-1]
+			switch fn[1] {
+			case "sum":
+				v = sum(vs)
+			case "mean":
+				v = sum(vs) / float64(len(vs))
+			}
+			s.Values = append(s.Values, []any{float64(k), v})
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// memWriter records points and fails the first failures writes with err.
+type memWriter struct {
+	mu       sync.Mutex
+	points   []store.Point
+	calls    int
+	failures int
+	err      error
+}
+
+func (w *memWriter) WritePoints(_ context.Context, points ...store.Point) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.calls++
+	if w.calls <= w.failures {
+		return w.err
+	}
+	for _, p := range points {
+		if _, err := store.EncodePoint(p); err != nil {
+			return err
+		}
+	}
+	w.points = append(w.points, points...)
+	return nil
+}
+
+// waterSection is a synthetic assessed section: its monthly values of the
+// five national items ("5+X" core) and its target class.
+type waterSection struct {
+	name   string
+	target int
+	odd    map[string]float64 // January, March, …
+	even   map[string]float64 // February, April, …
+}
+
+var (
+	classII  = map[string]float64{"ph": 7.5, "do": 6.5, "codmn": 3.5, "nh3n": 0.4, "tp": 0.08}
+	classIII = map[string]float64{"ph": 7.6, "do": 5.5, "codmn": 5.0, "nh3n": 0.8, "tp": 0.15}
+	classIV  = map[string]float64{"ph": 7.8, "do": 4.0, "codmn": 8.0, "nh3n": 1.2, "tp": 0.25}
+	// Months alternate Ⅲ (NH3-N 0.8) and Ⅳ (1.2); the mean is exactly the
+	// Ⅲ limit 1.0, still Ⅲ — if it is formed on the decimal values.
+	alternating = map[string]float64{"ph": 7.6, "do": 5.5, "codmn": 5.0, "nh3n": 1.2, "tp": 0.15}
+)
+
+// testSections are eight sections, four at Ⅲ or better and all at Ⅳ or
+// better over the year — the report's "8个国市控考核断面水质全部达到Ⅳ类以上，
+// 其中4个实现Ⅲ类" — with one (S8) short of its Ⅲ target.
+var testSections = []waterSection{
+	{"S1", 3, classII, classII},
+	{"S2", 3, classIII, alternating},
+	{"S3", 4, classIII, classIII},
+	{"S4", 4, classII, classII},
+	{"S5", 4, classIV, classIV},
+	{"S6", 4, classIV, classIV},
+	{"S7", 4, classIV, classIV},
+	{"S8", 3, classIV, classIV},
+}
+
+func waterConfig() config.Water {
+	var w config.Water
+	for _, s := range testSections {
+		w.Sections = append(w.Sections, config.WaterSection{Name: s.name, WaterBody: "river", TargetClass: s.target,
+			Items: []string{"ph", "do", "codmn", "nh3n", "tp"}, Level: "national"})
+	}
+	return w
+}
+
+// waterSamples are the sections' monthly samples, taken on the 10th.
+func waterSamples(year int, months int) []models.Observation {
+	var out []models.Observation
+	for _, s := range testSections {
+		for m := 1; m <= months; m++ {
+			vals := s.odd
+			if m%2 == 0 {
+				vals = s.even
+			}
+			for code, v := range vals {
+				out = append(out, models.Observation{Time: time.Date(year, time.Month(m), 10, 9, 0, 0, 0, models.Shanghai),
+					Indicator: code, Entity: s.name, Value: v, Source: "cnemc"})
+			}
+		}
+	}
+	return out
+}
+
+func testAnalysis() config.Analysis {
+	return config.Analysis{Interval: time.Hour, Window: 5 * 365 * 24 * time.Hour, Alpha: 0.05, StaleGrace: time.Hour}
+}
+
+func testEngine(t *testing.T, r Reader, w Writer, st *State) *Engine {
+	t.Helper()
+	cat, err := config.DefaultCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(Options{Indicators: cat.Indicators(), Analysis: testAnalysis(), Water: waterConfig(),
+		Reader: r, Writer: w, State: st, WriteRetryWait: time.Millisecond,
+		Now: func() time.Time { return at(2024, 12, 20) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func TestEngineWaterStandingsAndDerivedObservations(t *testing.T) {
+	mem := &memStore{obs: waterSamples(2024, 12)}
+	w := &memWriter{}
+	var st State
+	e := testEngine(t, mem, w, &st)
+	snap, err := e.RunAt(context.Background(), at(2024, 12, 20), 2024)
+	if err != nil {
+		t.Fatalf("RunAt: %v", err)
+	}
+	if st.Current() != snap {
+		t.Error("RunAt did not publish its snapshot")
+	}
+	d := snap.Water.District
+	if d.Sections != 8 || d.IVOrBetter != 8 || d.IIIOrBetter != 4 || d.GoodRatio != 0.5 || d.InferiorVRatio != 0 || !approx(d.AttainmentRatio, 7.0/8) {
+		t.Errorf("district = %+v; want 8 sections, 8 at Ⅳ or better, 4 at Ⅲ, 50%%, 0%%, attainment 7/8", d)
+	}
+	for _, s := range snap.Water.Sections {
+		if s.Name == "S2" && (s.Class != 3 || s.Samples != 12) {
+			t.Errorf("S2 = %+v; want class Ⅲ from the mean NH3-N 1.0 over 12 samples (months alternate Ⅲ and Ⅳ)", s)
+		}
+		if s.Name == "S8" && (s.Attained || len(s.MainPollutants) == 0) {
+			t.Errorf("S8 = %+v; want not attained (Ⅳ against Ⅲ) with main pollutants", s)
+		}
+	}
+	// Monthly derived figures: in even months S2 is Ⅳ, so only 3 sections
+	// reach Ⅲ; the year-to-date progress uses the means (4).
+	derived := map[string]float64{}
+	for _, p := range w.points {
+		if p.Measurement == store.MeasurementObservation && p.Tags[store.TagSource] == SourceDerived && p.Tags[store.TagEntity] == "" {
+			derived[p.Tags[store.TagIndicator]+"@"+p.Time.In(models.Shanghai).Format("2006-01")] = p.Fields[store.FieldValue].(float64)
+		}
+	}
+	for key, want := range map[string]float64{
+		"sections_iii_or_better@2024-01": 4, "sections_iii_or_better@2024-02": 3,
+		"sections_iv_or_better@2024-02": 8, "assessed_sections@2024-12": 8,
+		"water_good_ratio@2024-02": 0.375, "water_inferior_v_ratio@2024-03": 0, "water_attainment_ratio@2024-01": 7.0 / 8,
+	} {
+		if got, ok := derived[key]; !ok || !approx(got, want) {
+			t.Errorf("derived %s = %v (present %v); want %v", key, got, ok, want)
+		}
+	}
+	if p := snap.Progress["sections_iii_or_better"]; p.Actual != 4 || p.PeriodValue != 3 || p.Status != models.StatusNoTarget {
+		t.Errorf("progress sections_iii_or_better = actual %v, 本月值 %v, %s; want 4 from year-to-date means, 3 in December, no_target", p.Actual, p.PeriodValue, p.Status)
+	}
+	if p := snap.Progress["water_good_ratio"]; p.Actual != 0.5 || p.PeriodValue != 0.375 || !approx(p.YoY, nan) || p.Status != models.StatusNoTarget {
+		t.Errorf("progress water_good_ratio = %+v; want 0.5 year to date, 37.5%% in December, no 2023 month to compare, no target", p)
+	}
+	if _, err := json.Marshal(snap); err != nil {
+		t.Errorf("json.Marshal(snapshot) = %v; a snapshot with NaN must still encode", err)
+	}
+}
+
+func TestEngineProgressForecastTrend(t *testing.T) {
+	obs := join(
+		monthly("rural_sewage_stations_built", 2024, 1, repeat(5, 11)...),
+		monthly("general_budget_revenue", 2022, 1, repeat(0.75e9, 12)...),
+		monthly("general_budget_revenue", 2023, 1, repeat(0.8e9, 12)...),
+		monthly("general_budget_revenue", 2024, 1, repeat(0.85e9, 11)...),
+		[]models.Observation{{Time: at(2023, 1, 1), Indicator: "energy_intensity", Value: 0.32, Source: "nbs"}},
+	)
+	e := testEngine(t, &memStore{obs: obs}, nil, nil)
+	snap, err := e.RunAt(context.Background(), at(2024, 12, 20), 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sewage := snap.Progress["rural_sewage_stations_built"]
+	if sewage.Actual != 55 || !approx(sewage.TimeProgress, 11.0/12) || sewage.Status != models.StatusBehind {
+		t.Errorf("sewage = %v, 序时 %v, %s; want 55, 11/12, behind", sewage.Actual, sewage.TimeProgress, sewage.Status)
+	}
+	rev := snap.Progress["general_budget_revenue"]
+	if !approx(rev.Target, 9.6e9*1.04) || rev.TargetBasis != BasisGrowthHistory {
+		t.Errorf("revenue target = %v (%s); want 9.984e9 from the stored 2023 total", rev.Target, rev.TargetBasis)
+	}
+	if ei := snap.Progress["energy_intensity"]; ei.Status != models.StatusMunicipal || !math.IsNaN(ei.Target) {
+		t.Errorf("energy_intensity = %s, target %v; want municipal, NaN", ei.Status, ei.Target)
+	}
+	if _, ok := snap.Progress["prefab_building_started_area"]; ok {
+		t.Error("an indicator with neither data nor a target has a progress entry")
+	}
+	f, ok := snap.Forecasts["general_budget_revenue"]
+	if !ok {
+		t.Fatal("no forecast for general_budget_revenue")
+	}
+	// 11 observed months of 0.85e9 and a flat seasonal pace: about 10.2e9.
+	if f.Projected < 10.1e9 || f.Projected > 10.3e9 || f.ProbabilityMeet < 0.9 || f.Lower > f.Projected || f.Upper < f.Projected {
+		t.Errorf("forecast = %+v; want ≈1.02e10 inside its interval, likely to meet 9.984e9", f)
+	}
+	var found bool
+	for _, tr := range snap.Trends {
+		if tr.Indicator == "general_budget_revenue" {
+			found = true
+			if tr.Method != MethodSeasonalMannKendall || tr.Direction != "increasing" || !approx(tr.SlopePerYear, 0.05e9) {
+				t.Errorf("trend = %+v; want seasonal, increasing, 0.05e9 per year", tr)
+			}
+		}
+	}
+	if !found {
+		t.Error("no trend for general_budget_revenue")
+	}
+}
+
+func TestEngineWriteRetries(t *testing.T) {
+	obs := monthly("rural_sewage_stations_built", 2024, 1, 5, 5)
+	tests := []struct {
+		name      string
+		failures  int
+		err       error
+		wantCalls int
+		wantErr   bool
+	}{
+		{"503 twice then success", 2, &store.WriteError{StatusCode: http.StatusServiceUnavailable}, 3, false},
+		{"400 is not retried", 5, &store.WriteError{StatusCode: http.StatusBadRequest}, 1, true},
+		{"retries run out", 10, &store.WriteError{StatusCode: 0, Err: errors.New("connection refused")}, 4, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := &memWriter{failures: tc.failures, err: tc.err}
+			var st State
+			e := testEngine(t, &memStore{obs: obs}, w, &st)
+			snap, err := e.RunAt(context.Background(), at(2024, 3, 5), 2024)
+			if (err != nil) != tc.wantErr || w.calls != tc.wantCalls {
+				t.Errorf("RunAt error = %v after %d calls; want error %v after %d", err, w.calls, tc.wantErr, tc.wantCalls)
+			}
+			if snap == nil || st.Current() != snap {
+				t.Error("a write failure must still return and publish the snapshot")
+			}
+		})
+	}
+}
+
+func TestEngineReadFailureKeepsPreviousSnapshot(t *testing.T) {
+	mem := &memStore{obs: monthly("rural_sewage_stations_built", 2024, 1, 5)}
+	var st State
+	e := testEngine(t, mem, nil, &st)
+	first, err := e.RunAt(context.Background(), at(2024, 3, 5), 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem.fail = errors.New("influxdb down")
+	if snap, err := e.RunAt(context.Background(), at(2024, 3, 5), 2024); err == nil || snap != nil {
+		t.Errorf("RunAt with failing reads = %v, %v; want an error and no snapshot", snap, err)
+	}
+	if st.Current() != first {
+		t.Error("a failed run replaced the published snapshot")
+	}
+}
+
+func TestEngineRunStopsWithContext(t *testing.T) {
+	mem := &memStore{obs: monthly("rural_sewage_stations_built", 2024, 1, 5)}
+	var st State
+	cat, _ := config.DefaultCatalog()
+	a := testAnalysis()
+	a.Interval = 5 * time.Millisecond
+	e, err := New(Options{Indicators: cat.Indicators()[:3], Analysis: a, Reader: mem, State: &st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.Run(ctx) }()
+	deadline := time.After(5 * time.Second)
+	for {
+		mem.mu.Lock()
+		reads := mem.reads
+		mem.mu.Unlock()
+		if reads >= 9 { // three runs of three indicators
+			break
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("Run did not repeat: %d reads", reads)
+		case <-time.After(time.Millisecond):
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run returned %v after cancel; want nil", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return after its context was cancelled")
+	}
+	if st.Current() == nil {
+		t.Error("Run published no snapshot")
+	}
+}
+
+func TestNewRejectsBadOptions(t *testing.T) {
+	cat, _ := config.DefaultCatalog()
+	bad := waterConfig()
+	bad.Sections[0].Items = []string{"chlorophyll"}
+	tests := []struct {
+		name string
+		o    Options
+	}{
+		{"no reader", Options{Indicators: cat.Indicators(), Analysis: testAnalysis()}},
+		{"no catalogue", Options{Reader: &memStore{}, Analysis: testAnalysis()}},
+		{"zero interval", Options{Reader: &memStore{}, Indicators: cat.Indicators(), Analysis: config.Analysis{Window: time.Hour, Alpha: 0.05}}},
+		{"unknown water item", Options{Reader: &memStore{}, Indicators: cat.Indicators(), Analysis: testAnalysis(), Water: bad}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := New(tc.o); err == nil {
+				t.Errorf("New(%s) succeeded; want an error", tc.name)
+			}
+		})
+	}
+}
+
+func TestDistrictStandingJSON(t *testing.T) {
+	d := DistrictStanding{Sections: 8, IVOrBetter: 8, IIIOrBetter: 4, GoodRatio: 0.5, InferiorVRatio: 0, AttainmentRatio: math.NaN()}
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	rt := reflect.TypeOf(d)
+	for i := range rt.NumField() {
+		name, _, _ := jsonFieldName(rt.Field(i))
+		if _, ok := m[name]; !ok {
+			t.Errorf("json.Marshal(DistrictStanding) lacks %q: %s", name, b)
+		}
+	}
+	if m["attainment_ratio"] != nil || m["good_ratio"] != 0.5 {
+		t.Errorf("json.Marshal(DistrictStanding) = %s; want attainment_ratio null, good_ratio 0.5", b)
+	}
+	var back DistrictStanding
+	if err := json.Unmarshal(b, &back); err != nil || !math.IsNaN(back.AttainmentRatio) || back.IIIOrBetter != 4 {
+		t.Errorf("round trip = %+v, %v", back, err)
+	}
+}
+
+func jsonFieldName(sf reflect.StructField) (string, bool, bool) {
+	tag := sf.Tag.Get("json")
+	for i := 0; i < len(tag); i++ {
+		if tag[i] == ',' {
+			return tag[:i], false, false
+		}
+	}
+	return tag, false, false
+}
+
+func TestExactMean(t *testing.T) {
+	tests := []struct {
+		in   []float64
+		want float64
+	}{
+		{[]float64{0.1, 0.1, 0.1}, 0.1}, // a float sum gives 0.10000000000000002: class Ⅲ instead of Ⅱ for TP
+		{[]float64{0.2, 0.2, 0.2, 0.2, 0.2, 0.2}, 0.2},
+		{[]float64{0.8, 1.2}, 1.0},
+		{[]float64{1e-05, 3e-05}, 2e-05},
+	}
+	for _, tc := range tests {
+		if got := exactMean(tc.in); got != tc.want {
+			t.Errorf("exactMean(%v) = %v; want %v", tc.in, got, tc.want)
+		}
+	}
+}

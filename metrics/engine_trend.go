@@ -1,0 +1,176 @@
+package metrics
+
+import (
+	"math"
+	"sort"
+	"time"
+
+	"github.com/greenmetrics/greenmetrics/metrics/trend"
+	"github.com/greenmetrics/greenmetrics/models"
+)
+
+// minTrendValues is the fewest period values a trend is tested on: with
+// fewer, Mann–Kendall cannot reach significance at usual levels and its
+// "no trend" would say nothing.
+const minTrendValues = 4
+
+// Trend methods recorded in TrendSummary.Method.
+const (
+	MethodMannKendall         = "mann_kendall"
+	MethodSeasonalMannKendall = "seasonal_mann_kendall"
+)
+
+// slots lays period values on a regular grid from the first period to the
+// last, NaN marking missing periods, as the trend package expects.
+func slots(f models.Frequency, periods []point) (time.Time, []float64) {
+	if len(periods) == 0 {
+		return time.Time{}, nil
+	}
+	step := periodMonths(f)
+	first := periods[0].t
+	index := func(t time.Time) int {
+		return ((t.Year()-first.Year())*12 + int(t.Month()) - int(first.Month())) / step
+	}
+	values := make([]float64, index(periods[len(periods)-1].t)+1)
+	for i := range values {
+		values[i] = math.NaN()
+	}
+	for _, p := range periods {
+		values[index(p.t)] = p.v
+	}
+	return first, values
+}
+
+// trendOf tests a series of period values for a monotonic trend: the
+// seasonal Kendall test when the series is monthly or quarterly and spans
+// at least two years (seasons compared only with themselves), else the
+// Mann–Kendall test. The slope is Sen's, per year.
+func trendOf(ind models.Indicator, entity string, periods []point, alpha float64) (models.TrendSummary, bool) {
+	if len(periods) < minTrendValues {
+		return models.TrendSummary{}, false
+	}
+	perYear := 12 / periodMonths(ind.Frequency)
+	_, x := slots(ind.Frequency, periods)
+	ts := models.TrendSummary{Indicator: ind.Code, Entity: entity, N: len(periods), From: periods[0].t, To: periods[len(periods)-1].t}
+	if perYear > 1 && len(x) >= 2*perYear {
+		if r, err := trend.Seasonal(x, perYear, alpha); err == nil && !math.IsNaN(r.Slope) {
+			ts.Method, ts.Direction, ts.P, ts.SlopePerYear = MethodSeasonalMannKendall, string(r.Trend), r.P, r.Slope
+			return ts, true
+		}
+	}
+	r, err := trend.Original(x, alpha)
+	if err != nil {
+		return models.TrendSummary{}, false
+	}
+	ts.Method, ts.Direction, ts.P, ts.SlopePerYear = MethodMannKendall, string(r.Trend), r.P, r.Slope*float64(perYear)
+	return ts, true
+}
+
+// trends tests every indicator with data over the analysis window: the
+// district series of district indicators, each configured section of
+// per-section indicators, and the busiest TrendEntities entities of other
+// per-entity indicators, so the number of series stays bounded.
+func (e *Engine) trends(obs map[string][]models.Observation, asOf time.Time) []models.TrendSummary {
+	from, to := asOf.Add(-e.analysis.Window), asOf.Add(time.Nanosecond)
+	var out []models.TrendSummary
+	add := func(ind models.Indicator, entity string, pts []point) {
+		periods := periodize(ind, between(pts, from, to))
+		if ts, ok := trendOf(ind, entity, periods, e.analysis.Alpha); ok {
+			out = append(out, ts)
+		}
+	}
+	for _, ind := range e.inds {
+		list := obs[ind.Code]
+		if len(list) == 0 {
+			continue
+		}
+		if ind.Entity == "" {
+			add(ind, "", districtSeries(ind, list))
+			continue
+		}
+		for _, entity := range e.trendEntities(ind, list) {
+			add(ind, entity, entitySeries(list, entity))
+		}
+	}
+	return out
+}
+
+// trendEntities are the entities whose trends are computed: the configured
+// sections for per-section indicators, else the TrendEntities entities with
+// the most observations (ties by name).
+func (e *Engine) trendEntities(ind models.Indicator, list []models.Observation) []string {
+	if ind.Entity == "section" {
+		names := make([]string, 0, len(e.sections))
+		for _, c := range e.sections {
+			names = append(names, c.Name)
+		}
+		return names
+	}
+	counts := map[string]int{}
+	for _, o := range list {
+		if o.Entity != "" {
+			counts[o.Entity]++
+		}
+	}
+	names := make([]string, 0, len(counts))
+	for n := range counts {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if counts[names[i]] != counts[names[j]] {
+			return counts[names[i]] > counts[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	return names[:min(len(names), e.trendN)]
+}
+
+// forecast projects an indicator's year figure to the year end with the
+// trend package's model (seasonal Sen or least squares) and its prediction
+// interval at 1 − Alpha, measured against the resolved target. Without a
+// target the projection is still made; probability and meet date are then
+// NaN and zero. Classes are not projected.
+func (e *Engine) forecast(ind models.Indicator, pts []point, p models.Progress, asOf time.Time) (models.Forecast, bool) {
+	if ind.Kind == models.KindClass {
+		return models.Forecast{}, false
+	}
+	known := between(pts, asOf.Add(-e.analysis.Window), cutoff(asOf, yearStart(p.Year+1)))
+	periods := periodize(ind, known)
+	if len(periods) < 3 {
+		return models.Forecast{}, false
+	}
+	start, values := slots(ind.Frequency, periods)
+	hasTarget := !math.IsNaN(p.Target)
+	goal := trend.Goal{Year: p.Year, HigherIsBetter: ind.Direction != models.DirectionLower, Aggregate: goalAggregate(ind)}
+	if hasTarget {
+		goal.Target = p.Target
+	}
+	pr, err := trend.Project(trend.History{Start: start, Period: 12 / periodMonths(ind.Frequency), Values: values}, goal, e.analysis.Alpha)
+	if err != nil {
+		e.log.Debug("no forecast", "indicator", ind.Code, "err", err)
+		return models.Forecast{}, false
+	}
+	f := models.Forecast{
+		Indicator: ind.Code, Year: p.Year, AsOf: asOf,
+		Projected: pr.Projected, Lower: pr.Lower, Upper: pr.Upper, Level: pr.Level,
+		ProjectedCompletion: math.NaN(), ProbabilityMeet: math.NaN(), Method: pr.Method,
+	}
+	if hasTarget {
+		f.ProjectedCompletion = completion(pr.Projected, p.Target, ind.Direction)
+		f.ProbabilityMeet = pr.Probability
+		f.MeetDate = pr.ReachDate
+	}
+	return f, true
+}
+
+// goalAggregate is how a year's periods make its figure, as yearToDate
+// reads it: flows sum, mean levels average, the rest take the year end.
+func goalAggregate(ind models.Indicator) trend.Aggregate {
+	switch {
+	case ind.Kind == models.KindFlow:
+		return trend.Sum
+	case ind.Kind == models.KindLevel && ind.Aggregation != models.AggregateLast:
+		return trend.Mean
+	}
+	return trend.AtEnd
+}
