@@ -3,7 +3,14 @@ package config
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/greenmetrics/greenmetrics/models"
 )
 
 // Ingest configures the ingestion pipeline: the spool that makes accepted
@@ -39,6 +46,10 @@ type Ingest struct {
 	// ShutdownGrace is how long SIGTERM waits for delivery before leaving
 	// the rest in the spool.
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// MappingFiles are YAML files holding more column mappings under a
+	// top-level "mappings" key (see LoadMappings); relative paths are read
+	// from the directory of the config file. They are added to Mappings.
+	MappingFiles []string `yaml:"mapping_files"`
 }
 
 func defaultIngest() Ingest {
@@ -74,65 +85,229 @@ func (in Ingest) validate() error {
 // Mapping reads a file layout other than the canonical long CSV
 // (time,indicator,entity,value,unit): which columns hold the time, the
 // entity and the values, and which indicator each value column is.
+// Column names are matched to the header without regard to case or
+// surrounding space.
 type Mapping struct {
 	// Name identifies the mapping in errors and in the source tag.
 	Name string `yaml:"name"`
 	// Match is a file-name glob (e.g. "cnemc_water_*.csv") selecting files
-	// in the drop folder and for import.
+	// in the drop folder and for import. It is matched against the base
+	// name; a ".gz" suffix is ignored.
 	Match string `yaml:"match"`
 	// Layout is "long" (one value per row) or "wide" (one column per indicator).
 	Layout string `yaml:"layout"`
 	// Sheet is the Excel sheet to read; empty: the first.
 	Sheet string `yaml:"sheet"`
+	// HeaderRow is the 1-based row holding the column names; rows above it
+	// (a title, a unit line) are skipped. Zero means 1.
+	HeaderRow int `yaml:"header_row"`
+	// Encoding is the text encoding of CSV files: utf-8 (the default) or
+	// gbk / gb18030 (transcoded), for files saved by Chinese Windows tools.
+	Encoding string `yaml:"encoding"`
 	// Source is the source tag of the observations; default: Name.
 	Source string `yaml:"source"`
-	// TimeColumn holds the time; TimeColumns joins several (year, month,
-	// day, hour) into one; Timezone is the IANA zone of times without an
-	// offset (default Asia/Shanghai).
+	// TimeColumn holds the time; TimeColumns joins several numeric columns,
+	// in the order year, month, day, hour, minute (1 to 5 of them), into one;
+	// Timezone is the IANA zone of times without an offset (default
+	// Asia/Shanghai).
 	TimeColumn  string   `yaml:"time_column"`
 	TimeColumns []string `yaml:"time_columns"`
 	Timezone    string   `yaml:"timezone"`
+	// TimeFormat is a Go time layout (e.g. "20060102") for TimeColumn when
+	// its times are in none of the forms models.ParseTime accepts.
+	TimeFormat string `yaml:"time_format"`
 	// EntityColumn(s) name the section or station; joined with "/".
+	// Entity is a fixed entity for files about one section or station.
+	// EntityPrefix is put before every entity read from the file (e.g.
+	// "BJ-" so that station "Dongsi" becomes "BJ-Dongsi").
 	EntityColumn  string   `yaml:"entity_column"`
 	EntityColumns []string `yaml:"entity_columns"`
+	Entity        string   `yaml:"entity"`
+	EntityPrefix  string   `yaml:"entity_prefix"`
 	// Long layout: the columns of indicator code, value and unit.
 	IndicatorColumn string `yaml:"indicator_column"`
 	ValueColumn     string `yaml:"value_column"`
 	UnitColumn      string `yaml:"unit_column"`
 	// Indicators renames indicator codes of a long file to catalogue codes.
 	Indicators map[string]string `yaml:"indicators"`
+	// EntityIndicators renames indicator codes for one entity only, after
+	// Indicators: entity → (file code → catalogue code). It routes a series
+	// that shares a code with others but not their unit, e.g. the EU ETS
+	// price (EUR) to carbon_price_eua while the Chinese pilots' prices (CNY)
+	// stay carbon_price.
+	EntityIndicators map[string]map[string]string `yaml:"entity_indicators"`
+	// Units renames unit strings of the file to unit symbols the unit table
+	// knows (e.g. "class(1=I..6=劣V)" → "class").
+	Units map[string]string `yaml:"units"`
 	// Columns maps wide-layout columns to indicators and their units.
 	Columns map[string]ColumnMapping `yaml:"columns"`
+	// Missing lists the cell texts that mean "not measured" in a wide
+	// layout; such cells are counted, not rejected. Empty means blank, "-",
+	// "--", "*", "NA", "N/A" and "null".
+	Missing []string `yaml:"missing"`
 	// StatusColumn and StatusAccept keep only rows whose status is accepted
 	// (CNEMC: 正常); other rows are reported as rejected with the status.
 	StatusColumn string   `yaml:"status_column"`
 	StatusAccept []string `yaml:"status_accept"`
 }
 
-// ColumnMapping says which indicator a wide-layout column holds, in which unit.
+// ColumnMapping says which indicator a wide-layout column holds, in which
+// unit; an empty Unit means the indicator's base unit.
 type ColumnMapping struct {
 	Indicator string `yaml:"indicator"`
 	Unit      string `yaml:"unit"`
 }
 
+// Layouts of a mapping.
+const (
+	LayoutLong = "long"
+	LayoutWide = "wide"
+)
+
 func (m Mapping) validate() error {
 	if m.Name == "" {
 		return errors.New("name is required")
 	}
-	switch m.Layout {
-	case "long":
-		if m.ValueColumn == "" || m.IndicatorColumn == "" {
-			return fmt.Errorf("mapping %q: long layout needs indicator_column and value_column", m.Name)
-		}
-	case "wide":
-		if len(m.Columns) == 0 {
-			return fmt.Errorf("mapping %q: wide layout needs columns", m.Name)
-		}
-	default:
-		return fmt.Errorf("mapping %q: layout %q is not long or wide", m.Name, m.Layout)
+	if err := m.validateLayout(); err != nil {
+		return fmt.Errorf("mapping %q: %w", m.Name, err)
 	}
-	if m.TimeColumn == "" && len(m.TimeColumns) == 0 {
-		return fmt.Errorf("mapping %q: time_column or time_columns is required", m.Name)
+	if err := m.validateColumns(); err != nil {
+		return fmt.Errorf("mapping %q: %w", m.Name, err)
+	}
+	if err := m.validateOptions(); err != nil {
+		return fmt.Errorf("mapping %q: %w", m.Name, err)
 	}
 	return nil
+}
+
+func (m Mapping) validateLayout() error {
+	switch m.Layout {
+	case LayoutLong:
+		if m.ValueColumn == "" || m.IndicatorColumn == "" {
+			return errors.New("long layout needs indicator_column and value_column")
+		}
+		if len(m.Columns) > 0 {
+			return errors.New("columns is for the wide layout; a long layout uses indicator_column and value_column")
+		}
+	case LayoutWide:
+		if len(m.Columns) == 0 {
+			return errors.New("wide layout needs columns")
+		}
+		if m.IndicatorColumn != "" || m.ValueColumn != "" || m.UnitColumn != "" || len(m.Indicators) > 0 || len(m.EntityIndicators) > 0 {
+			return errors.New("indicator_column, value_column, unit_column, indicators and entity_indicators are for the long layout")
+		}
+	default:
+		return fmt.Errorf("layout %q is not long or wide", m.Layout)
+	}
+	return nil
+}
+
+func (m Mapping) validateColumns() error {
+	switch {
+	case m.TimeColumn == "" && len(m.TimeColumns) == 0:
+		return errors.New("time_column or time_columns is required")
+	case m.TimeColumn != "" && len(m.TimeColumns) > 0:
+		return errors.New("time_column and time_columns exclude each other")
+	case len(m.TimeColumns) > 5:
+		return fmt.Errorf("time_columns has %d columns; at most 5 (year, month, day, hour, minute)", len(m.TimeColumns))
+	case m.TimeFormat != "" && m.TimeColumn == "":
+		return errors.New("time_format applies to time_column only")
+	}
+	n := 0
+	for _, set := range []bool{m.EntityColumn != "", len(m.EntityColumns) > 0, m.Entity != ""} {
+		if set {
+			n++
+		}
+	}
+	if n > 1 {
+		return errors.New("entity_column, entity_columns and entity exclude each other")
+	}
+	for col, c := range m.Columns {
+		if strings.TrimSpace(col) == "" {
+			return errors.New("columns: a column name is empty")
+		}
+		if c.Indicator == "" {
+			return fmt.Errorf("columns[%q]: indicator is required", col)
+		}
+		if c.Unit != "" {
+			if _, ok := models.LookupUnit(c.Unit); !ok {
+				return fmt.Errorf("columns[%q]: unit %q: %w", col, c.Unit, models.ErrUnknownUnit)
+			}
+		}
+	}
+	return nil
+}
+
+func (m Mapping) validateOptions() error {
+	if m.HeaderRow < 0 {
+		return fmt.Errorf("header_row %d must be 1 or more (0: the first row)", m.HeaderRow)
+	}
+	switch strings.ToLower(m.Encoding) {
+	case "", "utf-8", "utf8", "gbk", "gb18030":
+	default:
+		return fmt.Errorf("encoding %q is not utf-8, gbk or gb18030", m.Encoding)
+	}
+	if m.Timezone != "" {
+		if _, err := time.LoadLocation(m.Timezone); err != nil {
+			return fmt.Errorf("timezone: %w", err)
+		}
+	}
+	if m.Match != "" {
+		if _, err := filepath.Match(m.Match, ""); err != nil {
+			return fmt.Errorf("match %q: %w", m.Match, err)
+		}
+	}
+	if (m.StatusColumn == "") != (len(m.StatusAccept) == 0) {
+		return errors.New("status_column and status_accept go together")
+	}
+	for from, to := range m.Units {
+		if _, ok := models.LookupUnit(to); !ok {
+			return fmt.Errorf("units[%q]: %q: %w", from, to, models.ErrUnknownUnit)
+		}
+	}
+	for entity, renames := range m.EntityIndicators {
+		if entity == "" || len(renames) == 0 {
+			return errors.New("entity_indicators: each entry needs an entity and at least one rename")
+		}
+	}
+	return nil
+}
+
+// mappingFile is the shape of a file of mappings.
+type mappingFile struct {
+	Mappings []Mapping `yaml:"mappings"`
+}
+
+// LoadMappings reads a YAML file whose only top-level key is "mappings",
+// a list of Mapping, decoded strictly and validated. Names must be unique
+// within the file.
+func LoadMappings(path string) ([]Mapping, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading mappings: %w", err)
+	}
+	var mf mappingFile
+	if err := yaml.UnmarshalWithOptions(data, &mf, yaml.DisallowUnknownField()); err != nil {
+		return nil, &Error{File: path, Line: yamlErrorLine(err), Err: cleanYAMLError(err)}
+	}
+	if len(mf.Mappings) == 0 {
+		return nil, &Error{File: path, Err: errors.New("no mappings")}
+	}
+	var errs Errors
+	seen := map[string]bool{}
+	for i, m := range mf.Mappings {
+		field := fmt.Sprintf("mappings[%d]", i)
+		if err := m.validate(); err != nil {
+			errs = append(errs, &Error{File: path, Field: field, Err: err})
+			continue
+		}
+		if seen[m.Name] {
+			errs = append(errs, &Error{File: path, Field: field, Err: fmt.Errorf("mapping %q defined twice", m.Name)})
+		}
+		seen[m.Name] = true
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return mf.Mappings, nil
 }

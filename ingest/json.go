@@ -1,0 +1,424 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/greenmetrics/greenmetrics/models"
+)
+
+// maxJSONDepth bounds nesting. Rows are flat objects (depth 1 inside an
+// array); anything deeper than this is not data but an attack or an
+// accident, and is refused before the decoder walks all of it.
+const maxJSONDepth = 32
+
+var errTooDeep = errors.New("nested too deep")
+
+// jsonField is one key of a row object. val is a json.Number, string,
+// bool, nil, or nested for an object or array.
+type jsonField struct {
+	key string
+	val any
+}
+
+// nested stands for an object or array value, which no row field may hold.
+type nested struct{ kind string }
+
+// decodeJSON streams a JSON array of row objects, or row objects one after
+// another, token by token: memory is bounded by one row, however long the
+// array.
+func (r *run) decodeJSON(text io.Reader) error {
+	lim := &limiter{r: text, max: r.p.opts.MaxRecordBytes}
+	tr := &tracker{r: lim}
+	dec := json.NewDecoder(tr)
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if errors.Is(err, io.EOF) {
+		return r.inputErr(0, RuleEmptyInput, "no JSON value in the input")
+	}
+	if err != nil {
+		return r.jsonFatal(tr, err)
+	}
+	seen := false
+	switch tok {
+	case json.Delim('['):
+		for dec.More() {
+			lim.reset()
+			seen = true
+			if err := r.jsonElement(dec, tr); err != nil {
+				return err
+			}
+		}
+		if _, err := dec.Token(); err != nil {
+			return r.jsonFatal(tr, err)
+		}
+		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+			return r.inputErr(tr.lineAt(dec.InputOffset()), RuleMalformedInput, "content after the end of the JSON array")
+		}
+	case json.Delim('{'):
+		for {
+			seen = true
+			if err := r.jsonObject(dec, tr, dec.InputOffset()-1); err != nil {
+				return err
+			}
+			lim.reset()
+			tok, err := dec.Token()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return r.jsonFatal(tr, err)
+			}
+			if tok != json.Delim('{') {
+				return r.inputErr(tr.lineAt(dec.InputOffset()), RuleMalformedInput, fmt.Sprintf("expected a row object, found %v", tok))
+			}
+		}
+	default:
+		return r.inputErr(1, RuleMalformedInput, "JSON input must be an array of row objects, or row objects one after another (NDJSON)")
+	}
+	if !seen {
+		return r.inputErr(0, RuleNoDataRows, "the JSON array is empty")
+	}
+	return nil
+}
+
+// jsonElement reads one element of the top-level array.
+func (r *run) jsonElement(dec *json.Decoder, tr *tracker) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return r.jsonFatal(tr, err)
+	}
+	start := dec.InputOffset() - 1
+	if tok == json.Delim('{') {
+		return r.jsonObject(dec, tr, start)
+	}
+	line := tr.lineAt(start)
+	kind := jsonKind(tok)
+	if d, ok := tok.(json.Delim); ok {
+		if err := skipNested(dec, d); err != nil {
+			return r.jsonFatalAt(tr, line, err)
+		}
+	}
+	tr.badBefore(dec.InputOffset())
+	r.rowSeen()
+	return r.rejectRow(line, &rawRow{text: kind}, "", RuleMalformedRow, fmt.Sprintf("array element is %s, not a row object", kind))
+}
+
+// jsonObject reads a row object whose '{' is at byte offset start.
+func (r *run) jsonObject(dec *json.Decoder, tr *tracker, start int64) error {
+	line := tr.lineAt(start)
+	fields, problem, err := readObject(dec)
+	if err != nil {
+		return r.jsonFatalAt(tr, line, err)
+	}
+	bad := tr.badBefore(dec.InputOffset())
+	r.rowSeen()
+	raw := &rawRow{text: renderObject(fields)}
+	switch {
+	case bad:
+		return r.rejectRow(line, raw, "", RuleBadEncoding, "row is not valid UTF-8 (JSON text must be UTF-8); save the file as UTF-8")
+	case problem != "":
+		return r.rejectRow(line, raw, "", RuleMalformedRow, problem)
+	}
+	return r.jsonRow(line, fields, raw)
+}
+
+// readObject reads the members of an object whose '{' was consumed. A
+// problem is something wrong with this row only; an error stops the input.
+func readObject(dec *json.Decoder) (fields []jsonField, problem string, err error) {
+	seen := map[string]bool{}
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return nil, "", err
+		}
+		key, _ := kt.(string)
+		vt, err := dec.Token()
+		if err != nil {
+			return nil, "", err
+		}
+		if d, ok := vt.(json.Delim); ok {
+			if err := skipNested(dec, d); err != nil {
+				return nil, "", err
+			}
+			vt = nested{kind: jsonKind(d)}
+			if problem == "" {
+				problem = fmt.Sprintf("field %q holds %s; a row is a flat object", key, jsonKind(d))
+			}
+		}
+		if seen[key] && problem == "" {
+			problem = fmt.Sprintf("field %q appears twice", key)
+		}
+		seen[key] = true
+		fields = append(fields, jsonField{key: key, val: vt})
+	}
+	if _, err := dec.Token(); err != nil { // the closing '}'
+		return nil, "", err
+	}
+	return fields, problem, nil
+}
+
+// skipNested consumes the rest of an object or array whose opening token
+// was just read, refusing to go deeper than maxJSONDepth.
+func skipNested(dec *json.Decoder, open json.Delim) error {
+	depth := 1
+	for depth > 0 {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+			if depth > maxJSONDepth {
+				return errTooDeep
+			}
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+	}
+	return nil
+}
+
+func jsonKind(tok json.Token) string {
+	switch v := tok.(type) {
+	case json.Delim:
+		if v == '{' || v == '}' {
+			return "an object"
+		}
+		return "an array"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("%T", tok)
+}
+
+// jsonFatal turns a decoder error into an InputError at its line.
+func (r *run) jsonFatal(tr *tracker, err error) error {
+	var se *json.SyntaxError
+	line := 0
+	if errors.As(err, &se) {
+		line = tr.lineAt(se.Offset)
+	}
+	return r.jsonFatalAt(tr, line, err)
+}
+
+func (r *run) jsonFatalAt(tr *tracker, line int, err error) error {
+	var se *json.SyntaxError
+	switch {
+	case errors.Is(err, errTooDeep):
+		return r.inputErr(line, RuleTooDeep, fmt.Sprintf("JSON nested deeper than %d levels; rows must be flat objects", maxJSONDepth))
+	case errors.Is(err, errRecordTooLong):
+		return r.inputErr(line, RuleLineTooLong, fmt.Sprintf("a JSON element is longer than %d bytes; reading stopped", r.p.opts.MaxRecordBytes))
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return r.inputErr(line, RuleMalformedInput, "the JSON ends in the middle of a value (truncated?)")
+	case errors.As(err, &se):
+		if l := tr.lineAt(se.Offset); l > line {
+			line = l
+		}
+		return r.inputErr(line, RuleMalformedInput, "JSON syntax: "+se.Error())
+	}
+	return r.inputErr(line, RuleMalformedInput, err.Error())
+}
+
+// decodeNDJSON reads one row object per line. Lines are independent: a
+// broken line is rejected and the next one read.
+func (r *run) decodeNDJSON(text io.Reader) error {
+	lr := newLineReader(text, r.p.opts.MaxRecordBytes)
+	seen := false
+	for {
+		line, n, tooLong, err := lr.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return r.inputErr(lr.n+1, RuleMalformedInput, err.Error())
+		}
+		if !tooLong && len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		seen = true
+		r.rowSeen()
+		if err := r.ndjsonLine(line, n, tooLong); err != nil {
+			return err
+		}
+	}
+	if !seen {
+		return r.inputErr(0, RuleNoDataRows, "no data lines")
+	}
+	return nil
+}
+
+func (r *run) ndjsonLine(line []byte, n int, tooLong bool) error {
+	raw := &rawRow{text: string(line)}
+	switch {
+	case tooLong:
+		return r.rejectRow(n, raw, "", RuleLineTooLong, fmt.Sprintf("line longer than %d bytes; skipped", r.p.opts.MaxRecordBytes))
+	case !utf8.Valid(line):
+		return r.rejectRow(n, raw, "", RuleBadEncoding, "row is "+encodingMessage(line))
+	}
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil || tok != json.Delim('{') {
+		return r.rejectRow(n, raw, "", RuleMalformedRow, "line is not a JSON object")
+	}
+	fields, problem, err := readObject(dec)
+	switch {
+	case errors.Is(err, errTooDeep):
+		return r.rejectRow(n, raw, "", RuleMalformedRow, fmt.Sprintf("JSON nested deeper than %d levels; a row is a flat object", maxJSONDepth))
+	case err != nil:
+		return r.rejectRow(n, raw, "", RuleMalformedRow, "JSON: "+strings.TrimPrefix(err.Error(), "json: "))
+	case problem != "":
+		return r.rejectRow(n, raw, "", RuleMalformedRow, problem)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return r.rejectRow(n, raw, "", RuleMalformedRow, "content after the object on the same line")
+	}
+	return r.jsonRow(n, fields, raw)
+}
+
+// jsonRow turns the fields of a row object into a candidate.
+func (r *run) jsonRow(line int, fields []jsonField, raw *rawRow) error {
+	c := candidate{row: line, raw: raw, indicatorField: "indicator", entityField: "entity", unitField: "unit", valueField: "value"}
+	var timeVal, value any
+	hasTime, hasValue, hasInd := false, false, false
+	for _, f := range fields {
+		var err error
+		switch f.key {
+		case "time", "timestamp":
+			timeVal, hasTime, c.timeField = f.val, true, f.key
+		case "value":
+			value, hasValue = f.val, true
+		case "indicator":
+			c.indicator, err = jsonString(f)
+			hasInd = true
+		case "entity":
+			c.entity, err = jsonString(f)
+		case "unit":
+			c.unit, err = jsonString(f)
+		case "source":
+			c.source, err = jsonString(f)
+		default:
+			return r.rejectRow(line, raw, f.key, RuleMalformedRow, fmt.Sprintf("unknown field %q (allowed: time, indicator, entity, value, unit, source)", f.key))
+		}
+		if err != nil {
+			return r.rejectRow(line, raw, f.key, RuleMalformedRow, err.Error())
+		}
+	}
+	if !hasInd {
+		return r.rejectRow(line, raw, "indicator", RuleUnknownIndicator, "the row has no indicator field")
+	}
+	if !hasTime {
+		return r.rejectRow(line, raw, "time", RuleBadTime, "the row has no time field")
+	}
+	tm, msg := jsonTime(timeVal)
+	if msg != "" {
+		return r.rejectRow(line, raw, c.timeField, RuleBadTime, msg)
+	}
+	c.time = tm
+	v, unit, rule, msg := jsonValue(value, hasValue, c.unit)
+	if rule != "" {
+		return r.rejectRow(line, raw, "value", rule, msg)
+	}
+	c.value, c.unit = v, unit
+	return r.add(c)
+}
+
+// jsonString reads an optional string field; null means absent.
+func jsonString(f jsonField) (string, error) {
+	switch v := f.val.(type) {
+	case string:
+		return strings.TrimSpace(v), nil
+	case nil:
+		return "", nil
+	}
+	return "", fmt.Errorf("field %q must be a string, not %s", f.key, describe(f.val))
+}
+
+// jsonTime reads a time string, or a number of Unix seconds, milliseconds,
+// microseconds or nanoseconds told apart by magnitude.
+func jsonTime(v any) (time.Time, string) {
+	switch t := v.(type) {
+	case string:
+		if strings.TrimSpace(t) == "" {
+			return time.Time{}, "time is empty"
+		}
+		tm, err := models.ParseTime(t, nil)
+		if err != nil {
+			return time.Time{}, fmt.Sprintf("time %q is not in an accepted form (RFC 3339, 2024-06, 2024-06-30, 2024-06-30 08:00)", t)
+		}
+		return tm, ""
+	case json.Number:
+		n, err := strconv.ParseInt(string(t), 10, 64)
+		if err != nil {
+			return time.Time{}, fmt.Sprintf("numeric time %s must be a whole number of Unix seconds, ms, µs or ns", t)
+		}
+		return unixTime(n, ""), ""
+	}
+	return time.Time{}, fmt.Sprintf("time must be a string or a Unix time, not %s", describe(v))
+}
+
+// jsonValue reads a number, or a string holding one.
+func jsonValue(v any, present bool, unit string) (float64, string, string, string) {
+	switch t := v.(type) {
+	case json.Number:
+		return parseValue(string(t), unit)
+	case string:
+		if strings.TrimSpace(t) == "" {
+			return 0, "", RuleMissingValue, "value is empty"
+		}
+		return parseValue(t, unit)
+	case nil:
+		if !present {
+			return 0, "", RuleMissingValue, "the row has no value field"
+		}
+		return 0, "", RuleMissingValue, "value is null"
+	}
+	return 0, "", RuleNonNumeric, fmt.Sprintf("value is %s, not a number", describe(v))
+}
+
+func describe(v any) string {
+	if n, ok := v.(nested); ok {
+		return n.kind
+	}
+	return jsonKind(v)
+}
+
+// renderObject writes the fields back as compact JSON, for rejection files.
+func renderObject(fields []jsonField) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(f.key)
+		b.Write(k)
+		b.WriteByte(':')
+		switch v := f.val.(type) {
+		case nested:
+			b.WriteString(`"(` + v.kind + `)"`)
+		case json.Number:
+			b.WriteString(string(v))
+		default:
+			enc, _ := json.Marshal(v)
+			b.Write(enc)
+		}
+	}
+	b.WriteByte('}')
+	return b.String()
+}

@@ -1,0 +1,277 @@
+package ingest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// lpLine is one parsed line of InfluxDB line protocol.
+type lpLine struct {
+	measurement string
+	tags        []lpKV
+	fields      []lpKV // values as written (strings keep their quotes)
+	timestamp   string
+}
+
+type lpKV struct{ key, val string }
+
+// parseLP parses `measurement[,tag=v…] field=v[,field=v…] [timestamp]`
+// with the protocol's backslash escapes (\, \= \space \\) in names and tag
+// values, and "…" string field values.
+func parseLP(s string) (lpLine, error) {
+	var l lpLine
+	m, i := scanLP(s, 0, ", ")
+	if m == "" {
+		return l, errors.New("no measurement")
+	}
+	l.measurement = m
+	for i < len(s) && s[i] == ',' {
+		k, j := scanLP(s, i+1, "=, ")
+		if j >= len(s) || s[j] != '=' || k == "" {
+			return l, fmt.Errorf("tag %q has no value", k)
+		}
+		v, j2 := scanLP(s, j+1, ", ")
+		if v == "" {
+			return l, fmt.Errorf("tag %q has an empty value", k)
+		}
+		l.tags = append(l.tags, lpKV{k, v})
+		i = j2
+	}
+	if i >= len(s) || s[i] != ' ' {
+		return l, errors.New("no fields")
+	}
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	for {
+		k, j := scanLP(s, i, "=, ")
+		if j >= len(s) || s[j] != '=' || k == "" {
+			return l, fmt.Errorf("field %q has no value", k)
+		}
+		v, j2, err := scanFieldValue(s, j+1)
+		if err != nil {
+			return l, fmt.Errorf("field %q: %w", k, err)
+		}
+		l.fields = append(l.fields, lpKV{k, v})
+		i = j2
+		if i < len(s) && s[i] == ',' {
+			i++
+			continue
+		}
+		break
+	}
+	rest := strings.TrimSpace(s[i:])
+	if strings.ContainsAny(rest, " \t") {
+		return l, fmt.Errorf("unexpected text %q after the fields", rest)
+	}
+	l.timestamp = rest
+	return l, nil
+}
+
+// scanLP reads an escaped name or tag value from s[i:] up to one of stops.
+func scanLP(s string, i int, stops string) (string, int) {
+	var b strings.Builder
+	for i < len(s) {
+		c := s[i]
+		if c == '\\' && i+1 < len(s) && strings.IndexByte(`, =\`, s[i+1]) >= 0 {
+			b.WriteByte(s[i+1])
+			i += 2
+			continue
+		}
+		if strings.IndexByte(stops, c) >= 0 {
+			break
+		}
+		b.WriteByte(c)
+		i++
+	}
+	return b.String(), i
+}
+
+// scanFieldValue reads a field value: a quoted string or a bare token.
+func scanFieldValue(s string, i int) (string, int, error) {
+	if i < len(s) && s[i] == '"' {
+		for j := i + 1; j < len(s); j++ {
+			switch s[j] {
+			case '\\':
+				j++
+			case '"':
+				return s[i : j+1], j + 1, nil
+			}
+		}
+		return "", len(s), errors.New("unterminated string")
+	}
+	j := i
+	for j < len(s) && s[j] != ',' && s[j] != ' ' {
+		j++
+	}
+	if j == i {
+		return "", j, errors.New("empty value")
+	}
+	return s[i:j], j, nil
+}
+
+// lpNumber reads a numeric field value: 1.5, 1e10, 15i, 15u.
+func lpNumber(v string) (float64, string, string) {
+	switch {
+	case strings.HasPrefix(v, `"`):
+		return 0, RuleNonNumeric, fmt.Sprintf("value %s is a string field, not a number", v)
+	case isLPBool(v):
+		return 0, RuleNonNumeric, fmt.Sprintf("value %s is a boolean, not a number", v)
+	case strings.HasSuffix(v, "i"):
+		n, err := strconv.ParseInt(v[:len(v)-1], 10, 64)
+		if err != nil {
+			return 0, RuleNonNumeric, fmt.Sprintf("value %q is not an integer", v)
+		}
+		return float64(n), "", ""
+	case strings.HasSuffix(v, "u"):
+		n, err := strconv.ParseUint(v[:len(v)-1], 10, 64)
+		if err != nil {
+			return 0, RuleNonNumeric, fmt.Sprintf("value %q is not an unsigned integer", v)
+		}
+		return float64(n), "", ""
+	}
+	f, _, rule, msg := parseValue(v, "")
+	if strings.ContainsAny(v, "%,") && rule == "" {
+		return 0, RuleNonNumeric, fmt.Sprintf("value %q is not a line-protocol number", v)
+	}
+	return f, rule, msg
+}
+
+func isLPBool(v string) bool {
+	switch v {
+	case "t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE":
+		return true
+	}
+	return false
+}
+
+// unixTime converts a Unix timestamp in the given precision (s, ms, us,
+// ns); with none, the magnitude decides: below 1e11 seconds, 1e14
+// milliseconds, 1e17 microseconds, else nanoseconds. That reads any time
+// from 1973 to 5138 right in every precision.
+func unixTime(v int64, precision string) time.Time {
+	switch precision {
+	case "s":
+		return time.Unix(v, 0)
+	case "ms":
+		return time.UnixMilli(v)
+	case "us":
+		return time.UnixMicro(v)
+	case "ns":
+		return time.Unix(0, v)
+	}
+	a := v
+	if a < 0 {
+		a = -a
+	}
+	switch {
+	case a < 1e11:
+		return time.Unix(v, 0)
+	case a < 1e14:
+		return time.UnixMilli(v)
+	case a < 1e17:
+		return time.UnixMicro(v)
+	}
+	return time.Unix(0, v)
+}
+
+// decodeLP reads line protocol, one observation per line. The measurement
+// is the indicator, or "observation" with an indicator tag; tags entity,
+// source and unit are optional; the field is value.
+func (r *run) decodeLP(text io.Reader) error {
+	prec := r.in.Precision
+	switch prec {
+	case "", "s", "ms", "us", "ns":
+	default:
+		return r.inputErr(0, RuleUnsupportedFormat, fmt.Sprintf("precision %q is not s, ms, us or ns", prec))
+	}
+	lr := newLineReader(text, r.p.opts.MaxRecordBytes)
+	seen := false
+	for {
+		line, n, tooLong, err := lr.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return r.inputErr(lr.n+1, RuleMalformedInput, err.Error())
+		}
+		t := bytes.TrimSpace(line)
+		if !tooLong && (len(t) == 0 || t[0] == '#') {
+			continue
+		}
+		seen = true
+		r.rowSeen()
+		if err := r.lpRow(t, n, tooLong, prec); err != nil {
+			return err
+		}
+	}
+	if !seen {
+		return r.inputErr(0, RuleNoDataRows, "no data lines")
+	}
+	return nil
+}
+
+func (r *run) lpRow(line []byte, n int, tooLong bool, prec string) error {
+	raw := &rawRow{text: string(line)}
+	switch {
+	case tooLong:
+		return r.rejectRow(n, raw, "", RuleLineTooLong, fmt.Sprintf("line longer than %d bytes; skipped", r.p.opts.MaxRecordBytes))
+	case !utf8.Valid(line):
+		return r.rejectRow(n, raw, "", RuleBadEncoding, "row is "+encodingMessage(line))
+	}
+	l, err := parseLP(raw.text)
+	if err != nil {
+		return r.rejectRow(n, raw, "", RuleMalformedRow, "line protocol: "+err.Error())
+	}
+	c := candidate{row: n, raw: raw, indicator: l.measurement, indicatorField: "measurement",
+		entityField: "entity", unitField: "unit", valueField: "value", timeField: "timestamp"}
+	fromTag := false
+	for _, tag := range l.tags {
+		switch tag.key {
+		case "indicator":
+			c.indicator, fromTag, c.indicatorField = tag.val, true, "indicator"
+		case "entity":
+			c.entity = tag.val
+		case "source":
+			c.source = tag.val
+		case "unit":
+			c.unit = tag.val
+		default:
+			return r.rejectRow(n, raw, tag.key, RuleMalformedRow, fmt.Sprintf("unknown tag %q (allowed: entity, indicator, source, unit)", tag.key))
+		}
+	}
+	if fromTag != (l.measurement == "observation") {
+		return r.rejectRow(n, raw, "measurement", RuleMalformedRow,
+			"the measurement is the indicator, or \"observation\" with an indicator tag")
+	}
+	value := ""
+	for _, f := range l.fields {
+		if f.key != "value" {
+			return r.rejectRow(n, raw, f.key, RuleMalformedRow, fmt.Sprintf("unknown field %q: the number goes in the field \"value\"", f.key))
+		}
+		value = f.val
+	}
+	if value == "" {
+		return r.rejectRow(n, raw, "value", RuleMissingValue, "the line has no field \"value\"")
+	}
+	if l.timestamp == "" {
+		return r.rejectRow(n, raw, "timestamp", RuleBadTime, "the line has no timestamp")
+	}
+	ts, err := strconv.ParseInt(l.timestamp, 10, 64)
+	if err != nil {
+		return r.rejectRow(n, raw, "timestamp", RuleBadTime, fmt.Sprintf("timestamp %q is not a whole number", l.timestamp))
+	}
+	c.time = unixTime(ts, prec)
+	v, rule, msg := lpNumber(value)
+	if rule != "" {
+		return r.rejectRow(n, raw, "value", rule, msg)
+	}
+	c.value = v
+	return r.add(c)
+}

@@ -1,0 +1,393 @@
+package ingest
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/greenmetrics/greenmetrics/models"
+)
+
+// Rule codes of rejections and input errors. They are stable: reports,
+// alerts and the reasons files of the drop folder key on them.
+const (
+	// Row and value rules.
+	RuleUnknownIndicator     = "unknown_indicator"     // not in the catalogue
+	RuleUnitNotConvertible   = "unit_not_convertible"  // unknown unit, or another quantity
+	RuleNonNumeric           = "non_numeric"           // the value is not a number
+	RuleNonFinite            = "non_finite"            // NaN, ±Inf, or overflows (1e309)
+	RuleMissingValue         = "missing_value"         // a long row without a value
+	RuleOutOfRange           = "out_of_range"          // outside the indicator's physical bounds
+	RuleBadTime              = "bad_time"              // empty or unreadable time
+	RuleFutureTime           = "future_time"           // later than now + max_future
+	RuleConflictingDuplicate = "conflicting_duplicate" // same indicator, entity and time, other value
+	RuleMissingEntity        = "missing_entity"        // a per-entity indicator without entity
+	RuleUnexpectedEntity     = "unexpected_entity"     // a district-wide indicator with an entity
+	RuleBadTag               = "bad_tag"               // entity or source unfit for a tag
+	RuleBadEncoding          = "bad_encoding"          // not UTF-8 text
+	RuleMalformedRow         = "malformed_row"         // a row that does not parse
+	RuleStatusNotAccepted    = "status_not_accepted"   // the row's status column says it is not valid
+	RuleLineTooLong          = "line_too_long"         // a row over Options.MaxRecordBytes
+
+	// Input rules (InputError only).
+	RuleEmptyInput        = "empty_input"        // no bytes at all
+	RuleNoDataRows        = "no_data_rows"       // a header and nothing else
+	RuleMalformedHeader   = "malformed_header"   // the header does not fit any layout
+	RuleMalformedInput    = "malformed_input"    // broken JSON, gzip or workbook
+	RuleTooDeep           = "too_deep"           // JSON nested beyond any row shape
+	RuleUnsupportedFormat = "unsupported_format" // a format or mapping that cannot apply
+	RuleTooLarge          = "too_large"          // a workbook over Options.MaxXLSXBytes
+)
+
+// candidate is a parsed row value, not yet checked against the catalogue.
+// The *Field members name the column or field each part came from.
+type candidate struct {
+	row            int
+	raw            *rawRow
+	time           time.Time
+	timeField      string
+	indicator      string
+	indicatorField string
+	entity         string
+	entityField    string
+	unit           string
+	unitField      string
+	value          float64
+	valueField     string
+	source         string
+}
+
+// rawRow is a row as read, rendered only when a rejection needs it.
+type rawRow struct {
+	text  string
+	cells []string
+}
+
+func (r *rawRow) String() string {
+	if r == nil {
+		return ""
+	}
+	if r.text != "" || r.cells == nil {
+		return r.text
+	}
+	return csvLine(r.cells)
+}
+
+// csvLine renders cells as one CSV line without the line end.
+func csvLine(cells []string) string {
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	_ = w.Write(cells) // a strings.Builder does not fail
+	w.Flush()
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// pending is an accepted observation waiting for its batch to be delivered.
+type pending struct {
+	obs     models.Observation
+	key     uint64
+	row     int
+	field   string
+	raw     *rawRow
+	dropped bool // rejected after all, as a conflicting duplicate
+}
+
+// keyState is what the duplicate index keeps per indicator, entity and time.
+type keyState struct {
+	bits       uint64 // the accepted value
+	row        int32
+	idx        int32 // position in the current batch, -1 once delivered
+	conflicted bool
+}
+
+type convKey struct{ from, to string }
+
+type conv struct {
+	from, to float64
+	err      error
+}
+
+// run is the state of one Process call.
+type run struct {
+	p         *Pipeline
+	ctx       context.Context
+	in        Input
+	res       Result
+	maxTime   time.Time
+	batch     []pending
+	rejects   []Rejection
+	index     map[uint64]keyState
+	seed      maphash.Seed
+	convs     map[convKey]conv
+	lastCheck int
+}
+
+func (p *Pipeline) newRun(ctx context.Context, in Input) *run {
+	return &run{
+		p:       p,
+		ctx:     ctx,
+		in:      in,
+		res:     Result{Name: in.Name, Format: in.Format, Source: in.Source, RejectedByRule: map[string]int{}},
+		maxTime: p.opts.Now().Add(p.opts.MaxFuture),
+		index:   map[uint64]keyState{},
+		seed:    maphash.MakeSeed(),
+		convs:   map[convKey]conv{},
+	}
+}
+
+// rowSeen counts a data row.
+func (r *run) rowSeen() { r.res.Rows++ }
+
+// notMeasured counts cells marked as not measured.
+func (r *run) notMeasured(n int) { r.res.NotMeasured += n }
+
+// reject records a rejection of one value (or a whole row).
+func (r *run) reject(rej Rejection) error {
+	r.queueReject(rej)
+	return r.maybeFlush()
+}
+
+// queueReject records a rejection without flushing, so batch positions
+// stay valid for the caller.
+func (r *run) queueReject(rej Rejection) {
+	r.res.Values++
+	rej.Source = r.in.Name
+	r.rejects = append(r.rejects, rej)
+}
+
+// rejectRow rejects a row as a whole.
+func (r *run) rejectRow(row int, raw *rawRow, field, rule, msg string) error {
+	return r.reject(Rejection{Row: row, Field: field, Rule: rule, Message: msg, Raw: raw.String()})
+}
+
+// add checks a candidate and queues it for delivery or rejects it.
+func (r *run) add(c candidate) error {
+	obs, rej := r.check(c)
+	if rej != nil {
+		return r.reject(*rej)
+	}
+	r.dedupe(obs, c)
+	return r.maybeFlush()
+}
+
+func (r *run) maybeFlush() error {
+	if n := len(r.batch) + len(r.rejects); n-r.lastCheck >= 1024 {
+		r.lastCheck = n
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+	}
+	if len(r.batch)+len(r.rejects) >= r.p.opts.BatchSize {
+		return r.flush()
+	}
+	return nil
+}
+
+// flush delivers the batch and publishes its rejections in row order.
+func (r *run) flush() error {
+	obs := make([]models.Observation, 0, len(r.batch))
+	for _, pe := range r.batch {
+		if !pe.dropped {
+			obs = append(obs, pe.obs)
+		}
+	}
+	if len(obs) > 0 {
+		if err := r.p.sink.Append(r.ctx, obs); err != nil {
+			return &SinkError{Source: r.in.Name, Err: err}
+		}
+		r.res.Accepted += len(obs)
+	}
+	for _, pe := range r.batch {
+		st := r.index[pe.key]
+		st.idx = -1
+		r.index[pe.key] = st
+	}
+	r.batch = r.batch[:0]
+	rejects := r.rejects
+	r.rejects = nil
+	r.lastCheck = 0
+	sortRejections(rejects)
+	for _, rej := range rejects {
+		r.res.RejectedByRule[rej.Rule]++
+		if len(r.res.Rejected) < r.p.opts.MaxRejections {
+			r.res.Rejected = append(r.res.Rejected, rej)
+		}
+		if r.in.OnReject != nil {
+			if err := r.in.OnReject(rej); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// check validates a candidate against the catalogue and the clock.
+func (r *run) check(c candidate) (models.Observation, *Rejection) {
+	rej := func(field, rule, format string, args ...any) *Rejection {
+		return &Rejection{Row: c.row, Field: field, Rule: rule, Message: fmt.Sprintf(format, args...), Raw: c.raw.String()}
+	}
+	ind, ok := r.p.cat.Lookup(c.indicator)
+	if !ok {
+		if c.indicator == "" {
+			return models.Observation{}, rej(c.indicatorField, RuleUnknownIndicator, "indicator is empty")
+		}
+		return models.Observation{}, rej(c.indicatorField, RuleUnknownIndicator, "unknown indicator %q: not in the catalogue", c.indicator)
+	}
+	label := indicatorLabel(ind)
+	switch {
+	case ind.Entity != "" && c.entity == "":
+		return models.Observation{}, rej(fieldOr(c.entityField, "entity"), RuleMissingEntity, "%s is measured per %s: the entity is missing", label, ind.Entity)
+	case ind.Entity == "" && c.entity != "":
+		return models.Observation{}, rej(fieldOr(c.entityField, "entity"), RuleUnexpectedEntity, "%s is a district-wide figure: entity %q must be empty", label, c.entity)
+	}
+	v, err := r.convert(c.value, c.unit, ind.Unit)
+	if err != nil {
+		if errors.Is(err, models.ErrUnknownUnit) {
+			return models.Observation{}, rej(fieldOr(c.unitField, c.valueField), RuleUnitNotConvertible, "unknown unit %q for %s (unit %s)", c.unit, label, ind.Unit)
+		}
+		return models.Observation{}, rej(fieldOr(c.unitField, c.valueField), RuleUnitNotConvertible, "unit %q cannot be converted to %s, the unit of %s", c.unit, ind.Unit, label)
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return models.Observation{}, rej(c.valueField, RuleNonFinite, "value %g %s of %s is not finite in %s", c.value, c.unit, label, ind.Unit)
+	}
+	if !ind.InRange(v) {
+		return models.Observation{}, rej(c.valueField, RuleOutOfRange, "value %s %s is outside the physical range %s of %s", formatValue(v), ind.Unit, rangeText(ind), label)
+	}
+	if c.time.After(r.maxTime) {
+		return models.Observation{}, rej(c.timeField, RuleFutureTime, "time %s is in the future: at most %s after now is accepted", c.time.Format(time.RFC3339), r.p.opts.MaxFuture)
+	}
+	obs := models.Observation{Time: c.time, Indicator: ind.Code, Entity: c.entity, Value: v, Source: c.source}
+	if obs.Source == "" {
+		obs.Source = r.res.Source
+	}
+	if err := obs.Validate(); err != nil {
+		field := fieldOr(c.entityField, "entity")
+		if strings.HasPrefix(err.Error(), "source") {
+			field = "source"
+		}
+		return models.Observation{}, rej(field, RuleBadTag, "%v", err)
+	}
+	return obs, nil
+}
+
+func fieldOr(field, fallback string) string {
+	if field != "" {
+		return field
+	}
+	return fallback
+}
+
+// convert converts v from unit to the indicator's unit; an empty unit is
+// the indicator's. Factors are cached per unit pair, and applied as
+// models.Convert does, so results are bit-identical to it.
+func (r *run) convert(v float64, from, to string) (float64, error) {
+	if from == "" || from == to {
+		return v, nil
+	}
+	k := convKey{from, to}
+	c, ok := r.convs[k]
+	if !ok {
+		c.err = models.ConvertibleUnits(from, to)
+		if c.err == nil {
+			f, _ := models.LookupUnit(from)
+			t, _ := models.LookupUnit(to)
+			c.from, c.to = f.Factor, t.Factor
+		}
+		r.convs[k] = c
+	}
+	if c.err != nil {
+		return 0, c.err
+	}
+	if c.from == c.to {
+		return v, nil
+	}
+	return v * c.from / c.to, nil
+}
+
+// dedupe queues obs unless an observation with the same indicator, entity
+// and time was seen in this input. An identical value is counted as a
+// duplicate; a different one rejects every row of the key that is not yet
+// delivered (docs/ingest.md, "Duplicates").
+func (r *run) dedupe(obs models.Observation, c candidate) {
+	key := r.key(obs)
+	bits := math.Float64bits(obs.Value)
+	st, seen := r.index[key]
+	if !seen {
+		r.res.Values++
+		r.index[key] = keyState{bits: bits, row: int32(c.row), idx: int32(len(r.batch))}
+		r.batch = append(r.batch, pending{obs: obs, key: key, row: c.row, field: c.valueField, raw: c.raw})
+		return
+	}
+	if !st.conflicted && st.bits == bits {
+		r.res.Values++
+		r.res.Duplicates++
+		return
+	}
+	label := obs.Indicator
+	if ind, ok := r.p.cat.Lookup(obs.Indicator); ok {
+		label = indicatorLabel(ind)
+	}
+	what := fmt.Sprintf("%s at %s", label, obs.Time.Format(time.RFC3339))
+	if obs.Entity != "" {
+		what = fmt.Sprintf("%s of %s at %s", label, obs.Entity, obs.Time.Format(time.RFC3339))
+	}
+	first := math.Float64frombits(st.bits)
+	msg := fmt.Sprintf("value %s conflicts with value %s in row %d for %s", formatValue(obs.Value), formatValue(first), st.row, what)
+	switch {
+	case st.conflicted:
+		msg += "; that key already has conflicting values"
+	case st.idx >= 0:
+		pe := &r.batch[st.idx]
+		pe.dropped = true
+		r.res.Values-- // the first row moves from queued to rejected
+		r.queueReject(Rejection{Row: pe.row, Field: pe.field, Rule: RuleConflictingDuplicate, Raw: pe.raw.String(),
+			Message: fmt.Sprintf("value %s conflicts with value %s in row %d for %s; both rejected", formatValue(first), formatValue(obs.Value), c.row, what)})
+		msg += "; both rejected"
+	default:
+		msg += "; row " + strconv.Itoa(int(st.row)) + " was already delivered in an earlier batch and stays"
+	}
+	st.conflicted = true
+	r.index[key] = st
+	r.queueReject(Rejection{Row: c.row, Field: c.valueField, Rule: RuleConflictingDuplicate, Message: msg, Raw: c.raw.String()})
+}
+
+// key hashes indicator, entity and time. A 64-bit hash keeps the index at
+// about 32 bytes per key; a collision (odds about n²/2⁶⁵) would reject a
+// row as a conflicting duplicate, never drop one silently.
+func (r *run) key(o models.Observation) uint64 {
+	var h maphash.Hash
+	h.SetSeed(r.seed)
+	h.WriteString(o.Indicator)
+	h.WriteByte(0)
+	h.WriteString(o.Entity)
+	h.WriteByte(0)
+	var b [8]byte
+	ns := o.Time.UnixNano()
+	for i := range b {
+		b[i] = byte(ns >> (8 * i))
+	}
+	h.Write(b[:])
+	return h.Sum64()
+}
+
+// formatValue writes a value without float noise: 6.03, 3e+10.
+func formatValue(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// rangeText renders an indicator's bounds: "[0, 14]", "≥ 0", "≤ 1".
+func rangeText(ind models.Indicator) string {
+	switch {
+	case ind.Min != nil && ind.Max != nil:
+		return fmt.Sprintf("[%s, %s]", formatValue(*ind.Min), formatValue(*ind.Max))
+	case ind.Min != nil:
+		return "≥ " + formatValue(*ind.Min)
+	case ind.Max != nil:
+		return "≤ " + formatValue(*ind.Max)
+	}
+	return "(unbounded)"
+}
