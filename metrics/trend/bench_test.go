@@ -2,12 +2,13 @@ package trend
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
 
-// benchSeries is a random walk-free N(0,1) series with a weak trend, the
-// shape the peer timings in docs/trends.md use.
+// benchSeries is N(0,1) noise on a weak trend, the shape of the peer
+// timings in the research note (random N(0,1) + trend).
 func benchSeries(n int) []float64 {
 	r := rand.New(rand.NewPCG(uint64(n), 42))
 	x := make([]float64, n)
@@ -26,6 +27,48 @@ func BenchmarkOriginalAndSens(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := Original(x, 0.05); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// monthly30 is 30 years of monthly values with a seasonal cycle, a trend
+// and noise.
+func monthly30() []float64 {
+	r := rand.New(rand.NewPCG(30, 12))
+	x := make([]float64, 360)
+	for i := range x {
+		x[i] = 1.5 + 0.5*math.Sin(2*math.Pi*float64(i%12)/12) - 0.002*float64(i) + 0.2*r.NormFloat64()
+	}
+	return x
+}
+
+// BenchmarkSeasonal times the seasonal Kendall test with the seasonal Sen
+// slope on 30 years of monthly data.
+func BenchmarkSeasonal(b *testing.B) {
+	x := monthly30()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Seasonal(x, 12, 0.05); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkMethods times every method of the command on the same 30 years
+// of monthly data (period 12, all lags).
+func BenchmarkMethods(b *testing.B) {
+	s := Series{Values: monthly30()}
+	for _, m := range Methods {
+		if m == "regional" {
+			continue // takes sites, not one series
+		}
+		b.Run(m, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Analyze(s, Options{Method: m, Alpha: 0.05, Period: 12}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -65,11 +65,11 @@ type Projection struct {
 	// better, ≤ otherwise), from the normal approximation N(Projected, SD²).
 	Probability float64
 	// ReachDate is when, at the current pace, the figure reaches the
-	// target: for Sum the day the year-to-date sum reaches it (for a
-	// lower-is-better cap, the day the allowance runs out); for AtEnd and
-	// Mean the day the deseasonalised trend line crosses it, or the last
-	// observation's slot if the line is already on the good side. Zero
-	// when the pace never gets there.
+	// target: for Sum the day the year-to-date sum of the goal's year
+	// reaches it (for a lower-is-better cap, the day the allowance runs
+	// out); for AtEnd and Mean the day the deseasonalised trend line
+	// crosses into meeting it, which is in the past if the line already
+	// meets it. Zero when the pace never gets there.
 	ReachDate time.Time
 	// SlopePerYear is the fitted pace in units per year.
 	SlopePerYear float64
@@ -354,24 +354,17 @@ func (pc *pace) sumReach(h History, g Goal, first int) time.Time {
 	return time.Time{}
 }
 
-// lineReach finds where the deseasonalised trend line crosses the target,
-// looking forward from the last observation.
+// lineReach finds where the deseasonalised trend line crosses the target
+// into meeting it; that may lie in the past. A line that moves away from
+// the target, or is flat, never gets there.
 func (pc *pace) lineReach(h History, g Goal) time.Time {
-	last := len(h.Values) - 1
-	for last >= 0 && math.IsNaN(h.Values[last]) {
-		last--
-	}
-	now := float64(last)
-	if Meets(pc.level(now), g.Target, g.HigherIsBetter) {
-		return h.slotTime(now)
-	}
 	a := pc.level(0)
 	b := pc.level(1) - a
-	if b == 0 {
+	if !(g.HigherIsBetter && b > 0) && !(!g.HigherIsBetter && b < 0) {
 		return time.Time{}
 	}
 	t := (g.Target - a) / b
-	if t <= now || t > float64(len(h.Values))+1e6 {
+	if math.Abs(t) > float64(len(h.Values))+1e6 {
 		return time.Time{}
 	}
 	return h.slotTime(t)

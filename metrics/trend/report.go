@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 	"strings"
 )
 
@@ -44,7 +43,7 @@ func (n Number) MarshalJSON() ([]byte, error) {
 	case math.IsInf(f, -1):
 		return []byte(`"-Inf"`), nil
 	}
-	return strconv.AppendFloat(nil, f, 'g', -1, 64), nil
+	return json.Marshal(f)
 }
 
 // Report is the outcome of one method on one input, shaped for JSON: the

@@ -97,7 +97,7 @@ func multivariate(groups []points, flat []float64, c int, alpha float64) (Result
 	}
 	r := newResult(0, valid)
 	r.fill(s, varS, denom, alpha)
-	sen, err := matrixSens(groups, flat, c, alpha, varS)
+	sen, _, err := matrixLine(groups, flat, c)
 	if err != nil {
 		return Result{}, err
 	}
@@ -135,7 +135,7 @@ func CorrelatedSeasonal(x []float64, period int, alpha float64) (Result, error) 
 	r.Z = s / math.Sqrt(varS)
 	r.P, r.H, r.Trend = verdict(r.Z, alpha)
 	groups := matrixPoints(m, period)
-	sen, err := matrixSens(groups, m, period, alpha, varS)
+	sen, _, err := matrixLine(groups, m, period)
 	if err != nil {
 		return Result{}, err
 	}

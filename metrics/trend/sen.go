@@ -182,15 +182,24 @@ func SeasonalSens(x []float64, period int, alpha float64) (SenSlope, error) {
 // matrixSens is the Sen estimate over the groups of a flat matrix with c
 // columns.
 func matrixSens(groups []points, flat []float64, c int, alpha, varS float64) (SenSlope, error) {
+	out, set, err := matrixLine(groups, flat, c)
+	if err != nil {
+		return SenSlope{}, err
+	}
+	out.Lower, out.Upper = set.interval(varS, alpha)
+	return out, nil
+}
+
+// matrixLine is matrixSens without the interval.
+func matrixLine(groups []points, flat []float64, c int) (SenSlope, *slopeSet, error) {
 	set := newSlopeSet(groups)
 	if set.total == 0 {
-		return SenSlope{}, tooFew(0, 2, "values in one season")
+		return SenSlope{}, nil, tooFew(0, 2, "values in one season")
 	}
 	out := SenSlope{Slope: set.median(), Pairs: set.total}
 	t, v := flatPositions(flat)
 	out.Intercept = conover(v, t, c, out.Slope)
-	out.Lower, out.Upper = set.interval(varS, alpha)
-	return out, nil
+	return out, set, nil
 }
 
 // seasonalVariance sums var(S) over the groups.

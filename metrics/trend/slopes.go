@@ -47,7 +47,7 @@ const (
 	// memory for the final exact selection; above it the interval is
 	// contracted further. The working cap is max(enumCap, 4n), keeping
 	// memory O(n).
-	enumCap = 1 << 18
+	enumCap = 1 << 14
 	// maxRounds bounds the contraction loop; each round shrinks the
 	// candidate interval by a factor ~√m, so a handful always suffices.
 	maxRounds = 48
@@ -437,13 +437,26 @@ func (s *slopeSet) enumerateBetween(lo, hi float64, want, limit int64) ([]float6
 	return c.out, !c.overrun && n == want
 }
 
+// all lists every slope. It is only called when there are at most limit =
+// O(n) of them, the same budget as the final candidate set of a search.
+func (s *slopeSet) all() []float64 {
+	out := make([]float64, 0, s.total)
+	for _, g := range s.groups {
+		for i := range g.x {
+			for j := i + 1; j < len(g.x); j++ {
+				out = append(out, (g.x[j]-g.x[i])/(g.t[j]-g.t[i]))
+			}
+		}
+	}
+	return out
+}
+
 // Select returns the slopes of the given 1-based ranks, ascending. Adjacent
 // ranks (a median of an even count) are found in one search.
 func (s *slopeSet) Select(ranks ...int64) []float64 {
 	out := make([]float64, 0, len(ranks))
 	if s.total <= s.limit {
-		all, _ := s.enumerateBetween(math.Inf(-1), math.Inf(1), s.total, s.total)
-		return selectRanks(all, ranks, s.rng)
+		return selectRanks(s.all(), ranks, s.rng)
 	}
 	for i := 0; i < len(ranks); {
 		j := i + 1

@@ -1,0 +1,98 @@
+package trend
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+	"strings"
+	"testing"
+)
+
+// FuzzReadSeries feeds arbitrary bytes to the parser and, when they parse,
+// every method: nothing may panic, and a report must render as JSON.
+func FuzzReadSeries(f *testing.F) {
+	for _, seed := range []string{
+		"[1,2,3,null,5]", "[[1,2],[null,4],[5,6]]", "value\n1\n\n3\n", "time,value\n2024-01,1\n2024-02,NA\n",
+		"[]", "[[]]", "\ufeff[1e308,-1e308,0]", "value\n1e400\n", "[1,\"x\"]", "a,b\n\"unterminated\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := ReadSeries(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		if s.Times != nil && len(s.Times) != len(s.Values) {
+			t.Fatalf("%d times for %d values", len(s.Times), len(s.Values))
+		}
+		if len(s.Values)+len(s.Rows) > 2000 {
+			return // keep the per-input work small; size is covered by the benchmarks
+		}
+		for _, m := range Methods {
+			rep, err := Analyze(s, Options{Method: m, Alpha: 0.05, Period: 3, Lag: 2})
+			if err != nil {
+				continue
+			}
+			var buf bytes.Buffer
+			if err := rep.WriteJSON(&buf); err != nil {
+				t.Fatalf("%s: %v", m, err)
+			}
+		}
+	})
+}
+
+// floatsFrom decodes fuzz bytes into a series: 8 bytes per value, with
+// NaN kept as a missing value and other non-finite values dropped.
+func floatsFrom(data []byte) []float64 {
+	var x []float64
+	for len(data) >= 8 && len(x) < 300 {
+		v := math.Float64frombits(binary.LittleEndian.Uint64(data))
+		data = data[8:]
+		if !math.IsInf(v, 0) {
+			x = append(x, v)
+		}
+	}
+	return x
+}
+
+// FuzzOriginal checks the Mann-Kendall test and Sen's slope on arbitrary
+// values against the O(n²) definitions, and that the results are finite
+// or flagged by an error.
+func FuzzOriginal(f *testing.F) {
+	enc := func(vals ...float64) []byte {
+		b := make([]byte, 0, 8*len(vals))
+		for _, v := range vals {
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+		}
+		return b
+	}
+	f.Add(enc(1, 2, 3))
+	f.Add(enc(1, math.NaN(), 1, 1, 0.1, 0.2, 0.30000000000000004))
+	f.Add(enc(3e10, 3e10+1, 3e10-1, 5e-324, -5e-324, 0, math.Copysign(0, -1)))
+	f.Add(enc(1e100, -1e100, 1e100))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		x := floatsFrom(data)
+		r, err := Original(x, 0.05)
+		if err != nil {
+			if !strings.Contains(err.Error(), "need at least") && !strings.Contains(err.Error(), "beyond") {
+				t.Fatalf("Original: unexpected error %v", err)
+			}
+			return
+		}
+		p := seriesPoints(x)
+		if want := bruteS(p.x); r.S != want {
+			t.Fatalf("S = %v; want %v", r.S, want)
+		}
+		if all := bruteSlopes([]points{p}); r.Slope != bruteMedian(all) {
+			t.Fatalf("slope = %v; want %v", r.Slope, bruteMedian(all))
+		}
+		for name, v := range map[string]float64{"p": r.P, "z": r.Z, "tau": r.Tau, "var_s": r.VarS, "slope": r.Slope, "intercept": r.Intercept} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("%s = %v for %v", name, v, x)
+			}
+		}
+		if r.P < 0 || r.P > 1 || math.Abs(r.Tau) > 1 || r.VarS < 0 {
+			t.Fatalf("p %v, tau %v, var_s %v out of range", r.P, r.Tau, r.VarS)
+		}
+	})
+}
