@@ -109,6 +109,12 @@ func TestHTMLInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := (&url.URL{Scheme: "file", Path: paths[0]}).String()
+	if html, err := os.ReadFile(paths[0]); err == nil {
+		// The page itself is an artifact too, to open by hand.
+		if err := os.WriteFile(filepath.Join(artifactsDir(t), filepath.Base(paths[0])), html, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),

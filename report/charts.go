@@ -141,6 +141,13 @@ func (c Chart) SVG() template.HTML {
 	fmt.Fprintf(&b, `<title id="%s-t">%s</title>`, esc(c.ID), esc(c.Title))
 	lo, hi := c.yRange()
 	ticks := niceTicks(lo, hi)
+	if len(c.Bars) > 0 && tickDecimals(ticks) > 0 {
+		// Bars count sections: half a section is not a tick.
+		ticks = nil
+		for v := 0.0; v < hi+1; v++ {
+			ticks = append(ticks, v)
+		}
+	}
 	lo, hi = ticks[0], ticks[len(ticks)-1]
 	y := func(v float64) float64 { return padT + (chartH-padT-padB)*(hi-v)/(hi-lo) }
 	n := len(c.XLabels)
