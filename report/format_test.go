@@ -39,6 +39,12 @@ func TestFormatting(t *testing.T) {
 		{"chart unit en", chartUnit("CNY", "亿元", LangEn), "100m yuan"},
 		{"chart unit en mg", chartUnit("ug/m3", "毫克/立方米", LangEn), "mg/m³"},
 		{"chart unit share", chartUnit("ratio", "%", LangEn), "%"},
+		{"tiny p", trendText(Trend{Direction: "increasing", SlopePerYear: 600, P: 0.0002, Significant: true, Method: "mk"},
+			Row{Unit: "tCO2", DisplayUnit: "吨二氧化碳", Kind: models.KindFlow}, LangZh, zhLabels), "↑ +600吨二氧化碳/年（显著，p<0.001，mk）"},
+		{"points trend", trendText(Trend{Direction: "decreasing", SlopePerYear: -0.004, P: 0.04, Significant: true, Method: "mk"},
+			Row{Unit: "ratio", Kind: models.KindRatio, ChangeInPoints: true}, LangEn, enLabels), "↓ −0.4 pp/yr (significant, p=0.040, mk)"},
+		{"municipal target en", rowCells(Row{Status: models.StatusMunicipal, TargetText: "完成市级下达的任务", Target: NaN(), Value: NaN(),
+			YTD: NaN(), Completion: NaN(), Projected: NaN(), ProbabilityMeet: NaN(), MoM: NaN(), YoY: NaN()}, LangEn).Target, "set by municipality"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

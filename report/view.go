@@ -35,7 +35,11 @@ func rowCells(r Row, lang Lang) cells {
 		StatusClass: "st-" + string(r.Status),
 		Stale:       r.Stale,
 	}
-	if r.TargetText != "" && (lang == LangZh || !r.Target.Valid()) {
+	switch {
+	case r.Status == models.StatusMunicipal && lang == LangEn:
+		c.Target = statusText(models.StatusMunicipal, lang)
+	case r.TargetText != "" && (lang == LangZh || !r.Target.Valid()):
+		// The work report's own words ("130万平方米以上") carry the bound.
 		c.Target = r.TargetText
 	}
 	if r.Status == models.StatusNoTarget || r.Status == models.StatusMunicipal {
@@ -73,7 +77,10 @@ func trendText(t Trend, r Row, lang Lang, l labels) string {
 		sig = l.Significant
 	}
 	p := dash
-	if t.P.Valid() {
+	switch {
+	case t.P.Valid() && t.P < 0.001:
+		p = "p<0.001"
+	case t.P.Valid():
 		p = fmt.Sprintf("p=%s", fixed(t.P.Float(), 3))
 	}
 	if lang == LangEn {
