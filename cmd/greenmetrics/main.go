@@ -39,6 +39,7 @@ func newRootCmd() *cobra.Command {
 		newTrendCmd(),
 		newReportCmd(&s),
 		newServeCmd(&s),
+		newProgressCmd(&s),
 	)
 	return root
 }

@@ -112,6 +112,18 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 	// endpoints to mux here.
 	var runners []daemon.Runner
 
+	// The scheduled analysis: every analysis.interval it reads history,
+	// publishes a snapshot into state (for the exporter and the report)
+	// and writes derived results back to InfluxDB.
+	state := &metrics.State{}
+	eng, err := metrics.New(metrics.Options{Indicators: cat.Indicators(), Analysis: cfg.Analysis, Water: cfg.Water,
+		Reader: st, Writer: st, State: state, Logger: log.With("component", "analysis")})
+	if err != nil {
+		sp.Close()
+		return err
+	}
+	runners = append(runners, daemon.Runner{Name: "analysis", Run: eng.Run})
+
 	scheme := "http"
 	if cfg.Ingest.TLSCert != "" {
 		scheme = "https"

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/greenmetrics/greenmetrics/internal/influxtest"
+	"github.com/greenmetrics/greenmetrics/models"
+	"github.com/greenmetrics/greenmetrics/store"
+)
+
+func TestParseAsOf(t *testing.T) {
+	now := time.Date(2024, 7, 3, 9, 0, 0, 0, models.Shanghai)
+	tests := []struct {
+		in   string
+		want time.Time
+	}{
+		{"", now},
+		{"2024-06-30", time.Date(2024, 6, 30, 23, 59, 59, 0, models.Shanghai)},
+		{"2024-02", time.Date(2024, 2, 29, 23, 59, 59, 0, models.Shanghai)},
+		{"2024-06-30T08:00:00+08:00", time.Date(2024, 6, 30, 8, 0, 0, 0, models.Shanghai)},
+		{"2024-06-30 08:00", time.Date(2024, 6, 30, 8, 0, 0, 0, models.Shanghai)},
+	}
+	for _, tc := range tests {
+		got, err := parseAsOf(tc.in, now)
+		if err != nil || !got.Equal(tc.want) {
+			t.Errorf("parseAsOf(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+	if _, err := parseAsOf("last Tuesday", now); err == nil {
+		t.Error(`parseAsOf("last Tuesday") succeeded; want an error`)
+	}
+}
+
+func TestTargetLabel(t *testing.T) {
+	ind := func(kind models.TargetKind, q models.Qualifier, v float64) models.Indicator {
+		return models.Indicator{Unit: "CNY", DisplayUnit: "亿元", Target: &models.Target{Year: 2024, Kind: kind, Qualifier: q, Value: v}}
+	}
+	tests := []struct {
+		ind    models.Indicator
+		target float64
+		want   string
+	}{
+		{ind(models.TargetAbsolute, models.QualifierMoreThan, 3e10), 3e10, "超300亿元"},
+		{ind(models.TargetAbsolute, models.QualifierApprox, 1e11), 1e11, "1000亿元左右"},
+		{ind(models.TargetGrowth, models.QualifierExact, 0.04), 9.78744e9, "97.87亿元（增长4%）"},
+		{ind(models.TargetMunicipal, models.QualifierMunicipal, 0), math.NaN(), "市级下达"},
+		{models.Indicator{Unit: "ratio", DisplayUnit: "%", Target: &models.Target{Year: 2024, Kind: models.TargetAbsolute, Qualifier: models.QualifierAtMost, Value: 0.05}}, 0.05, "5%以内"},
+		{models.Indicator{}, math.NaN(), "—"},
+	}
+	for _, tc := range tests {
+		if got := targetLabel(tc.ind, models.Progress{Year: 2024, Target: tc.target}); got != tc.want {
+			t.Errorf("targetLabel(%+v) = %q; want %q", tc.ind.Target, got, tc.want)
+		}
+	}
+}
+
+func TestWriteAlignedCountsWideCharacters(t *testing.T) {
+	var b strings.Builder
+	if err := writeAligned(&b, [][]string{{"指标", "x"}, {"ab", "y"}}); err != nil {
+		t.Fatal(err)
+	}
+	want := "指标  x\nab    y\n"
+	if b.String() != want {
+		t.Errorf("writeAligned = %q; want %q (指标 is 4 cells wide)", b.String(), want)
+	}
+}
+
+// TestProgressCommandEndToEnd stores figures in a real InfluxDB and runs
+// `greenmetrics progress` as of 2024-06-30, in Chinese and as JSON.
+func TestProgressCommandEndToEnd(t *testing.T) {
+	srv := influxtest.New(t)
+	ctx := context.Background()
+	st, err := store.New(store.Config{URL: srv.URL, Bucket: srv.Bucket(), Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var points []store.Point
+	for m := time.January; m <= time.July; m++ {
+		t0 := time.Date(2024, m, 1, 0, 0, 0, 0, models.Shanghai)
+		points = append(points,
+			store.ObservationPoint(models.Observation{Time: t0, Indicator: "rural_sewage_stations_built", Value: 5, Source: "bureau"}),
+			store.ObservationPoint(models.Observation{Time: t0, Indicator: "general_budget_revenue", Value: 0.85e9, Source: "bureau"}))
+	}
+	if err := st.WritePoints(ctx, points...); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) string {
+		t.Helper()
+		root := newRootCmd()
+		var out bytes.Buffer
+		root.SetOut(&out)
+		root.SetErr(io.Discard)
+		root.SetArgs(append([]string{"progress", "--as-of", "2024-06-30", "--year", "2024",
+			"--influx-url", srv.URL, "--influx-bucket", srv.Bucket(), "--config", ""}, args...))
+		if err := root.ExecuteContext(ctx); err != nil {
+			t.Fatalf("greenmetrics progress %v: %v", args, err)
+		}
+		return out.String()
+	}
+
+	text := run()
+	for _, want := range []string{
+		"2024年目标进度（截至2024-06-30 23:59）",
+		// 1–6月 30 of 64 = 46.88% against 6/12: behind. The July figure is after the as-of date.
+		"农村污水处理站建设", "1–6月", "30座", "64座", "46.88%", "50%", "落后序时",
+		// 94.11亿 × 1.04 = 97.87亿 from the catalogue baseline; 6 × 0.85亿 = 51亿.
+		"51亿元", "97.87亿元（增长4%）", "52.11%", "超序时",
+		"能耗强度", "市级下达",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("progress output lacks %q:\n%s", want, text)
+		}
+	}
+
+	var rows []models.Progress
+	if err := json.Unmarshal([]byte(run("--json")), &rows); err != nil {
+		t.Fatalf("progress --json is not a JSON array of Progress: %v", err)
+	}
+	found := false
+	for _, p := range rows {
+		if p.Indicator == "rural_sewage_stations_built" {
+			found = true
+			if p.Actual != 30 || p.Status != models.StatusBehind || math.Abs(p.TimeProgress-0.5) > 1e-12 {
+				t.Errorf("JSON row = %+v; want actual 30, behind, 序时 0.5", p)
+			}
+		}
+		if p.Indicator == "energy_intensity" && !math.IsNaN(p.Target) {
+			t.Errorf("energy_intensity target = %v in JSON; want null (NaN)", p.Target)
+		}
+	}
+	if !found {
+		t.Error("progress --json has no rural_sewage_stations_built row")
+	}
+}
