@@ -280,6 +280,8 @@ func (r *run) ndjsonLine(line []byte, n int, tooLong bool) error {
 	switch {
 	case errors.Is(err, errTooDeep):
 		return r.rejectRow(n, raw, "", RuleMalformedRow, fmt.Sprintf("JSON nested deeper than %d levels; a row is a flat object", maxJSONDepth))
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return r.rejectRow(n, raw, "", RuleMalformedRow, "JSON: the object does not end on its line")
 	case err != nil:
 		return r.rejectRow(n, raw, "", RuleMalformedRow, "JSON: "+strings.TrimPrefix(err.Error(), "json: "))
 	case problem != "":
