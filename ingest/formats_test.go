@@ -228,7 +228,7 @@ func TestExcelWideDepartmentSheet(t *testing.T) {
 	})
 	m := config.Mapping{Name: "zjw", Match: "zjw_*.xlsx", Layout: "wide", Sheet: "2024年", HeaderRow: 2, TimeColumn: "月份", Source: "zjw",
 		Columns: map[string]config.ColumnMapping{
-			"新开工装配式建筑面积（万平方米）":      {Indicator: "prefab_building_started_area", Unit: "万平方米"},
+			"新开工装配式建筑面积（万平方米）":    {Indicator: "prefab_building_started_area", Unit: "万平方米"},
 			"公共建筑节能绿色化改造面积(万平方米)": {Indicator: "public_building_green_retrofit_area", Unit: "万平方米"},
 		}}
 	p, sink := newTestPipeline(t, Options{}, m)

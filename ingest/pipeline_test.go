@@ -15,7 +15,7 @@ const canonicalHeader = "time,indicator,entity,value,unit\n"
 
 func TestRulesOfOneRow(t *testing.T) {
 	tests := []struct {
-		name, row          string
+		name, row        string
 		rule, field, msg string
 	}{
 		{"unknown indicator", "2024-06,no_such,,1,", RuleUnknownIndicator, "indicator",
