@@ -184,19 +184,38 @@ func checkText(head []byte) error {
 	return nil
 }
 
-// encodingMessage explains a row that is not UTF-8, naming GBK when the
-// bytes read as GB18030 Chinese text, as Chinese Windows tools save CSV.
+// encodingMessage explains a row that is not UTF-8. A row with no valid
+// multi-byte UTF-8 character that reads as Chinese in GB18030 is GBK text,
+// as Chinese Windows tools save CSV; otherwise the UTF-8 is damaged, and the
+// first bad byte is named.
 func encodingMessage(raw []byte) string {
-	const base = "not valid UTF-8"
-	dec, err := simplifiedchinese.GB18030.NewDecoder().Bytes(raw)
-	if err == nil && utf8.Valid(dec) && containsHan(dec) {
-		sample := []rune(strings.TrimSpace(string(dec)))
-		if len(sample) > 24 {
-			sample = append(sample[:24], '…')
+	bad, multi := -1, false
+	for i := 0; i < len(raw); {
+		r, size := utf8.DecodeRune(raw[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			if bad < 0 {
+				bad = i
+			}
+		case size > 1:
+			multi = true
 		}
-		return fmt.Sprintf("%s; it reads as GBK/GB18030 text (%q): save the file as UTF-8 or import it with encoding gbk", base, string(sample))
+		i += size
 	}
-	return base + "; save the file as UTF-8"
+	if !multi {
+		dec, err := simplifiedchinese.GB18030.NewDecoder().Bytes(raw)
+		if err == nil && utf8.Valid(dec) && containsHan(dec) {
+			sample := []rune(strings.TrimSpace(string(dec)))
+			if len(sample) > 24 {
+				sample = append(sample[:24], '…')
+			}
+			return fmt.Sprintf("not valid UTF-8; it reads as GBK/GB18030 text (%q): save the file as UTF-8 or import it with encoding gbk", string(sample))
+		}
+	}
+	if bad < 0 {
+		return "not valid UTF-8; save the file as UTF-8"
+	}
+	return fmt.Sprintf("not valid UTF-8: byte 0x%02X at offset %d of the row starts a truncated or damaged character", raw[bad], bad)
 }
 
 func containsHan(b []byte) bool {

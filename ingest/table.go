@@ -68,7 +68,11 @@ func newHeaderIndex(header []string) *headerIndex {
 	return h
 }
 
-func normName(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+// normName is a header name as compared: without a byte-order mark (Excel
+// keeps one in a cell pasted from a CSV), surrounding space or case.
+func normName(s string) string {
+	return strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "\ufeff")))
+}
 
 // find returns the column of name, -1 when absent, or an error when the
 // name is ambiguous.
@@ -251,15 +255,17 @@ func (t *table) wideFromCatalog(cat *config.Catalog, h *headerIndex) error {
 		byName[normName(ind.Code)] = ind
 		byName[normName(ind.NameZh)] = ind
 	}
+	for i, cell := range t.header {
+		if !h.used[i] && strings.TrimSpace(cell) == "" {
+			return fmt.Errorf("column %d has no name; a merged or two-row header? give one header row with a name per column", i+1)
+		}
+	}
 	var unknown []string
 	for i, cell := range t.header {
 		if h.used[i] {
 			continue
 		}
 		name, unit := splitUnit(cell)
-		if name == "" {
-			return fmt.Errorf("column %d has no name; a merged or two-row header? give one header row with a name per column", i+1)
-		}
 		ind, ok := byName[normName(name)]
 		if !ok {
 			unknown = append(unknown, strings.TrimSpace(cell))
