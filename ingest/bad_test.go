@@ -42,14 +42,14 @@ func generatedBad(t testing.TB) map[string][]byte {
 		"gbk.csv": []byte(canonicalHeader + gbkRow + "2021-04-01 08:00,ph,S,7.5,\n"),
 		"truncated_utf8.csv": []byte(canonicalHeader + "2021-04-01 08:00,ph,北京市/东\xe5\xba,7.75,\n" +
 			"2021-04-01 08:00,ph,北京市/古北口,7.4,\n"),
-		"garbage.bin":         garbage,
-		"nested_10000.json":   []byte(strings.Repeat("[", 10000) + strings.Repeat("]", 10000)),
-		"nested_object.json":  []byte(strings.Repeat(`{"a":`, 10000) + "1" + strings.Repeat("}", 10000)),
-		"header_only.xlsx":    workbook(t, "Sheet1", [][]any{{"time", "indicator", "entity", "value", "unit"}}),
-		"merged_header.xlsx":  workbook(t, "Sheet1", [][]any{{"月份", "断面", "水质指标", "", ""}, {"", "", "ph", "codmn", "nh3n"}, {"2024-06", "S", 7.1, 4.2, 0.5}}, "C1", "E1"),
-		"bom_crlf_wide.xlsx":  workbook(t, "Sheet1", [][]any{{"\ufefftime", "gdp"}, {"2024-06", 100}}),
-		"utf16.csv":           append([]byte{0xff, 0xfe}, []byte("t\x00i\x00m\x00e\x00")...),
-		"truncated.json":      []byte(`[{"time": "2024-06", "indicator": "gdp", "value": 1}, {"time": "2024-07", "indic`),
+		"garbage.bin":           garbage,
+		"nested_10000.json":     []byte(strings.Repeat("[", 10000) + strings.Repeat("]", 10000)),
+		"nested_object.json":    []byte(strings.Repeat(`{"a":`, 10000) + "1" + strings.Repeat("}", 10000)),
+		"header_only.xlsx":      workbook(t, "Sheet1", [][]any{{"time", "indicator", "entity", "value", "unit"}}),
+		"merged_header.xlsx":    workbook(t, "Sheet1", [][]any{{"月份", "断面", "水质指标", "", ""}, {"", "", "ph", "codmn", "nh3n"}, {"2024-06", "S", 7.1, 4.2, 0.5}}, "C1", "E1"),
+		"bom_crlf_wide.xlsx":    workbook(t, "Sheet1", [][]any{{"\ufefftime", "gdp"}, {"2024-06", 100}}),
+		"utf16.csv":             append([]byte{0xff, 0xfe}, []byte("t\x00i\x00m\x00e\x00")...),
+		"truncated.json":        []byte(`[{"time": "2024-06", "indicator": "gdp", "value": 1}, {"time": "2024-07", "indic`),
 		"gzip_truncated.csv.gz": gzipTruncated(t),
 	}
 }
