@@ -12,6 +12,7 @@ import (
 
 	"github.com/greenmetrics/greenmetrics/config"
 	"github.com/greenmetrics/greenmetrics/models"
+	"github.com/greenmetrics/greenmetrics/models/carbon"
 	"github.com/greenmetrics/greenmetrics/models/water"
 	"github.com/greenmetrics/greenmetrics/store"
 )
@@ -39,8 +40,15 @@ type Options struct {
 	Indicators []models.Indicator
 	Analysis   config.Analysis
 	// Water lists the assessed sections whose standings are computed.
-	Water  config.Water
-	Reader Reader
+	Water config.Water
+	// Factors, when set, turns on carbon accounting: monthly co2_emissions
+	// from the activity data and annual intensities (docs/carbon.md).
+	// Selection chooses the factor per activity; nil means
+	// carbon.DefaultEmissionSelection (config.Carbon.Selection gives the
+	// configured one).
+	Factors   *carbon.Table
+	Selection carbon.Selection
+	Reader    Reader
 	// Writer receives derived results; nil computes without writing (the
 	// progress command).
 	Writer Writer
@@ -68,6 +76,8 @@ type Engine struct {
 	inds       []models.Indicator
 	analysis   config.Analysis
 	sections   []water.SectionConfig
+	factors    *carbon.Table
+	selection  carbon.Selection
 	reader     Reader
 	writer     Writer
 	state      *State
@@ -103,7 +113,7 @@ func New(o Options) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{
-		inds: o.Indicators, analysis: o.Analysis, sections: sections,
+		inds: o.Indicators, analysis: o.Analysis, sections: sections, factors: o.Factors, selection: o.Selection,
 		reader: o.Reader, writer: o.Writer, state: o.State, log: o.Logger, now: o.Now,
 		trendN: o.TrendEntities, retries: o.WriteRetries, retryWait: o.WriteRetryWait,
 		waterCodes: map[string]bool{},
@@ -113,6 +123,9 @@ func New(o Options) (*Engine, error) {
 	}
 	if e.now == nil {
 		e.now = time.Now
+	}
+	if e.selection == nil {
+		e.selection = carbon.DefaultEmissionSelection()
 	}
 	if e.trendN <= 0 {
 		e.trendN = 5
@@ -305,10 +318,13 @@ func (e *Engine) dailyAggregates(ctx context.Context, ind models.Indicator, from
 }
 
 // compute builds the snapshot from what was read and returns it with the
-// derived observations (district water figures, section classes).
+// derived observations (district water figures, section classes, carbon
+// accounts).
 func (e *Engine) compute(h history, year int, asOf time.Time) (*Snapshot, derivedResults) {
 	ws := e.waterStandings(h.obs, year, asOf)
-	derived := derivedResults{water: ws, observations: ws.observations(e.indicatorSet())}
+	cr := e.carbonAccounts(h.obs, year, asOf)
+	derived := derivedResults{water: ws, carbon: cr.lines,
+		observations: append(ws.observations(e.indicatorSet()), cr.observations...)}
 	obs := mergeDerived(h.obs, derived.observations)
 	snap := &Snapshot{
 		GeneratedAt: e.now(),

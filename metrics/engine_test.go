@@ -454,3 +454,67 @@ func TestExactMean(t *testing.T) {
 		}
 	}
 }
+
+func TestEngineCarbonAccounting(t *testing.T) {
+	factors, err := config.DefaultFactors()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gas := join(monthly("natural_gas_consumption", 2023, 1, repeat(1e4, 12)...),
+		monthly("natural_gas_consumption", 2024, 1, append([]float64{1e4, 1e4, nan}, repeat(1e4, 8)...)...)) // no March 2024
+	obs := join(
+		monthly("electricity_consumption", 2023, 1, repeat(1e6, 23)...), // 1 000 MWh a month, 2023-01 … 2024-11
+		gas,
+		quarterly("gdp", 2023, 1, 2.5e9, 2.5e9, 2.5e9, 2.5e9),
+		monthly("energy_consumption_total", 2023, 1, repeat(100, 12)...),
+		[]models.Observation{{Time: at(2024, 1, 1), Indicator: "co2_emissions", Value: 600, Source: "bureau"}},
+	)
+	cat, _ := config.DefaultCatalog()
+	w := &memWriter{}
+	e, err := New(Options{Indicators: cat.Indicators(), Analysis: testAnalysis(), Reader: &memStore{obs: obs}, Writer: w,
+		Factors: factors.Table, Selection: config.Default().Carbon.Selection()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := e.RunAt(context.Background(), at(2024, 12, 20), 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1 000 MWh × Beijing 0.5554 (2023; the newest factor for 2024 too) + 10 000 Nm³ × 21.62/10⁴.
+	const month = 1000*0.5554 + 21.62
+	derived := map[string]float64{}
+	carbonPts := map[string]store.Point{}
+	for _, p := range w.points {
+		key := p.Tags[store.TagIndicator] + "@" + p.Time.In(models.Shanghai).Format("2006-01")
+		switch {
+		case p.Measurement == store.MeasurementObservation && p.Tags[store.TagSource] == SourceDerived:
+			derived[key] = p.Fields[store.FieldValue].(float64)
+		case p.Measurement == MeasurementCarbon:
+			carbonPts[p.Tags["activity"]+"@"+p.Time.In(models.Shanghai).Format("2006-01")] = p
+		}
+	}
+	for key, want := range map[string]float64{
+		"co2_emissions@2023-01":    month,
+		"co2_emissions@2024-02":    month,
+		"carbon_intensity@2023-01": 12 * month / 1e6, // tCO2 per 10⁴ CNY of a 100亿元 GDP
+		"energy_intensity@2023-01": 1200.0 / 1e6,
+	} {
+		if got, ok := derived[key]; !ok || !approx(got, want) {
+			t.Errorf("derived %s = %v (present %v); want %v", key, got, ok, want)
+		}
+	}
+	if _, ok := derived["co2_emissions@2024-03"]; ok {
+		t.Error("March 2024 has no gas figure but got a co2_emissions total: it would be understated")
+	}
+	if _, ok := derived["carbon_intensity@2024-01"]; ok {
+		t.Error("2024 is incomplete (no December, no GDP) but got a carbon intensity")
+	}
+	p, ok := carbonPts["electricity@2024-02"]
+	if !ok || p.Fields["factor_id"] != "mee_nbs_2023_beijing" || p.Fields["factor_year"] != 2023.0 || !approx(p.Fields["emissions"].(float64), 555.4) {
+		t.Errorf("carbon point electricity 2024-02 = %+v; want factor mee_nbs_2023_beijing of 2023, 555.4 tCO2", p)
+	}
+	// The bureau's reported January figure wins over the derived one.
+	if got, want := snap.Progress["co2_emissions"].Actual, 600+9*month; !approx(got, want) {
+		t.Errorf("co2_emissions 累计 = %v; want %v (reported January + 9 derived months)", got, want)
+	}
+}

@@ -22,6 +22,9 @@ const (
 	MeasurementTrend         = "trend"
 	MeasurementWaterSection  = "water_section"
 	MeasurementWaterDistrict = "water_district"
+	// MeasurementCarbon records, per month and activity line, the factor
+	// behind each derived co2_emissions figure.
+	MeasurementCarbon = "carbon"
 )
 
 // writeBatch is the most points sent in one request.
@@ -30,6 +33,7 @@ const writeBatch = 5000
 // derivedResults is what a run derived besides the snapshot itself.
 type derivedResults struct {
 	water        waterResult
+	carbon       []carbonLine
 	observations []models.Observation
 }
 
@@ -51,6 +55,7 @@ func (e *Engine) points(s *Snapshot, d derivedResults, asOf time.Time) []store.P
 		out = append(out, waterPoints(waterPeriodMonth, m.start, m.sections, m.summary)...)
 	}
 	out = append(out, waterPoints(waterPeriodYearToDate, d.water.ytd.From, d.water.ytd.Sections, d.water.ytdSummary)...)
+	out = append(out, carbonPoints(d.carbon)...)
 	for _, code := range sortedCodes(s.Progress) {
 		out = append(out, progressPoint(s.Progress[code], asOf))
 	}

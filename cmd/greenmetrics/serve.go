@@ -116,7 +116,13 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 	// publishes a snapshot into state (for the exporter and the report)
 	// and writes derived results back to InfluxDB.
 	state := &metrics.State{}
+	factors, err := cfg.Carbon.Factors()
+	if err != nil {
+		sp.Close()
+		return err
+	}
 	eng, err := metrics.New(metrics.Options{Indicators: cat.Indicators(), Analysis: cfg.Analysis, Water: cfg.Water,
+		Factors: factors.Table, Selection: cfg.Carbon.Selection(),
 		Reader: st, Writer: st, State: state, Logger: log.With("component", "analysis")})
 	if err != nil {
 		sp.Close()

@@ -1,0 +1,185 @@
+package metrics
+
+import (
+	"math"
+	"sort"
+	"time"
+
+	"github.com/greenmetrics/greenmetrics/models"
+	"github.com/greenmetrics/greenmetrics/models/carbon"
+	"github.com/greenmetrics/greenmetrics/store"
+)
+
+// Catalogue codes of the carbon accounting.
+const (
+	CodeCO2Emissions    = "co2_emissions"
+	CodeCarbonIntensity = "carbon_intensity"
+	CodeEnergyIntensity = "energy_intensity"
+	CodeEnergyTotal     = "energy_consumption_total"
+	CodeGDP             = "gdp"
+)
+
+// carbonActivities maps the catalogue's activity-data indicators to
+// accounting activities. Total energy in tce is not among them: it already
+// contains the electricity and gas and would count them twice.
+var carbonActivities = []struct {
+	code     string
+	activity carbon.Activity
+}{
+	{"electricity_consumption", carbon.Electricity},
+	{"natural_gas_consumption", carbon.NaturalGas},
+}
+
+// carbonResult is what the accounting of a run derived.
+type carbonResult struct {
+	observations []models.Observation
+	lines        []carbonLine
+}
+
+// carbonLine is one activity line of one month's inventory.
+type carbonLine struct {
+	month time.Time
+	line  carbon.Line
+}
+
+// carbonAccounts derives, from the district activity data, the monthly
+// co2_emissions (activity × factor, every line recording its factor) for
+// each month from the prior January on in which every activity that has
+// data reported — a month with electricity but no gas figure is not
+// understated, it is skipped — and the annual carbon and energy
+// intensities (per 10⁴ CNY of GDP) of complete years. All are derived
+// observations; a reported figure of the same period takes precedence in
+// progress.
+func (e *Engine) carbonAccounts(obs map[string][]models.Observation, year int, asOf time.Time) carbonResult {
+	var res carbonResult
+	set := e.indicatorSet()
+	if e.factors == nil || !set[CodeCO2Emissions] {
+		return res
+	}
+	from, end := yearStart(year-1), cutoff(asOf, yearStart(year+1))
+	monthly := e.activityMonths(obs, from, end)
+	for _, m := range monthStarts(monthly) {
+		data, ok := monthActivities(monthly, m)
+		if !ok {
+			continue
+		}
+		inv, err := e.factors.Emissions(data, e.selection)
+		if err != nil {
+			e.log.Warn("carbon accounting skipped a month", "month", m.Format("2006-01"), "err", err)
+			continue
+		}
+		res.observations = append(res.observations, models.Observation{Time: m, Indicator: CodeCO2Emissions, Value: inv.Total, Source: SourceDerived})
+		for _, l := range inv.Lines {
+			res.lines = append(res.lines, carbonLine{month: m, line: l})
+		}
+	}
+	merged := mergeDerived(obs, res.observations)
+	for _, y := range []int{year - 1, year} {
+		for _, in := range []struct{ code, numerator string }{
+			{CodeCarbonIntensity, CodeCO2Emissions}, {CodeEnergyIntensity, CodeEnergyTotal},
+		} {
+			if v, ok := e.intensity(merged, in.numerator, y); ok && set[in.code] {
+				res.observations = append(res.observations, models.Observation{Time: yearStart(y), Indicator: in.code, Value: v, Source: SourceDerived})
+			}
+		}
+	}
+	return res
+}
+
+// activityMonths returns the monthly district values of each activity with
+// data in [from, end).
+func (e *Engine) activityMonths(obs map[string][]models.Observation, from, end time.Time) map[carbon.Activity][]point {
+	out := map[carbon.Activity][]point{}
+	for _, a := range carbonActivities {
+		ind, ok := e.lookup(a.code)
+		if !ok {
+			continue
+		}
+		monthlyInd := ind
+		monthlyInd.Frequency = models.FrequencyMonthly
+		if p := periodize(monthlyInd, between(districtSeries(ind, obs[a.code]), from, end)); len(p) > 0 {
+			out[a.activity] = p
+		}
+	}
+	return out
+}
+
+func monthStarts(monthly map[carbon.Activity][]point) []time.Time {
+	seen := map[int64]time.Time{}
+	for _, ps := range monthly {
+		for _, p := range ps {
+			seen[p.t.Unix()] = p.t
+		}
+	}
+	out := make([]time.Time, 0, len(seen))
+	for _, t := range seen {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return out
+}
+
+// monthActivities are the activity lines of month m, or false when an
+// activity with data elsewhere has none in m.
+func monthActivities(monthly map[carbon.Activity][]point, m time.Time) ([]carbon.ActivityData, bool) {
+	var data []carbon.ActivityData
+	for _, a := range carbonActivities {
+		ps, active := monthly[a.activity]
+		if !active {
+			continue
+		}
+		p, ok := find(ps, m)
+		if !ok {
+			return nil, false
+		}
+		base, _ := a.activity.BaseUnit()
+		data = append(data, carbon.ActivityData{Activity: a.activity, Amount: p.v, Unit: base, Year: m.Year(), Label: a.code})
+	}
+	return data, len(data) > 0
+}
+
+// intensity is a complete year's numerator (tCO2 or tce) over its GDP in
+// 10⁴ CNY; false unless both years are complete (fullYear).
+func (e *Engine) intensity(obs map[string][]models.Observation, numerator string, y int) (float64, bool) {
+	num, ok1 := e.lookup(numerator)
+	gdp, ok2 := e.lookup(CodeGDP)
+	if !ok1 || !ok2 {
+		return 0, false
+	}
+	n := fullYear(num, districtSeries(num, obs[numerator]), y)
+	g := fullYear(gdp, districtSeries(gdp, obs[CodeGDP]), y)
+	v := carbon.Intensity(n, g)
+	return v, !math.IsNaN(v)
+}
+
+func (e *Engine) lookup(code string) (models.Indicator, bool) {
+	for _, ind := range e.inds {
+		if ind.Code == code {
+			return ind, true
+		}
+	}
+	return models.Indicator{}, false
+}
+
+// carbonPoints record the factor of every line behind a derived monthly
+// co2_emissions, stamped at the month start. The factor is a field, not a
+// tag, so that a rerun with a newer factor replaces the month's point.
+func carbonPoints(lines []carbonLine) []store.Point {
+	out := make([]store.Point, 0, len(lines))
+	for _, cl := range lines {
+		l := cl.line
+		f := fields{}
+		f.num("amount", l.BaseAmount)
+		f.num("emissions", l.Value)
+		f.num("factor_value", l.Factor.Value)
+		f.num("factor_year", float64(l.Factor.Year))
+		f.str("amount_unit", l.BaseUnit)
+		f.str("factor_id", l.Factor.ID)
+		f.str("factor_unit", l.Factor.Unit)
+		f.str("factor_series", l.Factor.Series)
+		f.str("factor_source", l.Factor.Source)
+		out = append(out, store.Point{Measurement: MeasurementCarbon, Time: cl.month,
+			Tags: map[string]string{"indicator": CodeCO2Emissions, "activity": string(l.Activity)}, Fields: f})
+	}
+	return out
+}
