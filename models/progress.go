@@ -6,19 +6,29 @@ import "time"
 // report's words (domain.md §6).
 type Status string
 
-// Statuses of target progress.
+// Statuses of target progress. Which apply depends on the kind of
+// indicator (docs/progress.md §6): amounts (flows, stocks, cumulatives) are
+// judged by pace against 序时进度; levels, ratios and classes by comparing
+// the current value with the target.
 const (
-	// StatusAhead: completion ≥ time progress (超序时进度).
+	// StatusAhead: an amount whose pace is at least 序时进度 (超序时进度); a
+	// capped flow whose share of the cap used is at most 序时进度.
 	StatusAhead Status = "ahead"
-	// StatusBehind: completion < time progress (落后序时进度).
+	// StatusBehind: the opposite of StatusAhead (落后序时进度).
 	StatusBehind Status = "behind"
-	// StatusAchieved: the year's target is already met (已完成).
+	// StatusAchieved: an amount has reached its target (已完成), a capped
+	// flow ended its year within the cap, or a level, ratio or class
+	// currently meets its target (达标).
 	StatusAchieved Status = "achieved"
-	// StatusMissed: the target period is over and the target was not met (未完成).
+	// StatusMissed: an amount's year is over and reported without the
+	// target met (未完成), a capped flow exceeded its cap, or a level, ratio
+	// or class currently does not meet its target (未达标).
 	StatusMissed Status = "missed"
-	// StatusNoTarget: the report sets no number for this year (未设定目标).
+	// StatusNoTarget: the report sets no number for this year, or a growth
+	// target has no prior-year figure to grow from (未设定目标).
 	StatusNoTarget Status = "no_target"
-	// StatusMunicipal: the municipality sets the number (市级下达), not yet known.
+	// StatusMunicipal: the municipality sets the number (市级下达); never
+	// measured against zero.
 	StatusMunicipal Status = "municipal"
 	// StatusNoData: no observation in the year yet.
 	StatusNoData Status = "no_data"
