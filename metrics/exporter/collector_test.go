@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -391,5 +392,30 @@ func TestOptionsFrom(t *testing.T) {
 	if got.StaleGrace != time.Hour || got.AnalysisInterval != time.Minute ||
 		len(got.Entities) != 2 || got.Entities[0] != "北关闸" || got.Entities[1] != "榆林庄" {
 		t.Errorf("OptionsFrom(%+v, %+v) = %+v", a, w, got)
+	}
+}
+
+// TestDocsListEveryFamily keeps docs/metrics.md in step with the code: every
+// family the collector describes is named there (per-unit families by their
+// unit suffix in the unit table).
+func TestDocsListEveryFamily(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "metrics.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := newCollector(t, nil, exporter.Options{})
+	ch := make(chan *prometheus.Desc)
+	go func() { c.Describe(ch); close(ch) }()
+	perUnit := regexp.MustCompile(`^greenmetrics_indicator_(value|actual|target|projected)_(.+)$`)
+	fqName := regexp.MustCompile(`fqName: "([^"]+)"`)
+	for d := range ch {
+		name := fqName.FindStringSubmatch(d.String())[1]
+		want := "`" + name + "`"
+		if m := perUnit.FindStringSubmatch(name); m != nil && !bytes.Contains(doc, []byte(want)) {
+			want = "`" + m[2] + "`"
+		}
+		if !bytes.Contains(doc, []byte(want)) {
+			t.Errorf("docs/metrics.md does not mention %s (looked for %s)", name, want)
+		}
 	}
 }
