@@ -246,3 +246,53 @@ func TestSenIntervalMatchesScipy(t *testing.T) {
 		t.Fatal("no case carries a theilslopes cross-check")
 	}
 }
+
+// TestAutocorrelationFFTMatchesDirect checks the FFT path used for the
+// all-lags corrections on long series against the direct sums.
+func TestAutocorrelationFFTMatchesDirect(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{2, 3, 17, 1000, 4099} {
+		y := generators[0].gen(r, n)
+		mean := npSum(y) / float64(n)
+		d := make([]float64, n)
+		for i, v := range y {
+			d[i] = v - mean
+		}
+		direct, fft := directAutocovariance(d, n-1), fftAutocovariance(d, n-1)
+		for k := range direct {
+			if math.Abs(direct[k]-fft[k]) > 1e-12*direct[0] {
+				t.Fatalf("n=%d lag %d: fft %v; direct %v", n, k, fft[k], direct[k])
+			}
+		}
+	}
+}
+
+// TestHamedRaoLongSeriesUsesAllLags runs the FFT path end to end and
+// compares the correction factor with one built from direct sums.
+func TestHamedRaoLongSeriesUsesAllLags(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	x := generators[0].gen(r, 6000)
+	got, err := HamedRao(x, 0.05, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(x)
+	ranks := averageRanks(detrend(x, got.Slope))
+	mean := npSum(ranks) / float64(n)
+	d := make([]float64, n)
+	for i, v := range ranks {
+		d[i] = v - mean
+	}
+	acov := directAutocovariance(d, n-1)
+	bound := normalQuantile(0.975) / math.Sqrt(float64(n))
+	var sum float64
+	for i := 1; i < n; i++ {
+		if rho := acov[i] / acov[0]; math.Abs(rho) > bound {
+			sum += cubic(n-i) * rho
+		}
+	}
+	want := 1 + 2/cubic(n)*sum
+	if math.Abs(got.Correction-want) > 1e-9*math.Abs(want) {
+		t.Errorf("correction = %.15g; want %.15g from direct sums", got.Correction, want)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"sync"
 )
 
 // points is one group of observations in time order: t holds the original
@@ -91,6 +90,14 @@ func residuals(r []uint64, g points, theta float64) []uint64 {
 	return r
 }
 
+// scratch2 allocates the scratch space of a second, concurrent count.
+func (s *slopeSet) scratch2() {
+	if s.r2 == nil {
+		s.r2 = make([]uint64, s.n)
+		s.buf2 = make([]uint64, s.n)
+	}
+}
+
 func (s *slopeSet) scratch() {
 	if s.r == nil {
 		s.r = make([]uint64, s.n)
@@ -162,16 +169,10 @@ func (s *slopeSet) uniformSample(m int) []float64 {
 	}
 	out := make([]float64, 0, m)
 	for range m {
-		u := s.rng.Int64N(s.total)
-		gi, _ := slices.BinarySearch(cum, u+1)
+		gi, _ := slices.BinarySearch(cum, s.rng.Int64N(s.total)+1)
 		g := s.groups[gi]
-		k := len(g.x)
-		i := s.rng.IntN(k)
-		j := s.rng.IntN(k - 1)
-		if j >= i {
-			j++
-		}
-		out = append(out, g.slope(int32(i), int32(j)))
+		i, j := randomPair(s.rng.Uint64(), len(g.x))
+		out = append(out, g.slope(i, j))
 	}
 	return out
 }
@@ -180,45 +181,88 @@ func (s *slopeSet) uniformSample(m int) []float64 {
 // draw.
 func (s *slopeSet) uniformSampleOne(m int) []float64 {
 	g := s.groups[0]
-	k := len(g.x)
 	out := make([]float64, m)
 	for p := range out {
-		i := s.rng.IntN(k)
-		j := s.rng.IntN(k - 1)
-		if j >= i {
-			j++
-		}
-		out[p] = g.slope(int32(i), int32(j))
+		i, j := randomPair(s.rng.Uint64(), len(g.x))
+		out[p] = g.slope(i, j)
 	}
 	return out
 }
 
-// collector receives the pairs whose order differs between two thresholds,
-// either all of them (up to a limit) or those at sampled positions.
+// randomPair turns 64 random bits into two distinct indices below k
+// (k ≥ 2) by multiply-shift on each half. The bias, below k/2³², only
+// affects how fast the search narrows, never its result.
+func randomPair(u uint64, k int) (int32, int32) {
+	i := int32((u >> 32) * uint64(k) >> 32)
+	j := int32((u & 0xffffffff) * uint64(k-1) >> 32)
+	if j >= i {
+		j++
+	}
+	return i, j
+}
+
+// collector receives the pairs whose order differs between two thresholds:
+// all of them, or each with probability rate (Bernoulli sampling, so the
+// number of pairs need not be known in advance). It stores at most limit
+// slopes and notes an overrun beyond that.
 type collector struct {
 	g       points
-	seen    int64   // pairs passed so far
-	want    []int64 // sorted positions still to take; nil means take all
-	limit   int64   // when taking all, stop storing beyond this many
+	seen    int64 // pairs passed so far
+	sample  bool
+	rate    float64
+	logq    float64 // log(1 - rate)
+	next    int64   // position of the next sampled pair
+	rng     *rand.Rand
+	limit   int64
 	out     []float64
 	overrun bool
+}
+
+// allPairs collects every pair, storing at most limit slopes.
+func allPairs(limit int64) *collector {
+	return &collector{limit: limit, out: make([]float64, 0, min(limit, 1<<20))}
+}
+
+// samplePairs collects each pair with probability rate, at most limit.
+func samplePairs(rate float64, limit int64, rng *rand.Rand) *collector {
+	c := &collector{sample: true, rate: min(rate, 1), rng: rng, limit: limit,
+		out: make([]float64, 0, min(limit, 1<<20))}
+	c.logq = math.Log1p(-c.rate)
+	c.next = c.gap()
+	return c
+}
+
+// gap draws the number of pairs skipped before the next sampled one, a
+// geometric variate.
+func (c *collector) gap() int64 {
+	if c.rate >= 1 {
+		return 0
+	}
+	g := math.Floor(math.Log(1-c.rng.Float64()) / c.logq)
+	return int64(min(g, 1<<62))
 }
 
 // block takes the pairs (l[q], v) for every q.
 func (c *collector) block(l []item, v item) {
 	n := int64(len(l))
-	if c.want == nil {
+	switch {
+	case c.overrun:
+	case !c.sample:
 		if int64(len(c.out))+n > c.limit {
 			c.overrun = true
-		} else {
-			for _, u := range l {
-				c.out = append(c.out, c.g.slope(u.i, v.i))
-			}
+			break
 		}
-	} else {
-		for len(c.want) > 0 && c.want[0] < c.seen+n {
-			c.out = append(c.out, c.g.slope(l[c.want[0]-c.seen].i, v.i))
-			c.want = c.want[1:]
+		for _, u := range l {
+			c.out = append(c.out, c.g.slope(u.i, v.i))
+		}
+	default:
+		for c.next < c.seen+n {
+			if int64(len(c.out)) >= c.limit {
+				c.overrun = true
+				break
+			}
+			c.out = append(c.out, c.g.slope(l[c.next-c.seen].i, v.i))
+			c.next += 1 + c.gap()
 		}
 	}
 	c.seen += n
@@ -384,6 +428,9 @@ func insertItems(a []item, c *collector) int64 {
 }
 
 func mergeRuns(dst, l, r []item, c *collector) int64 {
+	if c.sample {
+		return mergeRunsSampled(dst, l, r, c)
+	}
 	var inv int64
 	i, j, k := 0, 0, 0
 	for i < len(l) && j < len(r) {
@@ -403,345 +450,39 @@ func mergeRuns(dst, l, r []item, c *collector) int64 {
 	return inv
 }
 
-// sampleBetween draws m slopes uniformly from the `count` slopes in
-// (lo, hi], unordered.
-func (s *slopeSet) sampleBetween(lo, hi float64, count int64, m int) []float64 {
-	c := &collector{want: s.sortedPositions(count, m), out: make([]float64, 0, m)}
-	s.flips(lo, hi, c)
-	return c.out
-}
-
-// sortedPositions returns m uniform random positions in [0, count) in
-// ascending order, in O(m): normalised partial sums of m+1 exponential
-// variates are distributed as the order statistics of m uniforms.
-func (s *slopeSet) sortedPositions(count int64, m int) []int64 {
-	sums := make([]float64, m+1)
-	var acc float64
-	for i := range sums {
-		acc += s.rng.ExpFloat64()
-		sums[i] = acc
-	}
-	pos := make([]int64, m)
-	for i := range pos {
-		pos[i] = min(int64(sums[i]/acc*float64(count)), count-1)
-	}
-	return pos
-}
-
-// enumerateBetween returns all slopes in (lo, hi], or ok=false when there
-// are more than limit of them or the count disagrees with want (floating
-// point made the two orders inconsistent).
-func (s *slopeSet) enumerateBetween(lo, hi float64, want, limit int64) ([]float64, bool) {
-	c := &collector{limit: limit, out: make([]float64, 0, min(want, limit))}
-	n := s.flips(lo, hi, c)
-	return c.out, !c.overrun && n == want
-}
-
-// all lists every slope. It is only called when there are at most limit =
-// O(n) of them, the same budget as the final candidate set of a search.
-func (s *slopeSet) all() []float64 {
-	out := make([]float64, 0, s.total)
-	for _, g := range s.groups {
-		for i := range g.x {
-			for j := i + 1; j < len(g.x); j++ {
-				out = append(out, (g.x[j]-g.x[i])/(g.t[j]-g.t[i]))
-			}
+// mergeRunsSampled is mergeRuns for a sampling collector. Sampled pairs are
+// rare, so the merge itself is written with selects (conditional moves)
+// and the collector is called only when a sampled position is crossed.
+func mergeRunsSampled(dst, l, r []item, c *collector) int64 {
+	var inv int64
+	i, j, k := 0, 0, 0
+	nl, nr := len(l), len(r)
+	for i < nl && j < nr {
+		a, b := l[i], r[j]
+		t := 0
+		if b.k < a.k {
+			t = 1
 		}
-	}
-	return out
-}
-
-// Select returns the slopes of the given 1-based ranks, ascending. Adjacent
-// ranks (a median of an even count) are found in one search.
-func (s *slopeSet) Select(ranks ...int64) []float64 {
-	out := make([]float64, 0, len(ranks))
-	if s.total <= s.limit {
-		return selectRanks(s.all(), ranks, s.rng)
-	}
-	for i := 0; i < len(ranks); {
-		j := i + 1
-		for j < len(ranks) && ranks[j] == ranks[j-1]+1 {
-			j++
+		if b.k == a.k && b.i > a.i {
+			t = 1
 		}
-		out = append(out, s.search(ranks[i], ranks[j-1])...)
-		i = j
-	}
-	return out
-}
-
-// bracket is a half-open slope interval (lo, hi] with the counts of slopes
-// ≤ lo and ≤ hi.
-type bracket struct {
-	lo, hi   float64
-	cLo, cHi int64
-}
-
-// search finds ranks k1..k2 by contracting a bracket around them with
-// random samples until few enough slopes remain to select directly.
-func (s *slopeSet) search(k1, k2 int64) []float64 {
-	b := bracket{lo: math.Inf(-1), hi: math.Inf(1), cHi: s.total}
-	limit := s.limit
-	for round := 0; b.cHi-b.cLo > limit && round < maxRounds; round++ {
-		var sample []float64
-		if round == 0 {
-			sample = s.uniformSample(s.sampleSize(b.cHi))
+		v := a
+		if t == 1 {
+			v = b
+		}
+		dst[k] = v
+		cnt := int64(t * (nl - i))
+		if c.next < c.seen+cnt {
+			c.block(l[i:], b)
 		} else {
-			sample = s.sampleBetween(b.lo, b.hi, b.cHi-b.cLo, s.sampleSize(b.cHi-b.cLo))
+			c.seen += cnt
 		}
-		if len(sample) == 0 {
-			break
-		}
-		before := b.cHi - b.cLo
-		if done, vals := s.contract(&b, sample, k1, k2); done {
-			return vals
-		}
-		if b.cHi-b.cLo > before/2 {
-			if done, vals := s.settleTies(&b, sample, k1, k2); done {
-				return vals
-			}
-		}
+		inv += cnt
+		j += t
+		i += 1 - t
+		k++
 	}
-	return s.finish(b, k1, k2)
-}
-
-func (s *slopeSet) sampleSize(count int64) int {
-	return int(min(count, max(2*int64(s.n), 4096)))
-}
-
-// contract moves the bracket ends to sample order statistics placed three
-// binomial standard deviations either side of where ranks k1..k2 are
-// expected. When the two ranks fall either side of a new end it splits
-// the search and reports done.
-func (s *slopeSet) contract(b *bracket, sample []float64, k1, k2 int64) (bool, []float64) {
-	m := float64(len(sample))
-	count := float64(b.cHi - b.cLo)
-	p1 := float64(k1-b.cLo-1) / count
-	p2 := float64(k2-b.cLo) / count
-	var ends []float64
-	i1 := int(math.Floor(p1*m - spread(m, p1)))
-	i2 := int(math.Ceil(p2*m + spread(m, p2)))
-	if i1 >= 0 {
-		selectK(sample, i1, s.rng)
-		if v := sample[i1]; v > b.lo && v < b.hi {
-			ends = append(ends, v)
-		}
-	}
-	if i2 < len(sample) {
-		lo := max(i1+1, 0)
-		selectK(sample[lo:], i2-lo, s.rng)
-		if v := sample[i2]; v > b.lo && v < b.hi {
-			ends = append(ends, v)
-		}
-	}
-	for i, c := range s.countsLE(ends) {
-		v := ends[i]
-		switch {
-		case c < k1:
-			if v > b.lo {
-				b.lo, b.cLo = v, c
-			}
-		case c >= k2:
-			if v < b.hi {
-				b.hi, b.cHi = v, c
-			}
-		default:
-			// k1 ≤ c < k2: v separates the ranks; search each side alone.
-			return true, append(s.search(k1, c), s.search(c+1, k2)...)
-		}
-	}
-	return false, nil
-}
-
-// spread is the margin, in sample positions, around the expected position
-// p·m of a rank: three standard deviations of a binomial(m, p) count.
-func spread(m, p float64) float64 {
-	p = min(max(p, 0), 1)
-	return 3*math.Sqrt(m*p*(1-p)) + 1
-}
-
-// countsLE counts the slopes ≤ each threshold, two at a time in parallel
-// (each pass is an independent O(n log n) merge sort).
-func (s *slopeSet) countsLE(thetas []float64) []int64 {
-	out := make([]int64, len(thetas))
-	if len(thetas) == 2 {
-		if s.r2 == nil {
-			s.r2 = make([]uint64, s.n)
-			s.buf2 = make([]uint64, s.n)
-		}
-		var wg sync.WaitGroup
-		wg.Go(func() { out[1] = s.countLEWith(thetas[1], s.r2, s.buf2) })
-		out[0] = s.countLE(thetas[0])
-		wg.Wait()
-		return out
-	}
-	for i, th := range thetas {
-		out[i] = s.countLE(th)
-	}
-	return out
-}
-
-// settleTies handles brackets that stop shrinking because many slopes are
-// (nearly) equal: the sample value v at the target position either holds
-// all the ranks, or the bracket moves to v.
-func (s *slopeSet) settleTies(b *bracket, sample []float64, k1, k2 int64) (bool, []float64) {
-	pos := float64(k1-b.cLo-1) / float64(b.cHi-b.cLo) * float64(len(sample))
-	v := sampleAt(sample, int(pos), s.rng)
-	lt, le := s.countLT(v), s.countLE(v)
-	switch {
-	case lt < k1 && k2 <= le:
-		return true, s.around(v, k1, k2)
-	case le < k1:
-		if v > b.lo {
-			b.lo, b.cLo = v, le
-		}
-	case lt >= k2:
-		if v < b.hi {
-			b.hi, b.cHi = v, le
-		}
-	default:
-		// The ranks straddle the block at v: settle each rank alone.
-		var vals []float64
-		for k := k1; k <= k2; k++ {
-			vals = append(vals, s.search(k, k)...)
-		}
-		return true, vals
-	}
-	return false, nil
-}
-
-// around answers ranks k1..k2 known to lie in a block of slopes equal to v
-// up to margin(v). At v = 0 the classification is exact and so is v.
-// Otherwise the block's neighbourhood is enumerated when it fits; if it
-// does not, v itself is returned, within margin(v) of the exact value.
-func (s *slopeSet) around(v float64, k1, k2 int64) []float64 {
-	if d := 2 * s.margin(v); d > 0 {
-		b := bracket{lo: v - d, hi: v + d}
-		b.cLo, b.cHi = s.countLE(b.lo), s.countLE(b.hi)
-		if b.cLo < k1 && k2 <= b.cHi && b.cHi-b.cLo <= s.limit {
-			return s.finish(b, k1, k2)
-		}
-	}
-	vals := make([]float64, k2-k1+1)
-	for i := range vals {
-		vals[i] = v
-	}
-	return vals
-}
-
-// finish enumerates the slopes in the bracket and selects the ranks among
-// them. The residual comparison may misplace slopes lying within margin()
-// of an end, so the answer is accepted only when it lies farther than
-// that from both ends; otherwise the ends are widened and the selection
-// repeated. If the candidates then no longer fit in memory (a dense block
-// of near-equal slopes), the unverified answer is returned: it is then
-// within margin() of the exact order statistic.
-func (s *slopeSet) finish(b bracket, k1, k2 int64) []float64 {
-	ranks := make([]int64, 0, k2-k1+1)
-	for k := k1; k <= k2; k++ {
-		ranks = append(ranks, k)
-	}
-	var best []float64
-	for attempt := 0; attempt < 4; attempt++ {
-		cand, ok := s.enumerateBetween(b.lo, b.hi, b.cHi-b.cLo, s.limit)
-		if !ok || int64(len(cand)) < k2-b.cLo || k1 <= b.cLo {
-			break
-		}
-		rel := make([]int64, len(ranks))
-		for i, k := range ranks {
-			rel[i] = k - b.cLo
-		}
-		best = selectRanks(cand, rel, s.rng)
-		loOK := best[0] >= b.lo+s.margin(b.lo)
-		hiOK := best[len(best)-1] <= b.hi-s.margin(b.hi)
-		if loOK && hiOK {
-			return best
-		}
-		if !loOK {
-			b.lo -= 4 * s.margin(b.lo)
-			b.cLo = s.countLE(b.lo)
-		}
-		if !hiOK {
-			b.hi += 4 * s.margin(b.hi)
-			b.cHi = s.countLE(b.hi)
-		}
-	}
-	if best == nil {
-		best = s.approximate(b, k1, k2)
-	}
-	return best
-}
-
-// approximate answers from a sample when the bracket cannot be enumerated:
-// it only happens for blocks of slopes equal to within rounding, so any
-// member of the block is the answer to that precision.
-func (s *slopeSet) approximate(b bracket, k1, k2 int64) []float64 {
-	count := b.cHi - b.cLo
-	if count <= 0 {
-		count = 1
-	}
-	sample := s.sampleBetween(b.lo, b.hi, count, s.sampleSize(count))
-	vals := make([]float64, 0, k2-k1+1)
-	for k := k1; k <= k2; k++ {
-		if len(sample) == 0 {
-			vals = append(vals, b.hi)
-			continue
-		}
-		pos := float64(k-b.cLo-1) / float64(count) * float64(len(sample))
-		vals = append(vals, sampleAt(sample, int(pos), s.rng))
-	}
-	return vals
-}
-
-// sampleAt returns the sample value of 0-based rank i, clamped to the
-// sample.
-func sampleAt(sample []float64, i int, rng *rand.Rand) float64 {
-	i = min(max(i, 0), len(sample)-1)
-	selectK(sample, i, rng)
-	return sample[i]
-}
-
-// selectRanks returns the values of the given ascending 1-based ranks of
-// a, reordering a.
-func selectRanks(a []float64, ranks []int64, rng *rand.Rand) []float64 {
-	out := make([]float64, 0, len(ranks))
-	base := 0
-	for _, k := range ranks {
-		idx := int(k-1) - base
-		selectK(a[base:], idx, rng)
-		out = append(out, a[base+idx])
-		base += idx
-	}
-	return out
-}
-
-// selectK reorders a so that a[k] is the value of 0-based rank k, with
-// a[:k] ≤ a[k] ≤ a[k+1:]: Hoare's FIND with random pivots. Its scans stop
-// on values equal to the pivot, so runs of equal values split evenly.
-func selectK(a []float64, k int, rng *rand.Rand) {
-	lo, hi := 0, len(a)-1
-	for lo < hi {
-		p := a[lo+rng.IntN(hi-lo+1)]
-		i, j := lo, hi
-		for i <= j {
-			for a[i] < p {
-				i++
-			}
-			for a[j] > p {
-				j--
-			}
-			if i <= j {
-				a[i], a[j] = a[j], a[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return
-		}
-	}
+	k += copy(dst[k:], l[i:])
+	copy(dst[k:], r[j:])
+	return inv
 }
