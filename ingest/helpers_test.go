@@ -45,14 +45,22 @@ func (s *memSink) all() []models.Observation {
 // testNow is the clock of the tests: 2024-07-15 10:00 Beijing time.
 var testNow = time.Date(2024, 7, 15, 10, 0, 0, 0, models.Shanghai)
 
+// testCatalog is the embedded catalogue, parsed once: fuzz targets make a
+// pipeline per input.
 func testCatalog(t testing.TB) *config.Catalog {
 	t.Helper()
-	cat, err := config.DefaultCatalog()
-	if err != nil {
-		t.Fatal(err)
+	catOnce.Do(func() { catShared, catErr = config.DefaultCatalog() })
+	if catErr != nil {
+		t.Fatal(catErr)
 	}
-	return cat
+	return catShared
 }
+
+var (
+	catOnce   sync.Once
+	catShared *config.Catalog
+	catErr    error
+)
 
 // newTestPipeline returns a pipeline on the embedded catalogue with the
 // test clock, feeding a memSink.

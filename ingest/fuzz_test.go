@@ -1,0 +1,141 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/greenmetrics/greenmetrics/config"
+)
+
+// fuzzInput runs data through a fresh pipeline and checks what must hold
+// for any input: no panic, the counts add up, every rejection and input
+// error carries a known rule and a message, and every accepted observation
+// is valid and in the catalogue.
+func fuzzInput(t *testing.T, in Input, mappings ...config.Mapping) {
+	p, sink := newTestPipeline(t, Options{BatchSize: 7, MaxRecordBytes: 4096, MaxXLSXBytes: 1 << 20}, mappings...)
+	res, err := p.Process(context.Background(), in)
+	if err == nil {
+		checkCounts(t, res)
+	}
+	if err != nil {
+		ie, ok := err.(*InputError)
+		if !ok {
+			t.Fatalf("Process returned %T %v, want *InputError", err, err)
+		}
+		if !knownRules[ie.Rule] || ie.Message == "" {
+			t.Fatalf("input error %+v", ie)
+		}
+	}
+	for _, r := range res.Rejected {
+		if !knownRules[r.Rule] || r.Message == "" || r.Row < 1 {
+			t.Fatalf("rejection %+v", r)
+		}
+	}
+	cat := testCatalog(t)
+	for _, o := range sink.all() {
+		if err := o.Validate(); err != nil {
+			t.Fatalf("accepted invalid %+v: %v", o, err)
+		}
+		ind, ok := cat.Lookup(o.Indicator)
+		if !ok || !ind.InRange(o.Value) || o.Time.After(testNow.Add(48*time.Hour)) {
+			t.Fatalf("accepted %+v", o)
+		}
+	}
+}
+
+var knownRules = map[string]bool{
+	RuleUnknownIndicator: true, RuleUnitNotConvertible: true, RuleNonNumeric: true, RuleNonFinite: true,
+	RuleMissingValue: true, RuleOutOfRange: true, RuleBadTime: true, RuleFutureTime: true,
+	RuleConflictingDuplicate: true, RuleMissingEntity: true, RuleUnexpectedEntity: true, RuleBadTag: true,
+	RuleBadEncoding: true, RuleMalformedRow: true, RuleStatusNotAccepted: true, RuleLineTooLong: true,
+	RuleEmptyInput: true, RuleNoDataRows: true, RuleMalformedHeader: true, RuleMalformedInput: true,
+	RuleTooDeep: true, RuleUnsupportedFormat: true, RuleTooLarge: true,
+}
+
+func FuzzCSV(f *testing.F) {
+	f.Add([]byte(canonicalHeader + "2024-06,green_credit_balance,,300,亿元\n2024-06-30 08:00,ph,S,7.5,\n"))
+	f.Add([]byte("\xef\xbb\xbftime,indicator,value\r\n2024-06,gdp,\"1,000\"\r\n"))
+	f.Add([]byte("月份,新开工装配式建筑面积（万平方米）\n2024-01,12.5\n2024-02,--\n"))
+	f.Add([]byte(canonicalHeader + "2024-06,gdp,,1e309,亿元\n\"unclosed,x\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzInput(t, Input{Name: "f.csv", Format: FormatCSV, Reader: bytes.NewReader(data)})
+	})
+}
+
+func FuzzJSON(f *testing.F) {
+	f.Add([]byte(`[{"time":"2024-06","indicator":"gdp","value":1},{"time":1719705600,"indicator":"ph","entity":"S","value":"7"}]`))
+	f.Add([]byte(`{"time":"2024-06","indicator":"gdp","value":1} {"time":"2024-07","indicator":"gdp","value":null}`))
+	f.Add([]byte(`[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]`))
+	f.Add([]byte("[{\"time\":\"2024-06\",\"indicator\":\"gdp\",\"entity\":\"\xff\",\"value\":1}]"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzInput(t, Input{Name: "f.json", Format: FormatJSON, Reader: bytes.NewReader(data)})
+	})
+}
+
+func FuzzNDJSON(f *testing.F) {
+	f.Add([]byte(`{"time":"2024-06","indicator":"gdp","value":1}` + "\n" + `{"time":"2024-06-30 08:00","indicator":"ph","entity":"S","value":7.1,"unit":"pH"}`))
+	f.Add([]byte("{\"a\":{\"b\":{\"c\":1}}}\n\n{bad\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzInput(t, Input{Name: "f.ndjson", Format: FormatNDJSON, Reader: bytes.NewReader(data)})
+	})
+}
+
+func FuzzLineProtocol(f *testing.F) {
+	f.Add([]byte("ph,entity=S\\ 1 value=7.5 1719705600\nobservation,indicator=gdp value=1i 1719705600000\n"))
+	f.Add([]byte("gdp,unit=亿元 value=3e2 1719705600000000000\n# c\ngdp value=\"x\" 1\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzInput(t, Input{Name: "f.lp", Format: FormatLP, Reader: bytes.NewReader(data)})
+	})
+}
+
+// FuzzXLSX mutates real workbooks: most mutations break the zip, which must
+// end in an input error, never a panic or a hang.
+func FuzzXLSX(f *testing.F) {
+	f.Add(workbook(f, "Sheet1", [][]any{{"time", "indicator", "entity", "value", "unit"}, {"2024-06", "gdp", "", 1, "亿元"}}))
+	f.Add(workbook(f, "Sheet1", [][]any{{"月份", "gdp"}, {45474.5, 100}, {"2024-02", "x"}}))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzInput(t, Input{Name: "f.xlsx", Format: FormatXLSX, Reader: bytes.NewReader(data)})
+	})
+}
+
+// FuzzMapping runs arbitrary CSV through the wide and long mappings of the
+// real reference files, with their status, missing-value, time-column and
+// rename rules.
+func FuzzMapping(f *testing.F) {
+	maps := refdataMappings(f)
+	f.Add("cnemc_water_4h", []byte("province,basin,section,monitor_time,timestamp,wq_class,wq_class_num,water_temp,ph,do,cond,turb,codmn,nh3n,tp,tn,chla,algae,status\n"+
+		"北京市,海河流域,东店,04-01 08:00,2021-04-01T08:00:00+08:00,Ⅲ,3,14.6,7.75,5.70,731.2,36.4,5.54,0.139,0.084,4.46,*,*,正常\n"+
+		"北京市,海河流域,东店,--,,Ⅲ,3,14.6,7.75,5.70,731.2,36.4,5.54,0.139,0.084,4.46,*,*,维护\n"))
+	f.Add("uci_beijing_multisite_hourly", []byte("No,year,month,day,hour,PM2.5,PM10,SO2,NO2,CO,O3,TEMP,PRES,DEWP,RAIN,wd,WSPM,station\n1,2013,3,1,0,4,4,4,7,300,77,-0.7,1023,-18.8,0,NNW,4.4,Aotizhongxin\n"))
+	f.Add("carbon_prices_long", []byte("timestamp,entity,indicator,value,unit\n2021-01-04T00:00:00+01:00,EU-ETS/EUA,carbon_price,33.56,EUR/tCO2\n"))
+	f.Add("cnemc_water_long", []byte("timestamp,entity,indicator,value,unit\n2021-04-01T08:00:00+08:00,北京市/东店,wq_class_official,3,class(1=I..6=劣V)\n"))
+	names := map[string]bool{}
+	for _, m := range maps {
+		names[m.Name] = true
+	}
+	f.Fuzz(func(t *testing.T, mapping string, data []byte) {
+		if !names[mapping] {
+			mapping = "cnemc_water_4h"
+		}
+		fuzzInput(t, Input{Name: "f.csv", Mapping: mapping, Reader: bytes.NewReader(data)}, maps...)
+	})
+}
+
+func TestParseLPRoundTrip(t *testing.T) {
+	for _, line := range []string{
+		`observation,entity=a\,b\ c\=d,indicator=ph value=7.5 1`,
+		`gdp value="a \"q\" b" 2`,
+	} {
+		l, err := parseLP(line)
+		if err != nil || !strings.HasPrefix(l.fields[0].key, "value") {
+			t.Errorf("parseLP(%q) = %+v, %v", line, l, err)
+		}
+	}
+	l, _ := parseLP(`observation,entity=a\,b\ c\=d,indicator=ph value=7.5 1`)
+	if l.tags[0].val != "a,b c=d" {
+		t.Errorf("unescaped tag = %q, want %q", l.tags[0].val, "a,b c=d")
+	}
+}
