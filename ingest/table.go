@@ -506,15 +506,15 @@ func parseValue(text, unit string) (float64, string, string, string) {
 	if isGrouped(s) {
 		s = strings.ReplaceAll(s, ",", "")
 	}
-	if strings.ContainsAny(s, "xX_pP") {
-		return 0, "", RuleNonNumeric, fmt.Sprintf("value %q is not a decimal number", text)
-	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
 			return 0, "", RuleNonFinite, fmt.Sprintf("value %q overflows a 64-bit float", text)
 		}
 		return 0, "", RuleNonNumeric, fmt.Sprintf("value %q is not a number", text)
+	}
+	if strings.ContainsAny(s, "xX_pP") { // Go's hex floats and digit separators
+		return 0, "", RuleNonNumeric, fmt.Sprintf("value %q is not a decimal number", text)
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0, "", RuleNonFinite, fmt.Sprintf("value %q is not finite", text)
