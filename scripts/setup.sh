@@ -15,6 +15,7 @@ command -v amtool >/dev/null || need+=(prometheus-alertmanager)
 command -v chromium >/dev/null || need+=(chromium)
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 command -v curl >/dev/null || need+=(curl)
+[ -x /usr/bin/time ] || need+=(time)
 if [ ${#need[@]} -gt 0 ]; then
 	if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
 		echo "setup: need Debian packages ${need[*]} but am not root; install them and run again" >&2

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# `make bench`: ingestion throughput against a real InfluxDB, then the Go
+# benchmarks. For each of BENCH_REPS rounds, on a fresh throwaway influxd
+# each time (InfluxDB's background compactions make a reused server slower
+# and noisier):
+#   ceiling  pre-formatted line protocol posted in 5 000-point batches
+#   import   `greenmetrics import` of the 1 000 000-row long CSV (durable:
+#            every batch fsync'ed in the spool before delivery)
+#   push     the same CSV in one POST to `greenmetrics serve`, timed until
+#            the spool is delivered
+# Wall time and peak RSS come from /usr/bin/time -v. Results go to
+# out/bench/ and a summary to stdout (medians over the rounds).
+#
+#   BENCH_REPS=3 BENCH_ROWS=1000000 BENCH_TIME=300ms scripts/bench.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+reps=${BENCH_REPS:-3}
+rows=${BENCH_ROWS:-1000000}
+benchtime=${BENCH_TIME:-300ms}
+source_gz=${BENCH_SOURCE:-$root/../shared/refdata/real/air/beijing_multisite_hourly_12stations_2013-03_2017-02.csv.gz}
+
+scripts/setup.sh
+out=$root/out/bench
+mkdir -p "$out"
+work=$(mktemp -d "${TMPDIR:-/tmp}/greenmetrics-bench.XXXXXX")
+influx_dir=$work/influxdb
+serve_pid=""
+cleanup() {
+	[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null || true
+	scripts/influxd.sh stop "$influx_dir" || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== build"
+go build -o bin/greenmetrics ./cmd/greenmetrics
+go build -o "$work/benchtool" ./internal/benchtool
+csv=$work/rows.csv
+"$work/benchtool" gen-csv -in "$source_gz" -out "$csv" -rows "$rows" | tee "$out/results.txt"
+
+fresh_influx() {
+	scripts/influxd.sh stop "$influx_dir" >/dev/null 2>&1 || true
+	rm -rf "$influx_dir"
+	port=$(scripts/influxd.sh free-port)
+	scripts/influxd.sh start "$influx_dir" "$port" 2>/dev/null
+	influx_url="http://127.0.0.1:$port"
+}
+
+# seconds and peak RSS (MB) from a /usr/bin/time -v report
+wall_of() { awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$1"; }
+rss_of() { awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$1"; }
+
+# calc EXPR [DECIMALS]: arithmetic without bc.
+calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+has_import=0
+if bin/greenmetrics import --help >/dev/null 2>&1; then has_import=1; fi
+
+ceilings=() imports=() import_rss=() pushes=() push_rss=()
+for round in $(seq 1 "$reps"); do
+	echo "== round $round/$reps: ceiling"
+	fresh_influx
+	line=$("$work/benchtool" ceiling -csv "$csv" -url "$influx_url" -db bench -batch 5000)
+	echo "$line" | tee -a "$out/results.txt"
+	ceilings+=("$(echo "$line" | sed -E 's/.* in ([0-9.]+) s.*/\1/')")
+
+	if [ "$has_import" = 1 ]; then
+		echo "== round $round/$reps: greenmetrics import"
+		fresh_influx
+		GREENMETRICS_INFLUX_URL=$influx_url GREENMETRICS_INFLUX_BUCKET=bench/autogen GREENMETRICS_DATA_DIR=$work/import-data \
+			/usr/bin/time -v -o "$work/import.time" bin/greenmetrics import --create-db "$csv" >"$work/import.log" 2>&1 ||
+			{ cat "$work/import.log" >&2; exit 1; }
+		t=$(wall_of "$work/import.time") r=$(rss_of "$work/import.time")
+		echo "import: $rows rows in $t s, peak RSS $r MB" | tee -a "$out/results.txt"
+		imports+=("$t") import_rss+=("$r")
+	fi
+
+	echo "== round $round/$reps: push to serve"
+	fresh_influx
+	listen=127.0.0.1:$(scripts/influxd.sh free-port)
+	GREENMETRICS_INFLUX_URL=$influx_url GREENMETRICS_INFLUX_BUCKET=bench/autogen GREENMETRICS_DATA_DIR=$work/serve-data \
+		/usr/bin/time -v -o "$work/serve.time" bin/greenmetrics serve --create-db --listen "$listen" >"$work/serve.log" 2>&1 &
+	serve_pid=$!
+	for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://$listen/healthz" 2>/dev/null && break; sleep 0.1; done
+	start=$(date +%s.%N)
+	curl -fsS -o "$work/push.json" -H 'Content-Type: text/csv' --data-binary "@$csv" "http://$listen/api/v1/observations"
+	until curl -fsS "http://$listen/metrics" | grep -q '^greenmetrics_spool_pending_points 0$'; do sleep 0.05; done
+	end=$(date +%s.%N)
+	kill -TERM "$serve_pid"
+	wait "$serve_pid" || true
+	serve_pid=""
+	t=$(calc "$end - $start") r=$(rss_of "$work/serve.time")
+	echo "push: $(head -c 60 "$work/push.json") delivered in $t s, serve peak RSS $r MB" | tee -a "$out/results.txt"
+	pushes+=("$t") push_rss+=("$r")
+done
+scripts/influxd.sh stop "$influx_dir" >/dev/null 2>&1 || true
+
+{
+	echo "== summary (median of $reps rounds, $rows rows)"
+	c=$(median "${ceilings[@]}")
+	echo "ceiling: $c s ($(calc "$rows / $c" 0) points/s)"
+	if [ "$has_import" = 1 ]; then
+		i=$(median "${imports[@]}")
+		echo "import:  $i s ($(calc "$rows / $i" 0) points/s), $(calc "$i / $c")x the ceiling (target <= 1.25), peak RSS $(median "${import_rss[@]}") MB (target < 150)"
+	else
+		echo "import:  not measured: bin/greenmetrics has no import command"
+	fi
+	p=$(median "${pushes[@]}")
+	echo "push:    $p s ($(calc "$rows / $p" 0) points/s), $(calc "$p / $c")x the ceiling, serve peak RSS $(median "${push_rss[@]}") MB"
+} | tee -a "$out/results.txt"
+
+echo "== go benchmarks (benchtime $benchtime)"
+fresh_influx
+GREENMETRICS_TEST_INFLUX_URL=$influx_url go test -run '^$' -bench . -benchmem -benchtime "$benchtime" -timeout 30m ./... 2>&1 |
+	tee "$out/go-bench.txt" | grep -E '^(Benchmark|ok|FAIL|pkg:)'
