@@ -45,7 +45,7 @@ func linesOf(obs []models.Observation) []string {
 	return out
 }
 
-func open(t *testing.T, dir string, opts spool.Options) *spool.Spool {
+func open(t testing.TB, dir string, opts spool.Options) *spool.Spool {
 	t.Helper()
 	sp, err := spool.Open(dir, opts)
 	if err != nil {
