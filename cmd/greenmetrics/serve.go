@@ -85,12 +85,22 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 	if err != nil {
 		return err
 	}
-	pipe, err := ingest.NewPipeline(cat, cfg.Mappings, httpapi.LimitedSink{Sink: sp}, ingest.OptionsFrom(cfg.Ingest))
+	mappings, err := loadMappings(cfg, s.configPath, nil)
+	if err != nil {
+		sp.Close()
+		return err
+	}
+	pipe, err := ingest.NewPipeline(cat, mappings, httpapi.LimitedSink{Sink: sp}, ingest.OptionsFrom(cfg.Ingest))
 	if err != nil {
 		sp.Close()
 		return err
 	}
 	tokens, err := httpapi.LoadTokens(cfg.Ingest.TokensFile, cfg.Ingest.TokensEnv, os.Getenv)
+	if err != nil {
+		sp.Close()
+		return err
+	}
+	runners, err := dropFolderRunners(cfg, pipe, log)
 	if err != nil {
 		sp.Close()
 		return err
@@ -110,7 +120,6 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 	// Extension point: other subsystems add their background loops (the
 	// scheduled analysis) to runners, their collectors to reg and their
 	// endpoints to mux here.
-	var runners []daemon.Runner
 
 	// The scheduled analysis: every analysis.interval it reads history,
 	// publishes a snapshot into state (for the exporter and the report)
@@ -148,6 +157,9 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 			fmt.Fprintf(out, "greenmetrics %s serving on %s://%s (push: POST /api/v1/observations; /healthz /readyz /metrics)\n", buildVersion(), scheme, addr)
 			fmt.Fprintf(out, "  spool:    %s (%d points waiting from before)\n", sp.Dir(), sp.Stats().PendingPoints)
 			fmt.Fprintf(out, "  influxdb: %s bucket %s\n", cfg.Influx.URL, cfg.Influx.Bucket)
+			if cfg.Ingest.DropDir != "" {
+				fmt.Fprintf(out, "  drop:     %s (processed files move to done/, rejected rows to rejected/)\n", cfg.Ingest.DropDir)
+			}
 			if tokens.Len() == 0 {
 				fmt.Fprintln(out, "  tokens:   none configured: the push API is open")
 			} else {
