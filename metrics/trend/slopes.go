@@ -66,8 +66,9 @@ func newSlopeSet(groups []points) *slopeSet {
 		}
 	}
 	s.limit = max(int64(enumCap), 4*int64(s.n))
-	// A fixed seed keeps runs reproducible; the result never depends on
-	// it, only the running time does.
+	// A fixed seed keeps runs reproducible. The result does not depend on
+	// it (except within rounding in the approximate case of finish), only
+	// the running time does.
 	s.rng = rand.New(rand.NewPCG(uint64(s.n), uint64(s.total)))
 	return s
 }
