@@ -70,17 +70,20 @@ for round in $(seq 1 "$reps"); do
 	if [ "$has_import" = 1 ]; then
 		echo "== round $round/$reps: greenmetrics import"
 		fresh_influx
+		curl -fsS -o /dev/null -XPOST "$influx_url/query" --data-urlencode "q=CREATE DATABASE bench"
+		rm -rf "$work/import-data"
 		GREENMETRICS_INFLUX_URL=$influx_url GREENMETRICS_INFLUX_BUCKET=bench/autogen GREENMETRICS_DATA_DIR=$work/import-data \
-			/usr/bin/time -v -o "$work/import.time" bin/greenmetrics import --create-db "$csv" >"$work/import.log" 2>&1 ||
+			/usr/bin/time -v -o "$work/import.time" bin/greenmetrics import --no-progress "$csv" >"$work/import.log" 2>&1 ||
 			{ cat "$work/import.log" >&2; exit 1; }
 		t=$(wall_of "$work/import.time") r=$(rss_of "$work/import.time")
-		echo "import: $rows rows in $t s, peak RSS $r MB" | tee -a "$out/results.txt"
+		echo "import: $rows rows in $t s, peak RSS $r MB; $(grep -E '^delivered' "$work/import.log")" | tee -a "$out/results.txt"
 		imports+=("$t") import_rss+=("$r")
 	fi
 
 	echo "== round $round/$reps: push to serve"
 	fresh_influx
 	listen=127.0.0.1:$(scripts/influxd.sh free-port)
+	rm -rf "$work/serve-data"
 	GREENMETRICS_INFLUX_URL=$influx_url GREENMETRICS_INFLUX_BUCKET=bench/autogen GREENMETRICS_DATA_DIR=$work/serve-data \
 		/usr/bin/time -v -o "$work/serve.time" bin/greenmetrics serve --create-db --listen "$listen" >"$work/serve.log" 2>&1 &
 	serve_pid=$!
