@@ -28,7 +28,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/greenmetrics-bench.XXXXXX")
 influx_dir=$work/influxdb
 serve_pid=""
 cleanup() {
-	[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null || true
+	[ -n "$serve_pid" ] && kill "$(pgrep -P "$serve_pid")" 2>/dev/null || true
 	scripts/influxd.sh stop "$influx_dir" || true
 	rm -rf "$work"
 }
@@ -92,7 +92,9 @@ for round in $(seq 1 "$reps"); do
 	curl -fsS -o "$work/push.json" -H 'Content-Type: text/csv' --data-binary "@$csv" "http://$listen/api/v1/observations"
 	until curl -fsS "http://$listen/metrics" | grep -q '^greenmetrics_spool_pending_points 0$'; do sleep 0.05; done
 	end=$(date +%s.%N)
-	kill -TERM "$serve_pid"
+	# serve_pid is /usr/bin/time; SIGTERM goes to serve, its child, so that
+	# serve shuts down and time reports on it.
+	kill -TERM "$(pgrep -P "$serve_pid")"
 	wait "$serve_pid" || true
 	serve_pid=""
 	t=$(calc "$end - $start") r=$(rss_of "$work/serve.time")

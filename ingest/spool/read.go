@@ -51,10 +51,29 @@ func (s *Spool) TryNext(max int) (Batch, error) {
 	}
 	s.readMu.Lock()
 	defer s.readMu.Unlock()
+	return s.readFrom(s.ack.Load(), max)
+}
+
+// TryNextAfter is TryNext reading on from the end of prev, before prev is
+// acknowledged: the Sender reads the next batch while InfluxDB is busy
+// with prev. Acknowledge prev first, then the batch returned.
+func (s *Spool) TryNextAfter(prev Batch, max int) (Batch, error) {
+	if max <= 0 {
+		max = 1
+	}
+	s.readMu.Lock()
+	defer s.readMu.Unlock()
+	if prev.end < s.ack.Load() {
+		return Batch{}, fmt.Errorf("spool: read after %d, but %d is already acknowledged", prev.end, s.ack.Load())
+	}
+	return s.readFrom(prev.end, max)
+}
+
+// readFrom reads up to max records from pos; the caller holds readMu.
+func (s *Spool) readFrom(pos int64, max int) (Batch, error) {
 	if s.ackFile == nil {
 		return Batch{}, ErrClosed
 	}
-	pos := s.ack.Load()
 	limit := s.synced.Load()
 	if pos >= limit {
 		return Batch{start: pos, end: pos}, nil

@@ -131,7 +131,7 @@ func (s *Sender) Run(ctx context.Context) error {
 			}
 			continue
 		}
-		if err := s.deliverBatch(ctx, b); err != nil {
+		if err := s.deliverFrom(ctx, b); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
@@ -157,13 +157,40 @@ func (s *Sender) Drain(ctx context.Context) error {
 		if b.Empty() {
 			return nil
 		}
-		if err := s.deliverBatch(ctx, b); err != nil {
+		if err := s.deliverFrom(ctx, b); err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return fmt.Errorf("%d points left in the spool: %w", s.sp.pending.Load(), ctxErr)
 			}
 			return err
 		}
 	}
+}
+
+// deliverFrom delivers b and the batches after it until the spool has no
+// more, reading each next batch while the current one is being written so
+// that InfluxDB does not wait for the spool between requests.
+func (s *Sender) deliverFrom(ctx context.Context, b Batch) error {
+	type readAhead struct {
+		b   Batch
+		err error
+	}
+	for !b.Empty() {
+		ahead := make(chan readAhead, 1)
+		go func(prev Batch) {
+			nb, err := s.sp.TryNextAfter(prev, s.opts.BatchSize)
+			ahead <- readAhead{nb, err}
+		}(b)
+		err := s.deliverBatch(ctx, b)
+		next := <-ahead
+		if err != nil {
+			return err
+		}
+		if next.err != nil {
+			return next.err
+		}
+		b = next.b
+	}
+	return nil
 }
 
 // deliverBatch writes b until InfluxDB has taken every line or refused it

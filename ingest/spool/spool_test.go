@@ -464,3 +464,32 @@ func TestSegmentLinesArePlainLineProtocolAfterTheChecksum(t *testing.T) {
 	}
 	equalLines(t, stripped, linesOf(obs))
 }
+
+func TestReadAheadThenAcknowledgeInOrder(t *testing.T) {
+	sp := open(t, t.TempDir(), spool.Options{})
+	obs := observations(0, 10)
+	mustAppend(t, sp, obs)
+	first, err := sp.TryNext(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := sp.TryNextAfter(first, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equalLines(t, append(first.Lines, second.Lines...), linesOf(obs[:8]))
+	if err := sp.Ack(second); err == nil {
+		t.Error("Ack of the second batch before the first = nil, want an error")
+	}
+	if err := sp.Ack(first); err != nil {
+		t.Fatal(err)
+	}
+	if err := sp.Ack(second); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sp.TryNextAfter(first, 4); err == nil {
+		t.Error("TryNextAfter an acknowledged batch = nil, want an error")
+	}
+	rest, _ := drain(t, sp, 100)
+	equalLines(t, rest, linesOf(obs[8:]))
+}
