@@ -18,13 +18,21 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // appendRecord frames line as a record and appends it to dst.
 func appendRecord(dst, line []byte) []byte {
+	start := len(dst)
+	dst = append(dst, "00000000 "...)
+	dst = append(dst, line...)
+	putChecksum(dst[start:start+8], line)
+	return append(dst, '\n')
+}
+
+// putChecksum writes the crc32c of line as 8 hex digits into dst, which
+// lets a record be framed in place around a line encoded straight into
+// the output buffer.
+func putChecksum(dst, line []byte) {
 	var sum [4]byte
 	c := crc32.Checksum(line, castagnoli)
 	sum[0], sum[1], sum[2], sum[3] = byte(c>>24), byte(c>>16), byte(c>>8), byte(c)
-	dst = hex.AppendEncode(dst, sum[:])
-	dst = append(dst, ' ')
-	dst = append(dst, line...)
-	return append(dst, '\n')
+	hex.Encode(dst, sum[:])
 }
 
 // recordStatus says what nextRecord found.

@@ -1,6 +1,7 @@
 package spool
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -227,15 +228,20 @@ func (s *Spool) AppendLines(ctx context.Context, lines ...[]byte) error {
 	return s.syncTo(end)
 }
 
-// encode appends the records of obs to dst.
+// encode appends the records of obs to dst, encoding each line in place
+// (no per-observation allocation or copy: this is the hot path of every
+// push).
 func encode(dst []byte, obs []models.Observation) ([]byte, error) {
-	var scratch [512]byte
 	for i := range obs {
-		line := store.AppendObservation(scratch[:0], obs[i])
+		start := len(dst)
+		dst = append(dst, "00000000 "...)
+		dst = store.AppendObservation(dst, obs[i])
+		line := dst[start+9:]
 		if err := checkLine(line); err != nil {
-			return dst, fmt.Errorf("observation %d (%s): %w", i, obs[i].Indicator, err)
+			return dst[:start], fmt.Errorf("observation %d (%s): %w", i, obs[i].Indicator, err)
 		}
-		dst = appendRecord(dst, line)
+		putChecksum(dst[start:start+8], line)
+		dst = append(dst, '\n')
 	}
 	return dst, nil
 }
@@ -247,10 +253,8 @@ func checkLine(line []byte) error {
 	if len(line) == 0 || len(line)+recordOverhead > maxRecordBytes {
 		return errBadLine
 	}
-	for _, c := range line {
-		if c == '\n' {
-			return errBadLine
-		}
+	if bytes.IndexByte(line, '\n') >= 0 {
+		return errBadLine
 	}
 	return nil
 }
