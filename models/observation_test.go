@@ -82,3 +82,16 @@ func FuzzParseTime(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseTime(b *testing.B) {
+	for _, s := range []string{"2013-03-01 00:00", "2024-06-30T08:00:00+08:00", "2024-06", "2024/6/3"} {
+		b.Run(s, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := models.ParseTime(s, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
