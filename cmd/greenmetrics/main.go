@@ -40,6 +40,7 @@ func newRootCmd() *cobra.Command {
 		newReportCmd(&s),
 		newServeCmd(&s),
 		newProgressCmd(&s),
+		newImportCmd(&s),
 	)
 	return root
 }

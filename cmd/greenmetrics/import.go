@@ -1,0 +1,484 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+	_ "time/tzdata" // mapping time zones (Europe/Berlin) without the system's tzdata
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/greenmetrics/greenmetrics/config"
+	"github.com/greenmetrics/greenmetrics/ingest"
+	"github.com/greenmetrics/greenmetrics/ingest/daemon"
+	"github.com/greenmetrics/greenmetrics/ingest/rejectlog"
+	"github.com/greenmetrics/greenmetrics/ingest/spool"
+	"github.com/greenmetrics/greenmetrics/models"
+	"github.com/greenmetrics/greenmetrics/store"
+)
+
+type importFlags struct {
+	format, mapping, source, encoding, precision string
+	mappingFiles                                 []string
+	spoolDir, reasons                            string
+	dryRun, noProgress                           bool
+	show                                         int
+	timeout                                      time.Duration
+}
+
+func newImportCmd(s *settings) *cobra.Command {
+	var f importFlags
+	cmd := &cobra.Command{
+		Use:   "import [flags] FILE...",
+		Short: "Validate data files and deliver their observations to InfluxDB",
+		Long: `import reads each FILE (- is standard input) through the same pipeline as
+the push API and the drop folder: canonical long CSV (time,indicator,entity,
+value,unit), JSON or NDJSON, InfluxDB line protocol, or an Excel .xlsx
+workbook, optionally gzip-compressed, in a layout given by a mapping. Every
+row is validated against the indicator catalogue; good rows go to the spool
+and on to InfluxDB, and import waits until the spool is empty.
+
+It prints, per file, the rows read, accepted, kept once as duplicates and
+rejected by rule, with the first rejections; --reasons writes all of them.
+Rejections are also added to the rejection log of the monthly report.
+
+Exit status: 0 when every file was read to its end and delivered, even if
+rows were rejected; 1 when a file could not be read (missing, empty, no
+usable header, broken JSON …) or delivery to InfluxDB failed.`,
+		Example: `  greenmetrics import data/prefab_2024.csv
+  greenmetrics import --mappings deploy/mappings/refdata.yaml ../shared/refdata/real/water/cnemc_water_4h_haihe_2021-04-01_05.csv
+  greenmetrics import --format ndjson --source lab - < samples.ndjson
+  greenmetrics import --dry-run --mapping cnemc_water_daily daily.csv`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runImport(cmd.Context(), s, f, args, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.format, "format", "auto", "input format: auto, csv, json, ndjson, lp or xlsx")
+	fl.StringVar(&f.mapping, "mapping", "", "mapping to read the files with (default: the first whose match fits the file name)")
+	fl.StringArrayVar(&f.mappingFiles, "mappings", nil, "YAML file of more mappings (repeatable), e.g. deploy/mappings/refdata.yaml")
+	fl.StringVar(&f.source, "source", "", "source tag for rows that name none (default: the mapping's)")
+	fl.StringVar(&f.encoding, "encoding", "", "text encoding of CSV files: utf-8 (default) or gbk")
+	fl.StringVar(&f.precision, "precision", "", "line-protocol timestamp precision: s, ms, us or ns (default: by magnitude)")
+	fl.StringVar(&f.spoolDir, "spool-dir", "", "spool directory (default: ingest.spool_dir or data_dir/spool)")
+	fl.StringVar(&f.reasons, "reasons", "", "write every rejection to this file (tab-separated: file, row, field, rule, message)")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "validate only: deliver nothing")
+	fl.BoolVar(&f.noProgress, "no-progress", false, "no progress bar, even on a terminal")
+	fl.IntVar(&f.show, "show", 10, "rejections to print per file")
+	fl.DurationVar(&f.timeout, "timeout", 10*time.Minute, "how long to wait for InfluxDB to take the spool")
+	return cmd
+}
+
+// errImportFailed makes the exit status 1 after the summary said why.
+var errImportFailed = errors.New("import incomplete")
+
+func runImport(ctx context.Context, s *settings, f importFlags, files []string, stdin io.Reader, out, errw io.Writer) error {
+	format, err := ingest.ParseFormat(f.format)
+	if err != nil {
+		return fmt.Errorf("--format: %w", err)
+	}
+	cfg, cat, err := s.loadAll()
+	if err != nil {
+		return err
+	}
+	mappings, err := loadMappings(cfg, s.configPath, f.mappingFiles)
+	if err != nil {
+		return err
+	}
+	log := newLogger(errw, cfg.LogLevel, cfg.LogFormat)
+	dl, err := openImportDelivery(ctx, cfg, f, log)
+	if err != nil {
+		return err
+	}
+	defer dl.close()
+	pipe, err := ingest.NewPipeline(cat, mappings, dl.sink, ingest.OptionsFrom(cfg.Ingest))
+	if err != nil {
+		return err
+	}
+	rs, err := openReasons(f.reasons)
+	if err != nil {
+		return err
+	}
+	defer rs.close()
+	imp := importer{pipe: pipe, flags: f, format: format, out: out, errw: errw, stdin: stdin, reasons: rs, rejects: dl.rejects}
+	failed := 0
+	for _, name := range files {
+		if !imp.file(ctx, name) {
+			failed++
+		}
+	}
+	imp.total(len(files))
+	if err := rs.close(); err != nil {
+		fmt.Fprintf(out, "reasons file: %v\n", err)
+		failed++
+	}
+	if err := dl.finish(ctx, out, f.timeout); err != nil {
+		fmt.Fprintf(out, "delivery FAILED: %v\n", err)
+		return errImportFailed
+	}
+	if failed > 0 {
+		fmt.Fprintf(out, "%d of %d files could not be read to the end\n", failed, len(files))
+		return errImportFailed
+	}
+	return nil
+}
+
+// loadMappings gathers the mappings of the config file, of the files it
+// lists in ingest.mapping_files (relative to the config file's directory)
+// and of extra files, in that order.
+func loadMappings(cfg config.Config, configPath string, extra []string) ([]config.Mapping, error) {
+	out := append([]config.Mapping(nil), cfg.Mappings...)
+	base := "."
+	if configPath != "" {
+		base = filepath.Dir(configPath)
+	}
+	var paths []string
+	for _, p := range cfg.Ingest.MappingFiles {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(base, p)
+		}
+		paths = append(paths, p)
+	}
+	for _, p := range append(paths, extra...) {
+		ms, err := config.LoadMappings(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ms...)
+	}
+	return out, nil
+}
+
+// importer runs files through the pipeline and reports on each.
+type importer struct {
+	pipe    *ingest.Pipeline
+	flags   importFlags
+	format  ingest.Format
+	out     io.Writer
+	errw    io.Writer
+	stdin   io.Reader
+	reasons *reasonsFile
+	rejects *rejectlog.Log
+	sum     struct{ rows, accepted, duplicates, rejected int }
+}
+
+// file imports one file and reports whether it was read to its end.
+func (im *importer) file(ctx context.Context, name string) bool {
+	in := ingest.Input{Name: filepath.Base(name), Format: im.format, Source: im.flags.source, Mapping: im.flags.mapping,
+		Encoding: im.flags.encoding, Precision: im.flags.precision}
+	var src io.Reader = im.stdin
+	if name == "-" {
+		in.Name = "stdin"
+	} else {
+		fh, err := os.Open(name)
+		if err != nil {
+			fmt.Fprintf(im.out, "%s: %v\n", name, err)
+			return false
+		}
+		defer fh.Close()
+		if st, err := fh.Stat(); err == nil {
+			in.Size = st.Size()
+		}
+		src = fh
+	}
+	bar := im.progress(in.Name, in.Size)
+	if bar != nil {
+		src = io.TeeReader(src, bar)
+	}
+	var logged []rejectlog.Entry
+	in.OnReject = func(r ingest.Rejection) error {
+		if im.rejects != nil {
+			logged = append(logged, rejectlog.Entry{Time: time.Now(), Source: "import:" + r.Source, Row: r.Row, Field: r.Field, Rule: r.Rule, Message: r.Message})
+			if len(logged) >= 1000 {
+				if err := im.rejects.Append(logged...); err != nil {
+					return err
+				}
+				logged = logged[:0]
+			}
+		}
+		return im.reasons.add(r)
+	}
+	in.Reader = src
+	start := time.Now()
+	res, err := im.pipe.Process(ctx, in)
+	elapsed := time.Since(start)
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	if im.rejects != nil && len(logged) > 0 {
+		if lerr := im.rejects.Append(logged...); lerr != nil && err == nil {
+			err = lerr
+		}
+	}
+	im.report(res, err, elapsed)
+	return err == nil
+}
+
+// progress returns a progress bar on a terminal, nil otherwise.
+func (im *importer) progress(name string, size int64) *progressbar.ProgressBar {
+	f, ok := im.errw.(*os.File)
+	if im.flags.noProgress || !ok || !isTerminal(f) {
+		return nil
+	}
+	if size <= 0 {
+		size = -1
+	}
+	return progressbar.NewOptions64(size,
+		progressbar.OptionSetWriter(f),
+		progressbar.OptionSetDescription(name),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+}
+
+// isTerminal reports whether f is a character device, as a terminal is.
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// report prints what became of one file.
+func (im *importer) report(res ingest.Result, err error, elapsed time.Duration) {
+	w := im.out
+	head := fmt.Sprintf("%s: %s", res.Name, res.Format)
+	if res.Mapping != "" {
+		head += ", mapping " + res.Mapping
+	}
+	if res.Source != "" {
+		head += ", source " + res.Source
+	}
+	fmt.Fprintln(w, head)
+	fmt.Fprintf(w, "  rows %d · values %d · accepted %d · duplicates %d · not measured %d · rejected %d\n",
+		res.Rows, res.Values, res.Accepted, res.Duplicates, res.NotMeasured, res.RejectedCount())
+	if len(res.RejectedByRule) > 0 {
+		rules := make([]string, 0, len(res.RejectedByRule))
+		for rule := range res.RejectedByRule {
+			rules = append(rules, rule)
+		}
+		sort.Slice(rules, func(i, j int) bool {
+			a, b := res.RejectedByRule[rules[i]], res.RejectedByRule[rules[j]]
+			return a > b || a == b && rules[i] < rules[j]
+		})
+		parts := make([]string, len(rules))
+		for i, rule := range rules {
+			parts[i] = fmt.Sprintf("%s %d", rule, res.RejectedByRule[rule])
+		}
+		fmt.Fprintf(w, "  rejected by rule: %s\n", strings.Join(parts, ", "))
+		n := min(im.flags.show, len(res.Rejected))
+		if n > 0 {
+			fmt.Fprintf(w, "  first %d rejections:\n", n)
+			for _, r := range res.Rejected[:n] {
+				fmt.Fprintf(w, "    row %-6d %-12s %-22s %s\n", r.Row, r.Field, r.Rule, r.Message)
+			}
+		}
+	}
+	if len(res.Ignored) > 0 {
+		fmt.Fprintf(w, "  columns not read: %s\n", strings.Join(res.Ignored, ", "))
+	}
+	if err != nil {
+		fmt.Fprintf(w, "  STOPPED: %v\n", err)
+	}
+	rate := float64(res.Rows) / max(elapsed.Seconds(), 1e-9)
+	fmt.Fprintf(w, "  %.2f s, %.0f rows/s\n", elapsed.Seconds(), rate)
+	im.sum.rows += res.Rows
+	im.sum.accepted += res.Accepted
+	im.sum.duplicates += res.Duplicates
+	im.sum.rejected += res.RejectedCount()
+}
+
+func (im *importer) total(files int) {
+	if files < 2 {
+		return
+	}
+	fmt.Fprintf(im.out, "total: %d files, rows %d, accepted %d, duplicates %d, rejected %d\n",
+		files, im.sum.rows, im.sum.accepted, im.sum.duplicates, im.sum.rejected)
+}
+
+// reasonsFile writes every rejection of the run, tab-separated.
+type reasonsFile struct {
+	f   *os.File
+	err error
+}
+
+func openReasons(path string) (*reasonsFile, error) {
+	if path == "" {
+		return &reasonsFile{}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--reasons: %w", err)
+	}
+	_, err = fmt.Fprintln(f, "file\trow\tfield\trule\tmessage")
+	return &reasonsFile{f: f, err: err}, nil
+}
+
+func (r *reasonsFile) add(rej ingest.Rejection) error {
+	if r.f == nil || r.err != nil {
+		return r.err
+	}
+	clean := strings.NewReplacer("\t", " ", "\n", " ")
+	_, r.err = fmt.Fprintf(r.f, "%s\t%d\t%s\t%s\t%s\n", rej.Source, rej.Row, clean.Replace(rej.Field), rej.Rule, clean.Replace(rej.Message))
+	return r.err
+}
+
+func (r *reasonsFile) close() error {
+	if r.f == nil {
+		return r.err
+	}
+	err := r.f.Close()
+	r.f = nil
+	if r.err != nil {
+		return r.err
+	}
+	return err
+}
+
+// importDelivery is where import and demo deliver: the spool, with its
+// Sender running alongside so that a large import never fills it, and a
+// final drain. With --dry-run it is a sink that keeps nothing.
+type importDelivery struct {
+	sink    ingest.Sink
+	sp      *spool.Spool
+	snd     *spool.Sender
+	st      *store.Store
+	rejects *rejectlog.Log
+	cfg     config.Config
+	stopRun context.CancelFunc
+	runDone chan error
+	before  spool.Stats
+}
+
+func openImportDelivery(ctx context.Context, cfg config.Config, f importFlags, log *slog.Logger) (*importDelivery, error) {
+	if f.dryRun {
+		return &importDelivery{sink: discardSink{}, cfg: cfg}, nil
+	}
+	st, err := openStore(cfg)
+	if err != nil {
+		return nil, err
+	}
+	sp, snd, err := openDelivery(cfg, st, spoolDirOf(cfg, f.spoolDir), log)
+	if err != nil {
+		st.Close()
+		if errors.Is(err, spool.ErrLocked) {
+			return nil, fmt.Errorf("%w: a running `greenmetrics serve` owns it; put the files in its drop folder (%s), or give import its own --spool-dir", err, cfg.Ingest.DropDir)
+		}
+		return nil, err
+	}
+	rl, err := rejectlog.Open(rejectDir(cfg))
+	if err != nil {
+		sp.Close()
+		st.Close()
+		return nil, err
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	d := &importDelivery{sink: waitingSink{sp: sp}, sp: sp, snd: snd, st: st, rejects: rl, cfg: cfg, stopRun: stop,
+		runDone: make(chan error, 1), before: snd.Stats()}
+	go func() { d.runDone <- snd.Run(runCtx) }()
+	return d, nil
+}
+
+// finish stops the background delivery and drains the spool, reporting
+// what reached InfluxDB.
+func (d *importDelivery) finish(ctx context.Context, out io.Writer, timeout time.Duration) error {
+	if d.sp == nil {
+		fmt.Fprintln(out, "dry run: nothing delivered")
+		return nil
+	}
+	d.stopRun()
+	if err := <-d.runDone; err != nil {
+		return err
+	}
+	d.stopRun = func() {}
+	dctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	err := d.snd.Drain(dctx)
+	after := d.snd.Stats()
+	delivered := after.DeliveredPoints - d.before.DeliveredPoints
+	dead := after.DeadLetteredPoints - d.before.DeadLetteredPoints
+	if err != nil {
+		return fmt.Errorf("%d observations delivered, %d still in the spool %s (serve or the next import delivers them): %w",
+			delivered, after.PendingPoints, d.sp.Dir(), err)
+	}
+	if dead > 0 {
+		return fmt.Errorf("InfluxDB refused %d observations; they are in %s", dead, d.sp.DeadLetterDir())
+	}
+	fmt.Fprintf(out, "delivered: %d observations to InfluxDB %s (bucket %s); spool empty\n", delivered, d.cfg.Influx.URL, d.cfg.Influx.Bucket)
+	return nil
+}
+
+func (d *importDelivery) close() {
+	if d.sp == nil {
+		return
+	}
+	d.stopRun()
+	d.sp.Close()
+	d.st.Close()
+}
+
+// waitingSink appends to the spool and, when it is full, waits for the
+// Sender to make room instead of failing: an import has nobody to answer
+// 503 to.
+type waitingSink struct{ sp *spool.Spool }
+
+func (w waitingSink) Append(ctx context.Context, obs []models.Observation) error {
+	for {
+		err := w.sp.Append(ctx, obs)
+		if err == nil || !ingest.IsBackpressure(err) {
+			return err
+		}
+		wait := spool.RetryAfter(err)
+		if wait <= 0 {
+			wait = time.Second
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+// discardSink takes everything and keeps nothing (--dry-run).
+type discardSink struct{}
+
+func (discardSink) Append(context.Context, []models.Observation) error { return nil }
+
+// dropFolderRunners returns the drop folder as a daemon runner when
+// ingest.drop_dir is set, logging each file and recording its rejections
+// in the rejection log. serve adds it to its runners.
+func dropFolderRunners(cfg config.Config, pipe *ingest.Pipeline, log *slog.Logger) ([]daemon.Runner, error) {
+	if cfg.Ingest.DropDir == "" {
+		return nil, nil
+	}
+	rl, err := rejectlog.Open(rejectDir(cfg))
+	if err != nil {
+		return nil, err
+	}
+	d := ingest.NewDropFolder(cfg.Ingest.DropDir, pipe, ingest.DropOptions{
+		Logger: log,
+		Source: "drop",
+		Processed: func(name, outcome string, res ingest.Result, _ error) {
+			if outcome == ingest.OutcomeRetry || len(res.Rejected) == 0 {
+				return
+			}
+			entries := make([]rejectlog.Entry, len(res.Rejected))
+			for i, r := range res.Rejected {
+				entries[i] = rejectlog.Entry{Time: time.Now(), Source: "drop:" + name, Row: r.Row, Field: r.Field, Rule: r.Rule, Message: r.Message}
+			}
+			if err := rl.Append(entries...); err != nil {
+				log.Error("rejection log", "err", err)
+			}
+		},
+	})
+	return []daemon.Runner{{Name: "drop folder", Run: d.Run}}, nil
+}
