@@ -1,0 +1,221 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/greenmetrics/greenmetrics/config"
+	"github.com/greenmetrics/greenmetrics/models"
+	"github.com/greenmetrics/greenmetrics/models/water"
+)
+
+func demoData(t *testing.T, opts DemoOptions) []models.Observation {
+	t.Helper()
+	obs, err := Demo(testCatalog(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return obs
+}
+
+func TestDemoIsDeterministic(t *testing.T) {
+	a, b := demoData(t, DemoOptions{}), demoData(t, DemoOptions{})
+	if !reflect.DeepEqual(a, b) {
+		t.Fatal("two runs with the same seed differ")
+	}
+	if c := demoData(t, DemoOptions{Seed: 7}); reflect.DeepEqual(a, c) {
+		t.Error("another seed gives the same data")
+	}
+	if _, err := Demo(testCatalog(t), DemoOptions{AsOf: time.Date(2025, 1, 1, 0, 0, 0, 0, models.Shanghai)}); err == nil {
+		t.Error("an as-of month outside 2024 was accepted")
+	}
+}
+
+// TestDemo2023MatchesTheBaselines checks the demo against the report: 2023
+// flows sum to the baseline (135.1万平方米 of prefab floor area in 12 months),
+// stocks and cumulatives end at it, year-end ratios equal it.
+func TestDemo2023MatchesTheBaselines(t *testing.T) {
+	cat := testCatalog(t)
+	obs := demoData(t, DemoOptions{})
+	sum, last, n := map[string]float64{}, map[string]float64{}, map[string]int{}
+	var lastTime = map[string]time.Time{}
+	for _, o := range obs {
+		if o.Entity != "" || o.Time.Year() != 2023 {
+			continue
+		}
+		sum[o.Indicator] += o.Value
+		n[o.Indicator]++
+		if !o.Time.Before(lastTime[o.Indicator]) {
+			last[o.Indicator], lastTime[o.Indicator] = o.Value, o.Time
+		}
+	}
+	checked := 0
+	for _, ind := range cat.Indicators() {
+		if ind.Entity != "" || ind.Baseline == nil || ind.Baseline.Year != 2023 {
+			continue
+		}
+		if n[ind.Code] == 0 {
+			if isDerived(ind.Code) {
+				continue
+			}
+			t.Errorf("%s: no 2023 demo data", ind.Code)
+			continue
+		}
+		periods, _ := periods(ind.Frequency)
+		if n[ind.Code] != periods {
+			t.Errorf("%s: %d observations in 2023, want %d (%s)", ind.Code, n[ind.Code], periods, ind.Frequency)
+		}
+		got := last[ind.Code]
+		if ind.Kind == models.KindFlow {
+			got = sum[ind.Code]
+		}
+		if got != ind.Baseline.Value {
+			t.Errorf("%s (%s): 2023 demo figure %v, want the baseline %v", ind.Code, ind.Kind, got, ind.Baseline.Value)
+		}
+		checked++
+	}
+	if checked < 25 {
+		t.Errorf("checked only %d baselines", checked)
+	}
+	if sum["prefab_building_started_area"] != 1351000 {
+		t.Errorf("prefab area 2023 = %v, want 1351000", sum["prefab_building_started_area"])
+	}
+}
+
+// isDerived names the indicators the analysis computes from other data, so
+// the demo leaves them alone.
+func isDerived(code string) bool {
+	switch code {
+	case "sections_iv_or_better", "sections_iii_or_better", "water_good_ratio", "water_inferior_v_ratio":
+		return true
+	}
+	return false
+}
+
+// TestDemo2024HeadsTowardTheTargets measures 2024 completion against 序时进度
+// (months elapsed / 12) for flows with an absolute target: some must be
+// ahead, at least one clearly behind.
+func TestDemo2024HeadsTowardTheTargets(t *testing.T) {
+	cat := testCatalog(t)
+	asOf := time.Date(2024, 6, 1, 0, 0, 0, 0, models.Shanghai)
+	obs := demoData(t, DemoOptions{AsOf: asOf})
+	ytd := map[string]float64{}
+	for _, o := range obs {
+		if o.Time.Year() == 2024 && o.Entity == "" {
+			if o.Time.After(asOf) {
+				t.Errorf("%s at %v, after the as-of month", o.Indicator, o.Time)
+			}
+			ytd[o.Indicator] += o.Value
+		}
+	}
+	progress := 6.0 / 12
+	ahead, behind := 0, map[string]float64{}
+	for _, ind := range cat.WithTargets() {
+		if ind.Kind != models.KindFlow || ind.Target.Kind != models.TargetAbsolute || ind.Frequency != models.FrequencyMonthly {
+			continue
+		}
+		c := ytd[ind.Code] / ind.Target.Value
+		switch {
+		case c >= progress:
+			ahead++
+		case c < 0.6*progress:
+			behind[ind.Code] = c
+		}
+	}
+	if ahead < 3 || behind["rural_sewage_stations_built"] == 0 || behind["elderly_care_stations_built"] == 0 {
+		t.Errorf("%d ahead of schedule, clearly behind: %v; want ≥ 3 ahead and rural sewage and elderly care behind", ahead, behind)
+	}
+}
+
+// TestDemoWaterReproducesTheReport evaluates the demo sections with
+// models/water: 2023 annual mean classes must give "8个全部达到Ⅳ类以上，其中4个实现Ⅲ类".
+func TestDemoWaterReproducesTheReport(t *testing.T) {
+	obs := demoData(t, DemoOptions{})
+	samples := map[string]map[time.Time]map[string]float64{}
+	for _, o := range obs {
+		if o.Entity == "" {
+			continue
+		}
+		if samples[o.Entity] == nil {
+			samples[o.Entity] = map[time.Time]map[string]float64{}
+		}
+		if samples[o.Entity][o.Time] == nil {
+			samples[o.Entity][o.Time] = map[string]float64{}
+		}
+		samples[o.Entity][o.Time][o.Indicator] = o.Value
+	}
+	year := water.PeriodOf(water.Year, time.Date(2023, 6, 1, 0, 0, 0, 0, models.Shanghai))
+	var results []water.Result
+	for _, s := range DemoSections() {
+		var ss []water.Sample
+		for at, values := range samples[s.Name] {
+			ss = append(ss, water.Sample{Section: s.Name, Time: at, Values: values})
+		}
+		sc := water.SectionConfig{Name: s.Name, WaterBody: water.River, TargetClass: water.Class(s.Target), Items: DemoItems}
+		r, err := sc.EvaluatePeriod(year, ss)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Samples != 12 || int(r.Class) != s.Class {
+			t.Errorf("%s: 2023 class %s from %d samples, want %d from 12", s.Name, r.Class, r.Samples, s.Class)
+		}
+		results = append(results, r)
+	}
+	sum, err := water.Summarize(results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Sections != 8 || sum.IVOrBetter != 8 || sum.IIIOrBetter != 4 {
+		t.Errorf("summary = %+v, want 8 sections, 8 at Ⅳ or better, 4 at Ⅲ", sum)
+	}
+}
+
+// TestDemoGoesThroughThePipeline feeds the demo as canonical CSV: every
+// observation must be accepted as it is.
+func TestDemoGoesThroughThePipeline(t *testing.T) {
+	cat := testCatalog(t)
+	obs := demoData(t, DemoOptions{AsOf: time.Date(2024, 12, 1, 0, 0, 0, 0, models.Shanghai)})
+	var buf bytes.Buffer
+	if err := WriteCanonicalCSV(&buf, cat, obs); err != nil {
+		t.Fatal(err)
+	}
+	p, sink := newTestPipeline(t, Options{Now: func() time.Time { return time.Date(2025, 1, 10, 0, 0, 0, 0, models.Shanghai) }})
+	res, err := p.Process(context.Background(), Input{Name: "demo.csv", Reader: &buf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.RejectedCount() != 0 || res.Duplicates != 0 || len(sink.all()) != len(obs) {
+		t.Fatalf("accepted %d of %d, rejected %v", len(sink.all()), len(obs), res.Rejected[:min(5, len(res.Rejected))])
+	}
+	for _, o := range sink.all() {
+		if o.Source != DemoSource {
+			t.Fatalf("source %q, want demo", o.Source)
+		}
+	}
+}
+
+// TestDeployConfigSections checks that deploy/greenmetrics.yaml, the sample
+// daemon config, loads and lists the demo sections with their targets.
+func TestDeployConfigSections(t *testing.T) {
+	cfg, err := config.Load(filepath.Join(repoRoot(t), "deploy", "greenmetrics.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := DemoSections()
+	if len(cfg.Water.Sections) != len(want) {
+		t.Fatalf("config has %d sections, want %d", len(cfg.Water.Sections), len(want))
+	}
+	for i, s := range cfg.Water.Sections {
+		w := want[i]
+		if s.Name != w.Name || s.TargetClass != w.Target || s.WaterBody != w.WaterBody || s.Level != w.Level || !reflect.DeepEqual(s.Items, DemoItems) {
+			t.Errorf("section %d = %+v, want %+v with items %v", i, s, w, DemoItems)
+		}
+	}
+	if cfg.Ingest.DropDir == "" || len(cfg.Ingest.MappingFiles) == 0 {
+		t.Errorf("ingest = %+v: want a drop_dir and the refdata mapping file", cfg.Ingest)
+	}
+}
