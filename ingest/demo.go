@@ -62,7 +62,7 @@ var DemoItems = []string{"ph", "do", "codmn", "nh3n", "tp"}
 // class band of GB 3838-2002 (river limits), so monthly noise cannot move
 // the annual mean across a limit.
 var demoWater = map[int]map[string]float64{
-	3: {"ph": 7.6, "do": 6.8, "codmn": 4.8, "nh3n": 0.65, "tp": 0.14},  // Ⅲ: CODMn ≤6, NH3-N ≤1.0, TP ≤0.2
+	3: {"ph": 7.6, "do": 6.8, "codmn": 4.8, "nh3n": 0.65, "tp": 0.14}, // Ⅲ: CODMn ≤6, NH3-N ≤1.0, TP ≤0.2
 	4: {"ph": 7.8, "do": 5.6, "codmn": 7.9, "nh3n": 1.18, "tp": 0.25}, // Ⅳ: CODMn ≤10, NH3-N ≤1.5, TP ≤0.3
 }
 
