@@ -171,28 +171,38 @@ type importer struct {
 	sum     struct{ rows, accepted, duplicates, rejected int }
 }
 
-// file imports one file and reports whether it was read to its end.
+// file imports one file ("-": standard input) and reports whether it was
+// read to its end.
 func (im *importer) file(ctx context.Context, name string) bool {
-	in := ingest.Input{Name: filepath.Base(name), Format: im.format, Source: im.flags.source, Mapping: im.flags.mapping,
-		Encoding: im.flags.encoding, Precision: im.flags.precision}
-	var src io.Reader = im.stdin
+	in := im.input(filepath.Base(name))
 	if name == "-" {
-		in.Name = "stdin"
-	} else {
-		fh, err := os.Open(name)
-		if err != nil {
-			fmt.Fprintf(im.out, "%s: %v\n", name, err)
-			return false
-		}
-		defer fh.Close()
-		if st, err := fh.Stat(); err == nil {
-			in.Size = st.Size()
-		}
-		src = fh
+		in.Name, in.Reader = "stdin", im.stdin
+		return im.run(ctx, in)
 	}
+	fh, err := os.Open(name)
+	if err != nil {
+		fmt.Fprintf(im.out, "%s: %v\n", name, err)
+		return false
+	}
+	defer fh.Close()
+	if st, err := fh.Stat(); err == nil {
+		in.Size = st.Size()
+	}
+	in.Reader = fh
+	return im.run(ctx, in)
+}
+
+// input is an Input with the flags' settings.
+func (im *importer) input(name string) ingest.Input {
+	return ingest.Input{Name: name, Format: im.format, Source: im.flags.source, Mapping: im.flags.mapping,
+		Encoding: im.flags.encoding, Precision: im.flags.precision}
+}
+
+// run processes one input, logs its rejections and prints its summary.
+func (im *importer) run(ctx context.Context, in ingest.Input) bool {
 	bar := im.progress(in.Name, in.Size)
 	if bar != nil {
-		src = io.TeeReader(src, bar)
+		in.Reader = io.TeeReader(in.Reader, bar)
 	}
 	var logged []rejectlog.Entry
 	in.OnReject = func(r ingest.Rejection) error {
@@ -207,7 +217,6 @@ func (im *importer) file(ctx context.Context, name string) bool {
 		}
 		return im.reasons.add(r)
 	}
-	in.Reader = src
 	start := time.Now()
 	res, err := im.pipe.Process(ctx, in)
 	elapsed := time.Since(start)

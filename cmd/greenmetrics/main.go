@@ -41,6 +41,7 @@ func newRootCmd() *cobra.Command {
 		newServeCmd(&s),
 		newProgressCmd(&s),
 		newImportCmd(&s),
+		newDemoCmd(&s),
 	)
 	return root
 }
