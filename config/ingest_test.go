@@ -30,7 +30,9 @@ func TestMappingValidation(t *testing.T) {
 		{"six time columns", func(m *config.Mapping) { m.TimeColumn, m.TimeColumns = "", []string{"a", "b", "c", "d", "e", "f"} }, long,
 			`mapping "m": time_columns has 6 columns; at most 5 (year, month, day, hour, minute)`},
 		{"two entities", func(m *config.Mapping) { m.EntityColumn, m.Entity = "e", "X" }, long, `mapping "m": entity_column, entity_columns and entity exclude each other`},
-		{"unknown unit", func(m *config.Mapping) { m.Columns = map[string]config.ColumnMapping{"x": {Indicator: "ph", Unit: "furlong"}} }, wide,
+		{"unknown unit", func(m *config.Mapping) {
+			m.Columns = map[string]config.ColumnMapping{"x": {Indicator: "ph", Unit: "furlong"}}
+		}, wide,
 			`mapping "m": columns["x"]: unit "furlong": unknown unit`},
 		{"column without indicator", func(m *config.Mapping) { m.Columns = map[string]config.ColumnMapping{"x": {}} }, wide, `mapping "m": columns["x"]: indicator is required`},
 		{"bad encoding", func(m *config.Mapping) { m.Encoding = "latin1" }, long, `mapping "m": encoding "latin1" is not utf-8, gbk or gb18030`},
