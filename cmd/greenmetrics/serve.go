@@ -21,6 +21,7 @@ import (
 	"github.com/greenmetrics/greenmetrics/ingest/httpapi"
 	"github.com/greenmetrics/greenmetrics/ingest/spool"
 	"github.com/greenmetrics/greenmetrics/metrics"
+	"github.com/greenmetrics/greenmetrics/metrics/exporter"
 	"github.com/greenmetrics/greenmetrics/store"
 )
 
@@ -138,6 +139,20 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 		return err
 	}
 	runners = append(runners, daemon.Runner{Name: "analysis", Run: eng.Run})
+
+	// The exporter reads the published snapshot at scrape time.
+	coll, err := exporter.New(state, cat.Indicators(), exporter.OptionsFrom(cfg.Analysis, cfg.Water))
+	if err != nil {
+		sp.Close()
+		return err
+	}
+	reg.MustRegister(coll)
+
+	// The monthly report, written on report.day at report.hour for the
+	// previous month.
+	if sched := newReportScheduler(cfg, cat.Indicators(), st, log.With("component", "report")); sched != nil {
+		runners = append(runners, daemon.Runner{Name: "report", Run: sched.Run})
+	}
 
 	scheme := "http"
 	if cfg.Ingest.TLSCert != "" {
