@@ -32,12 +32,8 @@ need() {
 	fi
 }
 
-free_port() {
-	python3 - 2>/dev/null <<'PY' || echo $((20000 + RANDOM % 20000))
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
-PY
-}
+# One definition of "a free loopback port", shared with the InfluxDB script.
+free_port() { "$root/scripts/influxd.sh" free-port; }
 
 # render TEMPLATE TARGET RULES: the production config with the test's
 # target, rules, intervals and (maybe) Alertmanager.
