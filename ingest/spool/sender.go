@@ -104,9 +104,13 @@ func NewSender(sp *Spool, w Writer, opts SenderOptions) *Sender {
 	return &Sender{sp: sp, w: w, opts: opts, log: opts.Logger, errs: errs}
 }
 
-// Run delivers records as they arrive until ctx is done, then returns nil;
-// a batch cut off by ctx stays in the spool. It returns an error only when
-// the spool is closed under it.
+// Run delivers records as they arrive until ctx is done, then returns nil.
+// A write request already sent when ctx ends is let finish (it is bounded
+// by WriteTimeout), so that its answer decides whether the batch is
+// acknowledged: cutting it would leave a batch InfluxDB may already have
+// stored to be sent again by the shutdown's Drain. Batches not yet sent
+// stay in the spool. Run returns an error only when the spool is closed
+// under it.
 func (s *Sender) Run(ctx context.Context) error {
 	s.runMu.Lock()
 	defer s.runMu.Unlock()
@@ -131,7 +135,7 @@ func (s *Sender) Run(ctx context.Context) error {
 			}
 			continue
 		}
-		if err := s.deliverFrom(ctx, b); err != nil {
+		if err := s.deliverFrom(ctx, b, finishRequests); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
@@ -145,7 +149,10 @@ func (s *Sender) Run(ctx context.Context) error {
 
 // Drain delivers everything the spool holds and returns nil once it is
 // empty, or ctx's error when ctx ends first; undelivered records stay in
-// the spool. Import uses it to finish, serve to flush on shutdown.
+// the spool. A request in flight when ctx ends is cut, so Drain keeps to
+// its deadline; InfluxDB may have stored that batch, and sending it again
+// later rewrites the same points. Import uses Drain to finish, serve to
+// flush on shutdown.
 func (s *Sender) Drain(ctx context.Context) error {
 	s.runMu.Lock()
 	defer s.runMu.Unlock()
@@ -157,7 +164,7 @@ func (s *Sender) Drain(ctx context.Context) error {
 		if b.Empty() {
 			return nil
 		}
-		if err := s.deliverFrom(ctx, b); err != nil {
+		if err := s.deliverFrom(ctx, b, cutRequests); err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return fmt.Errorf("%d points left in the spool: %w", s.sp.pending.Load(), ctxErr)
 			}
@@ -166,10 +173,19 @@ func (s *Sender) Drain(ctx context.Context) error {
 	}
 }
 
+// onStop says what happens to a write request in flight when the delivery
+// context ends.
+type onStop bool
+
+const (
+	cutRequests    onStop = false
+	finishRequests onStop = true
+)
+
 // deliverFrom delivers b and the batches after it until the spool has no
-// more, reading each next batch while the current one is being written so
-// that InfluxDB does not wait for the spool between requests.
-func (s *Sender) deliverFrom(ctx context.Context, b Batch) error {
+// more or ctx ends, reading each next batch while the current one is being
+// written so that InfluxDB does not wait for the spool between requests.
+func (s *Sender) deliverFrom(ctx context.Context, b Batch, stop onStop) error {
 	type readAhead struct {
 		b   Batch
 		err error
@@ -180,13 +196,16 @@ func (s *Sender) deliverFrom(ctx context.Context, b Batch) error {
 			nb, err := s.sp.TryNextAfter(prev, s.opts.BatchSize)
 			ahead <- readAhead{nb, err}
 		}(b)
-		err := s.deliverBatch(ctx, b)
+		err := s.deliverBatch(ctx, b, stop)
 		next := <-ahead
 		if err != nil {
 			return err
 		}
 		if next.err != nil {
 			return next.err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 		b = next.b
 	}
@@ -195,11 +214,11 @@ func (s *Sender) deliverFrom(ctx context.Context, b Batch) error {
 
 // deliverBatch writes b until InfluxDB has taken every line or refused it
 // for good, dead-letters the refused ones, and acknowledges b.
-func (s *Sender) deliverBatch(ctx context.Context, b Batch) error {
+func (s *Sender) deliverBatch(ctx context.Context, b Batch, stop onStop) error {
 	if b.Damaged > 0 {
 		s.log.Warn("spool: skipped damaged records", "records", b.Damaged)
 	}
-	dead, err := s.deliver(ctx, b.Lines)
+	dead, err := s.deliver(ctx, b.Lines, stop)
 	if err != nil {
 		return err
 	}
@@ -228,12 +247,15 @@ type deadLine struct {
 // conflict), it bisects the batch so that the good lines are stored and
 // exactly the bad ones come back, to be dead-lettered. It returns an error
 // only when ctx ends.
-func (s *Sender) deliver(ctx context.Context, lines []string) ([]deadLine, error) {
+func (s *Sender) deliver(ctx context.Context, lines []string, stop onStop) ([]deadLine, error) {
 	if len(lines) == 0 {
 		return nil, nil
 	}
 	for attempt := 0; ; attempt++ {
-		err := s.write(ctx, lines)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		err := s.write(ctx, lines, stop)
 		if err == nil {
 			return nil, nil
 		}
@@ -246,11 +268,11 @@ func (s *Sender) deliver(ctx context.Context, lines []string) ([]deadLine, error
 				return []deadLine{{line: lines[0], status: status, message: msg}}, nil
 			}
 			half := len(lines) / 2
-			left, err := s.deliver(ctx, lines[:half])
+			left, err := s.deliver(ctx, lines[:half], stop)
 			if err != nil {
 				return nil, err
 			}
-			right, err := s.deliver(ctx, lines[half:])
+			right, err := s.deliver(ctx, lines[half:], stop)
 			if err != nil {
 				return nil, err
 			}
@@ -271,12 +293,17 @@ func (s *Sender) deliver(ctx context.Context, lines []string) ([]deadLine, error
 	}
 }
 
-// write sends one request and records its outcome.
-func (s *Sender) write(ctx context.Context, lines []string) error {
-	wctx, cancel := context.WithTimeout(ctx, s.opts.WriteTimeout)
+// write sends one request and records its outcome. With finishRequests
+// the request outlives ctx, up to WriteTimeout.
+func (s *Sender) write(ctx context.Context, lines []string, stop onStop) error {
+	reqCtx := ctx
+	if stop == finishRequests {
+		reqCtx = context.WithoutCancel(ctx)
+	}
+	wctx, cancel := context.WithTimeout(reqCtx, s.opts.WriteTimeout)
 	defer cancel()
 	err := s.w.WriteLines(wctx, lines...)
-	if err != nil && ctx.Err() != nil {
+	if err != nil && reqCtx.Err() != nil {
 		return err // shutting down: not InfluxDB's failure
 	}
 	s.record(err)

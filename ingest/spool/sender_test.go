@@ -288,6 +288,52 @@ func TestSenderRunDeliversAsDataArrivesAndStopsOnCancel(t *testing.T) {
 	equalLines(t, fake.storedLines(), want)
 }
 
+// A request InfluxDB is already answering when serve shuts down must not
+// be cut: cutting it leaves a batch InfluxDB stored unacknowledged, and
+// the shutdown's Drain sends it a second time.
+func TestRunLetsTheRequestInFlightFinishOnCancel(t *testing.T) {
+	inFlight := make(chan struct{})
+	release := make(chan struct{})
+	fake := &fakeInflux{}
+	fake.fault = func(n int, _ []string, _ http.ResponseWriter, _ *http.Request) bool {
+		if n == 1 {
+			close(inFlight)
+			<-release
+		}
+		return false
+	}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	sp := open(t, t.TempDir(), spool.Options{})
+	snd := spool.NewSender(sp, newStoreFor(t, srv.URL), fastRetry)
+	obs := observations(0, 50)
+	mustAppend(t, sp, obs)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- snd.Run(ctx) }()
+	<-inFlight
+	cancel()
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatalf("Run = %v, want nil after cancel", err)
+	}
+	if st := snd.Stats(); st.DeliveredPoints != 50 || st.PendingPoints != 0 {
+		t.Errorf("after Run: delivered %d, pending %d; want 50 and 0", st.DeliveredPoints, st.PendingPoints)
+	}
+	if err := snd.Drain(context.Background()); err != nil {
+		t.Fatalf("Drain = %v", err)
+	}
+	fake.mu.Lock()
+	requests := fake.requests
+	fake.mu.Unlock()
+	if requests != 1 {
+		t.Errorf("InfluxDB got %d write requests, want 1 (the batch was sent again)", requests)
+	}
+	want := linesOf(obs)
+	sort.Strings(want)
+	equalLines(t, fake.storedLines(), want)
+}
+
 func TestDrainGivesUpWhenContextEndsAndKeepsTheRest(t *testing.T) {
 	fake := &fakeInflux{fault: func(int, []string, http.ResponseWriter, *http.Request) bool { return false }}
 	fake.fault = failFirst(1<<30, http.StatusServiceUnavailable, nil)
