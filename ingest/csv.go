@@ -43,9 +43,23 @@ func (c *csvRows) next(source string, maxRecord int) (int, []string, error) {
 	if len(rec) > 0 {
 		line, _ = c.cr.FieldPos(0)
 	}
+	if err != nil {
+		return c.readError(err, source, line, maxRecord, rec)
+	}
+	c.last = line
+	for _, f := range rec {
+		if !utf8.ValidString(f) {
+			return line, rec, &rowProblem{line: line, rule: RuleBadEncoding, msg: "row is " + encodingMessage([]byte(csvLine(rec))), cells: rec}
+		}
+	}
+	return line, rec, nil
+}
+
+// readError sorts a failed Read into io.EOF, a bad row or a failed input.
+// It is apart from next so that the happy path allocates nothing for it.
+func (c *csvRows) readError(err error, source string, line, maxRecord int, rec []string) (int, []string, error) {
 	var pe *csv.ParseError
 	switch {
-	case err == nil:
 	case errors.Is(err, io.EOF):
 		return 0, nil, io.EOF
 	case errors.Is(err, errRecordTooLong):
@@ -57,13 +71,6 @@ func (c *csvRows) next(source string, maxRecord int) (int, []string, error) {
 	default:
 		return 0, nil, &InputError{Source: source, Row: line, Rule: RuleMalformedInput, Message: err.Error()}
 	}
-	c.last = line
-	for _, f := range rec {
-		if !utf8.ValidString(f) {
-			return line, rec, &rowProblem{line: line, rule: RuleBadEncoding, msg: "row is " + encodingMessage([]byte(csvLine(rec))), cells: rec}
-		}
-	}
-	return line, rec, nil
 }
 
 // decodeCSV reads a CSV file: the header (at the mapping's header_row),

@@ -17,8 +17,9 @@ import (
 
 // A Sink receives validated observations. Append must make them durable
 // (or deliver them) before it returns: once it returns nil the pipeline
-// counts them as accepted. Process calls may run concurrently, so a Sink
-// shared by them must be safe for concurrent use.
+// counts them as accepted. Append must not keep obs after it returns: the
+// pipeline reuses the slice for the next batch. Process calls may run
+// concurrently, so a Sink shared by them must be safe for concurrent use.
 type Sink interface {
 	Append(ctx context.Context, obs []models.Observation) error
 }

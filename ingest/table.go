@@ -503,7 +503,7 @@ func parseValue(text, unit string) (float64, string, string, string) {
 			s, percent = strings.TrimSpace(rest), true
 		}
 	}
-	if isGrouped(s) {
+	if strings.IndexByte(s, ',') >= 0 && isGrouped(s) {
 		s = strings.ReplaceAll(s, ",", "")
 	}
 	v, err := strconv.ParseFloat(s, 64)

@@ -98,13 +98,23 @@ type pending struct {
 	dropped bool // rejected after all, as a conflicting duplicate
 }
 
-// keyState is what the duplicate index keeps per indicator, entity and time.
+// keyState is what the duplicate index keeps per indicator, entity and
+// time. It is 16 bytes because the index holds one per distinct key of the
+// whole input (a million keys for a million-row import): the state is
+// folded into at rather than kept in a flag that would pad it to 24.
 type keyState struct {
-	bits       uint64 // the accepted value
-	row        int32
-	idx        int32 // position in the current batch, -1 once delivered
-	conflicted bool
+	bits uint64 // the accepted value
+	row  int32  // the row it came from, for messages
+	at   int32  // position in the current batch, or keyDelivered / keyConflicted
 }
+
+const (
+	// keyDelivered: the accepted row went out in an earlier batch.
+	keyDelivered = -1
+	// keyConflicted: the key had conflicting values; every later row with
+	// it is rejected too.
+	keyConflicted = -2
+)
 
 type convKey struct{ from, to string }
 
@@ -121,6 +131,7 @@ type run struct {
 	res       Result
 	maxTime   time.Time
 	batch     []pending
+	out       []models.Observation // the batch as handed to the sink, reused
 	rejects   []Rejection
 	index     map[uint64]keyState
 	seed      maphash.Seed
@@ -191,7 +202,7 @@ func (r *run) maybeFlush() error {
 
 // flush delivers the batch and publishes its rejections in row order.
 func (r *run) flush() error {
-	obs := make([]models.Observation, 0, len(r.batch))
+	obs := r.out[:0]
 	for _, pe := range r.batch {
 		if !pe.dropped {
 			obs = append(obs, pe.obs)
@@ -203,10 +214,12 @@ func (r *run) flush() error {
 		}
 		r.res.Accepted += len(obs)
 	}
+	r.out = obs[:0]
 	for _, pe := range r.batch {
-		st := r.index[pe.key]
-		st.idx = -1
-		r.index[pe.key] = st
+		if st := r.index[pe.key]; st.at != keyConflicted {
+			st.at = keyDelivered
+			r.index[pe.key] = st
+		}
 	}
 	r.batch = r.batch[:0]
 	rejects := r.rejects
@@ -239,25 +252,25 @@ func (r *run) check(c candidate) (models.Observation, *Rejection) {
 		}
 		return models.Observation{}, rej(c.indicatorField, RuleUnknownIndicator, "unknown indicator %q: not in the catalogue", c.indicator)
 	}
-	label := indicatorLabel(ind)
+	// The label is built only for a rejection: this runs once per value.
 	switch {
 	case ind.Entity != "" && c.entity == "":
-		return models.Observation{}, rej(fieldOr(c.entityField, "entity"), RuleMissingEntity, "%s is measured per %s: the entity is missing", label, ind.Entity)
+		return models.Observation{}, rej(fieldOr(c.entityField, "entity"), RuleMissingEntity, "%s is measured per %s: the entity is missing", indicatorLabel(ind), ind.Entity)
 	case ind.Entity == "" && c.entity != "":
-		return models.Observation{}, rej(fieldOr(c.entityField, "entity"), RuleUnexpectedEntity, "%s is a district-wide figure: entity %q must be empty", label, c.entity)
+		return models.Observation{}, rej(fieldOr(c.entityField, "entity"), RuleUnexpectedEntity, "%s is a district-wide figure: entity %q must be empty", indicatorLabel(ind), c.entity)
 	}
 	v, err := r.convert(c.value, c.unit, ind.Unit)
 	if err != nil {
 		if errors.Is(err, models.ErrUnknownUnit) {
-			return models.Observation{}, rej(fieldOr(c.unitField, c.valueField), RuleUnitNotConvertible, "unknown unit %q for %s (unit %s)", c.unit, label, ind.Unit)
+			return models.Observation{}, rej(fieldOr(c.unitField, c.valueField), RuleUnitNotConvertible, "unknown unit %q for %s (unit %s)", c.unit, indicatorLabel(ind), ind.Unit)
 		}
-		return models.Observation{}, rej(fieldOr(c.unitField, c.valueField), RuleUnitNotConvertible, "unit %q cannot be converted to %s, the unit of %s", c.unit, ind.Unit, label)
+		return models.Observation{}, rej(fieldOr(c.unitField, c.valueField), RuleUnitNotConvertible, "unit %q cannot be converted to %s, the unit of %s", c.unit, ind.Unit, indicatorLabel(ind))
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return models.Observation{}, rej(c.valueField, RuleNonFinite, "value %g %s of %s is not finite in %s", c.value, c.unit, label, ind.Unit)
+		return models.Observation{}, rej(c.valueField, RuleNonFinite, "value %g %s of %s is not finite in %s", c.value, c.unit, indicatorLabel(ind), ind.Unit)
 	}
 	if !ind.InRange(v) {
-		return models.Observation{}, rej(c.valueField, RuleOutOfRange, "value %s %s is outside the physical range %s of %s", formatValue(v), ind.Unit, rangeText(ind), label)
+		return models.Observation{}, rej(c.valueField, RuleOutOfRange, "value %s %s is outside the physical range %s of %s", formatValue(v), ind.Unit, rangeText(ind), indicatorLabel(ind))
 	}
 	if c.time.After(r.maxTime) {
 		return models.Observation{}, rej(c.timeField, RuleFutureTime, "time %s is in the future: at most %s after now is accepted", c.time.Format(time.RFC3339), r.p.opts.MaxFuture)
@@ -320,11 +333,11 @@ func (r *run) dedupe(obs models.Observation, c candidate) {
 	st, seen := r.index[key]
 	if !seen {
 		r.res.Values++
-		r.index[key] = keyState{bits: bits, row: int32(c.row), idx: int32(len(r.batch))}
+		r.index[key] = keyState{bits: bits, row: int32(c.row), at: int32(len(r.batch))}
 		r.batch = append(r.batch, pending{obs: obs, key: key, row: c.row, field: c.valueField, raw: c.raw})
 		return
 	}
-	if !st.conflicted && st.bits == bits {
+	if st.at != keyConflicted && st.bits == bits {
 		r.res.Values++
 		r.res.Duplicates++
 		return
@@ -340,10 +353,10 @@ func (r *run) dedupe(obs models.Observation, c candidate) {
 	first := math.Float64frombits(st.bits)
 	msg := fmt.Sprintf("value %s conflicts with value %s in row %d for %s", formatValue(obs.Value), formatValue(first), st.row, what)
 	switch {
-	case st.conflicted:
+	case st.at == keyConflicted:
 		msg += "; that key already has conflicting values"
-	case st.idx >= 0:
-		pe := &r.batch[st.idx]
+	case st.at >= 0:
+		pe := &r.batch[st.at]
 		pe.dropped = true
 		r.res.Values-- // the first row moves from queued to rejected
 		r.queueReject(Rejection{Row: pe.row, Field: pe.field, Rule: RuleConflictingDuplicate, Raw: pe.raw.String(),
@@ -352,7 +365,7 @@ func (r *run) dedupe(obs models.Observation, c candidate) {
 	default:
 		msg += "; row " + strconv.Itoa(int(st.row)) + " was already delivered in an earlier batch and stays"
 	}
-	st.conflicted = true
+	st.at = keyConflicted
 	r.index[key] = st
 	r.queueReject(Rejection{Row: c.row, Field: c.valueField, Rule: RuleConflictingDuplicate, Message: msg, Raw: c.raw.String()})
 }

@@ -49,10 +49,17 @@ func (o Observation) Validate() error {
 	if math.IsNaN(o.Value) || math.IsInf(o.Value, 0) {
 		return fmt.Errorf("value %v: %w", o.Value, ErrNonFinite)
 	}
-	for name, v := range map[string]string{"entity": o.Entity, "source": o.Source} {
-		if len(v) > MaxTagLength || strings.ContainsFunc(v, isControl) || strings.ContainsRune(v, '\\') {
-			return fmt.Errorf("%s %q: %w", name, v, ErrBadTagValue)
-		}
+	if err := checkTag("entity", o.Entity); err != nil {
+		return err
+	}
+	return checkTag("source", o.Source)
+}
+
+// checkTag checks a tag value; Validate runs once per ingested value, so
+// this allocates nothing unless the value is bad.
+func checkTag(name, v string) error {
+	if len(v) > MaxTagLength || strings.ContainsFunc(v, isControl) || strings.ContainsRune(v, '\\') {
+		return fmt.Errorf("%s %q: %w", name, v, ErrBadTagValue)
 	}
 	return nil
 }

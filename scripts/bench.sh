@@ -6,14 +6,14 @@
 #   ceiling  pre-formatted line protocol posted in 5 000-point batches
 #   import   `greenmetrics import` of the 1 000 000-row long CSV (durable:
 #            every batch fsync'ed in the spool before delivery), once as is
-#            and once with the Go soft memory limit GOMEMLIMIT=110MiB
-#            (BENCH_GOMEMLIMIT), which bounds the GC's headroom
+#            (import runs its GC at GOGC=50) and once with BENCH_COMPARE_ENV
+#            (default GOGC=100, Go's default) to show what that trade buys
 #   push     the same CSV in one POST to `greenmetrics serve`, timed until
 #            the spool is delivered
 # Wall time and peak RSS come from /usr/bin/time -v. Results go to
 # out/bench/ and a summary to stdout (medians over the rounds).
 #
-#   BENCH_REPS=3 BENCH_ROWS=1000000 BENCH_TIME=300ms BENCH_GOMEMLIMIT=110MiB scripts/bench.sh
+#   BENCH_REPS=3 BENCH_ROWS=1000000 BENCH_TIME=300ms BENCH_COMPARE_ENV=GOGC=100 scripts/bench.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -21,7 +21,7 @@ cd "$root"
 reps=${BENCH_REPS:-3}
 rows=${BENCH_ROWS:-1000000}
 benchtime=${BENCH_TIME:-300ms}
-memlimit=${BENCH_GOMEMLIMIT:-110MiB}
+compare_env=${BENCH_COMPARE_ENV:-GOGC=100}
 source_gz=${BENCH_SOURCE:-$root/../shared/refdata/real/air/beijing_multisite_hourly_12stations_2013-03_2017-02.csv.gz}
 
 scripts/setup.sh
@@ -62,17 +62,17 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 
 has_import=0
 if bin/greenmetrics import --help >/dev/null 2>&1; then has_import=1; fi
 
-# run_import GOMEMLIMIT TIMES_ARRAY RSS_ARRAY: one timed import on a fresh
-# InfluxDB, with the Go soft memory limit given (empty: none).
+# run_import ENV TIMES_ARRAY RSS_ARRAY: one timed import on a fresh
+# InfluxDB, with the environment assignment ENV (empty: none).
 run_import() {
-	local limit=$1 label="import"
+	local extra=$1 label="import"
 	local -n times=$2 rss=$3
-	[ -n "$limit" ] && label="import (GOMEMLIMIT=$limit)"
+	[ -n "$extra" ] && label="import ($extra)"
 	echo "== round $round/$reps: $label"
 	fresh_influx
 	curl -fsS -o /dev/null -XPOST "$influx_url/query" --data-urlencode "q=CREATE DATABASE bench"
 	rm -rf "$work/import-data"
-	env ${limit:+GOMEMLIMIT=$limit} GREENMETRICS_INFLUX_URL="$influx_url" GREENMETRICS_INFLUX_BUCKET=bench/autogen \
+	env ${extra:+"$extra"} GREENMETRICS_INFLUX_URL="$influx_url" GREENMETRICS_INFLUX_BUCKET=bench/autogen \
 		GREENMETRICS_DATA_DIR="$work/import-data" \
 		/usr/bin/time -v -o "$work/import.time" bin/greenmetrics import --no-progress "$csv" >"$work/import.log" 2>&1 ||
 		{ cat "$work/import.log" >&2; exit 1; }
@@ -92,7 +92,7 @@ for round in $(seq 1 "$reps"); do
 
 	if [ "$has_import" = 1 ]; then
 		run_import "" imports import_rss
-		run_import "$memlimit" imports_lim import_lim_rss
+		run_import "$compare_env" imports_lim import_lim_rss
 	fi
 
 	echo "== round $round/$reps: push to serve"
@@ -126,7 +126,7 @@ scripts/influxd.sh stop "$influx_dir" >/dev/null 2>&1 || true
 		i=$(median "${imports[@]}")
 		echo "import:  $i s ($(calc "$rows / $i" 0) points/s), $(calc "$i / $c")x the ceiling (target <= 1.25), peak RSS $(median "${import_rss[@]}") MB (target < 150)"
 		i=$(median "${imports_lim[@]}")
-		echo "import with GOMEMLIMIT=$memlimit: $i s ($(calc "$rows / $i" 0) points/s), $(calc "$i / $c")x the ceiling, peak RSS $(median "${import_lim_rss[@]}") MB"
+		echo "import with $compare_env: $i s ($(calc "$rows / $i" 0) points/s), $(calc "$i / $c")x the ceiling, peak RSS $(median "${import_lim_rss[@]}") MB"
 	else
 		echo "import:  not measured: bin/greenmetrics has no import command"
 	fi

@@ -60,6 +60,7 @@ func newDemoCmd(s *settings) *cobra.Command {
 It ends when InfluxDB has everything (the spool is empty).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			tuneGCForIngest()
 			return runDemo(cmd.Context(), s, f, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}

@@ -59,6 +59,7 @@ usable header, broken JSON …) or delivery to InfluxDB failed.`,
   greenmetrics import --dry-run --mapping cnemc_water_daily daily.csv`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			tuneGCForIngest()
 			return runImport(cmd.Context(), s, f, args, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}

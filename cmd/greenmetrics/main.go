@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -44,4 +45,20 @@ func newRootCmd() *cobra.Command {
 		newDemoCmd(&s),
 	)
 	return root
+}
+
+// ingestGCPercent is the garbage collector's target for the commands that
+// ingest (serve, import, demo). Their live heap is mostly the duplicate
+// index of the input being read (24 bytes per distinct key), and Go's
+// default of 100 lets the heap grow to twice that before collecting: 150 MB
+// of RSS for a million-row import. At 50 the peak is 120 MB for about 0.2 s
+// more CPU per million rows, which InfluxDB's write time hides
+// (docs/benchmarks.md). Prometheus makes the same trade, at 75.
+const ingestGCPercent = 50
+
+// tuneGCForIngest applies ingestGCPercent unless the user chose with GOGC.
+func tuneGCForIngest() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(ingestGCPercent)
+	}
 }

@@ -44,6 +44,7 @@ no new requests, delivery for up to ingest.shutdown_grace, the rest kept
 in the spool for the next start.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			tuneGCForIngest()
 			return runServe(cmd.Context(), s, f, cmd.OutOrStdout())
 		},
 	}
