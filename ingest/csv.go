@@ -142,7 +142,7 @@ func (r *run) readHeader(next func() (int, []string, error), pl *plan, xlsx, dat
 		if err != nil {
 			return nil, r.inputErr(line, RuleMalformedHeader, err.Error())
 		}
-		t.xlsx, t.date1904 = xlsx, date1904
+		t.xlsx, t.date1904, t.headerRow = xlsx, date1904, line
 		r.res.Header = csvLine(cells)
 		return t, nil
 	}

@@ -427,6 +427,9 @@ func (w *rejectWriter) writeReasons(res Result, now time.Time, stop error) error
 	fmt.Fprintf(&head, "# rejections of %s, processed %s\n", w.name, now.Format(time.RFC3339))
 	fmt.Fprintf(&head, "# rows %d, values %d, accepted %d, duplicates %d, not measured %d, rejected %d\n",
 		res.Rows, res.Values, res.Accepted, res.Duplicates, res.NotMeasured, res.RejectedCount())
+	if res.MergedFilled > 0 {
+		fmt.Fprintf(&head, "# %d empty key cells filled from merged cells above them\n", res.MergedFilled)
+	}
 	if stop != nil {
 		fmt.Fprintf(&head, "# reading stopped, the file moved to rejected/: %s\n", oneLine(stop.Error()))
 	}

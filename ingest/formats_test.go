@@ -409,3 +409,63 @@ func TestFormatDetection(t *testing.T) {
 		t.Error(`ParseFormat("xml") succeeded`)
 	}
 }
+
+func TestExcelMergedKeyCellsAreFilledDown(t *testing.T) {
+	// A monitoring station's sheet: the section name merged over its three
+	// months, and one quarterly figure merged over three month rows, which
+	// must stay one value.
+	data := workbook(t, "Sheet1", [][]any{
+		{"断面", "月份", "ph", "codmn"},
+		{"新八里桥", "2024-04", 7.1, 4.2},
+		{"", "2024-05", 7.3, ""},
+		{"", "2024-06", 7.0, ""},
+		{"榆林庄", "2024-04", 7.6, 5.1},
+		{"", "2024-05", "", 5.3},
+	}, "A2", "A4", "D2", "D4", "A5", "A6")
+	m := config.Mapping{Name: "station", Match: "station_*.xlsx", Layout: "wide", TimeColumn: "月份", EntityColumns: []string{"断面"},
+		Columns: map[string]config.ColumnMapping{"ph": {Indicator: "ph"}, "codmn": {Indicator: "codmn"}}}
+	p, sink := newTestPipeline(t, Options{}, m)
+	res, err := p.Process(context.Background(), Input{Name: "station_2024q2.xlsx", Reader: bytes.NewReader(data)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCounts(t, res)
+	if res.MergedFilled != 3 || res.RejectedCount() != 0 || res.Accepted != 7 || res.NotMeasured != 3 {
+		t.Fatalf("result = %+v", res)
+	}
+	type key struct{ entity, indicator, month string }
+	got := map[key]float64{}
+	for _, o := range sink.all() {
+		got[key{o.Entity, o.Indicator, o.Time.Format("2006-01")}] = o.Value
+	}
+	want := map[key]float64{
+		{"新八里桥", "ph", "2024-04"}: 7.1, {"新八里桥", "codmn", "2024-04"}: 4.2,
+		{"新八里桥", "ph", "2024-05"}: 7.3, {"新八里桥", "ph", "2024-06"}: 7.0,
+		{"榆林庄", "ph", "2024-04"}: 7.6, {"榆林庄", "codmn", "2024-04"}: 5.1, {"榆林庄", "codmn", "2024-05"}: 5.3,
+	}
+	if len(got) != len(want) {
+		t.Errorf("observations = %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%v = %v, want %v", k, got[k], v)
+		}
+	}
+}
+
+func TestScanMergeRefs(t *testing.T) {
+	for _, tc := range []struct {
+		name, xml string
+		want      []string
+	}{
+		{"plain", `<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData><mergeCells count="2"><mergeCell ref="A2:A4"/><mergeCell ref="B1:C1"/></mergeCells></worksheet>`, []string{"A2:A4", "B1:C1"}},
+		{"prefixed, single quotes", `<x:worksheet><x:mergeCells count="1"><x:mergeCell ref='C5:C9'/></x:mergeCells></x:worksheet>`, []string{"C5:C9"}},
+		{"none", `<worksheet><sheetData/></worksheet>`, nil},
+		{"text with < entities and a long run " + strings.Repeat("x", 10), `<worksheet><c><is><t>` + strings.Repeat("a", 200<<10) + `</t></is></c><mergeCell ref="D1:D2"/></worksheet>`, []string{"D1:D2"}},
+	} {
+		got, err := scanMergeRefs(strings.NewReader(tc.xml))
+		if err != nil || strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("%s: refs = %q, %v; want %q", tc.name, got, err, tc.want)
+		}
+	}
+}

@@ -139,3 +139,22 @@ func TestParseLPRoundTrip(t *testing.T) {
 		t.Errorf("unescaped tag = %q, want %q", l.tags[0].val, "a,b c=d")
 	}
 }
+
+// FuzzScanMergeRefs: any worksheet bytes give refs or an error, never a
+// panic, and every ref came from a ref attribute.
+func FuzzScanMergeRefs(f *testing.F) {
+	f.Add(`<worksheet><mergeCells count="1"><mergeCell ref="A2:A4"/></mergeCells></worksheet>`)
+	f.Add(`<x:mergeCell ref='B1:B9'/><mergeCell`)
+	f.Add(`<<<mergeCell ref="`)
+	f.Fuzz(func(t *testing.T, xml string) {
+		refs, err := scanMergeRefs(strings.NewReader(xml))
+		if err != nil {
+			return
+		}
+		for _, r := range refs {
+			if !strings.Contains(xml, r) {
+				t.Errorf("ref %q is not in the input", r)
+			}
+		}
+	})
+}

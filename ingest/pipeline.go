@@ -215,6 +215,9 @@ type Result struct {
 	// NotMeasured counts cells of wide layouts marked as not measured
 	// (blank, "--", "*" …); they are neither values nor rejections.
 	NotMeasured int
+	// MergedFilled counts empty key cells of an Excel sheet (time, entity,
+	// indicator, unit, source, status) filled from a merged cell above.
+	MergedFilled int
 	// Rejected holds the first Options.MaxRejections rejections in row order.
 	Rejected       []Rejection
 	RejectedByRule map[string]int

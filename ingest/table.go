@@ -16,8 +16,9 @@ import (
 // table reads the rows of a CSV file or a worksheet once its header is
 // known: which cells hold the time, entity, status and values.
 type table struct {
-	header []string
-	loc    *time.Location
+	header    []string
+	headerRow int // its line (CSV) or row (Excel), 1-based
+	loc       *time.Location
 	// time: one column (timeFormat optional) or year…minute columns.
 	timeCols   []int
 	timeField  string
@@ -42,6 +43,20 @@ type table struct {
 	units                           map[string]string
 	// wide layout
 	wide []wideCol
+}
+
+// keyColumns are the columns that say what a value is, not the value:
+// time, entity, indicator, unit, source and status.
+func (t *table) keyColumns() map[int]bool {
+	keys := map[int]bool{}
+	for _, cols := range [][]int{t.timeCols, t.entityCols, {t.statusCol, t.indCol, t.unitCol, t.srcCol}} {
+		for _, c := range cols {
+			if c >= 0 {
+				keys[c] = true
+			}
+		}
+	}
+	return keys
 }
 
 // wideCol is one value column of a wide layout.

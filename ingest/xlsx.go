@@ -70,6 +70,11 @@ func (r *run) decodeXLSX(src io.Reader, pl *plan) error {
 		}
 		return err
 	}
+	merges, err := sheetMerges(data, sheet)
+	if err != nil {
+		return r.inputErr(0, RuleMalformedInput, fmt.Sprintf("reading merged cells: %v", err))
+	}
+	filler := newMergeFiller(merges, t.keyColumns(), t.headerRow)
 	seen := false
 	for {
 		line, cells, err := next()
@@ -79,12 +84,18 @@ func (r *run) decodeXLSX(src io.Reader, pl *plan) error {
 		if err != nil {
 			return err
 		}
+		if filler != nil {
+			cells = filler.fill(line, cells)
+		}
 		if !blankRow(cells) {
 			seen = true
 		}
 		if err := t.row(r, line, cells); err != nil {
 			return err
 		}
+	}
+	if filler != nil {
+		r.res.MergedFilled = filler.filled
 	}
 	if !seen {
 		return r.inputErr(0, RuleNoDataRows, fmt.Sprintf("sheet %q has a header but no data rows", sheet))

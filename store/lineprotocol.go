@@ -57,13 +57,13 @@ func AppendObservation(dst []byte, o models.Observation) []byte {
 	// prefers for its series key.
 	if o.Entity != "" {
 		dst = append(dst, ",entity="...)
-		dst = appendEscaped(dst, o.Entity, tagEscaper)
+		dst = appendEscaped(dst, o.Entity, tagEscapes)
 	}
 	dst = append(dst, ",indicator="...)
-	dst = appendEscaped(dst, o.Indicator, tagEscaper)
+	dst = appendEscaped(dst, o.Indicator, tagEscapes)
 	if o.Source != "" {
 		dst = append(dst, ",source="...)
-		dst = appendEscaped(dst, o.Source, tagEscaper)
+		dst = appendEscaped(dst, o.Source, tagEscapes)
 	}
 	dst = append(dst, " value="...)
 	dst = appendFloat(dst, o.Value)
@@ -77,22 +77,22 @@ func EncodePoint(p Point) (string, error) {
 		return "", fmt.Errorf("point needs a measurement and at least one field")
 	}
 	var b []byte
-	b = appendEscaped(b, p.Measurement, measurementEscaper)
+	b = appendEscaped(b, p.Measurement, measurementEscapes)
 	for _, k := range sortedKeys(p.Tags) {
 		if p.Tags[k] == "" {
 			continue // InfluxDB has no empty tag values; absence reads back as "".
 		}
 		b = append(b, ',')
-		b = appendEscaped(b, k, tagEscaper)
+		b = appendEscaped(b, k, tagEscapes)
 		b = append(b, '=')
-		b = appendEscaped(b, p.Tags[k], tagEscaper)
+		b = appendEscaped(b, p.Tags[k], tagEscapes)
 	}
 	b = append(b, ' ')
 	for i, k := range sortedKeys(p.Fields) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendEscaped(b, k, tagEscaper)
+		b = appendEscaped(b, k, tagEscapes)
 		b = append(b, '=')
 		switch v := p.Fields[k].(type) {
 		case float64:
@@ -102,7 +102,7 @@ func EncodePoint(p Point) (string, error) {
 			b = appendFloat(b, v)
 		case string:
 			b = append(b, '"')
-			b = appendEscaped(b, v, fieldStringEscaper)
+			b = appendEscaped(b, v, fieldStringEscapes)
 			b = append(b, '"')
 		case bool:
 			b = strconv.AppendBool(b, v)
@@ -131,15 +131,25 @@ func appendFloat(dst []byte, v float64) []byte {
 	return strconv.AppendFloat(dst, v, 'g', -1, 64)
 }
 
-var (
-	tagEscaper         = strings.NewReplacer(",", `\,`, "=", `\=`, " ", `\ `)
-	measurementEscaper = strings.NewReplacer(",", `\,`, " ", `\ `)
-	fieldStringEscaper = strings.NewReplacer(`"`, `\"`, `\`, `\\`)
+// The bytes line protocol escapes with a backslash, per element.
+const (
+	tagEscapes         = ",= "
+	measurementEscapes = ", "
+	fieldStringEscapes = "\"\\"
 )
 
-func appendEscaped(dst []byte, s string, r *strings.Replacer) []byte {
-	if !strings.ContainsAny(s, ",= \\\"") {
+// appendEscaped appends s with a backslash before each byte of escapes. It
+// runs for every tag of every point the spool encodes, so it allocates
+// nothing (a strings.Replacer would, once per escaped value).
+func appendEscaped(dst []byte, s string, escapes string) []byte {
+	if !strings.ContainsAny(s, escapes) {
 		return append(dst, s...)
 	}
-	return append(dst, r.Replace(s)...)
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(escapes, s[i]) >= 0 {
+			dst = append(dst, '\\')
+		}
+		dst = append(dst, s[i])
+	}
+	return dst
 }

@@ -270,6 +270,9 @@ func (im *importer) report(res ingest.Result, err error, elapsed time.Duration) 
 	fmt.Fprintln(w, head)
 	fmt.Fprintf(w, "  rows %d · values %d · accepted %d · duplicates %d · not measured %d · rejected %d\n",
 		res.Rows, res.Values, res.Accepted, res.Duplicates, res.NotMeasured, res.RejectedCount())
+	if res.MergedFilled > 0 {
+		fmt.Fprintf(w, "  %d empty key cells filled from merged cells above them\n", res.MergedFilled)
+	}
 	if len(res.RejectedByRule) > 0 {
 		rules := make([]string, 0, len(res.RejectedByRule))
 		for rule := range res.RejectedByRule {
