@@ -469,3 +469,27 @@ func TestScanMergeRefs(t *testing.T) {
 		}
 	}
 }
+
+func TestNonDetectValuesAreRejectedWithAdvice(t *testing.T) {
+	in := "time,indicator,entity,value,unit\n" +
+		"2024-06-01,cd,新八里桥,0.0005L,mg/L\n" +
+		"2024-06-01,hg,新八里桥,<0.00004,mg/L\n" +
+		"2024-06-01,phenol,新八里桥,未检出,mg/L\n" +
+		"2024-06-01,codmn,新八里桥,3.1,mg/L\n" +
+		"2024-06-01,nh3n,新八里桥,0.3L0,mg/L\n"
+	p, sink := newTestPipeline(t, Options{})
+	res, err := p.Process(context.Background(), Input{Name: "lab.csv", Reader: strings.NewReader(in)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCounts(t, res)
+	if res.Accepted != 1 || len(sink.all()) != 1 || res.RejectedByRule[RuleNonNumeric] != 4 {
+		t.Fatalf("result = %+v", res)
+	}
+	for i, rej := range res.Rejected {
+		nonDetect := strings.Contains(rej.Message, "is a non-detect (below a detection limit)")
+		if want := i < 3; nonDetect != want {
+			t.Errorf("row %d: %q; non-detect advice %v, want %v", rej.Row, rej.Message, nonDetect, want)
+		}
+	}
+}

@@ -526,6 +526,9 @@ func parseValue(text, unit string) (float64, string, string, string) {
 		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
 			return 0, "", RuleNonFinite, fmt.Sprintf("value %q overflows a 64-bit float", text)
 		}
+		if looksNonDetect(s) {
+			return 0, "", RuleNonNumeric, fmt.Sprintf("value %q is a non-detect (below a detection limit): InfluxDB keeps measured numbers only; classify lab reports with non-detects with `greenmetrics water classify` (docs/water.md, \"Non-detects\")", text)
+		}
 		return 0, "", RuleNonNumeric, fmt.Sprintf("value %q is not a number", text)
 	}
 	if strings.ContainsAny(s, "xX_pP") { // Go's hex floats and digit separators
@@ -543,6 +546,26 @@ func parseValue(text, unit string) (float64, string, string, string) {
 		}
 	}
 	return v * 0.01, "ratio", "", ""
+}
+
+// looksNonDetect reports whether s is written the way monitoring reports
+// write a result below the detection limit: "0.01L", "<0.01", "ND", "未检出".
+func looksNonDetect(s string) bool {
+	switch strings.ToUpper(s) {
+	case "ND", "N.D.", "未检出":
+		return true
+	}
+	if rest, ok := strings.CutSuffix(s, "L"); ok {
+		_, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+		return err == nil
+	}
+	for _, p := range []string{"<", "＜"} {
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			_, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+			return err == nil
+		}
+	}
+	return false
 }
 
 // isGrouped reports whether s is a number with thousands separators:

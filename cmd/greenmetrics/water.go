@@ -32,10 +32,13 @@ func newWaterClassifyCmd() *cobra.Command {
 			"(or timestamp), optional water_body (river, lake, reservoir), and one column per\n" +
 			"item named by its code (ph, do, codmn, cod, bod5, nh3n, tp, tn, cu, zn, f, se, as,\n" +
 			"hg, cd, cr6, pb, cn, phenol, petroleum, las, sulfide, fecal_coliform; aliases oil,\n" +
-			"s2, fc). Blank, -- and * mean not measured. Other columns are ignored.\n\n" +
+			"s2, fc). Blank, -- and * mean not measured; 0.01L or <0.01 is a non-detect below\n" +
+			"the detection limit 0.01 (class Ⅰ if the limit meets the class Ⅰ limit, else not\n" +
+			"judged). Other columns are ignored.\n\n" +
 			"Print one JSON object per row, in input order: section, time, class (1–6, 6 = 劣Ⅴ;\n" +
 			"0 when no evaluated item was measured), class_name, limiting (the items at the\n" +
-			"class) and grade (优, 良好, 轻度污染, 中度污染, 重度污染).",
+			"class) and grade (优, 良好, 轻度污染, 中度污染, 重度污染); non_detects and not_judged\n" +
+			"list the non-detect items when there are any.",
 		Example: "  greenmetrics water classify --water lake samples.csv\n" +
 			"  greenmetrics water classify --items ph,do,codmn,nh3n,tp - < samples.csv",
 		Args: cobra.MaximumNArgs(1),
@@ -103,6 +106,11 @@ type classifiedRow struct {
 	ClassName string   `json:"class_name"`
 	Limiting  []string `json:"limiting"`
 	Grade     string   `json:"grade"`
+	// NonDetects are the evaluated items below their detection limit and
+	// judged class Ⅰ; NotJudged those whose detection limit is above the
+	// class Ⅰ limit, left out of the class. Absent when there are none.
+	NonDetects []string `json:"non_detects,omitempty"`
+	NotJudged  []string `json:"not_judged,omitempty"`
 }
 
 // classifyWater reads samples from in and writes one JSON line per sample to
@@ -153,6 +161,14 @@ func writeClassified(enc *json.Encoder, rec water.Record, opts classifyOptions) 
 	}
 	if row.Limiting == nil {
 		row.Limiting = []string{}
+	}
+	for _, ir := range r.Items {
+		if ir.NonDetect {
+			row.NonDetects = append(row.NonDetects, ir.Code)
+		}
+	}
+	for _, ir := range r.NotJudged {
+		row.NotJudged = append(row.NotJudged, ir.Code)
 	}
 	return enc.Encode(row)
 }

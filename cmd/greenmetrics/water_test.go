@@ -51,6 +51,28 @@ func TestWaterClassify(t *testing.T) {
 	}
 }
 
+func TestWaterClassifyNonDetects(t *testing.T) {
+	// A monthly lab report: cadmium and phenol below detection limits that
+	// meet class Ⅰ, mercury below one that does not (0.0001 > 0.00005).
+	in := "section,time,ph,do,codmn,nh3n,tp,cd,hg,phenol\n" +
+		"东店,2024-06-01,7.5,6.2,3.1,0.2,0.08,0.0005L,<0.0001,0.001L\n" +
+		"东店,2024-07-01,7.5,6.2,3.1,0.2,0.08,0.0005,0.00004,0.001\n"
+	stdout, _, err := runWater(t, in, "water", "classify")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"section":"东店","time":"2024-06-01","class":2,"class_name":"Ⅱ类","limiting":["do","codmn","nh3n","tp"],"grade":"优","non_detects":["cd","phenol"],"not_judged":["hg"]}
+{"section":"东店","time":"2024-07-01","class":2,"class_name":"Ⅱ类","limiting":["do","codmn","nh3n","tp"],"grade":"优"}
+`
+	if stdout != want {
+		t.Errorf("stdout =\n%s\nwant\n%s", stdout, want)
+	}
+	_, _, err = runWater(t, "section,cd\ns,ND\n", "water", "classify")
+	if err == nil || !strings.Contains(err.Error(), `line 2, column "cd": value "ND" is a non-detect without its detection limit`) {
+		t.Errorf("bare ND: err = %v", err)
+	}
+}
+
 func TestWaterClassifyFlags(t *testing.T) {
 	in := "section,time,tp,codmn\ns,2021-04-01,0.04,5\n"
 	tests := []struct {

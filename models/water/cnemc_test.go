@@ -144,9 +144,9 @@ func readCNEMC(t *testing.T, path string) (rows []cnemcRow, unclassed int) {
 		row.sample = Sample{Section: row.section, Values: map[string]float64{}}
 		for _, code := range cnemcItems {
 			cell := strings.TrimSpace(rec[col[code]])
-			v, measured, err := parseValue(cell)
-			if err != nil {
-				t.Fatalf("%s line %d, column %q: %v", path, line, code, err)
+			v, measured, nd, err := parseValue(cell)
+			if err != nil || nd {
+				t.Fatalf("%s line %d, column %q: %v (non-detect %v: CNEMC files have none)", path, line, code, err, nd)
 			}
 			if measured {
 				row.cells[code] = cell

@@ -55,7 +55,8 @@ type Record struct {
 // A CSVReader reads samples from a wide CSV file: a header row, then one row
 // per sample. Columns are "section" (required), "time" (or "timestamp"),
 // an optional "water_body" (river, lake, reservoir), and one column per item
-// named by its code or alias. A blank cell, "--", "*" or "EF" means not measured.
+// named by its code or alias. A blank cell, "--", "*" or "EF" means not measured;
+// "0.01L" or "<0.01" is a non-detect with its detection limit.
 // Other columns are skipped and listed by Ignored. A UTF-8 byte-order mark
 // and CRLF line ends are accepted. Times without an offset are Beijing time.
 type CSVReader struct {
@@ -195,12 +196,22 @@ func (c *CSVReader) setCell(rec *Record, i int, cell string) error {
 		if !ok {
 			return nil
 		}
-		v, measured, err := parseValue(cell)
+		v, measured, nd, err := parseValue(cell)
 		if err != nil || !measured {
 			return err
 		}
 		if err := it.check(v); err != nil {
 			return err
+		}
+		if nd {
+			if !it.CanBeNonDetect() {
+				return fmt.Errorf("value %q: %s has no detection limit: %w", cell, it.Code, ErrInvalidNonDetect)
+			}
+			if rec.Sample.NonDetects == nil {
+				rec.Sample.NonDetects = make(map[string]float64)
+			}
+			rec.Sample.NonDetects[it.Code] = v
+			return nil
 		}
 		rec.Sample.Values[it.Code] = v
 	}
@@ -209,22 +220,55 @@ func (c *CSVReader) setCell(rec *Record, i int, cell string) error {
 
 // parseValue parses an item cell. Blank, "--", "*" and "EF" are CNEMC's
 // marks for "not measured" (no analyser, maintenance, invalid reading); they
-// are not zero.
-func parseValue(cell string) (v float64, measured bool, err error) {
+// are not zero. A non-detect is written with its detection limit, as
+// monitoring reports do: "0.01L" (limit followed by L) or "<0.01"; v is then
+// the detection limit and nd is true.
+func parseValue(cell string) (v float64, measured, nd bool, err error) {
 	switch cell {
 	case "", "--", "*", "EF":
-		return 0, false, nil
+		return 0, false, false, nil
 	}
-	v, err = strconv.ParseFloat(cell, 64)
+	number := cell
+	if rest, ok := strings.CutSuffix(cell, "L"); ok {
+		number, nd = strings.TrimSpace(rest), true
+	} else if rest, ok := cutAnyPrefix(cell, "<", "＜"); ok {
+		number, nd = strings.TrimSpace(rest), true
+	}
+	v, err = strconv.ParseFloat(number, 64)
 	var numErr *strconv.NumError
 	if errors.As(err, &numErr) && errors.Is(numErr.Err, strconv.ErrSyntax) {
-		return 0, false, fmt.Errorf("value %q is not a number", cell)
+		if isBareNonDetect(cell) {
+			return 0, false, false, fmt.Errorf("value %q is a non-detect without its detection limit: write the limit, e.g. 0.01L or <0.01", cell)
+		}
+		return 0, false, false, fmt.Errorf("value %q is not a number", cell)
 	}
 	// Out-of-range numbers parse to ±Inf with ErrRange: no reading is that.
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, false, fmt.Errorf("value %q is not a finite number", cell)
+		return 0, false, false, fmt.Errorf("value %q is not a finite number", cell)
 	}
-	return v, true, nil
+	if nd && v <= 0 {
+		return 0, false, false, fmt.Errorf("value %q: a detection limit must be positive", cell)
+	}
+	return v, true, nd, nil
+}
+
+func cutAnyPrefix(s string, prefixes ...string) (string, bool) {
+	for _, p := range prefixes {
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			return rest, true
+		}
+	}
+	return s, false
+}
+
+// isBareNonDetect reports the ways reports write "not detected" without
+// saying below what.
+func isBareNonDetect(cell string) bool {
+	switch strings.ToUpper(strings.TrimSpace(cell)) {
+	case "ND", "N.D.", "未检出", "L":
+		return true
+	}
+	return false
 }
 
 // parseTime parses a time cell. A blank cell gives the zero time: CNEMC

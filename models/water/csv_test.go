@@ -125,6 +125,7 @@ func FuzzCSVReader(f *testing.F) {
 	f.Add("\ufeffsection,timestamp,water_body,tn,fc\r\ns,2021-04-01,lake,1.2,*\r\n")
 	f.Add("section,oil,s2\n\"a,b\",--,0.1\n")
 	f.Add("section,tp\n\"a\nb\",1e400\n")
+	f.Add("section,ph,cd,hg\ns,7,0.0005L,<0.0001\ns,0.1L,ND,＜0\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		cr, err := NewCSVReader(strings.NewReader(in))
 		if err != nil {

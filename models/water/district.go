@@ -131,7 +131,7 @@ func proportionGrade(s Summary) Grade {
 // the means with the single-factor rule.
 func stateByMean(results []Result) (State, error) {
 	body := results[0].WaterBody
-	byItem := make(map[string][]float64)
+	byItem := make(map[string][]reading)
 	var codes []string
 	for _, r := range results {
 		if r.WaterBody != body {
@@ -142,15 +142,15 @@ func stateByMean(results []Result) (State, error) {
 			if _, seen := byItem[ir.Code]; !seen {
 				codes = append(codes, ir.Code)
 			}
-			byItem[ir.Code] = append(byItem[ir.Code], ir.Value)
+			byItem[ir.Code] = append(byItem[ir.Code], reading{value: ir.Value, nd: ir.NonDetect, dl: ir.DetectionLimit})
 		}
 	}
 	if len(codes) == 0 {
 		return State{}, fmt.Errorf("%d sections with no evaluated item: %w", len(results), ErrNoSections)
 	}
-	means := make(map[string]float64, len(byItem))
-	for code, vs := range byItem {
-		means[code] = mean(vs)
+	means := make(map[string]reading, len(byItem))
+	for code, rds := range byItem {
+		means[code] = meanReading(rds)
 	}
 	cfg := SectionConfig{WaterBody: body, Items: codes}
 	set, err := cfg.evaluated()

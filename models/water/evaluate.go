@@ -21,6 +21,20 @@ type Sample struct {
 	Section string
 	Time    time.Time
 	Values  map[string]float64
+	// NonDetects are the items measured below their detection limit
+	// (written "0.01L" or "<0.01" in monitoring reports), keyed like Values,
+	// with the detection limit as the value. An item is in Values or in
+	// NonDetects, not both.
+	NonDetects map[string]float64
+}
+
+// reading is what an item contributes to a classification: a measured
+// value, or a non-detect, whose value is half its detection limit (the
+// statistics convention for non-detects).
+type reading struct {
+	value float64
+	nd    bool    // every sample behind it was below the detection limit
+	dl    float64 // the detection limit of a non-detect (the largest)
 }
 
 // A SectionConfig says how a section is evaluated.
@@ -80,6 +94,10 @@ type ItemResult struct {
 	// Exceedance is the 超标倍数 (C − C_Ⅲ)/C_Ⅲ when the value exceeds the
 	// class Ⅲ limit, else 0. It is always 0 for pH and dissolved oxygen.
 	Exceedance float64
+	// NonDetect: the item was below its detection limit (in every sample
+	// of the period); Value is then half the limit of detection.
+	NonDetect      bool
+	DetectionLimit float64 // of a non-detect; over a period the largest
 }
 
 // A Result is the evaluation of a section for one sample or one period.
@@ -97,6 +115,10 @@ type Result struct {
 	// Reported are items classified but kept out of Class: total nitrogen
 	// of a lake or reservoir, and faecal coliform.
 	Reported []ItemResult
+	// NotJudged are non-detects whose detection limit is above the item's
+	// class Ⅰ limit: the true value may be anywhere below the limit of
+	// detection, so the item says nothing about the class (Class ClassUnknown).
+	NotJudged []ItemResult
 }
 
 // Evaluate classifies one sample: each evaluated item that has a value, then
@@ -106,11 +128,11 @@ func (c SectionConfig) Evaluate(s Sample) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	values, err := canonicalValues(s.Values)
+	readings, err := canonicalReadings(s)
 	if err != nil {
 		return Result{}, fmt.Errorf("section %q: %w", s.Section, err)
 	}
-	r, err := c.classify(set, values)
+	r, err := c.classify(set, readings)
 	if err != nil {
 		return Result{}, err
 	}
@@ -136,26 +158,26 @@ func (c SectionConfig) EvaluatePeriod(p Period, samples []Sample) (Result, error
 		return Result{}, fmt.Errorf("section %q: %w: %d", c.Name, errInvalidPeriod, p.Kind)
 	}
 	n := 0
-	byItem := make(map[string][]float64)
+	byItem := make(map[string][]reading)
 	for _, s := range samples {
 		if s.Section != c.Name || !p.Contains(s.Time) {
 			continue
 		}
-		values, err := canonicalValues(s.Values)
+		readings, err := canonicalReadings(s)
 		if err != nil {
 			return Result{}, fmt.Errorf("section %q, sample at %s: %w", c.Name, s.Time.Format(time.RFC3339), err)
 		}
 		n++
-		for code, v := range values {
-			byItem[code] = append(byItem[code], v)
+		for code, rd := range readings {
+			byItem[code] = append(byItem[code], rd)
 		}
 	}
 	if n < p.MinSamples() {
 		return Result{}, fmt.Errorf("section %q, %s: %d samples, need %d: %w", c.Name, p, n, p.MinSamples(), ErrTooFewSamples)
 	}
-	means := make(map[string]float64, len(byItem))
-	for code, vs := range byItem {
-		means[code] = mean(vs)
+	means := make(map[string]reading, len(byItem))
+	for code, rds := range byItem {
+		means[code] = meanReading(rds)
 	}
 	r, err := c.classify(set, means)
 	if err != nil {
@@ -165,21 +187,36 @@ func (c SectionConfig) EvaluatePeriod(p Period, samples []Sample) (Result, error
 	return r, nil
 }
 
-// classify evaluates canonical values: items in set decide the class,
+// classify evaluates canonical readings: items in set decide the class,
 // separately reported items are classified on their own, and the rest (water
 // temperature, items the section does not evaluate) are ignored.
-func (c SectionConfig) classify(set map[string]bool, values map[string]float64) (Result, error) {
+func (c SectionConfig) classify(set map[string]bool, readings map[string]reading) (Result, error) {
 	r := Result{Section: c.Name, WaterBody: c.WaterBody, Target: c.TargetClass}
 	for _, it := range catalogue {
-		v, ok := values[it.Code]
+		rd, ok := readings[it.Code]
 		if !ok {
 			continue
 		}
+		v := rd.value
 		if !set[it.Code] && !it.ReportedSeparately() {
 			continue
 		}
 		if _, hasLimits := it.Limits(c.WaterBody); !hasLimits && it.bound != boundRange {
 			// Total nitrogen in a river: Table 1 has nothing to compare with.
+			continue
+		}
+		if rd.nd {
+			ir, judged := it.classifyNonDetect(rd, c.WaterBody)
+			switch {
+			case !judged:
+				r.NotJudged = append(r.NotJudged, ir)
+				continue
+			case !set[it.Code]:
+				r.Reported = append(r.Reported, ir)
+				continue
+			}
+			r.Items = append(r.Items, ir)
+			r.Class = max(r.Class, ir.Class)
 			continue
 		}
 		class, err := it.Classify(v, c.WaterBody)
@@ -197,26 +234,66 @@ func (c SectionConfig) classify(set map[string]bool, values map[string]float64) 
 	return r, nil
 }
 
-// canonicalValues resolves the item codes of a sample, rejecting unknown
-// codes, an item given twice under two spellings, and impossible values.
-func canonicalValues(values map[string]float64) (map[string]float64, error) {
-	out := make(map[string]float64, len(values))
-	given := make(map[string]string, len(values))
-	for code, v := range values {
+// canonicalReadings resolves the item codes of a sample, rejecting unknown
+// codes, an item given twice (under two spellings, or as both a value and
+// a non-detect), impossible values and detection limits.
+func canonicalReadings(s Sample) (map[string]reading, error) {
+	out := make(map[string]reading, len(s.Values)+len(s.NonDetects))
+	given := make(map[string]string, len(s.Values)+len(s.NonDetects))
+	add := func(code string, v float64, nd bool) error {
 		it, err := Lookup(code)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if prev, dup := given[it.Code]; dup {
-			return nil, fmt.Errorf("item %q given as both %q and %q", it.Code, prev, code)
+			return fmt.Errorf("item %q given as both %q and %q", it.Code, prev, code)
 		}
 		if err := it.check(v); err != nil {
-			return nil, err
+			return err
 		}
 		given[it.Code] = code
-		out[it.Code] = v
+		if !nd {
+			out[it.Code] = reading{value: v}
+			return nil
+		}
+		if !it.CanBeNonDetect() || v <= 0 {
+			return fmt.Errorf("%s below a detection limit of %v: %w", it.Code, v, ErrInvalidNonDetect)
+		}
+		out[it.Code] = reading{value: v / 2, nd: true, dl: v}
+		return nil
+	}
+	for code, v := range s.Values {
+		if err := add(code, v, false); err != nil {
+			return nil, err
+		}
+	}
+	for code, dl := range s.NonDetects {
+		if err := add(code, dl, true); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
+}
+
+// meanReading is an item's reading over a period: the mean of its samples,
+// a non-detect counting as half its detection limit. Only when every sample
+// was a non-detect is the result one, with the largest detection limit.
+func meanReading(rds []reading) reading {
+	values := make([]float64, len(rds))
+	all := true
+	dl := 0.0
+	for i, rd := range rds {
+		values[i] = rd.value
+		if rd.nd {
+			dl = max(dl, rd.dl)
+		} else {
+			all = false
+		}
+	}
+	if all {
+		return reading{value: mean(values), nd: true, dl: dl}
+	}
+	return reading{value: mean(values)}
 }
 
 // mean returns the arithmetic mean of values, computed exactly on their
@@ -277,6 +354,19 @@ func (r Result) MainPollutants() []ItemResult {
 		return cmp.Compare(b.Exceedance, a.Exceedance)
 	})
 	return worse[:min(3, len(worse))]
+}
+
+// classifyNonDetect judges an item below its detection limit: class Ⅰ when
+// the detection limit meets the class Ⅰ limit (the true value is lower
+// still), else not judged.
+func (it Item) classifyNonDetect(rd reading, body WaterBody) (ItemResult, bool) {
+	ir := ItemResult{Code: it.Code, Value: rd.value, NonDetect: true, DetectionLimit: rd.dl}
+	lim, ok := it.Limits(body)
+	if !ok || rd.dl > lim[0] {
+		return ir, false
+	}
+	ir.Class = ClassI
+	return ir, true
 }
 
 // hasExceedance is 1 for items that have a 超标倍数 and 0 for the others, so

@@ -21,6 +21,10 @@ var (
 	// ErrInvalidValue is returned for a value that no measurement can have:
 	// NaN, ±Inf, or a negative concentration.
 	ErrInvalidValue = errors.New("invalid value")
+	// ErrInvalidNonDetect is returned for a non-detect of an item that has
+	// no detection limit (pH, dissolved oxygen, water temperature) or with a
+	// detection limit that is not positive.
+	ErrInvalidNonDetect = errors.New("invalid non-detect")
 )
 
 // bound is how a value is compared with an item's limits.
@@ -201,6 +205,10 @@ func (it Item) ReportedSeparately() bool { return it.role == roleReported }
 // HasExceedance reports whether a 超标倍数 is defined for the item. It is not
 // for pH, dissolved oxygen and water temperature (环办〔2011〕22号).
 func (it Item) HasExceedance() bool { return it.bound == boundUpper }
+
+// CanBeNonDetect reports whether the item can be reported below a detection
+// limit: the concentrations, not pH, dissolved oxygen or water temperature.
+func (it Item) CanBeNonDetect() bool { return it.bound == boundUpper }
 
 // Limits returns the limits of classes Ⅰ…Ⅴ for the water body, and false
 // when Table 1 gives none (water temperature; pH, whose range is 6–9 for
