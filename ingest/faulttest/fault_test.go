@@ -32,7 +32,7 @@ func TestNoLossUnderFaults(t *testing.T) {
 	)
 	influx := newInfluxd(t)
 	const db = "faulttest"
-	if err := influxtest.Exec(influx.url(), "CREATE DATABASE "+db); err != nil {
+	if err := influxtest.CreateDatabase(influx.url(), db); err != nil {
 		t.Fatal(err)
 	}
 	// 3 MB of spool holds about 30 000 spooled points: the outage phase
