@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/greenmetrics/greenmetrics/ingest/rejectlog"
 	"github.com/greenmetrics/greenmetrics/internal/influxtest"
 )
 
@@ -67,6 +68,7 @@ func TestEndToEnd(t *testing.T) {
 
 	probeTime := time.Now().Add(-2*time.Hour + probeLead).Truncate(time.Second)
 	push(t, addr, probeRows(probeTime))
+	requirePushRejectionLogged(t, filepath.Join(work, "data", "rejects"))
 
 	// Wait until Prometheus holds a snapshot that includes the probe: from
 	// then on every family of the exporter is there.
@@ -341,6 +343,23 @@ func push(t *testing.T, addr, csv string) {
 	if err := json.Unmarshal(body, &sum); err != nil || resp.StatusCode != http.StatusOK || sum.Accepted != 1 || sum.Rejected != 1 {
 		t.Fatalf("push = %s %s; want 200 with 1 accepted, 1 rejected", resp.Status, body)
 	}
+}
+
+// requirePushRejectionLogged checks that the push's rejected row reached
+// the rejection log, where the monthly report's data-quality section reads
+// it. The daemon appends before it answers, so it is there already.
+func requirePushRejectionLogged(t *testing.T, dir string) {
+	t.Helper()
+	entries, _, err := rejectlog.Read(dir, rejectlog.MonthOf(time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Source == "push:http" && e.Rule == "unknown_indicator" && e.Row == 3 {
+			return
+		}
+	}
+	t.Errorf("rejection log has no entry for the pushed no_such_indicator row: %+v", entries)
 }
 
 // waitFor polls cond every 500 ms until it holds or ctx ends; the last

@@ -205,16 +205,19 @@ func (b *builder) rejections(q *Quality) {
 	if err != nil {
 		q.LogError = err.Error()
 	}
-	q.Rejected = len(entries)
+	q.Rejected = rejectlog.CountRows(entries)
 	q.RejectedByRule = ranked(rejectlog.CountByRule(entries))
 	bySrc := map[string]int{}
 	for _, e := range entries {
-		bySrc[e.Source]++
+		bySrc[e.Source] += e.Rows()
 	}
 	q.RejectedBySrc = ranked(bySrc)
-	for i, e := range entries {
-		if i >= maxRejectedExamples {
+	for _, e := range entries {
+		if len(q.Examples) >= maxRejectedExamples {
 			break
+		}
+		if e.Tally() {
+			continue // a count, not a row to quote
 		}
 		q.Examples = append(q.Examples, RejectedSample{Time: e.Time.In(models.Shanghai), Source: e.Source,
 			Row: e.Row, Field: e.Field, Rule: e.Rule, Message: e.Message})

@@ -481,14 +481,10 @@ func dropFolderRunners(cfg config.Config, pipe *ingest.Pipeline, log *slog.Logge
 		Logger: log,
 		Source: "drop",
 		Processed: func(name, outcome string, res ingest.Result, _ error) {
-			if outcome == ingest.OutcomeRetry || len(res.Rejected) == 0 {
+			if outcome == ingest.OutcomeRetry || res.RejectedCount() == 0 {
 				return
 			}
-			entries := make([]rejectlog.Entry, len(res.Rejected))
-			for i, r := range res.Rejected {
-				entries[i] = rejectlog.Entry{Time: time.Now(), Source: "drop:" + name, Row: r.Row, Field: r.Field, Rule: r.Rule, Message: r.Message}
-			}
-			if err := rl.Append(entries...); err != nil {
+			if err := rl.Append(rejectionEntries("drop:"+name, res, time.Now())...); err != nil {
 				log.Error("rejection log", "err", err)
 			}
 		},

@@ -19,6 +19,7 @@ import (
 	"github.com/greenmetrics/greenmetrics/ingest"
 	"github.com/greenmetrics/greenmetrics/ingest/daemon"
 	"github.com/greenmetrics/greenmetrics/ingest/httpapi"
+	"github.com/greenmetrics/greenmetrics/ingest/rejectlog"
 	"github.com/greenmetrics/greenmetrics/ingest/spool"
 	"github.com/greenmetrics/greenmetrics/metrics"
 	"github.com/greenmetrics/greenmetrics/metrics/exporter"
@@ -109,7 +110,12 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 	}
 
 	mux := http.NewServeMux()
-	httpapi.New(pipe, httpapi.Options{
+	rl, err := rejectlog.Open(rejectDir(cfg))
+	if err != nil {
+		sp.Close()
+		return err
+	}
+	httpapi.New(loggingProcessor{p: pipe, rl: rl, log: log}, httpapi.Options{
 		Tokens:       tokens,
 		MaxBodyBytes: cfg.Ingest.MaxBodyBytes,
 		MaxRows:      cfg.Ingest.MaxRows,

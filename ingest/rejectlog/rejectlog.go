@@ -20,7 +20,10 @@ import (
 	"github.com/greenmetrics/greenmetrics/models"
 )
 
-// Entry is one rejected row.
+// Entry is one rejected row, or a tally of rejected rows not listed one by
+// one (Count > 1: a source with thousands of rejections of one rule is
+// listed up to a bound and counted beyond it, so that the report's counts
+// stay exact without the log growing with every bad row of a bad file).
 type Entry struct {
 	Time    time.Time `json:"time"`
 	Source  string    `json:"source"`
@@ -28,7 +31,14 @@ type Entry struct {
 	Field   string    `json:"field,omitempty"`
 	Rule    string    `json:"rule"`
 	Message string    `json:"message"`
+	Count   int       `json:"count,omitempty"` // rows this entry stands for; 0 means 1
 }
+
+// Rows is the number of rejected rows the entry stands for.
+func (e Entry) Rows() int { return max(e.Count, 1) }
+
+// Tally reports whether the entry counts rows rather than naming one.
+func (e Entry) Tally() bool { return e.Count > 1 }
 
 // Log appends entries to the month files of one directory. It is safe for
 // concurrent use.
@@ -117,11 +127,20 @@ func Read(dir, month string) (entries []Entry, damaged int, err error) {
 	return entries, damaged, nil
 }
 
-// CountByRule sums entries by rule code.
+// CountByRule sums the rows of entries by rule code.
 func CountByRule(entries []Entry) map[string]int {
 	out := map[string]int{}
 	for _, e := range entries {
-		out[e.Rule]++
+		out[e.Rule] += e.Rows()
 	}
 	return out
+}
+
+// CountRows sums the rows of entries.
+func CountRows(entries []Entry) int {
+	n := 0
+	for _, e := range entries {
+		n += e.Rows()
+	}
+	return n
 }

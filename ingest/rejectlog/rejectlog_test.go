@@ -45,6 +45,32 @@ func TestAppendAndReadByShanghaiMonth(t *testing.T) {
 	}
 }
 
+func TestTalliesCountTheirRows(t *testing.T) {
+	dir := t.TempDir()
+	log, err := rejectlog.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	june := time.Date(2024, 6, 15, 9, 0, 0, 0, models.Shanghai)
+	if err := log.Append(
+		rejectlog.Entry{Time: june, Source: "drop:big.csv", Row: 2, Rule: "out_of_range", Message: "x"},
+		rejectlog.Entry{Time: june, Source: "drop:big.csv", Rule: "out_of_range", Count: 4999, Message: "4999 more rows rejected by this rule, not listed one by one"},
+		rejectlog.Entry{Time: june, Source: "push:lab", Row: 7, Rule: "bad_time", Message: "y"},
+	); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := rejectlog.Read(dir, "2024-06")
+	if err != nil || len(got) != 3 {
+		t.Fatalf("Read = %d entries, %v", len(got), err)
+	}
+	if !got[1].Tally() || got[0].Tally() || got[1].Rows() != 4999 || got[0].Rows() != 1 {
+		t.Errorf("entries after a round trip = %+v", got)
+	}
+	if n, c := rejectlog.CountRows(got), rejectlog.CountByRule(got); n != 5001 || c["out_of_range"] != 5000 || c["bad_time"] != 1 {
+		t.Errorf("CountRows = %d, CountByRule = %v; want 5001, out_of_range 5000, bad_time 1", n, c)
+	}
+}
+
 func TestTornLineIsCountedNotFatal(t *testing.T) {
 	dir := t.TempDir()
 	log, _ := rejectlog.Open(dir)
