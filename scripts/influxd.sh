@@ -5,6 +5,8 @@
 #   scripts/influxd.sh install             build ./bin/influxd if missing
 #   scripts/influxd.sh start DIR HTTP_PORT  start with data in DIR, wait until it answers
 #   scripts/influxd.sh stop DIR             stop the server started with DIR
+#   scripts/influxd.sh config DIR HTTP_PORT write DIR/influxdb.conf only (for a
+#                                           caller that runs influxd itself)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,16 +27,10 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.clos
 PY
 }
 
-start() {
-	local dir=$1 port=$2
-	install
+# write_config DIR PORT: the server's config, loopback only, data in DIR.
+write_config() {
+	local dir=$1 port=$2 rpc
 	mkdir -p "$dir"
-	dir=$(cd "$dir" && pwd)
-	if [ -f "$dir/influxd.pid" ] && kill -0 "$(cat "$dir/influxd.pid")" 2>/dev/null; then
-		echo "influxd: already running (pid $(cat "$dir/influxd.pid")) with data in $dir" >&2
-		return 0
-	fi
-	local rpc
 	rpc=$(free_port)
 	cat >"$dir/influxdb.conf" <<CONF
 reporting-disabled = true
@@ -56,6 +52,18 @@ bind-address = "127.0.0.1:$rpc"
 [continuous_queries]
   enabled = false
 CONF
+}
+
+start() {
+	local dir=$1 port=$2
+	install
+	mkdir -p "$dir"
+	dir=$(cd "$dir" && pwd)
+	if [ -f "$dir/influxd.pid" ] && kill -0 "$(cat "$dir/influxd.pid")" 2>/dev/null; then
+		echo "influxd: already running (pid $(cat "$dir/influxd.pid")) with data in $dir" >&2
+		return 0
+	fi
+	write_config "$dir" "$port"
 	"$bin" run -config "$dir/influxdb.conf" >"$dir/influxd.log" 2>&1 &
 	echo $! >"$dir/influxd.pid"
 	for _ in $(seq 1 150); do
@@ -92,5 +100,6 @@ install) install ;;
 start) start "${2:?data dir}" "${3:?http port}" ;;
 stop) stop "${2:?data dir}" ;;
 free-port) free_port ;;
-*) echo "usage: $0 install | start DIR PORT | stop DIR | free-port" >&2; exit 2 ;;
+config) write_config "${2:?data dir}" "${3:?http port}" ;;
+*) echo "usage: $0 install | start DIR PORT | stop DIR | config DIR PORT | free-port" >&2; exit 2 ;;
 esac

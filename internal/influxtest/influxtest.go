@@ -8,7 +8,6 @@ package influxtest
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -166,14 +165,19 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// startLocal starts bin/influxd for this test binary. The process is left to
-// die with the test binary's process group; its data lives in a temp dir.
+// startLocal starts bin/influxd for this test binary, tied to it: the
+// kernel kills the server when the test binary exits (see startTied), so
+// running `go test` by hand does not leave servers behind. Its data lives
+// in a temp dir.
 func startLocal() (string, error) {
 	root, err := repoRoot()
 	if err != nil {
 		return "", err
 	}
 	script := filepath.Join(root, "scripts", "influxd.sh")
+	if err := runScript(script, "install"); err != nil {
+		return "", err
+	}
 	port, err := freePort()
 	if err != nil {
 		return "", err
@@ -182,22 +186,44 @@ func startLocal() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cmd := exec.Command("bash", script, "start", dir, fmt.Sprint(port))
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
+	if err := runScript(script, "config", dir, fmt.Sprint(port)); err != nil {
+		return "", err
+	}
+	logFile, err := os.Create(filepath.Join(dir, "influxd.log"))
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.Command(filepath.Join(root, "bin", "influxd"), "run", "-config", filepath.Join(dir, "influxdb.conf"))
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := startTied(cmd); err != nil {
 		return "", fmt.Errorf("starting influxd: %w", err)
 	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
 	u := fmt.Sprintf("http://127.0.0.1:%d", port)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for ctx.Err() == nil {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			return "", fmt.Errorf("influxd exited (%v); its log is %s", err, logFile.Name())
+		default:
+		}
 		if resp, err := http.Get(u + "/ping"); err == nil {
 			resp.Body.Close()
 			return u, nil
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	return "", fmt.Errorf("influxd on %s did not answer", u)
+	return "", fmt.Errorf("influxd on %s did not answer within 30 s; its log is %s", u, logFile.Name())
+}
+
+func runScript(script string, args ...string) error {
+	cmd := exec.Command("bash", append([]string{script}, args...)...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s %s: %w", filepath.Base(script), strings.Join(args, " "), err)
+	}
+	return nil
 }
 
 func repoRoot() (string, error) {
