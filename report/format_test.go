@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/greenmetrics/greenmetrics/metrics"
 	"github.com/greenmetrics/greenmetrics/models"
 )
 
@@ -43,6 +44,14 @@ func TestFormatting(t *testing.T) {
 			Row{Unit: "tCO2", DisplayUnit: "吨二氧化碳", Kind: models.KindFlow}, LangZh, zhLabels), "↑ +600吨二氧化碳/年（显著，p<0.001，mk）"},
 		{"points trend", trendText(Trend{Direction: "decreasing", SlopePerYear: -0.004, P: 0.04, Significant: true, Method: "mk"},
 			Row{Unit: "ratio", Kind: models.KindRatio, ChangeInPoints: true}, LangEn, enLabels), "↓ −0.4 pp/yr (significant, p=0.040, mk)"},
+		{"engine's trend method, zh", trendText(Trend{Direction: "increasing", SlopePerYear: 365.33, P: 0.0004, Significant: true, Method: metrics.MethodMannKendall},
+			Row{Unit: "tCO2", DisplayUnit: "吨二氧化碳", Kind: models.KindFlow}, LangZh, zhLabels), "↑ +365吨二氧化碳/年（显著，p<0.001，Mann-Kendall）"},
+		{"seasonal method, en, slope to 3 digits", trendText(Trend{Direction: "no trend", SlopePerYear: 5.02286e7, P: 0.363, Method: metrics.MethodSeasonalMannKendall},
+			Row{Unit: "kWh", DisplayUnit: "万千瓦时", Kind: models.KindFlow}, LangEn, enLabels), "→ +50.2 million kWh/yr (not significant, p=0.363, seasonal Mann-Kendall)"},
+		{"projection to 4 digits", rowCells(Row{Unit: "kWh", DisplayUnit: "万千瓦时", Kind: models.KindFlow, Projected: 8.4216627e9,
+			Value: NaN(), YTD: NaN(), Target: NaN(), Completion: NaN(), ProbabilityMeet: NaN(), MoM: NaN(), YoY: NaN()}, LangZh).Projected, "842200万千瓦时"},
+		{"small projection to 4 digits", rowCells(Row{Unit: "tCO2", DisplayUnit: "吨二氧化碳", Kind: models.KindFlow, Projected: 10051.12,
+			Value: NaN(), YTD: NaN(), Target: NaN(), Completion: NaN(), ProbabilityMeet: NaN(), MoM: NaN(), YoY: NaN()}, LangZh).Projected, "10050吨二氧化碳"},
 		{"municipal target en", rowCells(Row{Status: models.StatusMunicipal, TargetText: "完成市级下达的任务", Target: NaN(), Value: NaN(),
 			YTD: NaN(), Completion: NaN(), Projected: NaN(), ProbabilityMeet: NaN(), MoM: NaN(), YoY: NaN()}, LangEn).Target, "set by municipality"},
 	}

@@ -2,8 +2,10 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"time"
 
+	"github.com/greenmetrics/greenmetrics/metrics"
 	"github.com/greenmetrics/greenmetrics/models"
 )
 
@@ -29,7 +31,7 @@ func rowCells(r Row, lang Lang) cells {
 		Completion:  percent(r.Completion),
 		Progress:    percent(r.Progress),
 		Status:      r.StatusText,
-		Projected:   formatValue(r.Projected, r.Unit, r.DisplayUnit, r.Kind, lang),
+		Projected:   formatValue(estimate(r.Projected, projectedDigits), r.Unit, r.DisplayUnit, r.Kind, lang),
 		ProbMeet:    percent(r.ProbabilityMeet),
 		Trend:       dash,
 		StatusClass: "st-" + string(r.Status),
@@ -62,9 +64,10 @@ func trendText(t Trend, r Row, lang Lang, l labels) string {
 	}
 	slope := dash
 	if t.SlopePerYear.Valid() {
-		v := formatValue(Num(absf(t.SlopePerYear.Float())), r.Unit, r.DisplayUnit, r.Kind, lang)
+		abs := estimate(Num(absf(t.SlopePerYear.Float())), slopeDigits)
+		v := formatValue(abs, r.Unit, r.DisplayUnit, r.Kind, lang)
 		if r.ChangeInPoints {
-			v = signedPoints(Num(absf(t.SlopePerYear.Float())), lang)[1:]
+			v = signedPoints(abs, lang)[1:]
 		}
 		s := "+"
 		if t.SlopePerYear < 0 {
@@ -83,10 +86,44 @@ func trendText(t Trend, r Row, lang Lang, l labels) string {
 	case t.P.Valid():
 		p = fmt.Sprintf("p=%s", fixed(t.P.Float(), 3))
 	}
+	method := methodName(t.Method, lang)
 	if lang == LangEn {
-		return fmt.Sprintf("%s %s (%s, %s, %s)", arrow, slope, sig, p, t.Method)
+		return fmt.Sprintf("%s %s (%s, %s, %s)", arrow, slope, sig, p, method)
 	}
-	return fmt.Sprintf("%s %s（%s，%s，%s）", arrow, slope, sig, p, t.Method)
+	return fmt.Sprintf("%s %s（%s，%s，%s）", arrow, slope, sig, p, method)
+}
+
+// methodName names the analysis engine's trend methods for readers; other
+// names are printed as given.
+func methodName(method string, lang Lang) string {
+	switch method {
+	case metrics.MethodMannKendall:
+		return "Mann-Kendall"
+	case metrics.MethodSeasonalMannKendall:
+		if lang == LangEn {
+			return "seasonal Mann-Kendall"
+		}
+		return "季节性Mann-Kendall"
+	}
+	return method
+}
+
+// Significant digits of estimates in the tables: a year-end projection or
+// a Sen slope carries its uncertainty, and "10051.12吨" would claim a
+// precision it does not have. The CSV and JSON keep every digit.
+const (
+	projectedDigits = 4
+	slopeDigits     = 3
+)
+
+// estimate rounds v to digits significant digits, half to even (GB/T 8170).
+func estimate(v Num, digits int) Num {
+	f := v.Float()
+	if !v.Valid() || f == 0 {
+		return v
+	}
+	scale := math.Pow(10, float64(digits-1)-math.Floor(math.Log10(math.Abs(f))))
+	return Num(math.RoundToEven(f*scale) / scale)
 }
 
 func absf(v float64) float64 {
