@@ -333,6 +333,7 @@ func (e *Engine) compute(h history, year int, asOf time.Time) (*Snapshot, derive
 		Progress:    map[string]models.Progress{},
 		Forecasts:   map[string]models.Forecast{},
 		Water:       ws.ytd,
+		Derived:     derived.observations,
 	}
 	for _, ind := range e.inds {
 		pts := districtSeries(ind, obs[ind.Code])

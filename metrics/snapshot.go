@@ -22,6 +22,12 @@ type Snapshot struct {
 	// Latest is the newest observation per indicator, entity and source.
 	Latest []models.Observation `json:"latest"`
 	Water  WaterStanding        `json:"water"`
+	// Derived are the observations this run derived (monthly district
+	// water figures, section classes, carbon accounts). The engine writes
+	// them back when it has a Writer; a report reads them in place of the
+	// stored ones, so it agrees with its snapshot even before the daemon
+	// has written them.
+	Derived []models.Observation `json:"-"`
 }
 
 // WaterStanding is the surface-water picture of the snapshot's period.

@@ -147,6 +147,7 @@ func (b *builder) read(ctx context.Context, code string, from time.Time) ([]mode
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", b.month, err)
 	}
+	obs = b.withDerived(code, obs)
 	// A reader may return more than asked; the report's data end at asOf.
 	out := obs[:0:0]
 	for _, o := range obs {
@@ -155,6 +156,40 @@ func (b *builder) read(ctx context.Context, code string, from time.Time) ([]mode
 		}
 	}
 	return out, nil
+}
+
+// withDerived puts the snapshot's derived observations of code in place of
+// the stored ones with the same entity and time. The report's engine run
+// writes nothing, so without this a report made before the daemon's first
+// analysis (make run's) would show the district water figures it has just
+// computed as missing and stale.
+func (b *builder) withDerived(code string, obs []models.Observation) []models.Observation {
+	if b.snap == nil {
+		return obs
+	}
+	type key struct {
+		entity string
+		t      int64
+	}
+	fresh := map[key]bool{}
+	var add []models.Observation
+	for _, d := range b.snap.Derived {
+		if d.Indicator == code {
+			fresh[key{d.Entity, d.Time.Unix()}] = true
+			add = append(add, d)
+		}
+	}
+	if len(add) == 0 {
+		return obs
+	}
+	out := make([]models.Observation, 0, len(obs)+len(add))
+	for _, o := range obs {
+		if o.Source == sourceDerived && fresh[key{o.Entity, o.Time.Unix()}] {
+			continue
+		}
+		out = append(out, o)
+	}
+	return append(out, add...)
 }
 
 // indicatorRows fills the sections' tables and charts: one row per
