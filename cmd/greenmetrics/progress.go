@@ -45,13 +45,12 @@ func newProgressCmd(s *settings) *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			factors, err := cfg.Carbon.Factors()
+			opts, err := analysisOptions(cfg, cat.Indicators())
 			if err != nil {
 				return err
 			}
-			eng, err := metrics.New(metrics.Options{Indicators: cat.Indicators(), Analysis: cfg.Analysis, Water: cfg.Water,
-				Factors: factors.Table, Selection: cfg.Carbon.Selection(),
-				Reader: st, Logger: newLogger(cmd.ErrOrStderr(), cfg.LogLevel, cfg.LogFormat)})
+			opts.Reader, opts.Logger = st, newLogger(cmd.ErrOrStderr(), cfg.LogLevel, cfg.LogFormat)
+			eng, err := metrics.New(opts)
 			if err != nil {
 				return err
 			}

@@ -134,9 +134,12 @@ func (g reportGenerator) generate(ctx context.Context, m report.Month, lang repo
 	// The engine gets no writer and no state: a report of a past month
 	// must neither overwrite today's derived series nor the published
 	// snapshot.
-	eng, err := metrics.New(metrics.Options{
-		Indicators: g.inds, Analysis: g.cfg.Analysis, Water: g.cfg.Water, Reader: g.store, Logger: g.log,
-	})
+	opts, err := analysisOptions(g.cfg, g.inds)
+	if err != nil {
+		return nil, err
+	}
+	opts.Reader, opts.Logger = g.store, g.log
+	eng, err := metrics.New(opts)
 	if err != nil {
 		return nil, err
 	}

@@ -87,6 +87,15 @@ func TestReportCommandEndToEnd(t *testing.T) {
 		t0 := time.Date(2023, time.January+time.Month(m), 1, 0, 0, 0, 0, models.Shanghai)
 		add("prefab_building_started_area", "", t0, 100_000+float64(m)*1_000)
 		add("electric_bus_taxi_added", "", t0, 25)
+		// Activity data: the report's analysis derives co2_emissions from
+		// it, and 2023's energy intensity with the GDP below, as serve's does.
+		add("electricity_consumption", "", t0, 1e8)
+		if m < 12 {
+			add("energy_consumption_total", "", t0, 10_000)
+		}
+		if m < 12 && m%3 == 0 {
+			add("gdp", "", t0, 2.5e10)
+		}
 	}
 	// A June figure must not leak into the May report.
 	add("prefab_building_started_area", "", time.Date(2024, 6, 1, 0, 0, 0, 0, models.Shanghai), 9e9)
@@ -145,6 +154,13 @@ func TestReportCommandEndToEnd(t *testing.T) {
 	}
 	if row.Status == "" || row.Status == models.StatusNoData {
 		t.Errorf("prefab status = %q; the engine's progress did not reach the report", row.Status)
+	}
+	// 120 000 tce over 1e11 CNY (10⁷ × 10⁴ CNY) is 0.012 tce per 10⁴ CNY.
+	if ei := findReportRow(t, &rep, "energy_intensity"); math.Abs(ei.Value.Float()-0.012) > 1e-12 || ei.Stale {
+		t.Errorf("energy_intensity = %v (stale %v), want 0.012 derived by the report's own analysis", ei.Value, ei.Stale)
+	}
+	if co2 := findReportRow(t, &rep, "co2_emissions"); !(co2.Value.Float() > 0) || co2.Period != "2024-05" {
+		t.Errorf("co2_emissions = %v for %q, want May's derived emissions", co2.Value, co2.Period)
 	}
 	if rep.Quality.Rejected != 1 || len(rep.Stations.Rows) != 1 || rep.Stations.Rows[0].Means[0].Float() != 30 {
 		t.Errorf("rejected %d, stations %+v", rep.Quality.Rejected, rep.Stations.Rows)

@@ -133,14 +133,13 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 	// publishes a snapshot into state (for the exporter and the report)
 	// and writes derived results back to InfluxDB.
 	state := &metrics.State{}
-	factors, err := cfg.Carbon.Factors()
+	opts, err := analysisOptions(cfg, cat.Indicators())
 	if err != nil {
 		sp.Close()
 		return err
 	}
-	eng, err := metrics.New(metrics.Options{Indicators: cat.Indicators(), Analysis: cfg.Analysis, Water: cfg.Water,
-		Factors: factors.Table, Selection: cfg.Carbon.Selection(),
-		Reader: st, Writer: st, State: state, Logger: log.With("component", "analysis")})
+	opts.Reader, opts.Writer, opts.State, opts.Logger = st, st, state, log.With("component", "analysis")
+	eng, err := metrics.New(opts)
 	if err != nil {
 		sp.Close()
 		return err

@@ -1,0 +1,21 @@
+package main
+
+import (
+	"github.com/greenmetrics/greenmetrics/config"
+	"github.com/greenmetrics/greenmetrics/metrics"
+	"github.com/greenmetrics/greenmetrics/models"
+)
+
+// analysisOptions are the engine options every command shares: the
+// catalogue, the analysis and water sections and the carbon factor table.
+// serve, progress and report differ only in where results go (Reader,
+// Writer, State, Logger, set by the caller), so that a report computes
+// the same figures as the daemon's snapshot.
+func analysisOptions(cfg config.Config, inds []models.Indicator) (metrics.Options, error) {
+	factors, err := cfg.Carbon.Factors()
+	if err != nil {
+		return metrics.Options{}, err
+	}
+	return metrics.Options{Indicators: inds, Analysis: cfg.Analysis, Water: cfg.Water,
+		Factors: factors.Table, Selection: cfg.Carbon.Selection()}, nil
+}
