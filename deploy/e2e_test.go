@@ -1,7 +1,6 @@
 package deploy
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -725,35 +724,6 @@ func checkInfluxQuery(t *testing.T, influx influxtest.Server, q panelQuery, text
 // influxRows runs an InfluxQL query on the test database the way Grafana's
 // datasource does (GET /query, db from the bucket) and counts result rows.
 func influxRows(influx influxtest.Server, q string) (int, error) {
-	u := strings.TrimRight(influx.URL, "/") + "/query?" + url.Values{"db": {influx.Database}, "q": {q}, "epoch": {"ms"}}.Encode()
-	resp, err := http.Get(u)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	var body struct {
-		Error   string `json:"error"`
-		Results []struct {
-			Error  string `json:"error"`
-			Series []struct {
-				Values [][]any `json:"values"`
-			} `json:"series"`
-		} `json:"results"`
-	}
-	if err := json.NewDecoder(bufio.NewReader(resp.Body)).Decode(&body); err != nil {
-		return 0, fmt.Errorf("%s: %w", resp.Status, err)
-	}
-	if body.Error != "" {
-		return 0, fmt.Errorf("influxdb: %s", body.Error)
-	}
-	rows := 0
-	for _, r := range body.Results {
-		if r.Error != "" {
-			return 0, fmt.Errorf("influxdb: %s", r.Error)
-		}
-		for _, s := range r.Series {
-			rows += len(s.Values)
-		}
-	}
-	return rows, nil
+	rows, err := influxtest.Query(influx.URL, influx.Database, q)
+	return len(rows), err
 }

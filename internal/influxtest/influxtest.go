@@ -92,35 +92,32 @@ func CreateDatabase(base, db string) error {
 
 // hasDatabase reports whether SHOW DATABASES lists db.
 func hasDatabase(base, db string) (bool, error) {
-	resp, err := http.PostForm(strings.TrimRight(base, "/")+"/query", url.Values{"q": {"SHOW DATABASES"}})
+	rows, err := Query(base, "", "SHOW DATABASES")
 	if err != nil {
 		return false, err
 	}
-	defer resp.Body.Close()
-	var answer struct {
-		Results []struct {
-			Error  string `json:"error"`
-			Series []struct {
-				Values [][]any `json:"values"`
-			} `json:"series"`
-		} `json:"results"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil {
-		return false, fmt.Errorf("SHOW DATABASES: %w", err)
-	}
-	for _, r := range answer.Results {
-		if r.Error != "" {
-			return false, fmt.Errorf("SHOW DATABASES: %s", r.Error)
-		}
-		for _, s := range r.Series {
-			for _, v := range s.Values {
-				if len(v) > 0 && v[0] == db {
-					return true, nil
-				}
-			}
+	for _, v := range rows {
+		if len(v) > 0 && v[0] == db {
+			return true, nil
 		}
 	}
 	return false, nil
+}
+
+// Query runs a read-only InfluxQL statement on db the way Grafana's
+// datasource does (GET /query, epoch=ms) and returns the rows of every
+// series of the answer.
+func Query(base, db, q string) ([][]any, error) {
+	params := url.Values{"q": {q}, "epoch": {"ms"}}
+	if db != "" {
+		params.Set("db", db)
+	}
+	resp, err := http.Get(strings.TrimRight(base, "/") + "/query?" + params.Encode())
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return readAnswer(resp, q)
 }
 
 // Exec runs one InfluxQL statement that changes state (CREATE, DROP …).
@@ -130,33 +127,45 @@ func Exec(base, stmt string) error {
 		return err
 	}
 	defer resp.Body.Close()
+	_, err = readAnswer(resp, stmt)
+	return err
+}
+
+// readAnswer decodes an InfluxQL answer. InfluxQL answers 200 even when a
+// statement fails, with the error in the body, so both count.
+func readAnswer(resp *http.Response, stmt string) ([][]any, error) {
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return fmt.Errorf("%s: reading the answer: %w", stmt, err)
+		return nil, fmt.Errorf("%s: reading the answer: %w", stmt, err)
 	}
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s: HTTP %d: %s", stmt, resp.StatusCode, bytes.TrimSpace(body))
+		return nil, fmt.Errorf("%s: HTTP %d: %s", stmt, resp.StatusCode, bytes.TrimSpace(body))
 	}
-	// InfluxQL answers 200 even when a statement fails; the error is in
-	// the body.
 	var answer struct {
 		Error   string `json:"error"`
 		Results []struct {
-			Error string `json:"error"`
+			Error  string `json:"error"`
+			Series []struct {
+				Values [][]any `json:"values"`
+			} `json:"series"`
 		} `json:"results"`
 	}
 	if err := json.Unmarshal(body, &answer); err != nil {
-		return fmt.Errorf("%s: answer %q: %w", stmt, body, err)
+		return nil, fmt.Errorf("%s: answer %q: %w", stmt, body, err)
 	}
 	if answer.Error != "" {
-		return fmt.Errorf("%s: %s", stmt, answer.Error)
+		return nil, fmt.Errorf("%s: %s", stmt, answer.Error)
 	}
+	var rows [][]any
 	for _, r := range answer.Results {
 		if r.Error != "" {
-			return fmt.Errorf("%s: %s", stmt, r.Error)
+			return nil, fmt.Errorf("%s: %s", stmt, r.Error)
+		}
+		for _, s := range r.Series {
+			rows = append(rows, s.Values...)
 		}
 	}
-	return nil
+	return rows, nil
 }
 
 func randomHex(n int) string {
