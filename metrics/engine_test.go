@@ -438,23 +438,6 @@ func jsonFieldName(sf reflect.StructField) (string, bool, bool) {
 	return tag, false, false
 }
 
-func TestExactMean(t *testing.T) {
-	tests := []struct {
-		in   []float64
-		want float64
-	}{
-		{[]float64{0.1, 0.1, 0.1}, 0.1}, // a float sum gives 0.10000000000000002: class Ⅲ instead of Ⅱ for TP
-		{[]float64{0.2, 0.2, 0.2, 0.2, 0.2, 0.2}, 0.2},
-		{[]float64{0.8, 1.2}, 1.0},
-		{[]float64{1e-05, 3e-05}, 2e-05},
-	}
-	for _, tc := range tests {
-		if got := exactMean(tc.in); got != tc.want {
-			t.Errorf("exactMean(%v) = %v; want %v", tc.in, got, tc.want)
-		}
-	}
-}
-
 func TestEngineCarbonAccounting(t *testing.T) {
 	factors, err := config.DefaultFactors()
 	if err != nil {

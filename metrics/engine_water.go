@@ -3,9 +3,7 @@ package metrics
 import (
 	"errors"
 	"math"
-	"math/big"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/greenmetrics/greenmetrics/models"
@@ -166,23 +164,13 @@ func (e *Engine) evaluateMonth(samples map[string][]water.Sample, m time.Time) (
 
 // evaluateMeans classifies a section on the mean of each item over the
 // samples. A year to date is not one of the periods of 22号 (a year needs 6
-// samples), so the means are formed here, exactly as models/water forms
-// them: on the decimal values, so that samples at a limit average to it.
+// samples), so it goes through EvaluateSamples, which forms the means as
+// EvaluatePeriod does.
 func (e *Engine) evaluateMeans(c water.SectionConfig, in []water.Sample) (water.Result, bool) {
 	if len(in) == 0 {
 		return water.Result{}, false
 	}
-	byItem := map[string][]float64{}
-	for _, s := range in {
-		for code, v := range s.Values {
-			byItem[code] = append(byItem[code], v)
-		}
-	}
-	means := make(map[string]float64, len(byItem))
-	for code, vs := range byItem {
-		means[code] = exactMean(vs)
-	}
-	r, err := c.Evaluate(water.Sample{Section: c.Name, Time: in[len(in)-1].Time, Values: means})
+	r, err := c.EvaluateSamples(in)
 	if err != nil {
 		e.log.Warn("water section not evaluated", "section", c.Name, "period", "year to date", "err", err)
 		return water.Result{}, false
@@ -190,24 +178,7 @@ func (e *Engine) evaluateMeans(c water.SectionConfig, in []water.Sample) (water.
 	if !r.Class.Valid() {
 		return water.Result{}, false
 	}
-	r.Samples = len(in)
 	return r, true
-}
-
-// exactMean is the mean of the shortest decimal forms of vs, rounded once:
-// a float running sum would make three TP values of 0.1 average to
-// 0.10000000000000002, class Ⅲ instead of Ⅱ.
-func exactMean(vs []float64) float64 {
-	var total, x big.Rat
-	for _, v := range vs {
-		if _, ok := x.SetString(strconv.FormatFloat(v, 'g', -1, 64)); !ok {
-			return math.NaN()
-		}
-		total.Add(&total, &x)
-	}
-	total.Quo(&total, new(big.Rat).SetInt64(int64(len(vs))))
-	f, _ := total.Float64()
-	return f
 }
 
 func sectionStanding(c water.SectionConfig, r water.Result, in []water.Sample) SectionStanding {

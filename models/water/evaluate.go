@@ -157,23 +157,45 @@ func (c SectionConfig) EvaluatePeriod(p Period, samples []Sample) (Result, error
 	if !p.Kind.Valid() {
 		return Result{}, fmt.Errorf("section %q: %w: %d", c.Name, errInvalidPeriod, p.Kind)
 	}
-	n := 0
+	var in []Sample
+	for _, s := range samples {
+		if s.Section == c.Name && p.Contains(s.Time) {
+			in = append(in, s)
+		}
+	}
+	if len(in) < p.MinSamples() {
+		return Result{}, fmt.Errorf("section %q, %s: %d samples, need %d: %w", c.Name, p, len(in), p.MinSamples(), ErrTooFewSamples)
+	}
+	r, err := c.evaluateMeans(set, in)
+	if err != nil {
+		return Result{}, err
+	}
+	r.Period = p
+	return r, nil
+}
+
+// EvaluateSamples classifies the section on the mean of each item over
+// samples, whatever their span and number: for spans that are not a
+// period of 22号, such as a year to date. Means are formed as in
+// EvaluatePeriod (exact decimal means, non-detects at half their limit).
+func (c SectionConfig) EvaluateSamples(samples []Sample) (Result, error) {
+	set, err := c.evaluated()
+	if err != nil {
+		return Result{}, err
+	}
+	return c.evaluateMeans(set, samples)
+}
+
+func (c SectionConfig) evaluateMeans(set map[string]bool, samples []Sample) (Result, error) {
 	byItem := make(map[string][]reading)
 	for _, s := range samples {
-		if s.Section != c.Name || !p.Contains(s.Time) {
-			continue
-		}
 		readings, err := canonicalReadings(s)
 		if err != nil {
 			return Result{}, fmt.Errorf("section %q, sample at %s: %w", c.Name, s.Time.Format(time.RFC3339), err)
 		}
-		n++
 		for code, rd := range readings {
 			byItem[code] = append(byItem[code], rd)
 		}
-	}
-	if n < p.MinSamples() {
-		return Result{}, fmt.Errorf("section %q, %s: %d samples, need %d: %w", c.Name, p, n, p.MinSamples(), ErrTooFewSamples)
 	}
 	means := make(map[string]reading, len(byItem))
 	for code, rds := range byItem {
@@ -183,7 +205,7 @@ func (c SectionConfig) EvaluatePeriod(p Period, samples []Sample) (Result, error
 	if err != nil {
 		return Result{}, err
 	}
-	r.Period, r.Samples = p, n
+	r.Samples = len(samples)
 	return r, nil
 }
 

@@ -256,6 +256,8 @@ func TestMean(t *testing.T) {
 		{[]float64{1e-5, 3e-5}, 2e-5},
 		{[]float64{-1.5, 2.5}, 0.5},
 		{[]float64{7.5}, 7.5},
+		{[]float64{0.2, 0.2, 0.2, 0.2, 0.2, 0.2}, 0.2},
+		{[]float64{0.8, 1.2}, 1.0},
 	}
 	for _, tc := range tests {
 		if got := mean(tc.in); got != tc.want {
