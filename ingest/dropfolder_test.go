@@ -164,7 +164,9 @@ func TestDropFolderScansExistingFilesAndIgnoresTemporaryOnes(t *testing.T) {
 
 func TestDropFolderWaitsForAFileToSettle(t *testing.T) {
 	sink := &memSink{}
-	h := startDrop(t, sink, DropOptions{Settle: 300 * time.Millisecond})
+	// The settle time is 15× the pause, so that a loaded CI machine that
+	// stalls this goroutine between the two writes does not fail the test.
+	h := startDrop(t, sink, DropOptions{Settle: 1500 * time.Millisecond})
 	path := filepath.Join(h.dir, "slow.csv")
 	f, err := os.Create(path)
 	if err != nil {
