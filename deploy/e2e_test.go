@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -173,7 +172,7 @@ analysis:
   interval: %s
   year: 2024
   stale_grace: 1s
-%s`, freePort(t), filepath.Join(dir, "data"), catalog, influx.URL, influx.Bucket(), e2eAnalysisInterval, demoWaterSection(t))
+%s`, influxtest.FreePort(t), filepath.Join(dir, "data"), catalog, influx.URL, influx.Bucket(), e2eAnalysisInterval, demoWaterSection(t))
 	path := filepath.Join(dir, "greenmetrics.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -198,16 +197,6 @@ func demoWaterSection(t *testing.T) string {
 		t.Fatalf("deploy/greenmetrics.yaml water: block lists no sections:\n%s", block)
 	}
 	return block
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 func runDemo(ctx context.Context, t *testing.T, bin, cfg string) {
@@ -304,7 +293,7 @@ func startPrometheus(t *testing.T, dir, addr string) promAPI {
 		t.Fatal(err)
 	}
 	promDir := filepath.Join(dir, "prometheus")
-	port := freePort(t)
+	port := influxtest.FreePort(t)
 	script := filepath.Join(repoRoot(t), "scripts", "prometheus.sh")
 	cmd := exec.Command("bash", script, "start", promDir, fmt.Sprint(port), addr, rulesPath)
 	cmd.Env = append(os.Environ(), "SCRAPE_INTERVAL=1s", "EVALUATION_INTERVAL=1s")

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -19,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/greenmetrics/greenmetrics/internal/influxtest"
 	"github.com/greenmetrics/greenmetrics/store"
 )
 
@@ -73,16 +73,6 @@ func binary(t *testing.T) string {
 	return binPath
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // influxd is an InfluxDB of the test's own, started and stopped with
 // scripts/influxd.sh on a port of its own.
 type influxd struct {
@@ -92,7 +82,7 @@ type influxd struct {
 
 func newInfluxd(t *testing.T) *influxd {
 	t.Helper()
-	i := &influxd{script: filepath.Join(repoRoot(t), "scripts", "influxd.sh"), dir: filepath.Join(t.TempDir(), "influxdb"), port: freePort(t)}
+	i := &influxd{script: filepath.Join(repoRoot(t), "scripts", "influxd.sh"), dir: filepath.Join(t.TempDir(), "influxdb"), port: influxtest.FreePort(t)}
 	i.start(t)
 	t.Cleanup(func() { i.stop(t) })
 	return i
@@ -133,7 +123,7 @@ func newDaemon(t *testing.T, c daemonConfig) *daemon {
 	d := &daemon{
 		bin:    binary(t),
 		config: filepath.Join(dir, "greenmetrics.yaml"),
-		addr:   fmt.Sprintf("127.0.0.1:%d", freePort(t)),
+		addr:   fmt.Sprintf("127.0.0.1:%d", influxtest.FreePort(t)),
 		log:    filepath.Join(dir, "daemon.log"),
 	}
 	if c.spoolMaxBytes == 0 {

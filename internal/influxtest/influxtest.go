@@ -252,6 +252,17 @@ func repoRoot() (string, error) {
 	}
 }
 
+// FreePort returns a loopback TCP port that was free a moment ago, for a
+// server a test starts (InfluxDB, the daemon, Prometheus).
+func FreePort(t testing.TB) int {
+	t.Helper()
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return port
+}
+
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
