@@ -187,7 +187,7 @@ func Demo(cat *config.Catalog, opts DemoOptions) ([]models.Observation, error) {
 	}
 	out = append(out, g.water()...)
 	for i := range out {
-		out[i].Source = DemoSource
+		out[i].Provider = DemoSource
 	}
 	return out, nil
 }
@@ -449,7 +449,7 @@ func WriteCanonicalCSV(w io.Writer, cat *config.Catalog, obs []models.Observatio
 		if ind, ok := cat.Lookup(o.Indicator); ok {
 			unit = ind.Unit
 		}
-		rec := []string{o.Time.Format(time.RFC3339), o.Indicator, o.Entity, strconv.FormatFloat(o.Value, 'g', -1, 64), unit, o.Source}
+		rec := []string{o.Time.Format(time.RFC3339), o.Indicator, o.Entity, strconv.FormatFloat(o.Value, 'g', -1, 64), unit, o.Provider}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

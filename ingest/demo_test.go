@@ -192,8 +192,8 @@ func TestDemoGoesThroughThePipeline(t *testing.T) {
 		t.Fatalf("accepted %d of %d, rejected %v", len(sink.all()), len(obs), res.Rejected[:min(5, len(res.Rejected))])
 	}
 	for _, o := range sink.all() {
-		if o.Source != DemoSource {
-			t.Fatalf("source %q, want demo", o.Source)
+		if o.Provider != DemoSource {
+			t.Fatalf("source %q, want demo", o.Provider)
 		}
 	}
 }

@@ -59,7 +59,7 @@ func TestJSONArrayAndNDJSON(t *testing.T) {
 			if len(got) != 3 {
 				t.Fatalf("accepted %v, want 3 (rejected %v)", got, res.Rejected)
 			}
-			if got[0].Value != 3e10 || got[1].Source != "lab" || got[1].Value != 7.2 ||
+			if got[0].Value != 3e10 || got[1].Provider != "lab" || got[1].Value != 7.2 ||
 				!got[2].Time.Equal(time.Unix(1719705600, 0)) || got[2].Value != 7.3 {
 				t.Errorf("accepted %+v", got)
 			}
@@ -123,7 +123,7 @@ func TestLineProtocol(t *testing.T) {
 	at := time.Unix(1719705600, 0)
 	want := []models.Observation{
 		{Time: at, Indicator: "ph", Entity: "北京市/新八里桥", Value: 7.5},
-		{Time: at, Indicator: "codmn", Entity: "S 1", Value: 6.03, Source: "lab"},
+		{Time: at, Indicator: "codmn", Entity: "S 1", Value: 6.03, Provider: "lab"},
 		{Time: at, Indicator: "green_credit_balance", Value: 3e10},
 		{Time: at, Indicator: "gdp", Value: 1},
 	}
@@ -133,7 +133,7 @@ func TestLineProtocol(t *testing.T) {
 	}
 	for i := range want {
 		if !got[i].Time.Equal(want[i].Time) || got[i].Indicator != want[i].Indicator || got[i].Entity != want[i].Entity ||
-			got[i].Value != want[i].Value || got[i].Source != want[i].Source {
+			got[i].Value != want[i].Value || got[i].Provider != want[i].Provider {
 			t.Errorf("observation %d = %+v, want %+v", i, got[i], want[i])
 		}
 	}
@@ -241,7 +241,7 @@ func TestExcelWideDepartmentSheet(t *testing.T) {
 		t.Fatalf("result = %+v", res)
 	}
 	got := sink.all()
-	if !got[0].Time.Equal(time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai)) || got[0].Value != 105000 || got[0].Source != "zjw" {
+	if !got[0].Time.Equal(time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai)) || got[0].Value != 105000 || got[0].Provider != "zjw" {
 		t.Errorf("first observation = %+v", got[0])
 	}
 	if len(res.Rejected) != 1 || res.Rejected[0].Row != 5 || res.Rejected[0].Rule != RuleOutOfRange || res.Rejected[0].Field != "新开工装配式建筑面积（万平方米）" {
@@ -323,7 +323,7 @@ func TestMappingFeatures(t *testing.T) {
 				t.Fatalf("accepted %+v, not measured %d\nrejected %v", got, res.NotMeasured, res.Rejected)
 			}
 			for i, w := range tc.accepted {
-				if !got[i].Time.Equal(w.Time) || got[i].Indicator != w.Indicator || got[i].Entity != w.Entity || got[i].Value != w.Value || got[i].Source != tc.m.Name {
+				if !got[i].Time.Equal(w.Time) || got[i].Indicator != w.Indicator || got[i].Entity != w.Entity || got[i].Value != w.Value || got[i].Provider != tc.m.Name {
 					t.Errorf("observation %d = %+v, want %+v", i, got[i], w)
 				}
 			}

@@ -256,7 +256,7 @@ func TestSourceTagPrecedence(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := sink.all()
-	if len(got) != 2 || got[0].Source != "row_src" || got[1].Source != "cli" {
+	if len(got) != 2 || got[0].Provider != "row_src" || got[1].Provider != "cli" {
 		t.Errorf("sources = %+v, want row_src then cli", got)
 	}
 }

@@ -275,9 +275,9 @@ func (r *run) check(c candidate) (models.Observation, *Rejection) {
 	if c.time.After(r.maxTime) {
 		return models.Observation{}, rej(c.timeField, RuleFutureTime, "time %s is in the future: at most %s after now is accepted", c.time.Format(time.RFC3339), r.p.opts.MaxFuture)
 	}
-	obs := models.Observation{Time: c.time, Indicator: ind.Code, Entity: c.entity, Value: v, Source: c.source}
-	if obs.Source == "" {
-		obs.Source = r.res.Source
+	obs := models.Observation{Time: c.time, Indicator: ind.Code, Entity: c.entity, Value: v, Provider: c.source}
+	if obs.Provider == "" {
+		obs.Provider = r.res.Source
 	}
 	if err := obs.Validate(); err != nil {
 		field := fieldOr(c.entityField, "entity")

@@ -291,7 +291,7 @@ func (e *Engine) dailyAggregates(ctx context.Context, ind models.Indicator, from
 	}
 	q := fmt.Sprintf(`SELECT %s(%s) FROM %s WHERE %s = $indicator AND time >= $start AND time < $end `+
 		`GROUP BY time(1d), %s fill(none) tz('Asia/Shanghai')`,
-		fn, store.QuoteIdent(store.FieldValue), store.QuoteIdent(store.MeasurementObservation),
+		fn, store.QuoteIdent(store.FieldValue), store.QuoteIdent(store.MeasurementFigure),
 		store.QuoteIdent(store.TagIndicator), store.QuoteIdent(store.TagEntity))
 	series, err := e.reader.Query(ctx, q, map[string]any{
 		"indicator": ind.Code,
@@ -392,7 +392,7 @@ func mergeDerived(obs map[string][]models.Observation, derived []models.Observat
 		}
 		kept := make([]models.Observation, 0, len(list))
 		for _, o := range list {
-			if o.Source == SourceDerived && f[key{o.Entity, o.Time.Unix()}] {
+			if o.Provider == SourceDerived && f[key{o.Entity, o.Time.Unix()}] {
 				continue
 			}
 			kept = append(kept, o)
@@ -419,7 +419,7 @@ func latest(inds []models.Indicator, obs, recent map[string][]models.Observation
 			if o.Time.After(asOf) {
 				continue
 			}
-			k := key{ind.Code, o.Entity, o.Source}
+			k := key{ind.Code, o.Entity, o.Provider}
 			if cur, ok := newest[k]; !ok || o.Time.After(cur.Time) {
 				newest[k] = o
 			}
@@ -437,7 +437,7 @@ func latest(inds []models.Indicator, obs, recent map[string][]models.Observation
 		if a.Entity != b.Entity {
 			return a.Entity < b.Entity
 		}
-		return a.Source < b.Source
+		return a.Provider < b.Provider
 	})
 	return out
 }

@@ -68,7 +68,7 @@ func (e *Engine) carbonAccounts(obs map[string][]models.Observation, year int, a
 			e.log.Warn("carbon accounting skipped a month", "month", m.Format("2006-01"), "err", err)
 			continue
 		}
-		res.observations = append(res.observations, models.Observation{Time: m, Indicator: CodeCO2Emissions, Value: inv.Total, Source: SourceDerived})
+		res.observations = append(res.observations, models.Observation{Time: m, Indicator: CodeCO2Emissions, Value: inv.Total, Provider: SourceDerived})
 		for _, l := range inv.Lines {
 			res.lines = append(res.lines, carbonLine{month: m, line: l})
 		}
@@ -79,7 +79,7 @@ func (e *Engine) carbonAccounts(obs map[string][]models.Observation, year int, a
 			{CodeCarbonIntensity, CodeCO2Emissions}, {CodeEnergyIntensity, CodeEnergyTotal},
 		} {
 			if v, ok := e.intensity(merged, in.numerator, y); ok && set[in.code] {
-				res.observations = append(res.observations, models.Observation{Time: yearStart(y), Indicator: in.code, Value: v, Source: SourceDerived})
+				res.observations = append(res.observations, models.Observation{Time: yearStart(y), Indicator: in.code, Value: v, Provider: SourceDerived})
 			}
 		}
 	}

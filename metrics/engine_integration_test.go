@@ -135,7 +135,7 @@ func TestEngineAgainstInfluxDB(t *testing.T) {
 			}
 		}
 		classes, err := st.Observations(ctx, store.Filter{Indicator: "water_class", Entity: "S8", Start: time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai)})
-		if err != nil || len(classes) != 12 || classes[0].Value != 4 || classes[0].Source != SourceDerived {
+		if err != nil || len(classes) != 12 || classes[0].Value != 4 || classes[0].Provider != SourceDerived {
 			t.Errorf("water_class of S8 = %+v, %v; want 12 derived monthly points of class 4", classes, err)
 		}
 	})

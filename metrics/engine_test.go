@@ -38,7 +38,7 @@ func (m *memStore) Observations(_ context.Context, f store.Filter) ([]models.Obs
 	var out []models.Observation
 	for _, o := range m.obs {
 		if o.Indicator == f.Indicator && !o.Time.Before(f.Start) && o.Time.Before(f.End) &&
-			(f.Entity == "" || o.Entity == f.Entity) && (f.Source == "" || o.Source == f.Source) {
+			(f.Entity == "" || o.Entity == f.Entity) && (f.Source == "" || o.Provider == f.Source) {
 			out = append(out, o)
 		}
 	}
@@ -166,7 +166,7 @@ func waterSamples(year int, months int) []models.Observation {
 			}
 			for code, v := range vals {
 				out = append(out, models.Observation{Time: time.Date(year, time.Month(m), 10, 9, 0, 0, 0, models.Shanghai),
-					Indicator: code, Entity: s.name, Value: v, Source: "cnemc"})
+					Indicator: code, Entity: s.name, Value: v, Provider: "cnemc"})
 			}
 		}
 	}
@@ -250,7 +250,7 @@ func TestEngineProgressForecastTrend(t *testing.T) {
 		monthly("general_budget_revenue", 2022, 1, repeat(0.75e9, 12)...),
 		monthly("general_budget_revenue", 2023, 1, repeat(0.8e9, 12)...),
 		monthly("general_budget_revenue", 2024, 1, repeat(0.85e9, 11)...),
-		[]models.Observation{{Time: at(2023, 1, 1), Indicator: "energy_intensity", Value: 0.32, Source: "nbs"}},
+		[]models.Observation{{Time: at(2023, 1, 1), Indicator: "energy_intensity", Value: 0.32, Provider: "nbs"}},
 	)
 	e := testEngine(t, &memStore{obs: obs}, nil, nil)
 	snap, err := e.RunAt(context.Background(), at(2024, 12, 20), 2024)
@@ -450,7 +450,7 @@ func TestEngineCarbonAccounting(t *testing.T) {
 		gas,
 		quarterly("gdp", 2023, 1, 2.5e9, 2.5e9, 2.5e9, 2.5e9),
 		monthly("energy_consumption_total", 2023, 1, repeat(100, 12)...),
-		[]models.Observation{{Time: at(2024, 1, 1), Indicator: "co2_emissions", Value: 600, Source: "bureau"}},
+		[]models.Observation{{Time: at(2024, 1, 1), Indicator: "co2_emissions", Value: 600, Provider: "bureau"}},
 	)
 	cat, _ := config.DefaultCatalog()
 	w := &memWriter{}

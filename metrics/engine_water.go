@@ -244,7 +244,7 @@ func (w waterResult) observations(set map[string]bool) []models.Observation {
 	var out []models.Observation
 	add := func(code, entity string, t time.Time, v float64) {
 		if set[code] {
-			out = append(out, models.Observation{Time: t, Indicator: code, Entity: entity, Value: v, Source: SourceDerived})
+			out = append(out, models.Observation{Time: t, Indicator: code, Entity: entity, Value: v, Provider: SourceDerived})
 		}
 	}
 	for _, m := range w.months {

@@ -35,7 +35,7 @@ func dedupe(obs []models.Observation) []models.Observation {
 			continue
 		}
 		k := key{o.Entity, o.Time.Unix()}
-		if cur, ok := best[k]; !ok || preferSource(o.Source, cur.Source) {
+		if cur, ok := best[k]; !ok || preferSource(o.Provider, cur.Provider) {
 			best[k] = o
 		}
 	}

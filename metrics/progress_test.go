@@ -22,7 +22,7 @@ func monthly(code string, y int, m time.Month, values ...float64) []models.Obser
 		if math.IsNaN(v) {
 			continue
 		}
-		out = append(out, models.Observation{Time: at(y, m+time.Month(i), 1), Indicator: code, Value: v, Source: "test"})
+		out = append(out, models.Observation{Time: at(y, m+time.Month(i), 1), Indicator: code, Value: v, Provider: "test"})
 	}
 	return out
 }
@@ -30,7 +30,7 @@ func monthly(code string, y int, m time.Month, values ...float64) []models.Obser
 func quarterly(code string, y int, q int, values ...float64) []models.Observation {
 	var out []models.Observation
 	for i, v := range values {
-		out = append(out, models.Observation{Time: at(y, time.Month((q-1+i)*3+1), 1), Indicator: code, Value: v, Source: "test"})
+		out = append(out, models.Observation{Time: at(y, time.Month((q-1+i)*3+1), 1), Indicator: code, Value: v, Provider: "test"})
 	}
 	return out
 }
@@ -376,7 +376,7 @@ func TestDistrictSeriesEntitiesAndSources(t *testing.T) {
 	class := models.Indicator{Code: "water_class", Kind: models.KindClass, Aggregation: models.AggregateLast, Frequency: models.FrequencyMonthly}
 	jan := at(2024, 1, 1)
 	o := func(entity, source string, v float64) models.Observation {
-		return models.Observation{Time: jan, Indicator: "x", Entity: entity, Source: source, Value: v}
+		return models.Observation{Time: jan, Indicator: "x", Entity: entity, Provider: source, Value: v}
 	}
 	tests := []struct {
 		name string

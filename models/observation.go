@@ -8,20 +8,41 @@ import (
 	"time"
 )
 
-// Observation is one value of one indicator, for one entity (a water
-// section, an air station; empty for district-wide figures), at one time,
-// as reported by one source. Value is always in the indicator's base unit.
+// Observation is one figure: the value of one indicator, for one entity (a
+// water section, an air station; empty for the district's own figures), for
+// one period, as given by one provider. Value is always in the indicator's
+// base unit.
 //
-// Periodic figures are stamped at the start of their period in Asia/Shanghai
-// (2024-06 → 2024-06-01T00:00+08:00), so a corrected figure for the same
-// period replaces the old one instead of adding a second point.
+// Time is the start of the figure's period in Asia/Shanghai (PeriodOf of
+// the indicator's frequency: 2024-06 → 2024-06-01T00:00+08:00). The
+// identity of a figure is (indicator, entity, period); the provider is kept
+// with it but does not split it, so the latest accepted write of a period
+// supersedes earlier ones, whoever sent them (statistics are revised: 修订).
 type Observation struct {
 	Time      time.Time `json:"time"`
 	Indicator string    `json:"indicator"`
 	Entity    string    `json:"entity,omitempty"`
 	Value     float64   `json:"value"`
-	Source    string    `json:"source,omitempty"`
+	// Provider is who gave the figure: a mapping's source, a push token's
+	// name, ProviderDemo, or ProviderDerived for the engine's own figures.
+	Provider string `json:"provider,omitempty"`
 }
+
+// Providers the system itself uses. Clients can never claim them (nor a
+// push token's name that is not theirs).
+const (
+	// ProviderDerived marks figures the analysis engine computes (district
+	// water shares, section classes, carbon accounts). A reported figure
+	// always wins over a derived one of the same period.
+	ProviderDerived = "derived"
+	// ProviderDemo marks the demo's synthetic figures. Real data supersede
+	// them; a demo figure never supersedes real data.
+	ProviderDemo = "demo"
+)
+
+// IsReservedProvider reports whether p is a provider name only the system
+// may give.
+func IsReservedProvider(p string) bool { return p == ProviderDerived || p == ProviderDemo }
 
 // Errors of observations.
 var (
@@ -52,7 +73,7 @@ func (o Observation) Validate() error {
 	if err := checkTag("entity", o.Entity); err != nil {
 		return err
 	}
-	return checkTag("source", o.Source)
+	return checkTag("provider", o.Provider)
 }
 
 // checkTag checks a tag value; Validate runs once per ingested value, so

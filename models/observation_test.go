@@ -59,7 +59,7 @@ func TestObservationValidate(t *testing.T) {
 		{"NaN", func(o *models.Observation) { o.Value = math.NaN() }, models.ErrNonFinite},
 		{"+Inf", func(o *models.Observation) { o.Value = math.Inf(1) }, models.ErrNonFinite},
 		{"newline in entity", func(o *models.Observation) { o.Entity = "a\nb" }, models.ErrBadTagValue},
-		{"backslash in source", func(o *models.Observation) { o.Source = `a\b` }, models.ErrBadTagValue},
+		{"backslash in source", func(o *models.Observation) { o.Provider = `a\b` }, models.ErrBadTagValue},
 		{"long entity", func(o *models.Observation) { o.Entity = strings.Repeat("断", 100) }, models.ErrBadTagValue},
 	}
 	for _, tc := range tests {

@@ -184,7 +184,7 @@ func (b *builder) withDerived(code string, obs []models.Observation) []models.Ob
 	}
 	out := make([]models.Observation, 0, len(obs)+len(add))
 	for _, o := range obs {
-		if o.Source == sourceDerived && fresh[key{o.Entity, o.Time.Unix()}] {
+		if o.Provider == sourceDerived && fresh[key{o.Entity, o.Time.Unix()}] {
 			continue
 		}
 		out = append(out, o)

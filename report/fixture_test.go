@@ -21,7 +21,7 @@ func (h memHistory) Observations(_ context.Context, f store.Filter) ([]models.Ob
 		if o.Indicator != f.Indicator || o.Time.Before(f.Start) || !o.Time.Before(f.End) {
 			continue
 		}
-		if (f.Entity != "" && o.Entity != f.Entity) || (f.Source != "" && o.Source != f.Source) {
+		if (f.Entity != "" && o.Entity != f.Entity) || (f.Source != "" && o.Provider != f.Source) {
 			continue
 		}
 		out = append(out, o)
@@ -98,7 +98,7 @@ func fixtureIndicators() []models.Indicator {
 func fixtureHistory() memHistory {
 	var h memHistory
 	add := func(code, entity string, t time.Time, v float64) {
-		h = append(h, models.Observation{Time: t, Indicator: code, Entity: entity, Value: v, Source: "bureau"})
+		h = append(h, models.Observation{Time: t, Indicator: code, Entity: entity, Value: v, Provider: "bureau"})
 	}
 	for y := 2022; y <= 2024; y++ {
 		for m := time.January; m <= time.December; m++ {

@@ -214,11 +214,11 @@ func TestDerivedObservationsOfTheSnapshotAreUsed(t *testing.T) {
 		}
 	}
 	// One stale derived value is stored for April; the run's own replaces it.
-	history = append(history, models.Observation{Time: at(2024, time.April, 1, 0), Indicator: "water_good_ratio", Value: 0.125, Source: sourceDerived})
+	history = append(history, models.Observation{Time: at(2024, time.April, 1, 0), Indicator: "water_good_ratio", Value: 0.125, Provider: sourceDerived})
 	snap := fixtureSnapshot(m)
 	for month := time.January; month <= time.May; month++ {
 		snap.Derived = append(snap.Derived, models.Observation{Time: at(2024, month, 1, 0), Indicator: "water_good_ratio",
-			Value: 0.5 + 0.0625*float64(month-1), Source: sourceDerived})
+			Value: 0.5 + 0.0625*float64(month-1), Provider: sourceDerived})
 	}
 	rep, err := Build(t.Context(), Input{Month: m, Lang: LangZh, Snapshot: snap, History: history,
 		Now: func() time.Time { return m.End().Add(56 * time.Hour) }})

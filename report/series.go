@@ -75,7 +75,7 @@ func mergeSources(obs []models.Observation) []point {
 			continue
 		}
 		k := o.Time.Unix()
-		if cur, ok := best[k]; !ok || preferSource(o.Source, cur.Source) {
+		if cur, ok := best[k]; !ok || preferSource(o.Provider, cur.Provider) {
 			best[k] = o
 		}
 	}

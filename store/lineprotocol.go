@@ -13,17 +13,31 @@ import (
 
 // Measurements of the schema (docs/schema.md).
 const (
-	// MeasurementObservation holds every accepted observation: tags
-	// indicator, entity, source; field value (float64).
-	MeasurementObservation = "observation"
+	// MeasurementFigure holds every reported figure: tags indicator and
+	// entity (absent for the district's own figures), fields value
+	// (float64) and provider (string). One series per indicator and entity,
+	// one point per period: a later write of the same period supersedes the
+	// earlier one, whichever provider sent it.
+	MeasurementFigure = "figure"
+	// MeasurementDerived holds the figures the analysis engine derives,
+	// with the same tags and fields as MeasurementFigure. They live apart
+	// so that a derived figure can never overwrite a reported one: readers
+	// take the reported figure of a period when both exist.
+	MeasurementDerived = "derived"
+	// MeasurementLegacyObservation is the schema-1 measurement (tags
+	// indicator, entity, source; field value) that `greenmetrics migrate`
+	// copies into MeasurementFigure and MeasurementDerived.
+	MeasurementLegacyObservation = "observation"
 )
 
-// Tag keys of MeasurementObservation.
+// Tag and field keys of MeasurementFigure and MeasurementDerived.
 const (
-	TagIndicator = "indicator"
-	TagEntity    = "entity"
-	TagSource    = "source"
-	FieldValue   = "value"
+	TagIndicator  = "indicator"
+	TagEntity     = "entity"
+	FieldValue    = "value"
+	FieldProvider = "provider"
+	// TagLegacySource is schema 1's provider tag.
+	TagLegacySource = "source"
 )
 
 // Point is one row of any measurement. Field values are float64 or string;
@@ -36,36 +50,44 @@ type Point struct {
 	Time        time.Time
 }
 
-// ObservationPoint is the point an observation is stored as.
+// MeasurementOf is where a figure is stored: derived figures apart from
+// reported ones.
+func MeasurementOf(o models.Observation) string {
+	if o.Provider == models.ProviderDerived {
+		return MeasurementDerived
+	}
+	return MeasurementFigure
+}
+
+// ObservationPoint is the point a figure is stored as.
 func ObservationPoint(o models.Observation) Point {
 	tags := map[string]string{TagIndicator: o.Indicator}
 	if o.Entity != "" {
 		tags[TagEntity] = o.Entity
 	}
-	if o.Source != "" {
-		tags[TagSource] = o.Source
-	}
-	return Point{Measurement: MeasurementObservation, Tags: tags, Fields: map[string]any{FieldValue: o.Value}, Time: o.Time}
+	fields := map[string]any{FieldValue: o.Value, FieldProvider: o.Provider}
+	return Point{Measurement: MeasurementOf(o), Tags: tags, Fields: fields, Time: o.Time}
 }
 
 // AppendObservation appends the line-protocol line of o to dst, without a
 // trailing newline. It is the hot path of ingestion, so it avoids the map
 // of Point. The observation must have passed models.Observation.Validate.
+// The provider is always written, even when empty, so that a superseding
+// write never leaves the previous write's provider in place (InfluxDB
+// merges the fields of points with the same series and time).
 func AppendObservation(dst []byte, o models.Observation) []byte {
-	dst = append(dst, MeasurementObservation...)
-	// Tag keys in sorted order (entity < indicator < source), as InfluxDB
-	// prefers for its series key.
+	dst = append(dst, MeasurementOf(o)...)
+	// Tag keys in sorted order (entity < indicator), as InfluxDB prefers
+	// for its series key.
 	if o.Entity != "" {
 		dst = append(dst, ",entity="...)
 		dst = appendEscaped(dst, o.Entity, tagEscapes)
 	}
 	dst = append(dst, ",indicator="...)
 	dst = appendEscaped(dst, o.Indicator, tagEscapes)
-	if o.Source != "" {
-		dst = append(dst, ",source="...)
-		dst = appendEscaped(dst, o.Source, tagEscapes)
-	}
-	dst = append(dst, " value="...)
+	dst = append(dst, " provider=\""...)
+	dst = appendEscaped(dst, o.Provider, fieldStringEscapes)
+	dst = append(dst, "\",value="...)
 	dst = appendFloat(dst, o.Value)
 	dst = append(dst, ' ')
 	return strconv.AppendInt(dst, o.Time.Unix(), 10)

@@ -10,22 +10,41 @@ import (
 	"github.com/greenmetrics/greenmetrics/models"
 )
 
-// Filter selects observations to read. Empty Entity or Source means any.
+// Filter selects figures to read. Empty Entity means any.
 type Filter struct {
 	Indicator string
 	Entity    string
-	Source    string
 	Start     time.Time // inclusive
 	End       time.Time // exclusive; zero means now + 1 year
+	// WithDerived also reads the engine's derived figures of the
+	// indicator; where a reported figure of the same entity and period
+	// exists, it is the one returned.
+	WithDerived bool
 }
 
-// Observations reads the observations matching f, ordered by entity, source
-// and time. Every value from outside the code is a bound parameter, so an
-// entity name such as `x' OR 1=1` is data, never query.
+// Observations reads the figures matching f, one per entity and period,
+// ordered by entity and time. Every value from outside the code is a bound
+// parameter, so an entity name such as `x' OR 1=1` is data, never query.
 func (s *Store) Observations(ctx context.Context, f Filter) ([]models.Observation, error) {
 	if f.Indicator == "" {
-		return nil, fmt.Errorf("reading observations: %w", models.ErrNoIndicator)
+		return nil, fmt.Errorf("reading figures: %w", models.ErrNoIndicator)
 	}
+	out, err := s.readMeasurement(ctx, MeasurementFigure, f)
+	if err != nil {
+		return nil, err
+	}
+	if f.WithDerived {
+		derived, err := s.readMeasurement(ctx, MeasurementDerived, f)
+		if err != nil {
+			return nil, err
+		}
+		out = PreferReported(out, derived)
+	}
+	sortFigures(out)
+	return out, nil
+}
+
+func (s *Store) readMeasurement(ctx context.Context, measurement string, f Filter) ([]models.Observation, error) {
 	end := f.End
 	if end.IsZero() {
 		end = time.Now().AddDate(1, 0, 0)
@@ -40,30 +59,51 @@ func (s *Store) Observations(ctx context.Context, f Filter) ([]models.Observatio
 		where = append(where, `"entity" = $entity`)
 		params["entity"] = f.Entity
 	}
-	if f.Source != "" {
-		where = append(where, `"source" = $source`)
-		params["source"] = f.Source
-	}
-	q := fmt.Sprintf(`SELECT "value" FROM %s WHERE %s GROUP BY "entity", "source"`,
-		QuoteIdent(MeasurementObservation), strings.Join(where, " AND "))
+	q := fmt.Sprintf(`SELECT %s, %s FROM %s WHERE %s GROUP BY %s`,
+		QuoteIdent(FieldValue), QuoteIdent(FieldProvider), QuoteIdent(measurement),
+		strings.Join(where, " AND "), QuoteIdent(TagEntity))
 	series, err := s.Query(ctx, q, params)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", f.Indicator, err)
+		return nil, fmt.Errorf("reading %s from %s: %w", f.Indicator, measurement, err)
 	}
-	out := observationsFromSeries(f.Indicator, series)
+	return observationsFromSeries(f.Indicator, series), nil
+}
+
+// PreferReported merges derived figures into reported ones: a derived
+// figure is kept only where no reported figure of the same entity and time
+// exists.
+func PreferReported(reported, derived []models.Observation) []models.Observation {
+	if len(derived) == 0 {
+		return reported
+	}
+	type key struct {
+		entity string
+		t      int64
+	}
+	have := make(map[key]bool, len(reported))
+	for _, o := range reported {
+		have[key{o.Entity, o.Time.Unix()}] = true
+	}
+	out := reported
+	for _, d := range derived {
+		if !have[key{d.Entity, d.Time.Unix()}] {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func sortFigures(out []models.Observation) {
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if a.Entity != b.Entity {
 			return a.Entity < b.Entity
 		}
-		if a.Source != b.Source {
-			return a.Source < b.Source
-		}
 		return a.Time.Before(b.Time)
 	})
-	return out, nil
 }
 
+// observationsFromSeries reads rows of (time, value, provider).
 func observationsFromSeries(indicator string, series []Series) []models.Observation {
 	var out []models.Observation
 	for _, s := range series {
@@ -76,26 +116,29 @@ func observationsFromSeries(indicator string, series []Series) []models.Observat
 			if !ok1 || !ok2 {
 				continue
 			}
-			out = append(out, models.Observation{
+			o := models.Observation{
 				Time:      time.Unix(int64(ts), 0).In(models.Shanghai),
 				Indicator: indicator,
 				Entity:    s.Tags[TagEntity],
 				Value:     v,
-				Source:    s.Tags[TagSource],
-			})
+			}
+			if len(row) > 2 {
+				o.Provider, _ = row[2].(string)
+			}
+			out = append(out, o)
 		}
 	}
 	return out
 }
 
-// Latest returns, for every indicator, entity and source, the newest
-// observation — what dashboards and the exporter show as "current".
+// Latest returns, for every indicator and entity, the newest reported
+// figure — what dashboards and the exporter show as "current".
 func (s *Store) Latest(ctx context.Context, since time.Time) ([]models.Observation, error) {
-	q := fmt.Sprintf(`SELECT last("value") FROM %s WHERE time >= $start GROUP BY "indicator", "entity", "source"`,
-		QuoteIdent(MeasurementObservation))
+	q := fmt.Sprintf(`SELECT last(%s) FROM %s WHERE time >= $start GROUP BY %s, %s`,
+		QuoteIdent(FieldValue), QuoteIdent(MeasurementFigure), QuoteIdent(TagIndicator), QuoteIdent(TagEntity))
 	series, err := s.Query(ctx, q, map[string]any{"start": since.UTC().Format(time.RFC3339Nano)})
 	if err != nil {
-		return nil, fmt.Errorf("reading latest observations: %w", err)
+		return nil, fmt.Errorf("reading latest figures: %w", err)
 	}
 	var out []models.Observation
 	for _, se := range series {

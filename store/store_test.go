@@ -52,7 +52,7 @@ func TestRoundTripAwkwardTagValues(t *testing.T) {
 	}
 	var obs []models.Observation
 	for i, e := range entities {
-		obs = append(obs, models.Observation{Time: june, Indicator: "nh3n", Entity: e, Value: 0.1 + float64(i), Source: "测试 source,1"})
+		obs = append(obs, models.Observation{Time: june, Indicator: "nh3n", Entity: e, Value: 0.1 + float64(i), Provider: "测试 source,1"})
 	}
 	writeObservations(t, s, obs...)
 	for i, e := range entities {
@@ -63,7 +63,7 @@ func TestRoundTripAwkwardTagValues(t *testing.T) {
 		if len(got) != 1 {
 			t.Fatalf("Observations(entity %q) returned %d points, want 1: %+v", e, len(got), got)
 		}
-		if g := got[0]; g.Entity != e || g.Value != obs[i].Value || !g.Time.Equal(june) || g.Source != "测试 source,1" {
+		if g := got[0]; g.Entity != e || g.Value != obs[i].Value || !g.Time.Equal(june) || g.Provider != "测试 source,1" {
 			t.Errorf("Observations(entity %q) = %+v, want %+v", e, g, obs[i])
 		}
 	}
@@ -101,7 +101,7 @@ func TestInjectionInEntityIsData(t *testing.T) {
 
 func TestRewriteIsIdempotent(t *testing.T) {
 	s := newStore(t)
-	o := models.Observation{Time: june, Indicator: "green_credit_balance", Value: 3.0e10, Source: "demo"}
+	o := models.Observation{Time: june, Indicator: "green_credit_balance", Value: 3.0e10, Provider: "demo"}
 	writeObservations(t, s, o)
 	writeObservations(t, s, o)
 	o.Value = 3.1e10 // a corrected figure for the same period replaces the old one

@@ -86,8 +86,8 @@ func TestProgressCommandEndToEnd(t *testing.T) {
 	for m := time.January; m <= time.July; m++ {
 		t0 := time.Date(2024, m, 1, 0, 0, 0, 0, models.Shanghai)
 		points = append(points,
-			store.ObservationPoint(models.Observation{Time: t0, Indicator: "rural_sewage_stations_built", Value: 5, Source: "bureau"}),
-			store.ObservationPoint(models.Observation{Time: t0, Indicator: "general_budget_revenue", Value: 0.85e9, Source: "bureau"}))
+			store.ObservationPoint(models.Observation{Time: t0, Indicator: "rural_sewage_stations_built", Value: 5, Provider: "bureau"}),
+			store.ObservationPoint(models.Observation{Time: t0, Indicator: "general_budget_revenue", Value: 0.85e9, Provider: "bureau"}))
 	}
 	if err := st.WritePoints(ctx, points...); err != nil {
 		t.Fatal(err)

@@ -81,7 +81,7 @@ func TestReportCommandEndToEnd(t *testing.T) {
 	defer st.Close()
 	var points []store.Point
 	add := func(code, entity string, t time.Time, v float64) {
-		points = append(points, store.ObservationPoint(models.Observation{Time: t, Indicator: code, Entity: entity, Value: v, Source: "bureau"}))
+		points = append(points, store.ObservationPoint(models.Observation{Time: t, Indicator: code, Entity: entity, Value: v, Provider: "bureau"}))
 	}
 	for m := 0; m < 17; m++ { // 2023-01 … 2024-05
 		t0 := time.Date(2023, time.January+time.Month(m), 1, 0, 0, 0, 0, models.Shanghai)

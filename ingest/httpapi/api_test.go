@@ -122,8 +122,8 @@ func gz(t *testing.T, data []byte) []byte {
 func TestPushFormats(t *testing.T) {
 	june := time.Date(2024, 6, 1, 8, 0, 0, 0, models.Shanghai)
 	lp := lpLines(
-		models.Observation{Time: june, Indicator: "pm25", Entity: "永乐店", Value: 35, Source: "lp"},
-		models.Observation{Time: june, Indicator: "so2", Entity: "永乐店", Value: 4, Source: "lp"},
+		models.Observation{Time: june, Indicator: "pm25", Entity: "永乐店", Value: 35, Provider: "lp"},
+		models.Observation{Time: june, Indicator: "so2", Entity: "永乐店", Value: 4, Provider: "lp"},
 	)
 	tests := []struct {
 		name         string

@@ -31,7 +31,7 @@ func observations(from, n int) []models.Observation {
 			Indicator: "pm25",
 			Entity:    fmt.Sprintf("station %d", k%7),
 			Value:     float64(k) + 0.5,
-			Source:    "test",
+			Provider:  "test",
 		}
 	}
 	return obs
