@@ -33,6 +33,7 @@ type Config struct {
 	Carbon   Carbon    `yaml:"carbon"`
 	Analysis Analysis  `yaml:"analysis"`
 	Report   Report    `yaml:"report"`
+	Scope    Scope     `yaml:"scope"`
 }
 
 // Influx says where observations are stored. The same settings serve
@@ -67,6 +68,7 @@ func Default() Config {
 		Carbon:   defaultCarbon(),
 		Analysis: defaultAnalysis(),
 		Report:   defaultReport(),
+		Scope:    defaultScope(),
 	}
 }
 
@@ -172,6 +174,7 @@ func (c *Config) Validate() error {
 	add("carbon", c.Carbon.validate())
 	add("analysis", c.Analysis.validate())
 	add("report", c.Report.validate())
+	add("scope", c.Scope.validate())
 	if len(errs) > 0 {
 		return errs
 	}

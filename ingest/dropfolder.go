@@ -210,7 +210,7 @@ func (d *DropFolder) process(ctx context.Context, name string, size int64) strin
 		return OutcomeRetry
 	}
 	rw := &rejectWriter{dir: filepath.Join(d.dir, "rejected"), name: name}
-	res, err := d.p.Process(ctx, Input{Name: name, Reader: in, Size: size, Source: d.opts.Source, OnReject: rw.add})
+	res, err := d.p.Process(ctx, Input{Name: name, Reader: in, Size: size, Provider: d.opts.Source, OnReject: rw.add})
 	in.Close()
 	outcome := d.file(name, rw, res, err)
 	if d.opts.Processed != nil {

@@ -53,8 +53,8 @@ func (r *run) decode() error {
 	}
 	if pl != nil {
 		r.res.Mapping = pl.m.Name
-		if r.res.Source == "" {
-			r.res.Source = pl.source
+		if r.res.Provider == "" {
+			r.res.Provider = pl.source
 		}
 	}
 	format, err := detectFormat(r.in.Format, name, head)

@@ -102,6 +102,10 @@ type Options struct {
 	// MaxRejections is how many rejections Result.Rejected keeps (the counts
 	// and Input.OnReject always see all of them); 0: 1000.
 	MaxRejections int
+	// ReservedProviders are provider names no row may claim unless it is
+	// the input's own provider: the push tokens' names. models'
+	// reserved providers (derived, demo) are always reserved.
+	ReservedProviders []string
 }
 
 // OptionsFrom returns the options the ingest section of the daemon
@@ -177,9 +181,9 @@ type Input struct {
 	// Size is the size in bytes when known (0 otherwise); it only sizes
 	// buffers.
 	Size int64
-	// Source is the source tag of observations whose row names none; empty:
+	// Provider is the source tag of observations whose row names none; empty:
 	// the mapping's source, if any.
-	Source string
+	Provider string
 	// Mapping names the mapping to use; empty: the first whose Match glob
 	// fits the base name of Name, else the canonical layouts.
 	Mapping string
@@ -201,17 +205,26 @@ type Input struct {
 // rejected, so Values = Accepted + Duplicates + RejectedCount() once
 // Process returns without error.
 type Result struct {
-	Name    string
-	Format  Format
-	Mapping string // the mapping used; empty for the canonical layouts
-	Source  string // the source tag given to rows that name none
+	Name     string
+	Format   Format
+	Mapping  string // the mapping used; empty for the canonical layouts
+	Provider string // the provider of rows that name none
 	// Rows counts the data rows read, without header and blank rows.
 	Rows     int
 	Values   int
 	Accepted int // delivered to the Sink
 	// Duplicates are repeats of an observation with the same indicator,
-	// entity, time and value: kept once, counted here.
+	// entity, period and value: kept once, counted here.
 	Duplicates int
+	// Revised counts accepted figures that superseded a different figure
+	// of the same indicator, entity and period (recorded in the ledger).
+	Revised int
+	// Held counts values the plausibility rules held back until confirmed
+	// (also counted as rejections under their rule).
+	Held int
+	// DemoSkipped counts demo figures not written because real data for
+	// the same figure exist.
+	DemoSkipped int
 	// NotMeasured counts cells of wide layouts marked as not measured
 	// (blank, "--", "*" …); they are neither values nor rejections.
 	NotMeasured int
@@ -368,7 +381,7 @@ func (p *Pipeline) Stats() Stats {
 }
 
 func (p *Pipeline) record(r *run, err error) {
-	src := r.res.Source
+	src := r.res.Provider
 	if src == "" {
 		src = "unknown"
 	}

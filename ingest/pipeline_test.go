@@ -226,8 +226,8 @@ func TestSinkErrorStopsAndKeepsWhatWasDelivered(t *testing.T) {
 func TestStatsBySourceAndRule(t *testing.T) {
 	p, _ := newTestPipeline(t, Options{})
 	for _, in := range []Input{
-		{Name: "a.csv", Source: "finance", Reader: strings.NewReader(canonicalHeader + "2024-06,gdp,,1,亿元\n2024-06,gdp,,x,亿元\n")},
-		{Name: "b.csv", Source: "finance", Reader: strings.NewReader(canonicalHeader + "2024-07,gdp,,1,亿元\n2024-07,nope,,1,\n")},
+		{Name: "a.csv", Provider: "finance", Reader: strings.NewReader(canonicalHeader + "2024-06,gdp,,1,亿元\n2024-06,gdp,,x,亿元\n")},
+		{Name: "b.csv", Provider: "finance", Reader: strings.NewReader(canonicalHeader + "2024-07,gdp,,1,亿元\n2024-07,nope,,1,\n")},
 		{Name: "c.csv", Reader: strings.NewReader(canonicalHeader + "2024-05,gdp,,1,亿元\n")},
 	} {
 		if _, err := p.Process(context.Background(), in); err != nil {
@@ -252,7 +252,7 @@ func TestStatsBySourceAndRule(t *testing.T) {
 func TestSourceTagPrecedence(t *testing.T) {
 	p, sink := newTestPipeline(t, Options{})
 	in := "time,indicator,value,source\n2024-06,gdp,1,row_src\n2024-07,gdp,2,\n"
-	if _, err := p.Process(context.Background(), Input{Name: "s.csv", Source: "cli", Reader: strings.NewReader(in)}); err != nil {
+	if _, err := p.Process(context.Background(), Input{Name: "s.csv", Provider: "cli", Reader: strings.NewReader(in)}); err != nil {
 		t.Fatal(err)
 	}
 	got := sink.all()

@@ -89,8 +89,8 @@ func TestRefdataCNEMC4hConflicts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Rows != 4154 || res.Source != "cnemc" {
-		t.Errorf("rows %d source %q, want 4154 cnemc", res.Rows, res.Source)
+	if res.Rows != 4154 || res.Provider != "cnemc" {
+		t.Errorf("rows %d source %q, want 4154 cnemc", res.Rows, res.Provider)
 	}
 	// README: 新八里桥 2021-04-02 08:00 has CODMn 6.03 and 6.43, rows 260
 	// and 261 of the file. Both are rejected, naming each other.

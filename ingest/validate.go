@@ -144,7 +144,7 @@ func (p *Pipeline) newRun(ctx context.Context, in Input) *run {
 		p:       p,
 		ctx:     ctx,
 		in:      in,
-		res:     Result{Name: in.Name, Format: in.Format, Source: in.Source, RejectedByRule: map[string]int{}},
+		res:     Result{Name: in.Name, Format: in.Format, Provider: in.Provider, RejectedByRule: map[string]int{}},
 		maxTime: p.opts.Now().Add(p.opts.MaxFuture),
 		index:   map[uint64]keyState{},
 		seed:    maphash.MakeSeed(),
@@ -277,7 +277,7 @@ func (r *run) check(c candidate) (models.Observation, *Rejection) {
 	}
 	obs := models.Observation{Time: c.time, Indicator: ind.Code, Entity: c.entity, Value: v, Provider: c.source}
 	if obs.Provider == "" {
-		obs.Provider = r.res.Source
+		obs.Provider = r.res.Provider
 	}
 	if err := obs.Validate(); err != nil {
 		field := fieldOr(c.entityField, "entity")

@@ -133,7 +133,7 @@ func runDemo(ctx context.Context, s *settings, f demoFlags, out, errw io.Writer)
 		return err
 	}
 	in := im.input(fmt.Sprintf("demo (synthetic, seed %d, as of %s)", f.seed, f.asOf))
-	in.Format, in.Source, in.Reader, in.Size = ingest.FormatCSV, ingest.DemoSource, &buf, int64(buf.Len())
+	in.Format, in.Provider, in.Reader, in.Size = ingest.FormatCSV, ingest.DemoSource, &buf, int64(buf.Len())
 	if !im.run(ctx, in) {
 		failed++
 	}

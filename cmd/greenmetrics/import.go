@@ -195,7 +195,7 @@ func (im *importer) file(ctx context.Context, name string) bool {
 
 // input is an Input with the flags' settings.
 func (im *importer) input(name string) ingest.Input {
-	return ingest.Input{Name: name, Format: im.format, Source: im.flags.source, Mapping: im.flags.mapping,
+	return ingest.Input{Name: name, Format: im.format, Provider: im.flags.source, Mapping: im.flags.mapping,
 		Encoding: im.flags.encoding, Precision: im.flags.precision}
 }
 
@@ -264,8 +264,8 @@ func (im *importer) report(res ingest.Result, err error, elapsed time.Duration) 
 	if res.Mapping != "" {
 		head += ", mapping " + res.Mapping
 	}
-	if res.Source != "" {
-		head += ", source " + res.Source
+	if res.Provider != "" {
+		head += ", source " + res.Provider
 	}
 	fmt.Fprintln(w, head)
 	fmt.Fprintf(w, "  rows %d · values %d · accepted %d · duplicates %d · not measured %d · rejected %d\n",

@@ -58,7 +58,7 @@ func (lp loggingProcessor) Process(ctx context.Context, in ingest.Input) (ingest
 	if ingest.IsBackpressure(err) || errors.As(err, &sinkErr) {
 		return res, err
 	}
-	if lerr := lp.rl.Append(rejectionEntries("push:"+in.Source, res, time.Now())...); lerr != nil {
+	if lerr := lp.rl.Append(rejectionEntries("push:"+in.Provider, res, time.Now())...); lerr != nil {
 		lp.log.Error("rejection log", "err", lerr)
 	}
 	return res, err

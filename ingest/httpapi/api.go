@@ -195,7 +195,7 @@ func (a *API) input(r *http.Request) (in ingest.Input, status int, msg string) {
 		Format:    format,
 		Reader:    body,
 		Size:      max(r.ContentLength, 0),
-		Source:    source,
+		Provider:  source,
 		Mapping:   q.Get("mapping"),
 		Encoding:  charset,
 		Precision: q.Get("precision"),
