@@ -12,23 +12,17 @@ import (
 	"github.com/greenmetrics/greenmetrics/models"
 )
 
-// seedText returns the work report the catalogue is built from. It lives in
-// the shared folder beside the repository; the test fails rather than skips
-// when it is missing, because then nothing checks the catalogue's numbers.
+// seedText returns the work report the catalogue is built from, kept in
+// testdata (testdata/README.md names its source). The test fails rather
+// than skips when it is missing, because then nothing checks the
+// catalogue's numbers.
 func seedText(t *testing.T) string {
 	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		p := filepath.Join(dir, "shared", "seed", "000_22148a4e96e9178e.txt")
-		if b, err := os.ReadFile(p); err == nil {
-			return string(b)
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("seed report shared/seed/000_22148a4e96e9178e.txt not found above the repository")
-		}
-		dir = parent
+	b, err := os.ReadFile(filepath.Join("testdata", "tongzhou_2024_government_work_report.txt"))
+	if err != nil {
+		t.Fatalf("seed report: %v", err)
 	}
+	return string(b)
 }
 
 func TestCatalogQuotesAndNumbersMatchTheSeed(t *testing.T) {

@@ -22,7 +22,7 @@ reps=${BENCH_REPS:-3}
 rows=${BENCH_ROWS:-1000000}
 benchtime=${BENCH_TIME:-300ms}
 compare_env=${BENCH_COMPARE_ENV:-GOGC=100}
-source_gz=${BENCH_SOURCE:-$root/../shared/refdata/real/air/beijing_multisite_hourly_12stations_2013-03_2017-02.csv.gz}
+source_gz=${BENCH_SOURCE:-$root/testdata/refdata/air/beijing_multisite_hourly_12stations_2013-03_2017-02.csv.gz}
 
 scripts/setup.sh
 out=$root/out/bench

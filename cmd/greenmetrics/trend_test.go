@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -92,32 +93,25 @@ type refCase struct {
 	Expected map[string]any     `json:"expected"`
 }
 
-// referenceCases loads shared/refdata/trend_vectors.json from the first
-// parent directory of the package that holds it.
+// referenceCases loads the reference vectors kept in the repository
+// (testdata/refdata/trend_vectors.json.gz; its README names the origin).
 func referenceCases(t *testing.T) []refCase {
 	t.Helper()
-	dir, err := os.Getwd()
+	path := filepath.Join("..", "..", "testdata", "refdata", "trend_vectors.json.gz")
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rel := filepath.Join("shared", "refdata", "trend_vectors.json")
-	for {
-		b, err := os.ReadFile(filepath.Join(dir, rel))
-		if err == nil {
-			var f struct{ Cases []refCase }
-			if err := json.Unmarshal(b, &f); err != nil {
-				t.Fatalf("decode %s: %v", rel, err)
-			}
-			return f.Cases
-		}
-		if !errors.Is(err, os.ErrNotExist) {
-			t.Fatal(err)
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatalf("reference vectors not found: no %s in any parent of the package directory", rel)
-		}
-		dir = filepath.Dir(dir)
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
+	var v struct{ Cases []refCase }
+	if err := json.NewDecoder(zr).Decode(&v); err != nil {
+		t.Fatalf("decode %s: %v", path, err)
+	}
+	return v.Cases
 }
 
 // TestTrendCommandReferenceVectors runs every reference case through the

@@ -1,17 +1,33 @@
 package trend
 
 import (
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"testing"
 )
 
-// vectorsRel is where the reference vectors live relative to the shared
-// root that sits next to (or above) the repository.
-const vectorsRel = "shared/refdata/trend_vectors.json"
+// vectorsRel is where the reference vectors live relative to the module
+// root.
+const vectorsRel = "testdata/refdata/trend_vectors.json.gz"
+
+// readGzip reads a whole gzip-compressed file.
+func readGzip(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return io.ReadAll(zr)
+}
 
 // vectorFile holds the parts of trend_vectors.json the tests use.
 type vectorFile struct {
@@ -74,32 +90,14 @@ func (j *jsonNum) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// findVectors walks up from the package directory to the first directory
-// holding shared/refdata/trend_vectors.json.
-func findVectors(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatalf("working directory: %v", err)
-	}
-	for {
-		p := filepath.Join(dir, vectorsRel)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatalf("reference vectors not found: no %s in any parent of the package directory; "+
-				"the exactness tests need the shared reference data (e.g. /work/shared)", vectorsRel)
-		}
-		dir = parent
-	}
-}
+// vectorsPath is the reference vectors' file in the repository's
+// testdata (testdata/refdata/README.md names their origin).
+func vectorsPath() string { return filepath.Join("..", "..", vectorsRel) }
 
 func loadVectors(t testing.TB) vectorFile {
 	t.Helper()
-	path := findVectors(t)
-	b, err := os.ReadFile(path)
+	path := vectorsPath()
+	b, err := readGzip(path)
 	if err != nil {
 		t.Fatalf("read vectors: %v", err)
 	}
