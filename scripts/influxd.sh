@@ -20,12 +20,8 @@ install() {
 	GOBIN="$root/bin" GOFLAGS=-mod=mod go install "github.com/influxdata/influxdb/cmd/influxd@$version"
 }
 
-free_port() {
-	python3 - 2>/dev/null <<'PY' || echo $((20000 + RANDOM % 20000))
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
-PY
-}
+# shellcheck source=scripts/ports.sh
+. "$root/scripts/ports.sh"
 
 # write_config DIR PORT: the server's config, loopback only, data in DIR.
 write_config() {
@@ -63,11 +59,12 @@ start() {
 		echo "influxd: already running (pid $(cat "$dir/influxd.pid")) with data in $dir" >&2
 		return 0
 	fi
+	refuse_busy_port influxd "$port"
 	write_config "$dir" "$port"
 	"$bin" run -config "$dir/influxdb.conf" >"$dir/influxd.log" 2>&1 &
 	echo $! >"$dir/influxd.pid"
 	for _ in $(seq 1 150); do
-		if curl -fsS -o /dev/null "http://127.0.0.1:$port/ping" 2>/dev/null; then
+		if curl -fsS -o /dev/null "http://127.0.0.1:$port/ping" 2>/dev/null && owns_port "$(cat "$dir/influxd.pid")" "$port"; then
 			echo "influxd: ready on http://127.0.0.1:$port (pid $(cat "$dir/influxd.pid"), data in $dir)" >&2
 			return 0
 		fi

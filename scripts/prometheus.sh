@@ -32,8 +32,8 @@ need() {
 	fi
 }
 
-# One definition of "a free loopback port", shared with the InfluxDB script.
-free_port() { "$root/scripts/influxd.sh" free-port; }
+# shellcheck source=scripts/ports.sh
+. "$root/scripts/ports.sh"
 
 # render TEMPLATE TARGET RULES: the production config with the test's
 # target, rules, intervals and (maybe) Alertmanager.
@@ -69,6 +69,7 @@ start() {
 		echo "prometheus: already running (pid $(cat "$dir/prometheus.pid")) with data in $dir" >&2
 		return 0
 	fi
+	refuse_busy_port prometheus "$port"
 	render "$target" "$rules" >"$dir/prometheus.yml"
 	if ! promtool check config "$dir/prometheus.yml" >"$dir/promtool.log" 2>&1; then
 		echo "prometheus: rendered config does not pass promtool:" >&2
@@ -83,7 +84,7 @@ start() {
 		>"$dir/prometheus.log" 2>&1 &
 	echo $! >"$dir/prometheus.pid"
 	for _ in $(seq 1 150); do
-		if curl -fsS -o /dev/null "http://127.0.0.1:$port/-/ready" 2>/dev/null; then
+		if curl -fsS -o /dev/null "http://127.0.0.1:$port/-/ready" 2>/dev/null && owns_port "$(cat "$dir/prometheus.pid")" "$port"; then
 			echo "prometheus: ready on http://127.0.0.1:$port (pid $(cat "$dir/prometheus.pid"), scraping $target, data in $dir)" >&2
 			return 0
 		fi

@@ -25,7 +25,12 @@ export GREENMETRICS_CONFIG="$root/var/greenmetrics.yaml"
 export GREENMETRICS_INFLUX_URL="http://127.0.0.1:$influx_port"
 export GREENMETRICS_LISTEN="$listen"
 
+serve_pid=""
 cleanup() {
+	if [ -n "$serve_pid" ] && kill -0 "$serve_pid" 2>/dev/null; then
+		kill -TERM "$serve_pid" 2>/dev/null || true
+		wait "$serve_pid" 2>/dev/null || true
+	fi
 	scripts/prometheus.sh stop var/prometheus || true
 	scripts/influxd.sh stop var/influxdb || true
 }
@@ -45,6 +50,20 @@ bin/greenmetrics report --month "$demo_month"
 
 scripts/prometheus.sh start var/prometheus "$prom_port" "$listen"
 
+# The banner is printed once the daemon answers on its own port, so every
+# address it lists works when it is read.
+bin/greenmetrics serve &
+serve_pid=$!
+for _ in $(seq 1 300); do
+	if ! kill -0 "$serve_pid" 2>/dev/null; then
+		wait "$serve_pid" || status=$?
+		echo "greenmetrics serve exited (status ${status:-0}) before it was listening on $listen" >&2
+		exit "${status:-1}"
+	fi
+	curl -fsS -o /dev/null "http://$listen/healthz" 2>/dev/null && break
+	sleep 0.2
+done
+
 cat <<INFO
 
 greenmetrics is up:
@@ -57,4 +76,5 @@ greenmetrics is up:
 Ctrl-C stops the daemon, Prometheus and InfluxDB.
 
 INFO
-bin/greenmetrics serve
+trap 'exit 130' INT TERM
+wait "$serve_pid"
