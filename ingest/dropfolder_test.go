@@ -91,7 +91,7 @@ func readFile(t *testing.T, path string) string {
 func TestDropFolderImportsAndFilesRejections(t *testing.T) {
 	sink := &memSink{}
 	h := startDrop(t, sink, DropOptions{})
-	mixed := canonicalHeader + "2024-06,gdp,,1,亿元\n2024-06,gdp,,x,亿元\n2024-06-30,ph,,7,\n2024-05,gdp,,2,亿元\n"
+	mixed := canonicalHeader + "2024-06,gdp,,1,亿元\n2024-06,gdp,,x,亿元\n2024-06-30,ph,,7,\n2024-03,gdp,,2,亿元\n"
 	if err := os.WriteFile(filepath.Join(h.dir, "dept.csv"), []byte(mixed), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestDropFolderWaitsForAFileToSettle(t *testing.T) {
 	// Write half, pause less than the settle time, write the rest.
 	fmt.Fprint(f, canonicalHeader+"2024-06,gdp,,1,亿元\n")
 	time.Sleep(100 * time.Millisecond)
-	fmt.Fprint(f, "2024-05,gdp,,2,亿元\n")
+	fmt.Fprint(f, "2024-03,gdp,,2,亿元\n")
 	f.Close()
 	waitFor(t, "slow.csv in done/", func() bool { return exists(filepath.Join(h.dir, "done", "slow.csv")) })
 	if got := len(sink.all()); got != 2 {
