@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math"
-	"strconv"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -116,10 +116,10 @@ type pending struct {
 type dropReason uint8
 
 const (
-	keep        dropReason = iota
-	dropConflict           // rejected as a conflicting duplicate
-	dropHeld               // held by a plausibility rule
-	dropDemo               // a demo figure where real data exist
+	keep         dropReason = iota
+	dropConflict            // rejected as a conflicting duplicate
+	dropHeld                // held by a plausibility rule
+	dropDemo                // a demo figure where real data exist
 )
 
 // keyState is what the duplicate index keeps per indicator, entity and
