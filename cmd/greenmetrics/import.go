@@ -479,7 +479,6 @@ func dropFolderRunners(cfg config.Config, pipe *ingest.Pipeline, log *slog.Logge
 	}
 	d := ingest.NewDropFolder(cfg.Ingest.DropDir, pipe, ingest.DropOptions{
 		Logger: log,
-		Source: "drop",
 		Processed: func(name, outcome string, res ingest.Result, _ error) {
 			if outcome == ingest.OutcomeRetry || res.RejectedCount() == 0 {
 				return

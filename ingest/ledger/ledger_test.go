@@ -53,8 +53,8 @@ func TestRecordFirstWritesRevisionsAndResends(t *testing.T) {
 		e                   Entry
 		recorded, revisions int
 	}{
-		{entry(125000, "zjw", "zjw_2024-06.xlsx:12"), 1, 0},   // first write
-		{entry(125000, "zjw", "zjw_2024-06.xlsx:12"), 0, 0},   // identical re-send
+		{entry(125000, "zjw", "zjw_2024-06.xlsx:12"), 1, 0},    // first write
+		{entry(125000, "zjw", "zjw_2024-06.xlsx:12"), 0, 0},    // identical re-send
 		{entry(130000, "zjw", "zjw_2024-06-v2.xlsx:12"), 1, 1}, // value revised
 		{entry(130000, "tjj", "push tjj 7f3a row 3"), 1, 1},    // same value, other provider
 	}
