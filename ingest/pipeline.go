@@ -216,9 +216,9 @@ type Input struct {
 
 // Result says what became of an input's rows. Values counts the candidate
 // observations: one per long row, one per measured cell of a wide row, and
-// one for a row rejected as a whole; each is accepted, a duplicate or
-// rejected, so Values = Accepted + Duplicates + RejectedCount() once
-// Process returns without error.
+// one for a row rejected as a whole; each is accepted, a duplicate, a demo
+// figure skipped or rejected, so Values = Accepted + Duplicates +
+// DemoSkipped + RejectedCount() once Process returns without error.
 type Result struct {
 	Name     string
 	Format   Format
