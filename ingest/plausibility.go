@@ -35,7 +35,7 @@ const (
 )
 
 // confirmHint tells the user how to let a held value in.
-const confirmHint = "held until confirmed: if it is right, send it again with confirm=true (CSV column, JSON field or line-protocol tag confirm; import --confirm; push header X-Confirm: true)"
+const confirmHint = "held until confirmed: if it is right, send it again confirmed (a row: confirm=true in its CSV column, JSON field or line-protocol tag confirm; a whole input: import --confirm, or the push's confirm option)"
 
 // screen applies demo masking and the hold rule to the batch's ledgered
 // rows. tx is nil without a ledger: then only the annual-figure rule

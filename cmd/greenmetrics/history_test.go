@@ -82,7 +82,7 @@ func TestCorrectionRoundTrip(t *testing.T) {
 	out = imp("--provider", "zjw", july)
 	t.Logf("import of July:\n%s", out)
 	reason := "99999万平方米 is more than the whole annual figure of 2023 135.1万平方米 of prefab_building_started_area (新开工装配式建筑面积)"
-	if !strings.Contains(out, "暂缓 held 1") || !strings.Contains(out, reason) || !strings.Contains(out, "import again with --confirm") {
+	if !strings.Contains(out, "暂缓 held 1") || !strings.Contains(out, reason) || !strings.Contains(out, "then import again with --confirm") {
 		t.Errorf("the July value was not held with its reason:\n%s", out)
 	}
 	if got := storedFigures(t, srv, "prefab_building_started_area"); len(got) != 1 {

@@ -31,8 +31,8 @@ type importFlags struct {
 	mappingFiles                                   []string
 	spoolDir, reasons                              string
 	dryRun, noProgress, confirm                    bool
-	show                                         int
-	timeout                                      time.Duration
+	show                                           int
+	timeout                                        time.Duration
 }
 
 func newImportCmd(s *settings) *cobra.Command {
@@ -304,7 +304,7 @@ func (im *importer) report(res ingest.Result, err error, elapsed time.Duration) 
 		res.Rows, res.Values, res.Accepted, res.Duplicates, res.NotMeasured, res.RejectedCount())
 	fmt.Fprintf(w, "  修订 revised %d · 暂缓 held %d · 演示跳过 demo skipped %d\n", res.Revised, res.Held, res.DemoSkipped)
 	if res.Held > 0 {
-		fmt.Fprintf(w, "  %d values held as implausible (%s): check them, then import again with --confirm or a confirm column\n",
+		fmt.Fprintf(w, "  held as implausible (%s): %d; check them, then import again with --confirm or a confirm column\n",
 			res.Held, ingest.RuleImplausibleValue)
 	}
 	if res.MergedFilled > 0 {
