@@ -305,7 +305,7 @@ func (im *importer) report(res ingest.Result, err error, elapsed time.Duration) 
 	fmt.Fprintf(w, "  修订 revised %d · 暂缓 held %d · 演示跳过 demo skipped %d\n", res.Revised, res.Held, res.DemoSkipped)
 	if res.Held > 0 {
 		fmt.Fprintf(w, "  held as implausible (%s): %d; check them, then import again with --confirm or a confirm column\n",
-			res.Held, ingest.RuleImplausibleValue)
+			ingest.RuleImplausibleValue, res.Held)
 	}
 	if res.MergedFilled > 0 {
 		fmt.Fprintf(w, "  %d empty key cells filled from merged cells above them\n", res.MergedFilled)
