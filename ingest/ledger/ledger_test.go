@@ -222,3 +222,35 @@ func TestLedgered(t *testing.T) {
 		}
 	}
 }
+
+// FuzzOpenAnyFile: whatever the ledger file holds (hand edits, a crash),
+// Open and Read do not fail or panic, and an update still appends whole
+// lines that Read returns.
+func FuzzOpenAnyFile(f *testing.F) {
+	f.Add([]byte(`{"accepted":"2024-07-15T10:00:00+08:00","indicator":"gdp","frequency":"quarterly","period":"2024-04-01T00:00:00+08:00","label":"2024-Q2","value":1,"provider":"tjj","origin":"a:2"}` + "\n"))
+	f.Add([]byte("{\"indicator\":\n{}\n\x00\xff"))
+	f.Add([]byte(`{"indicator":"gdp","value":"x"}` + "\n" + `{"indicator":"gdp","period":"2024-04-01T00:00:00+08:00"`))
+	f.Fuzz(func(t *testing.T, content []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, FileName), content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		l, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		before, err := Read(dir, Query{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, _ := record(t, l, entry(42, "fuzz", "fuzz:1"))
+		after, err := Read(dir, Query{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(after) != len(before)+rec || (rec == 1 && after[len(after)-1].Origin != "fuzz:1") {
+			t.Fatalf("before %d entries, recorded %d, after %d", len(before), rec, len(after))
+		}
+	})
+}
