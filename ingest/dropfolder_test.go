@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/greenmetrics/greenmetrics/config"
 )
 
 // dropHarness runs a DropFolder on a temporary directory and records the
@@ -266,5 +268,44 @@ func TestMoveAsideAndNames(t *testing.T) {
 		if err != nil || to != filepath.Join(dst, want) || readFile(t, to) != want {
 			t.Errorf("moveAside = %q, %v; want %q", to, err, want)
 		}
+	}
+}
+
+// TestDropFolderProviders: a file its mapping reads is the mapping's
+// source's; any other file is the drop folder's.
+func TestDropFolderProviders(t *testing.T) {
+	dir := t.TempDir()
+	sink := &memSink{}
+	zjw := config.Mapping{Name: "zjw", Match: "zjw_*.csv", Source: "zjw", Layout: config.LayoutLong, TimeColumn: "time",
+		IndicatorColumn: "indicator", ValueColumn: "value", UnitColumn: "unit"}
+	p, err := NewPipeline(testCatalog(t), []config.Mapping{zjw}, sink, Options{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"zjw_2024-06.csv": "time,indicator,value,unit\n2024-06,prefab_building_started_area,12.5,万平方米\n",
+		"other.csv":       canonicalHeader + "2024-03,gdp,,1,亿元\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- NewDropFolder(dir, p, DropOptions{Settle: 20 * time.Millisecond}).Run(ctx) }()
+	for name := range files {
+		waitFor(t, name+" in done/", func() bool { return exists(filepath.Join(dir, "done", name)) })
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, o := range sink.all() {
+		got[o.Indicator] = o.Provider
+	}
+	if got["prefab_building_started_area"] != "zjw" || got["gdp"] != DropProvider {
+		t.Errorf("providers = %v, want the mapping's zjw and the folder's %s", got, DropProvider)
 	}
 }
