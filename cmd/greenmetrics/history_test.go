@@ -170,3 +170,44 @@ func TestHistoryRefusals(t *testing.T) {
 		t.Errorf("history of an empty ledger: %v\n%s", err, out)
 	}
 }
+
+// TestDemoNeverMasksRealData: a real figure imported before the demo keeps
+// its value; the demo counts it as skipped; real data sent after the demo
+// supersede the demo's as a revision.
+func TestDemoNeverMasksRealData(t *testing.T) {
+	srv := influxtest.New(t)
+	data := t.TempDir()
+	t.Setenv("GREENMETRICS_DATA_DIR", data)
+	flags := []string{"--config", "", "--influx-url", srv.URL, "--influx-bucket", srv.Bucket()}
+	const head = "time,indicator,entity,value,unit\n"
+	out, err := runCLI(t, append([]string{"import", "--no-progress", "--provider", "zjw",
+		writeTemp(t, "real.csv", head+"2024-03,prefab_building_started_area,,10,万平方米\n")}, flags...)...)
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	out, err = runCLI(t, append([]string{"demo", "--refdata", filepath.Join(t.TempDir(), "none")}, flags...)...)
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "演示跳过 demo skipped 1\n") || !strings.Contains(out, "暂缓 held 0") {
+		t.Errorf("demo summary does not show one skipped figure and no holds:\n%s", out)
+	}
+	march := "1709222400 100000 zjw" // 2024-03-01 00:00 in Beijing
+	found := false
+	for _, f := range storedFigures(t, srv, "prefab_building_started_area") {
+		if strings.HasPrefix(f, "1709222400 ") {
+			found = true
+			if f != march {
+				t.Errorf("March after the demo = %s, want %s", f, march)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("March is not stored")
+	}
+	out, err = runCLI(t, append([]string{"import", "--no-progress", "--provider", "zjw",
+		writeTemp(t, "april.csv", head+"2024-04,prefab_building_started_area,,11,万平方米\n")}, flags...)...)
+	if err != nil || !strings.Contains(out, "修订 revised 1") {
+		t.Errorf("real April over the demo's is not a revision: %v\n%s", err, out)
+	}
+}
