@@ -359,7 +359,7 @@ func isInputError(err error) bool {
 	return errors.As(err, &ie)
 }
 
-// SourceStats are the cumulative counts of one source tag.
+// SourceStats are the cumulative counts of one input provider.
 type SourceStats struct {
 	Inputs      int64 // inputs processed
 	Failed      int64 // inputs that stopped early (input or sink error)
@@ -367,6 +367,9 @@ type SourceStats struct {
 	Accepted    int64
 	Duplicates  int64
 	NotMeasured int64
+	Revised     int64
+	Held        int64 // also counted in Rejected[RuleImplausibleValue]
+	DemoSkipped int64
 	Rejected    map[string]int64 // by rule
 }
 
@@ -415,6 +418,9 @@ func (p *Pipeline) record(r *run, err error) {
 	s.Accepted += int64(r.res.Accepted)
 	s.Duplicates += int64(r.res.Duplicates)
 	s.NotMeasured += int64(r.res.NotMeasured)
+	s.Revised += int64(r.res.Revised)
+	s.Held += int64(r.res.Held)
+	s.DemoSkipped += int64(r.res.DemoSkipped)
 	for rule, n := range r.res.RejectedByRule {
 		s.Rejected[rule] += int64(n)
 	}
