@@ -121,10 +121,10 @@ func (r *run) implausible(tx *ledger.Tx, ind models.Indicator, obs models.Observ
 	}
 	of := ""
 	if obs.Entity != "" {
-		of = " of " + obs.Entity
+		of = " for " + obs.Entity
 	}
-	return fmt.Sprintf("%s for %s is %s the median %s of the %d figures%s of %s from %s to %s",
-		quantity(ind, obs.Value), when, side, quantity(ind, med), len(hist), of, indicatorLabel(ind),
+	return fmt.Sprintf("%s for %s is %s the median %s of the %d figures of %s%s from %s to %s",
+		quantity(ind, obs.Value), when, side, quantity(ind, med), len(hist), indicatorLabel(ind), of,
 		first.Label(), p.Previous().Label())
 }
 

@@ -405,7 +405,7 @@ func (r *run) providerRefusal(p string) string {
 			p, models.ProviderDerived, models.ProviderDemo)
 	case r.in.FixedProvider:
 		why = fmt.Sprintf("source %q: rows of this input are %q's (the push token's name) and cannot name another provider", p, r.in.Provider)
-	case slices.Contains(r.p.opts.ReservedProviders, p):
+	case slices.Contains(r.p.opts.ReservedProviders, p) && p != r.in.Provider:
 		why = fmt.Sprintf("source %q is the name of a push token: only that token's pushes are %q's", p, p)
 	}
 	if r.providers == nil {
