@@ -211,3 +211,31 @@ func TestDemoNeverMasksRealData(t *testing.T) {
 		t.Errorf("real April over the demo's is not a revision: %v\n%s", err, out)
 	}
 }
+
+// TestRowsATenthOfASecondApartInInfluxDB: what InfluxDB holds after rows
+// 0.1 s apart is exactly what import acknowledged — one point per hour of
+// identical values, none where the values conflict.
+func TestRowsATenthOfASecondApartInInfluxDB(t *testing.T) {
+	srv := influxtest.New(t)
+	t.Setenv("GREENMETRICS_DATA_DIR", t.TempDir())
+	at := time.Date(2024, 6, 30, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	var lp strings.Builder
+	for i, v := range []string{"7.5", "7.5", "7.5"} { // S1: identical, 0.1 s apart (ns)
+		fmt.Fprintf(&lp, "ph,entity=S1 value=%s %d\n", v, at.Add(time.Duration(i)*100*time.Millisecond).UnixNano())
+	}
+	for i, v := range []string{"7.5", "7.6"} { // S2: two values in one hour
+		fmt.Fprintf(&lp, "ph,entity=S2 value=%s %d\n", v, at.Add(time.Duration(i)*100*time.Millisecond).UnixNano())
+	}
+	out, err := runCLI(t, "import", "--config", "", "--influx-url", srv.URL, "--influx-bucket", srv.Bucket(), "--no-progress",
+		writeTemp(t, "tenths.lp", lp.String()))
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "rows 5 · values 5 · accepted 1 · duplicates 2") || !strings.Contains(out, "conflicting_duplicate 2") {
+		t.Errorf("summary:\n%s", out)
+	}
+	got := storedFigures(t, srv, "ph")
+	if len(got) != 1 || got[0] != fmt.Sprintf("%d 7.5 import", at.Unix()) {
+		t.Errorf("InfluxDB holds %v, want the one acknowledged point of S1", got)
+	}
+}
