@@ -210,7 +210,7 @@ func TestHoldAndConfirm(t *testing.T) {
 				}
 				return
 			}
-			want := "99999万平方米 is more than the whole annual figure of 2023 135.1万平方米 of prefab_building_started_area (新开工装配式建筑面积): a 2024-07 (2024年7月) figure cannot exceed its year; held until confirmed"
+			want := "99999万平方米 is more than the whole annual figure 135.1万平方米 (2023) of prefab_building_started_area (新开工装配式建筑面积): a 2024-07 (2024年7月) figure cannot exceed its year; held until confirmed"
 			if res.Held != 1 || len(sink.all()) != 0 || len(res.Rejected) != 1 || !strings.HasPrefix(res.Rejected[0].Message, want) {
 				t.Fatalf("held %d, delivered %d, rejected %v\nwant the message to start %q", res.Held, len(sink.all()), res.Rejected, want)
 			}

@@ -85,9 +85,9 @@ func (r *run) implausible(tx *ledger.Tx, ind models.Indicator, obs models.Observ
 	p := models.Period{Frequency: ind.Frequency, Start: obs.Time}
 	when := fmt.Sprintf("%s (%s)", p.Label(), p.LabelZh())
 	if ind.Kind == models.KindFlow && ind.Frequency != models.FrequencyAnnual && obs.Entity == "" {
-		if annual, what := annualFigure(ind); annual > 0 && obs.Value > annual {
+		if annual, what, year := annualFigure(ind); annual > 0 && obs.Value > annual {
 			return fmt.Sprintf("%s is more than the whole annual %s %s of %s: a %s figure cannot exceed its year",
-				quantity(ind, obs.Value), what, quantity(ind, annual), indicatorLabel(ind), when)
+				quantity(ind, obs.Value), what, quantity(ind, annual)+" ("+strconv.Itoa(year)+")", indicatorLabel(ind), when)
 		}
 	}
 	if tx == nil {
@@ -129,16 +129,16 @@ func (r *run) implausible(tx *ledger.Tx, ind models.Indicator, obs models.Observ
 }
 
 // annualFigure is the size of the indicator's whole year: the larger of
-// its absolute target and its baseline, and which of the two it is.
-func annualFigure(ind models.Indicator) (float64, string) {
-	v, what := 0.0, ""
+// its absolute target and its baseline, which of the two it is, and its
+// year.
+func annualFigure(ind models.Indicator) (v float64, what string, year int) {
 	if t := ind.Target; t != nil && t.Kind == models.TargetAbsolute && t.Value > v {
-		v, what = t.Value, fmt.Sprintf("target (%d)", t.Year)
+		v, what, year = t.Value, "target", t.Year
 	}
 	if b := ind.Baseline; b != nil && b.Value > v {
-		v, what = b.Value, fmt.Sprintf("figure of %d", b.Year)
+		v, what, year = b.Value, "figure", b.Year
 	}
-	return v, what
+	return v, what, year
 }
 
 // median of vs, which it reorders.

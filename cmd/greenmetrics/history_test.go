@@ -81,7 +81,7 @@ func TestCorrectionRoundTrip(t *testing.T) {
 	july := writeTemp(t, "prefab_2024-07.csv", head+"2024-07,prefab_building_started_area,,99999,万平方米\n")
 	out = imp("--provider", "zjw", july)
 	t.Logf("import of July:\n%s", out)
-	reason := "99999万平方米 is more than the whole annual figure of 2023 135.1万平方米 of prefab_building_started_area (新开工装配式建筑面积)"
+	reason := "99999万平方米 is more than the whole annual figure 135.1万平方米 (2023) of prefab_building_started_area (新开工装配式建筑面积)"
 	if !strings.Contains(out, "暂缓 held 1") || !strings.Contains(out, reason) || !strings.Contains(out, "then import again with --confirm") {
 		t.Errorf("the July value was not held with its reason:\n%s", out)
 	}
