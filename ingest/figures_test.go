@@ -299,3 +299,26 @@ func TestRevisionsDemoAndHistory(t *testing.T) {
 		t.Errorf("hourly data were ledgered: %+v", hourly)
 	}
 }
+
+func TestAnnualFigure(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ind  models.Indicator
+		v    float64
+		what string
+		year int
+	}{
+		{"target above baseline", models.Indicator{Target: &models.Target{Year: 2024, Kind: models.TargetAbsolute, Value: 130000},
+			Baseline: &models.Figure{Year: 2023, Value: 120000}}, 130000, "target", 2024},
+		{"baseline above target", models.Indicator{Target: &models.Target{Year: 2024, Kind: models.TargetAbsolute, Value: 100000},
+			Baseline: &models.Figure{Year: 2023, Value: 120000}}, 120000, "figure", 2023},
+		{"a growth target is no amount", models.Indicator{Target: &models.Target{Year: 2024, Kind: models.TargetGrowth, Value: 0.05}},
+			0, "", 0},
+		{"nothing known", models.Indicator{}, 0, "", 0},
+	} {
+		v, what, year := annualFigure(tc.ind)
+		if v != tc.v || what != tc.what || year != tc.year {
+			t.Errorf("%s: annualFigure = %g %q %d, want %g %q %d", tc.name, v, what, year, tc.v, tc.what, tc.year)
+		}
+	}
+}
