@@ -184,7 +184,7 @@ func TestDemoGoesThroughThePipeline(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, sink := newTestPipeline(t, Options{Now: func() time.Time { return time.Date(2025, 1, 10, 0, 0, 0, 0, models.Shanghai) }})
-	res, err := p.Process(context.Background(), Input{Name: "demo.csv", Reader: &buf})
+	res, err := p.Process(context.Background(), Input{Name: "demo.csv", Reader: &buf, Provider: DemoSource})
 	if err != nil {
 		t.Fatal(err)
 	}

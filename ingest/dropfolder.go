@@ -29,8 +29,10 @@ type DropOptions struct {
 	// Rescan is the interval of a full directory scan, a safety net for
 	// events the watcher missed; 0: 1 min.
 	Rescan time.Duration
-	// Source is the source tag of files whose mapping and rows name none.
-	Source string
+	// Provider is the provider of files read without a mapping (a
+	// mapping's source wins: zjw_*.xlsx read by mapping zjw is zjw's);
+	// empty: DropProvider.
+	Provider string
 	// Logger receives a line per file; nil discards.
 	Logger *slog.Logger
 	// Now is the clock; nil: time.Now.
@@ -40,6 +42,9 @@ type DropOptions struct {
 	// "retry" (left in place).
 	Processed func(name, outcome string, res Result, err error)
 }
+
+// DropProvider is the provider of drop-folder files read without a mapping.
+const DropProvider = "drop"
 
 // Outcomes of a drop-folder file, as passed to DropOptions.Processed.
 const (
@@ -89,6 +94,9 @@ func NewDropFolder(dir string, p *Pipeline, opts DropOptions) *DropFolder {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Provider == "" {
+		opts.Provider = DropProvider
 	}
 	log := opts.Logger
 	if log == nil {
@@ -210,7 +218,7 @@ func (d *DropFolder) process(ctx context.Context, name string, size int64) strin
 		return OutcomeRetry
 	}
 	rw := &rejectWriter{dir: filepath.Join(d.dir, "rejected"), name: name}
-	res, err := d.p.Process(ctx, Input{Name: name, Reader: in, Size: size, Provider: d.opts.Source, OnReject: rw.add})
+	res, err := d.p.Process(ctx, Input{Name: name, Reader: in, Size: size, Provider: d.opts.Provider, OnReject: rw.add})
 	in.Close()
 	outcome := d.file(name, rw, res, err)
 	if d.opts.Processed != nil {

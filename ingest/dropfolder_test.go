@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/greenmetrics/greenmetrics/config"
 )
 
 // dropHarness runs a DropFolder on a temporary directory and records the
@@ -91,7 +93,7 @@ func readFile(t *testing.T, path string) string {
 func TestDropFolderImportsAndFilesRejections(t *testing.T) {
 	sink := &memSink{}
 	h := startDrop(t, sink, DropOptions{})
-	mixed := canonicalHeader + "2024-06,gdp,,1,亿元\n2024-06,gdp,,x,亿元\n2024-06-30,ph,,7,\n2024-05,gdp,,2,亿元\n"
+	mixed := canonicalHeader + "2024-06,gdp,,1,亿元\n2024-06,gdp,,x,亿元\n2024-06-30,ph,,7,\n2024-03,gdp,,2,亿元\n"
 	if err := os.WriteFile(filepath.Join(h.dir, "dept.csv"), []byte(mixed), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +177,7 @@ func TestDropFolderWaitsForAFileToSettle(t *testing.T) {
 	// Write half, pause less than the settle time, write the rest.
 	fmt.Fprint(f, canonicalHeader+"2024-06,gdp,,1,亿元\n")
 	time.Sleep(100 * time.Millisecond)
-	fmt.Fprint(f, "2024-05,gdp,,2,亿元\n")
+	fmt.Fprint(f, "2024-03,gdp,,2,亿元\n")
 	f.Close()
 	waitFor(t, "slow.csv in done/", func() bool { return exists(filepath.Join(h.dir, "done", "slow.csv")) })
 	if got := len(sink.all()); got != 2 {
@@ -266,5 +268,44 @@ func TestMoveAsideAndNames(t *testing.T) {
 		if err != nil || to != filepath.Join(dst, want) || readFile(t, to) != want {
 			t.Errorf("moveAside = %q, %v; want %q", to, err, want)
 		}
+	}
+}
+
+// TestDropFolderProviders: a file its mapping reads is the mapping's
+// source's; any other file is the drop folder's.
+func TestDropFolderProviders(t *testing.T) {
+	dir := t.TempDir()
+	sink := &memSink{}
+	zjw := config.Mapping{Name: "zjw", Match: "zjw_*.csv", Source: "zjw", Layout: config.LayoutLong, TimeColumn: "time",
+		IndicatorColumn: "indicator", ValueColumn: "value", UnitColumn: "unit"}
+	p, err := NewPipeline(testCatalog(t), []config.Mapping{zjw}, sink, Options{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"zjw_2024-06.csv": "time,indicator,value,unit\n2024-06,prefab_building_started_area,12.5,万平方米\n",
+		"other.csv":       canonicalHeader + "2024-03,gdp,,1,亿元\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- NewDropFolder(dir, p, DropOptions{Settle: 20 * time.Millisecond}).Run(ctx) }()
+	for name := range files {
+		waitFor(t, name+" in done/", func() bool { return exists(filepath.Join(dir, "done", name)) })
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, o := range sink.all() {
+		got[o.Indicator] = o.Provider
+	}
+	if got["prefab_building_started_area"] != "zjw" || got["gdp"] != DropProvider {
+		t.Errorf("providers = %v, want the mapping's zjw and the folder's %s", got, DropProvider)
 	}
 }

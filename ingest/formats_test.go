@@ -36,13 +36,13 @@ func TestJSONArrayAndNDJSON(t *testing.T) {
 	wantRejected := map[string][]Rejection{
 		"rows.json": {
 			{Row: 5, Field: "value", Rule: RuleNonNumeric, Message: "value is a boolean, not a number"},
-			{Row: 6, Field: "colour", Rule: RuleMalformedRow, Message: `unknown field "colour" (allowed: time, indicator, entity, value, unit, source)`},
+			{Row: 6, Field: "colour", Rule: RuleMalformedRow, Message: `unknown field "colour" (allowed: time, indicator, entity, value, unit, source, confirm)`},
 			{Row: 7, Rule: RuleMalformedRow, Message: `field "value" holds an object; a row is a flat object`},
 			{Row: 8, Rule: RuleMalformedRow, Message: "array element is a number, not a row object"},
 		},
 		"rows.ndjson": {
 			{Row: 4, Field: "value", Rule: RuleNonNumeric, Message: "value is a boolean, not a number"},
-			{Row: 5, Field: "colour", Rule: RuleMalformedRow, Message: `unknown field "colour" (allowed: time, indicator, entity, value, unit, source)`},
+			{Row: 5, Field: "colour", Rule: RuleMalformedRow, Message: `unknown field "colour" (allowed: time, indicator, entity, value, unit, source, confirm)`},
 			{Row: 6, Rule: RuleMalformedRow, Message: `field "value" holds an object; a row is a flat object`},
 			{Row: 7, Rule: RuleMalformedRow, Message: "JSON: the object does not end on its line"},
 		},
@@ -120,12 +120,14 @@ func TestLineProtocol(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkCounts(t, res)
+	// 2024-06-30 08:00 Beijing time, stored at the start of its period.
 	at := time.Unix(1719705600, 0)
+	q2 := time.Date(2024, 4, 1, 0, 0, 0, 0, models.Shanghai)
 	want := []models.Observation{
 		{Time: at, Indicator: "ph", Entity: "北京市/新八里桥", Value: 7.5},
 		{Time: at, Indicator: "codmn", Entity: "S 1", Value: 6.03, Provider: "lab"},
-		{Time: at, Indicator: "green_credit_balance", Value: 3e10},
-		{Time: at, Indicator: "gdp", Value: 1},
+		{Time: q2, Indicator: "green_credit_balance", Value: 3e10},
+		{Time: q2, Indicator: "gdp", Value: 1},
 	}
 	got := sink.all()
 	if len(got) != len(want) {
@@ -142,13 +144,13 @@ func TestLineProtocol(t *testing.T) {
 		rule, field string
 		msg         string
 	}{
-		{6, RuleMalformedRow, "host", `unknown tag "host" (allowed: entity, indicator, source, unit)`},
+		{6, RuleMalformedRow, "host", `unknown tag "host" (allowed: entity, indicator, source, unit, confirm)`},
 		{7, RuleBadTime, "timestamp", "the line has no timestamp"},
 		{8, RuleMalformedRow, "other", `unknown field "other": the number goes in the field "value"`},
 		{9, RuleNonNumeric, "value", `value "1" is a string field, not a number`},
 		{10, RuleNonNumeric, "value", "value t is a boolean, not a number"},
 		{11, RuleMalformedRow, "", "line protocol: no fields"},
-		{12, RuleMalformedRow, "measurement", `the measurement is the indicator, or "observation" with an indicator tag`},
+		{12, RuleMalformedRow, "measurement", `the measurement is the indicator, or "figure" (or "observation") with an indicator tag`},
 	}
 	if len(res.Rejected) != len(wantRej) {
 		t.Fatalf("rejected %v", res.Rejected)
@@ -175,12 +177,14 @@ func TestLineProtocolPrecision(t *testing.T) {
 	} {
 		p, sink := newTestPipeline(t, Options{MaxFuture: 1 << 62})
 		_, err := p.Process(context.Background(), Input{Name: "t.lp", Precision: tc.prec,
-			Reader: strings.NewReader("co2_total_ceads,entity=CN value=1 " + tc.ts + "\n")})
+			Reader: strings.NewReader("ph,entity=S value=7 " + tc.ts + "\n")})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := sink.all(); len(got) != 1 || !got[0].Time.Equal(tc.want) {
-			t.Errorf("timestamp %s precision %q = %v, want %v", tc.ts, tc.prec, got, tc.want)
+		// pH is hourly: the figure is stored at the start of its hour.
+		want := models.PeriodOf(models.FrequencyHourly, tc.want).Start
+		if got := sink.all(); len(got) != 1 || !got[0].Time.Equal(want) {
+			t.Errorf("timestamp %s precision %q = %v, want %v", tc.ts, tc.prec, got, want)
 		}
 	}
 }
@@ -306,7 +310,7 @@ func TestMappingFeatures(t *testing.T) {
 			"2021-01-04T00:00:00+08:00,CN-GD/GDEA,carbon_price,30.5,CNY/tCO2\n" +
 			"2021-01-04T00:00:00+08:00,CN-GD/GDEA,carbon_price,31,EUR/tCO2\n",
 			[]models.Observation{
-				{Time: time.Date(2021, 1, 4, 0, 0, 0, 0, time.FixedZone("", 3600)), Indicator: "carbon_price_eua", Entity: "EU-ETS/EUA", Value: 33.56},
+				{Time: time.Date(2021, 1, 4, 0, 0, 0, 0, models.Shanghai), Indicator: "carbon_price_eua", Entity: "EU-ETS/EUA", Value: 33.56},
 				{Time: time.Date(2021, 1, 4, 0, 0, 0, 0, models.Shanghai), Indicator: "carbon_price", Entity: "CN-GD/GDEA", Value: 30.5},
 			}, []string{RuleUnitNotConvertible}, 0},
 	}
@@ -366,10 +370,10 @@ func TestHeaderErrors(t *testing.T) {
 		{"mapping column missing", "m", "when,what,value\n2024-06,gdp,1\n",
 			`mapping "m": value column "v" is not in the header (columns: when, what, value)`},
 		{"unknown canonical columns", "", "time,indicator,value,colour\n2024-06,gdp,1,red\n",
-			`unknown columns "colour": the long layout has time, indicator, entity, value, unit and source; give a mapping for other layouts`},
+			`unknown columns "colour": the long layout has time, indicator, entity, value, unit, source and confirm; give a mapping for other layouts`},
 		{"no time", "", "indicator,value\ngdp,1\n", "no time column (time, timestamp or date; columns: indicator, value)"},
 		{"neither layout", "", "time,foo,bar\n2024-06,1,2\n",
-			`columns "foo", "bar" are neither canonical columns (time, indicator, entity, value, unit, source) nor catalogue indicators; give a mapping for this layout`},
+			`columns "foo", "bar" are neither canonical columns (time, indicator, entity, value, unit, source, confirm) nor catalogue indicators; give a mapping for this layout`},
 		{"ambiguous", "", "time,time,indicator,value\n", `column "time" appears 2 times in the header`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

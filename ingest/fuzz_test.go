@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/greenmetrics/greenmetrics/config"
+	"github.com/greenmetrics/greenmetrics/models"
 )
 
 // fuzzInput runs data through a fresh pipeline and checks what must hold
@@ -43,6 +44,12 @@ func fuzzInput(t *testing.T, in Input, mappings ...config.Mapping) {
 		if !ok || !ind.InRange(o.Value) || o.Time.After(testNow.Add(48*time.Hour)) {
 			t.Fatalf("accepted %+v", o)
 		}
+		if !models.PeriodOf(ind.Frequency, o.Time).Start.Equal(o.Time) || models.CheckStorable(o.Time) != nil {
+			t.Fatalf("accepted %+v: not at the start of a storable %s period", o, ind.Frequency)
+		}
+		if models.IsReservedProvider(o.Provider) {
+			t.Fatalf("accepted %+v: a row claimed a reserved provider", o)
+		}
 	}
 }
 
@@ -53,6 +60,7 @@ var knownRules = map[string]bool{
 	RuleBadEncoding: true, RuleMalformedRow: true, RuleStatusNotAccepted: true, RuleLineTooLong: true,
 	RuleEmptyInput: true, RuleNoDataRows: true, RuleMalformedHeader: true, RuleMalformedInput: true,
 	RuleTooDeep: true, RuleUnsupportedFormat: true, RuleTooLarge: true,
+	RuleLooksLikePercent: true, RuleImplausibleValue: true, RuleProviderNotAllowed: true,
 }
 
 func FuzzCSV(f *testing.F) {
@@ -60,6 +68,7 @@ func FuzzCSV(f *testing.F) {
 	f.Add([]byte("\xef\xbb\xbftime,indicator,value\r\n2024-06,gdp,\"1,000\"\r\n"))
 	f.Add([]byte("月份,新开工装配式建筑面积（万平方米）\n2024-01,12.5\n2024-02,--\n"))
 	f.Add([]byte(canonicalHeader + "2024-06,gdp,,1e309,亿元\n\"unclosed,x\n"))
+	f.Add([]byte("time,indicator,entity,value,unit,source,confirm\n2024-07,prefab_building_started_area,,99999,万平方米,zjw,是\n0000-06-30,gdp_growth,,5,,derived,maybe\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzInput(t, Input{Name: "f.csv", Format: FormatCSV, Reader: bytes.NewReader(data)})
 	})
@@ -78,6 +87,7 @@ func FuzzJSON(f *testing.F) {
 func FuzzNDJSON(f *testing.F) {
 	f.Add([]byte(`{"time":"2024-06","indicator":"gdp","value":1}` + "\n" + `{"time":"2024-06-30 08:00","indicator":"ph","entity":"S","value":7.1,"unit":"pH"}`))
 	f.Add([]byte("{\"a\":{\"b\":{\"c\":1}}}\n\n{bad\n"))
+	f.Add([]byte(`{"time":"2024-07","indicator":"prefab_building_started_area","value":9.9e8,"confirm":true,"provider":"demo"}` + "\n" + `{"time":"1677-09-21","indicator":"gdp","value":1,"confirm":"确认"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzInput(t, Input{Name: "f.ndjson", Format: FormatNDJSON, Reader: bytes.NewReader(data)})
 	})
@@ -86,6 +96,7 @@ func FuzzNDJSON(f *testing.F) {
 func FuzzLineProtocol(f *testing.F) {
 	f.Add([]byte("ph,entity=S\\ 1 value=7.5 1719705600\nobservation,indicator=gdp value=1i 1719705600000\n"))
 	f.Add([]byte("gdp,unit=亿元 value=3e2 1719705600000000000\n# c\ngdp value=\"x\" 1\n"))
+	f.Add([]byte("figure,indicator=gdp,confirm=y value=1,provider=\"zjw\\\"x\" 1719705600\nprefab_building_started_area,source=derived value=1 -9223372036854775807\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzInput(t, Input{Name: "f.lp", Format: FormatLP, Reader: bytes.NewReader(data)})
 	})
@@ -155,6 +166,23 @@ func FuzzScanMergeRefs(f *testing.F) {
 			if !strings.Contains(xml, r) {
 				t.Errorf("ref %q is not in the input", r)
 			}
+		}
+	})
+}
+
+// FuzzParseConfirm: a confirm cell is yes, no or refused, and what is
+// refused gets a message naming it.
+func FuzzParseConfirm(f *testing.F) {
+	for _, s := range []string{"true", "是", "确认", " Y ", "no", "", "maybe", "1", "0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		yes, ok := parseConfirm(s)
+		if !ok && (yes || !strings.Contains(confirmProblem(s), "confirm")) {
+			t.Fatalf("parseConfirm(%q) = %v, %v", s, yes, ok)
+		}
+		if yes2, ok2 := parseConfirm(" " + s + "\t"); ok != ok2 || yes != yes2 {
+			t.Fatalf("parseConfirm of %q depends on surrounding space", s)
 		}
 	})
 }

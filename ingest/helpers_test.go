@@ -86,9 +86,12 @@ func process(t testing.TB, p *Pipeline, name, text string) (Result, error) {
 // checkCounts asserts the accounting invariant of a finished input.
 func checkCounts(t testing.TB, res Result) {
 	t.Helper()
-	if got := res.Accepted + res.Duplicates + res.RejectedCount(); got != res.Values {
-		t.Errorf("accepted %d + duplicates %d + rejected %d = %d, want values %d",
-			res.Accepted, res.Duplicates, res.RejectedCount(), got, res.Values)
+	if got := res.Accepted + res.Duplicates + res.DemoSkipped + res.RejectedCount(); got != res.Values {
+		t.Errorf("accepted %d + duplicates %d + demo skipped %d + rejected %d = %d, want values %d",
+			res.Accepted, res.Duplicates, res.DemoSkipped, res.RejectedCount(), got, res.Values)
+	}
+	if res.Held != res.RejectedByRule[RuleImplausibleValue] {
+		t.Errorf("held %d, but %d rejections by %s", res.Held, res.RejectedByRule[RuleImplausibleValue], RuleImplausibleValue)
 	}
 }
 

@@ -53,7 +53,9 @@ func (r *run) decode() error {
 	}
 	if pl != nil {
 		r.res.Mapping = pl.m.Name
-		if r.res.Provider == "" {
+		// A mapping names its provider (its source, else its name); only a
+		// push's own provider (its token's name) overrides it.
+		if !r.in.FixedProvider || r.res.Provider == "" {
 			r.res.Provider = pl.source
 		}
 	}

@@ -312,10 +312,13 @@ func (r *run) jsonRow(line int, fields []jsonField, raw *rawRow) error {
 			c.entity, err = jsonString(f)
 		case "unit":
 			c.unit, err = jsonString(f)
-		case "source":
+		case "source", "provider":
 			c.source, err = jsonString(f)
+			c.sourceField = f.key
+		case "confirm":
+			c.confirm, err = jsonConfirm(f)
 		default:
-			return r.rejectRow(line, raw, f.key, RuleMalformedRow, fmt.Sprintf("unknown field %q (allowed: time, indicator, entity, value, unit, source)", f.key))
+			return r.rejectRow(line, raw, f.key, RuleMalformedRow, fmt.Sprintf("unknown field %q (allowed: time, indicator, entity, value, unit, source, confirm)", f.key))
 		}
 		if err != nil {
 			return r.rejectRow(line, raw, f.key, RuleMalformedRow, err.Error())
@@ -349,6 +352,28 @@ func jsonString(f jsonField) (string, error) {
 		return "", nil
 	}
 	return "", fmt.Errorf("field %q must be a string, not %s", f.key, describe(f.val))
+}
+
+// jsonConfirm reads the confirm field: a boolean, 1 or 0, or a string
+// parseConfirm knows; null is no.
+func jsonConfirm(f jsonField) (bool, error) {
+	switch v := f.val.(type) {
+	case bool:
+		return v, nil
+	case nil:
+		return false, nil
+	case json.Number:
+		if yes, ok := parseConfirm(string(v)); ok {
+			return yes, nil
+		}
+		return false, errors.New(confirmProblem(string(v)))
+	case string:
+		if yes, ok := parseConfirm(v); ok {
+			return yes, nil
+		}
+		return false, errors.New(confirmProblem(v))
+	}
+	return false, fmt.Errorf("field %q must be true or false, not %s", f.key, describe(f.val))
 }
 
 // jsonTime reads a time string, or a number of Unix seconds, milliseconds,

@@ -143,6 +143,14 @@ func lpNumber(v string) (float64, string, string) {
 	return f, rule, msg
 }
 
+// lpString unquotes a string field value ("zjw" → zjw).
+func lpString(v string) (string, bool) {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return "", false
+	}
+	return strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(v[1 : len(v)-1]), true
+}
+
 func isLPBool(v string) bool {
 	switch v {
 	case "t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE":
@@ -239,23 +247,39 @@ func (r *run) lpRow(line []byte, n int, tooLong bool, prec string) error {
 		case "entity":
 			c.entity = tag.val
 		case "source":
-			c.source = tag.val
+			c.source, c.sourceField = tag.val, "source"
 		case "unit":
 			c.unit = tag.val
+		case "confirm":
+			yes, ok := parseConfirm(tag.val)
+			if !ok {
+				return r.rejectRow(n, raw, "confirm", RuleMalformedRow, confirmProblem(tag.val))
+			}
+			c.confirm = yes
 		default:
-			return r.rejectRow(n, raw, tag.key, RuleMalformedRow, fmt.Sprintf("unknown tag %q (allowed: entity, indicator, source, unit)", tag.key))
+			return r.rejectRow(n, raw, tag.key, RuleMalformedRow, fmt.Sprintf("unknown tag %q (allowed: entity, indicator, source, unit, confirm)", tag.key))
 		}
 	}
-	if fromTag != (l.measurement == "observation") {
+	generic := l.measurement == "observation" || l.measurement == "figure"
+	if fromTag != generic {
 		return r.rejectRow(n, raw, "measurement", RuleMalformedRow,
-			"the measurement is the indicator, or \"observation\" with an indicator tag")
+			"the measurement is the indicator, or \"figure\" (or \"observation\") with an indicator tag")
 	}
 	value := ""
 	for _, f := range l.fields {
-		if f.key != "value" {
+		switch f.key {
+		case "value":
+			value = f.val
+		case "provider":
+			// As store writes it: figure,indicator=x value=1,provider="zjw".
+			p, ok := lpString(f.val)
+			if !ok {
+				return r.rejectRow(n, raw, "provider", RuleMalformedRow, fmt.Sprintf("field provider %s must be a string", f.val))
+			}
+			c.source, c.sourceField = p, "provider"
+		default:
 			return r.rejectRow(n, raw, f.key, RuleMalformedRow, fmt.Sprintf("unknown field %q: the number goes in the field \"value\"", f.key))
 		}
-		value = f.val
 	}
 	if value == "" {
 		return r.rejectRow(n, raw, "value", RuleMissingValue, "the line has no field \"value\"")

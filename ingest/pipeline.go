@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/greenmetrics/greenmetrics/config"
+	"github.com/greenmetrics/greenmetrics/ingest/ledger"
 	"github.com/greenmetrics/greenmetrics/models"
 )
 
@@ -106,6 +107,10 @@ type Options struct {
 	// the input's own provider: the push tokens' names. models'
 	// reserved providers (derived, demo) are always reserved.
 	ReservedProviders []string
+	// Ledger, when set, records every accepted monthly, quarterly and
+	// annual figure (docs/ingest.md, "The revision ledger"), and gives the
+	// history the hold rule and demo masking need; nil: none.
+	Ledger *ledger.Ledger
 }
 
 // OptionsFrom returns the options the ingest section of the daemon
@@ -181,9 +186,19 @@ type Input struct {
 	// Size is the size in bytes when known (0 otherwise); it only sizes
 	// buffers.
 	Size int64
-	// Provider is the source tag of observations whose row names none; empty:
-	// the mapping's source, if any.
+	// Provider is who gives the input's figures when it is read without a
+	// mapping (with one, the mapping's source, default its name, wins,
+	// unless FixedProvider): the drop folder's "drop", import's --provider,
+	// a push token's name, "demo" for the demo generator only. A row may
+	// name another provider in its source column, field or tag within the
+	// limits of docs/ingest.md, "Providers".
 	Provider string
+	// FixedProvider makes Provider the provider of every row, whatever the
+	// mapping or a row says (pushes: a token's rows are its own).
+	FixedProvider bool
+	// Confirm accepts values the plausibility rules would hold
+	// (implausible_value), as if every row said confirm=true.
+	Confirm bool
 	// Mapping names the mapping to use; empty: the first whose Match glob
 	// fits the base name of Name, else the canonical layouts.
 	Mapping string
@@ -201,9 +216,9 @@ type Input struct {
 
 // Result says what became of an input's rows. Values counts the candidate
 // observations: one per long row, one per measured cell of a wide row, and
-// one for a row rejected as a whole; each is accepted, a duplicate or
-// rejected, so Values = Accepted + Duplicates + RejectedCount() once
-// Process returns without error.
+// one for a row rejected as a whole; each is accepted, a duplicate, a demo
+// figure skipped or rejected, so Values = Accepted + Duplicates +
+// DemoSkipped + RejectedCount() once Process returns without error.
 type Result struct {
 	Name     string
 	Format   Format
@@ -344,7 +359,7 @@ func isInputError(err error) bool {
 	return errors.As(err, &ie)
 }
 
-// SourceStats are the cumulative counts of one source tag.
+// SourceStats are the cumulative counts of one input provider.
 type SourceStats struct {
 	Inputs      int64 // inputs processed
 	Failed      int64 // inputs that stopped early (input or sink error)
@@ -352,6 +367,9 @@ type SourceStats struct {
 	Accepted    int64
 	Duplicates  int64
 	NotMeasured int64
+	Revised     int64
+	Held        int64 // also counted in Rejected[RuleImplausibleValue]
+	DemoSkipped int64
 	Rejected    map[string]int64 // by rule
 }
 
@@ -400,6 +418,9 @@ func (p *Pipeline) record(r *run, err error) {
 	s.Accepted += int64(r.res.Accepted)
 	s.Duplicates += int64(r.res.Duplicates)
 	s.NotMeasured += int64(r.res.NotMeasured)
+	s.Revised += int64(r.res.Revised)
+	s.Held += int64(r.res.Held)
+	s.DemoSkipped += int64(r.res.DemoSkipped)
 	for rule, n := range r.res.RejectedByRule {
 		s.Rejected[rule] += int64(n)
 	}

@@ -33,11 +33,31 @@ func TestRulesOfOneRow(t *testing.T) {
 		{"overflow on conversion", "2024-06,green_credit_balance,,1e300,万亿元", RuleNonFinite, "value",
 			"value 1e+300 万亿元 of green_credit_balance (绿色信贷余额) is not finite in CNY"},
 		{"negative area", "2024-06,prefab_building_started_area,,-5,万平方米", RuleOutOfRange, "value",
-			"value -50000 m2 is outside the physical range ≥ 0 of prefab_building_started_area (新开工装配式建筑面积)"},
+			"value -5万平方米 is outside the physical range ≥ 0万平方米 of prefab_building_started_area (新开工装配式建筑面积)"},
 		{"pH above 14", "2024-06-01 08:00,ph,北京市/新八里桥,15,", RuleOutOfRange, "value",
-			"value 15 pH is outside the physical range [0, 14] of ph (pH值)"},
+			"value 15 pH is outside the physical range [0 pH, 14 pH] of ph (pH值)"},
 		{"ratio above 1", "2024-06,water_good_ratio,,150,%", RuleOutOfRange, "value",
-			"value 1.5 ratio is outside the physical range [0, 1] of water_good_ratio (地表水优良（Ⅰ–Ⅲ类）断面比例)"},
+			"value 150% is outside the physical range [0%, 100%] of water_good_ratio (地表水优良（Ⅰ–Ⅲ类）断面比例)"},
+		{"growth beyond the default ratio bounds", "2024-06,gdp_growth,,1.5,ratio", RuleOutOfRange, "value",
+			"value 150% is outside the physical range [-100%, 100%] of gdp_growth (地区生产总值同比增长)"},
+		{"bare number for a ratio", "2024-06,gdp_growth,,5,", RuleLooksLikePercent, "value",
+			"5 looks like a percentage: write 5% or 0.05; gdp_growth (地区生产总值同比增长) is a ratio (0.05 = 5%)"},
+		{"year 0", "0000-06-30,prefab_building_started_area,,1,万平方米", RuleBadTime, "time",
+			"time 0000-06-30 00:00:00 cannot be stored: InfluxDB keeps times from 1677-09-22 to 2262-04-11 only (prefab_building_started_area (新开工装配式建筑面积) is monthly)"},
+		{"year 1677", "1677-09-21,prefab_building_started_area,,1,万平方米", RuleBadTime, "time",
+			"time 1677-09-21 00:00:00 cannot be stored: InfluxDB keeps times from 1677-09-22 to 2262-04-11 only (prefab_building_started_area (新开工装配式建筑面积) is monthly)"},
+		{"year 1000 of an hourly section", "1000-01-01 08:00,ph,S,7,", RuleBadTime, "time",
+			"time 1000-01-01 08:00:00 cannot be stored: InfluxDB keeps times from 1677-09-22 to 2262-04-11 only (ph (pH值) is hourly)"},
+		{"derived provider", "2024-06,gdp,,1,亿元,derived", RuleProviderNotAllowed, "source",
+			`source "derived" is reserved: derived marks the engine's derived figures and demo the demo's; give your own provider name or none`},
+		{"demo provider", "2024-06,gdp,,1,亿元,demo", RuleProviderNotAllowed, "source",
+			`source "demo" is reserved: derived marks the engine's derived figures and demo the demo's; give your own provider name or none`},
+		{"token's name", "2024-06,gdp,,1,亿元,zjw", RuleProviderNotAllowed, "source",
+			`source "zjw" is the name of a push token: only that token's pushes are "zjw"'s`},
+		{"malformed provider", "2024-06,gdp,,1,亿元,a b", RuleProviderNotAllowed, "source",
+			`source "a b" is not a provider name: 1 to 64 letters, digits, '_', '.', ':' or '-'`},
+		{"malformed confirm", "2024-06,gdp,,1,亿元,,maybe", RuleMalformedRow, "confirm",
+			`confirm "maybe" is not a yes (true, 1, yes, y, 是, 确认) or a no (false, 0, no, n, 否, empty)`},
 		{"bad time", "2024-13-45,gdp,,1,亿元", RuleBadTime, "time",
 			`time "2024-13-45" is not in an accepted form (RFC 3339, 2024-06, 2024-06-30, 2024-06-30 08:00)`},
 		{"empty time", ",gdp,,1,亿元", RuleBadTime, "time", "time is empty"},
@@ -50,14 +70,14 @@ func TestRulesOfOneRow(t *testing.T) {
 		{"not-measured token", "2024-06,gdp,,--,亿元", RuleMissingValue, "value", `value "--" means not measured; a long row must carry a value`},
 		{"backslash in entity", `2024-06-01,ph,a\b,7,`, RuleBadTag, "entity",
 			`entity "a\\b": tag value has a control character or a backslash (line protocol cannot carry them portably), or is longer than 256 bytes`},
-		{"cells past the header", "2024-06,gdp,,1,亿元,extra", RuleMalformedRow, "", "row has 6 cells, the header 5"},
+		{"cells past the header", "2024-06,gdp,,1,亿元,,,extra", RuleMalformedRow, "", "row has 8 cells, the header 7"},
 		{"bare quote", `2024-06,gdp,,1"2,亿元`, RuleMalformedRow, "", `CSV: bare " in non-quoted-field (column 15)`},
 		{"percent with another unit", "2024-06,gdp,,5%,亿元", RuleNonNumeric, "value", `value "5%" is a percentage but the unit is "亿元"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, sink := newTestPipeline(t, Options{})
-			res, err := process(t, p, "one.csv", canonicalHeader+tc.row+"\n")
+			p, sink := newTestPipeline(t, Options{ReservedProviders: []string{"zjw"}})
+			res, err := process(t, p, "one.csv", "time,indicator,entity,value,unit,source,confirm\n"+tc.row+"\n")
 			if err != nil {
 				t.Fatalf("Process: %v", err)
 			}
@@ -83,7 +103,7 @@ func TestCanonicalCSVConvertsUnitsAndTimes(t *testing.T) {
 		"2024-06-30 08:00,codmn,北京市/新八里桥,6.03,mg/L\n" +
 		"2024-06-30T08:00:00Z,tp,北京市/新八里桥,84,ug/L\n" +
 		"2024-06,gdp_growth,,5.2,%\n" +
-		"2024-06,prefab_building_started_area,,\"1,351,000\",m2\n"
+		"2024-05,prefab_building_started_area,,\"1,351,000\",m2\n"
 	p, sink := newTestPipeline(t, Options{})
 	res, err := process(t, p, "ok.csv", in)
 	if err != nil {
@@ -91,12 +111,12 @@ func TestCanonicalCSVConvertsUnitsAndTimes(t *testing.T) {
 	}
 	checkCounts(t, res)
 	want := []models.Observation{
-		{Time: time.Date(2023, 12, 1, 0, 0, 0, 0, models.Shanghai), Indicator: "green_credit_balance", Value: 3e10},
-		{Time: time.Date(2024, 6, 30, 0, 0, 0, 0, models.Shanghai), Indicator: "prefab_building_started_area", Value: 125000},
+		{Time: time.Date(2023, 10, 1, 0, 0, 0, 0, models.Shanghai), Indicator: "green_credit_balance", Value: 3e10}, // quarterly: Q4
+		{Time: time.Date(2024, 6, 1, 0, 0, 0, 0, models.Shanghai), Indicator: "prefab_building_started_area", Value: 125000},
 		{Time: time.Date(2024, 6, 30, 8, 0, 0, 0, models.Shanghai), Indicator: "codmn", Entity: "北京市/新八里桥", Value: 6.03},
 		{Time: time.Date(2024, 6, 30, 8, 0, 0, 0, time.UTC), Indicator: "tp", Entity: "北京市/新八里桥", Value: 0.084},
-		{Time: time.Date(2024, 6, 1, 0, 0, 0, 0, models.Shanghai), Indicator: "gdp_growth", Value: 0.052},
-		{Time: time.Date(2024, 6, 1, 0, 0, 0, 0, models.Shanghai), Indicator: "prefab_building_started_area", Value: 1351000},
+		{Time: time.Date(2024, 4, 1, 0, 0, 0, 0, models.Shanghai), Indicator: "gdp_growth", Value: 0.052},
+		{Time: time.Date(2024, 5, 1, 0, 0, 0, 0, models.Shanghai), Indicator: "prefab_building_started_area", Value: 1351000},
 	}
 	got := sink.all()
 	if len(got) != len(want) {
@@ -144,9 +164,9 @@ func TestDuplicates(t *testing.T) {
 		}
 	}
 	wantMsgs := []string{
-		"value 6.03 conflicts with value 6.43 in row 3 for codmn (高锰酸盐指数) of 北京市/新八里桥 at 2021-04-02T08:00:00+08:00; both rejected",
-		"value 6.43 conflicts with value 6.03 in row 2 for codmn (高锰酸盐指数) of 北京市/新八里桥 at 2021-04-02T08:00:00+08:00; both rejected",
-		"value 6.03 conflicts with value 6.03 in row 2 for codmn (高锰酸盐指数) of 北京市/新八里桥 at 2021-04-02T08:00:00+08:00; that key already has conflicting values",
+		"value 6.03 mg/L conflicts with value 6.43 mg/L in row 3 for codmn (高锰酸盐指数) of 北京市/新八里桥 for 2021-04-02 08:00 (2021年4月2日8时); both rejected: send one value per period",
+		"value 6.43 mg/L conflicts with value 6.03 mg/L in row 2 for codmn (高锰酸盐指数) of 北京市/新八里桥 for 2021-04-02 08:00 (2021年4月2日8时); both rejected: send one value per period",
+		"value 6.03 mg/L conflicts with value 6.03 mg/L in row 2 for codmn (高锰酸盐指数) of 北京市/新八里桥 for 2021-04-02 08:00 (2021年4月2日8时); that figure already has conflicting values",
 	}
 	for i, rej := range res.Rejected {
 		if rej.Row != i+2 || rej.Message != wantMsgs[i] {
@@ -169,7 +189,7 @@ func TestConflictAcrossBatchesKeepsTheDeliveredValue(t *testing.T) {
 	if got := len(sink.all()); got != 2 || len(res.Rejected) != 1 {
 		t.Fatalf("delivered %d, rejected %v; want 2 delivered, 1 rejected", got, res.Rejected)
 	}
-	want := "value 6.43 conflicts with value 6.03 in row 2 for codmn (高锰酸盐指数) of S at 2021-04-02T08:00:00+08:00; row 2 was already delivered in an earlier batch and stays"
+	want := "value 6.43 mg/L conflicts with value 6.03 mg/L in row 2 for codmn (高锰酸盐指数) of S for 2021-04-02 08:00 (2021年4月2日8时); row 2 was already delivered in an earlier batch and stays"
 	if res.Rejected[0].Message != want || res.Rejected[0].Row != 4 {
 		t.Errorf("rejection = %+v, want row 4 %q", res.Rejected[0], want)
 	}
@@ -203,7 +223,7 @@ func TestSinkErrorStopsAndKeepsWhatWasDelivered(t *testing.T) {
 			var b strings.Builder
 			b.WriteString(canonicalHeader)
 			for d := 1; d <= 9; d++ {
-				fmt.Fprintf(&b, "2024-06-0%d,gdp,,%d,亿元\n", d, d)
+				fmt.Fprintf(&b, "2022-%02d,prefab_building_started_area,,%d,万平方米\n", d, d)
 			}
 			res, err := process(t, p, "big.csv", b.String())
 			var se *SinkError

@@ -100,8 +100,8 @@ func TestRefdataCNEMC4hConflicts(t *testing.T) {
 			got = append(got, r)
 		}
 	}
-	if len(got) != 2 || got[0].Rule != RuleConflictingDuplicate || !strings.Contains(got[0].Message, "value 6.03 conflicts with value 6.43 in row 261") ||
-		!strings.Contains(got[1].Message, "value 6.43 conflicts with value 6.03 in row 260") {
+	if len(got) != 2 || got[0].Rule != RuleConflictingDuplicate || !strings.Contains(got[0].Message, "value 6.03 mg/L conflicts with value 6.43 mg/L in row 261") ||
+		!strings.Contains(got[1].Message, "value 6.43 mg/L conflicts with value 6.03 mg/L in row 260") {
 		t.Errorf("新八里桥 codmn rejections = %v", got)
 	}
 	at := time.Date(2021, 4, 2, 8, 0, 0, 0, models.Shanghai)
@@ -130,9 +130,10 @@ func TestRefdataUnitsAndRenames(t *testing.T) {
 		t.Errorf("carbon price counts = %v", count)
 	}
 	for key, want := range map[string]float64{
-		"carbon_price_eua|EU-ETS/EUA|2021-01-03T23:00:00Z": 33.56,    // EUR/t, Berlin midnight
-		"green_loan_balance|CN|2021-09-29T16:00:00Z":       14.78e12, // CNY trillion → CNY
-		"green_loan_growth_yoy|CN|2021-09-29T16:00:00Z":    0.279,    // percent → ratio
+		// Figures are stored at the start of their period in Beijing time.
+		"carbon_price_eua|EU-ETS/EUA|2021-01-03T16:00:00Z": 33.56,    // EUR/t, Berlin midnight of 01-04 is 01-04 in Beijing
+		"green_loan_balance|CN|2021-06-30T16:00:00Z":       14.78e12, // 2021-09-30: Q3; CNY trillion → CNY
+		"green_loan_growth_yoy|CN|2021-06-30T16:00:00Z":    0.279,    // percent → ratio
 		"co2_power|CN-BJ|2018-12-31T16:00:00Z":             150361,   // MtCO2/day → tCO2
 	} {
 		o, ok := find[key]

@@ -38,6 +38,7 @@ type table struct {
 	// long layout
 	long                            bool
 	indCol, valCol, unitCol, srcCol int
+	confirmCol                      int
 	renames                         map[string]string
 	entityRenames                   map[string]map[string]string
 	units                           map[string]string
@@ -49,7 +50,7 @@ type table struct {
 // time, entity, indicator, unit, source and status.
 func (t *table) keyColumns() map[int]bool {
 	keys := map[int]bool{}
-	for _, cols := range [][]int{t.timeCols, t.entityCols, {t.statusCol, t.indCol, t.unitCol, t.srcCol}} {
+	for _, cols := range [][]int{t.timeCols, t.entityCols, {t.statusCol, t.indCol, t.unitCol, t.srcCol, t.confirmCol}} {
 		for _, c := range cols {
 			if c >= 0 {
 				keys[c] = true
@@ -140,7 +141,7 @@ func newMappedTable(pl *plan, header []string) (*table, []string, error) {
 	h := newHeaderIndex(header)
 	t := &table{header: header, loc: pl.loc, missing: pl.missing, accept: pl.accept, statusCol: -1,
 		timeFormat: m.TimeFormat, entityConst: m.Entity, entityPrefix: m.EntityPrefix,
-		indCol: -1, valCol: -1, unitCol: -1, srcCol: -1,
+		indCol: -1, valCol: -1, unitCol: -1, srcCol: -1, confirmCol: -1,
 		renames: m.Indicators, entityRenames: m.EntityIndicators, units: m.Units}
 	fail := func(err error) (*table, []string, error) {
 		return nil, nil, fmt.Errorf("mapping %q: %w", m.Name, err)
@@ -218,7 +219,7 @@ var (
 func newCanonicalTable(cat *config.Catalog, header []string) (*table, error) {
 	h := newHeaderIndex(header)
 	t := &table{header: header, loc: models.Shanghai, missing: map[string]bool{}, statusCol: -1,
-		indCol: -1, valCol: -1, unitCol: -1, srcCol: -1}
+		indCol: -1, valCol: -1, unitCol: -1, srcCol: -1, confirmCol: -1}
 	for _, s := range defaultMissing {
 		t.missing[s] = true
 	}
@@ -240,6 +241,9 @@ func newCanonicalTable(cat *config.Catalog, header []string) (*table, error) {
 	if t.srcCol, err = h.find("source"); err != nil {
 		return nil, err
 	}
+	if t.confirmCol, err = h.find("confirm"); err != nil {
+		return nil, err
+	}
 	if t.indCol, err = h.find("indicator"); err != nil {
 		return nil, err
 	}
@@ -252,7 +256,7 @@ func newCanonicalTable(cat *config.Catalog, header []string) (*table, error) {
 	if t.indCol >= 0 && t.valCol >= 0 {
 		t.long = true
 		if rest := h.ignored(); len(rest) > 0 {
-			return nil, fmt.Errorf("unknown columns %s: the long layout has time, indicator, entity, value, unit and source; give a mapping for other layouts", quoteList(rest))
+			return nil, fmt.Errorf("unknown columns %s: the long layout has time, indicator, entity, value, unit, source and confirm; give a mapping for other layouts", quoteList(rest))
 		}
 		return t, nil
 	}
@@ -295,7 +299,7 @@ func (t *table) wideFromCatalog(cat *config.Catalog, h *headerIndex) error {
 		t.wide = append(t.wide, wideCol{idx: i, name: strings.TrimSpace(cell), indicator: ind.Code, unit: unit})
 	}
 	if len(unknown) > 0 {
-		return fmt.Errorf("columns %s are neither canonical columns (time, indicator, entity, value, unit, source) nor catalogue indicators; give a mapping for this layout", quoteList(unknown))
+		return fmt.Errorf("columns %s are neither canonical columns (time, indicator, entity, value, unit, source, confirm) nor catalogue indicators; give a mapping for this layout", quoteList(unknown))
 	}
 	if len(t.wide) == 0 {
 		return fmt.Errorf("no value columns (%s)", h.list())
@@ -356,14 +360,23 @@ func (t *table) row(r *run, n int, cells []string) error {
 		return r.rejectRow(n, raw, t.timeField, RuleBadTime, msg)
 	}
 	entity := t.entity(cells)
-	if t.long {
-		return t.longRow(r, n, raw, cells, tm, entity)
+	confirm := false
+	if t.confirmCol >= 0 {
+		text := cell(cells, t.confirmCol)
+		yes, ok := parseConfirm(text)
+		if !ok {
+			return r.rejectRow(n, raw, strings.TrimSpace(t.header[t.confirmCol]), RuleMalformedRow, confirmProblem(text))
+		}
+		confirm = yes
 	}
-	return t.wideRow(r, n, raw, cells, tm, entity)
+	if t.long {
+		return t.longRow(r, n, raw, cells, tm, entity, confirm)
+	}
+	return t.wideRow(r, n, raw, cells, tm, entity, confirm)
 }
 
-func (t *table) longRow(r *run, n int, raw *rawRow, cells []string, tm time.Time, entity string) error {
-	c := candidate{row: n, raw: raw, time: tm, timeField: t.timeField, entity: entity, entityField: t.entityField,
+func (t *table) longRow(r *run, n int, raw *rawRow, cells []string, tm time.Time, entity string, confirm bool) error {
+	c := candidate{row: n, raw: raw, time: tm, timeField: t.timeField, entity: entity, entityField: t.entityField, confirm: confirm,
 		indicatorField: t.header[t.indCol], valueField: strings.TrimSpace(t.header[t.valCol])}
 	c.indicator = t.rename(cell(cells, t.indCol), entity)
 	c.indicatorField = strings.TrimSpace(c.indicatorField)
@@ -375,7 +388,7 @@ func (t *table) longRow(r *run, n int, raw *rawRow, cells []string, tm time.Time
 		c.unitField = strings.TrimSpace(t.header[t.unitCol])
 	}
 	if t.srcCol >= 0 {
-		c.source = cell(cells, t.srcCol)
+		c.source, c.sourceField = cell(cells, t.srcCol), strings.TrimSpace(t.header[t.srcCol])
 	}
 	text := cell(cells, t.valCol)
 	if text == "" || t.missing[text] {
@@ -393,7 +406,7 @@ func (t *table) longRow(r *run, n int, raw *rawRow, cells []string, tm time.Time
 	return r.add(c)
 }
 
-func (t *table) wideRow(r *run, n int, raw *rawRow, cells []string, tm time.Time, entity string) error {
+func (t *table) wideRow(r *run, n int, raw *rawRow, cells []string, tm time.Time, entity string, confirm bool) error {
 	for _, col := range t.wide {
 		text := cell(cells, col.idx)
 		if t.missing[text] {
@@ -408,7 +421,10 @@ func (t *table) wideRow(r *run, n int, raw *rawRow, cells []string, tm time.Time
 			continue
 		}
 		c := candidate{row: n, raw: raw, time: tm, timeField: t.timeField, entity: entity, entityField: t.entityField,
-			indicator: col.indicator, indicatorField: col.name, unit: unit, unitField: col.name, value: v, valueField: col.name}
+			indicator: col.indicator, indicatorField: col.name, unit: unit, unitField: col.name, value: v, valueField: col.name, confirm: confirm}
+		if t.srcCol >= 0 {
+			c.source, c.sourceField = cell(cells, t.srcCol), strings.TrimSpace(t.header[t.srcCol])
+		}
 		if err := r.add(c); err != nil {
 			return err
 		}

@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/greenmetrics/greenmetrics/ingest/ledger"
 	"github.com/greenmetrics/greenmetrics/models"
 )
 
@@ -29,7 +32,10 @@ const (
 	RuleConflictingDuplicate = "conflicting_duplicate" // same indicator, entity and time, other value
 	RuleMissingEntity        = "missing_entity"        // a per-entity indicator without entity
 	RuleUnexpectedEntity     = "unexpected_entity"     // a district-wide indicator with an entity
-	RuleBadTag               = "bad_tag"               // entity or source unfit for a tag
+	RuleBadTag               = "bad_tag"               // entity or provider unfit for a tag
+	RuleLooksLikePercent     = "looks_like_percent"    // a bare number > 1 for a ratio indicator
+	RuleImplausibleValue     = "implausible_value"     // held: far from the figure's history or its annual figure; enters when confirmed
+	RuleProviderNotAllowed   = "provider_not_allowed"  // a row names a provider it may not claim
 	RuleBadEncoding          = "bad_encoding"          // not UTF-8 text
 	RuleMalformedRow         = "malformed_row"         // a row that does not parse
 	RuleStatusNotAccepted    = "status_not_accepted"   // the row's status column says it is not valid
@@ -61,6 +67,8 @@ type candidate struct {
 	value          float64
 	valueField     string
 	source         string
+	sourceField    string
+	confirm        bool // the row's confirm column, field or tag said yes
 }
 
 // rawRow is a row as read, rendered only when a rejection needs it.
@@ -90,13 +98,29 @@ func csvLine(cells []string) string {
 
 // pending is an accepted observation waiting for its batch to be delivered.
 type pending struct {
-	obs     models.Observation
-	key     uint64
-	row     int
-	field   string
-	raw     *rawRow
-	dropped bool // rejected after all, as a conflicting duplicate
+	obs   models.Observation
+	key   uint64
+	row   int
+	field string
+	raw   *rawRow
+	// dropped says why the row is not delivered after all.
+	dropped dropReason
+	// ledgered marks a monthly, quarterly or annual figure: the
+	// plausibility rules and the revision ledger look at it at flush.
+	ledgered  bool
+	confirmed bool
+	overrode  bool // confirmed, and a plausibility rule would have held it
 }
+
+// dropReason says why a queued row was not delivered.
+type dropReason uint8
+
+const (
+	keep         dropReason = iota
+	dropConflict            // rejected as a conflicting duplicate
+	dropHeld                // held by a plausibility rule
+	dropDemo                // a demo figure where real data exist
+)
 
 // keyState is what the duplicate index keeps per indicator, entity and
 // time. It is 16 bytes because the index holds one per distinct key of the
@@ -137,6 +161,12 @@ type run struct {
 	seed      maphash.Seed
 	convs     map[convKey]conv
 	lastCheck int
+	// ledgered counts the batch's rows that flush must screen.
+	ledgered int
+	// providers caches the verdict on provider names rows gave: "" when
+	// allowed, else the reason.
+	providers map[string]string
+	history   []float64 // scratch for the hold rule
 }
 
 func (p *Pipeline) newRun(ctx context.Context, in Input) *run {
@@ -179,11 +209,11 @@ func (r *run) rejectRow(row int, raw *rawRow, field, rule, msg string) error {
 
 // add checks a candidate and queues it for delivery or rejects it.
 func (r *run) add(c candidate) error {
-	obs, rej := r.check(c)
+	obs, ledgered, rej := r.check(c)
 	if rej != nil {
 		return r.reject(*rej)
 	}
-	r.dedupe(obs, c)
+	r.dedupe(obs, c, ledgered)
 	return r.maybeFlush()
 }
 
@@ -200,28 +230,50 @@ func (r *run) maybeFlush() error {
 	return nil
 }
 
-// flush delivers the batch and publishes its rejections in row order.
+// flush delivers the batch and publishes its rejections in row order. A
+// batch with monthly, quarterly or annual figures is screened first (the
+// plausibility rules, demo masking) and, with a ledger, delivered and
+// recorded under one ledger update, so that the ledger's view of each
+// figure is the one the decision was made on.
 func (r *run) flush() error {
-	obs := r.out[:0]
-	for _, pe := range r.batch {
-		if !pe.dropped {
-			obs = append(obs, pe.obs)
+	var err error
+	switch {
+	case r.ledgered > 0 && r.p.opts.Ledger != nil:
+		err = r.p.opts.Ledger.Update(func(tx *ledger.Tx) error {
+			r.screen(tx)
+			if err := r.deliver(); err != nil {
+				return err
+			}
+			r.record(tx)
+			return nil
+		})
+		var se *SinkError
+		if err != nil && !errors.As(err, &se) {
+			err = &SinkError{Source: r.in.Name, Err: fmt.Errorf("revision ledger: %w", err)}
 		}
+	case r.ledgered > 0:
+		r.screen(nil)
+		err = r.deliver()
+	default:
+		err = r.deliver()
 	}
-	if len(obs) > 0 {
-		if err := r.p.sink.Append(r.ctx, obs); err != nil {
-			return &SinkError{Source: r.in.Name, Err: err}
-		}
-		r.res.Accepted += len(obs)
+	if err != nil {
+		return err
 	}
-	r.out = obs[:0]
 	for _, pe := range r.batch {
+		if pe.dropped == dropHeld {
+			// A held row is not in: a later row of the figure is judged
+			// on its own.
+			delete(r.index, pe.key)
+			continue
+		}
 		if st := r.index[pe.key]; st.at != keyConflicted {
 			st.at = keyDelivered
 			r.index[pe.key] = st
 		}
 	}
 	r.batch = r.batch[:0]
+	r.ledgered = 0
 	rejects := r.rejects
 	r.rejects = nil
 	r.lastCheck = 0
@@ -240,53 +292,129 @@ func (r *run) flush() error {
 	return nil
 }
 
-// check validates a candidate against the catalogue and the clock.
-func (r *run) check(c candidate) (models.Observation, *Rejection) {
-	rej := func(field, rule, format string, args ...any) *Rejection {
-		return &Rejection{Row: c.row, Field: field, Rule: rule, Message: fmt.Sprintf(format, args...), Raw: c.raw.String()}
+// deliver hands the batch's rows that are still in to the sink.
+func (r *run) deliver() error {
+	obs := r.out[:0]
+	for _, pe := range r.batch {
+		if pe.dropped == keep {
+			obs = append(obs, pe.obs)
+		}
+	}
+	r.out = obs[:0]
+	if len(obs) == 0 {
+		return nil
+	}
+	if err := r.p.sink.Append(r.ctx, obs); err != nil {
+		return &SinkError{Source: r.in.Name, Err: err}
+	}
+	r.res.Accepted += len(obs)
+	return nil
+}
+
+// check validates a candidate against the catalogue and the clock, and
+// stamps it at the start of its period. ledgered reports a monthly,
+// quarterly or annual figure, which flush screens for plausibility and
+// records in the ledger.
+func (r *run) check(c candidate) (obs models.Observation, ledgered bool, rejection *Rejection) {
+	rej := func(field, rule, format string, args ...any) (models.Observation, bool, *Rejection) {
+		return models.Observation{}, false, &Rejection{Row: c.row, Field: field, Rule: rule, Message: fmt.Sprintf(format, args...), Raw: c.raw.String()}
 	}
 	ind, ok := r.p.cat.Lookup(c.indicator)
 	if !ok {
 		if c.indicator == "" {
-			return models.Observation{}, rej(c.indicatorField, RuleUnknownIndicator, "indicator is empty")
+			return rej(c.indicatorField, RuleUnknownIndicator, "indicator is empty")
 		}
-		return models.Observation{}, rej(c.indicatorField, RuleUnknownIndicator, "unknown indicator %q: not in the catalogue", c.indicator)
+		return rej(c.indicatorField, RuleUnknownIndicator, "unknown indicator %q: not in the catalogue", c.indicator)
 	}
 	// The label is built only for a rejection: this runs once per value.
 	switch {
 	case ind.Entity != "" && c.entity == "":
-		return models.Observation{}, rej(fieldOr(c.entityField, "entity"), RuleMissingEntity, "%s is measured per %s: the entity is missing", indicatorLabel(ind), ind.Entity)
+		return rej(fieldOr(c.entityField, "entity"), RuleMissingEntity, "%s is measured per %s: the entity is missing", indicatorLabel(ind), ind.Entity)
 	case ind.Entity == "" && c.entity != "":
-		return models.Observation{}, rej(fieldOr(c.entityField, "entity"), RuleUnexpectedEntity, "%s is a district-wide figure: entity %q must be empty", indicatorLabel(ind), c.entity)
+		return rej(fieldOr(c.entityField, "entity"), RuleUnexpectedEntity, "%s is a district-wide figure: entity %q must be empty", indicatorLabel(ind), c.entity)
 	}
 	v, err := r.convert(c.value, c.unit, ind.Unit)
 	if err != nil {
 		if errors.Is(err, models.ErrUnknownUnit) {
-			return models.Observation{}, rej(fieldOr(c.unitField, c.valueField), RuleUnitNotConvertible, "unknown unit %q for %s (unit %s)", c.unit, indicatorLabel(ind), ind.Unit)
+			return rej(fieldOr(c.unitField, c.valueField), RuleUnitNotConvertible, "unknown unit %q for %s (unit %s)", c.unit, indicatorLabel(ind), ind.Unit)
 		}
-		return models.Observation{}, rej(fieldOr(c.unitField, c.valueField), RuleUnitNotConvertible, "unit %q cannot be converted to %s, the unit of %s", c.unit, ind.Unit, indicatorLabel(ind))
+		return rej(fieldOr(c.unitField, c.valueField), RuleUnitNotConvertible, "unit %q cannot be converted to %s, the unit of %s", c.unit, ind.Unit, indicatorLabel(ind))
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return models.Observation{}, rej(c.valueField, RuleNonFinite, "value %g %s of %s is not finite in %s", c.value, c.unit, indicatorLabel(ind), ind.Unit)
+		return rej(c.valueField, RuleNonFinite, "value %g %s of %s is not finite in %s", c.value, c.unit, indicatorLabel(ind), ind.Unit)
+	}
+	if c.unit == "" && ind.Unit == "ratio" && math.Abs(v) > 1 {
+		return rej(c.valueField, RuleLooksLikePercent, "%s looks like a percentage: write %s%% or %s; %s is a ratio (0.05 = 5%%)",
+			formatValue(v), formatValue(v), formatValue(v/100), indicatorLabel(ind))
 	}
 	if !ind.InRange(v) {
-		return models.Observation{}, rej(c.valueField, RuleOutOfRange, "value %s %s is outside the physical range %s of %s", formatValue(v), ind.Unit, rangeText(ind), indicatorLabel(ind))
+		return rej(c.valueField, RuleOutOfRange, "value %s is outside the physical range %s of %s",
+			quantity(ind, v), rangeText(ind), indicatorLabel(ind))
 	}
 	if c.time.After(r.maxTime) {
-		return models.Observation{}, rej(c.timeField, RuleFutureTime, "time %s is in the future: at most %s after now is accepted", c.time.Format(time.RFC3339), r.p.opts.MaxFuture)
+		return rej(c.timeField, RuleFutureTime, "time %s is in the future: at most %s after now is accepted", c.time.Format(time.RFC3339), r.p.opts.MaxFuture)
 	}
-	obs := models.Observation{Time: c.time, Indicator: ind.Code, Entity: c.entity, Value: v, Provider: c.source}
-	if obs.Provider == "" {
-		obs.Provider = r.res.Provider
+	period := models.PeriodOf(ind.Frequency, c.time)
+	if err := models.CheckStorable(period.Start); err != nil {
+		return rej(fieldOr(c.timeField, "time"), RuleBadTime, "time %s cannot be stored: InfluxDB keeps times from 1677-09-22 to 2262-04-11 only (%s is %s)",
+			c.time.In(models.Shanghai).Format("2006-01-02 15:04:05"), indicatorLabel(ind), ind.Frequency)
 	}
+	provider := r.res.Provider
+	if c.source != "" && c.source != provider {
+		if why := r.providerRefusal(c.source); why != "" {
+			return rej(fieldOr(c.sourceField, "source"), RuleProviderNotAllowed, "%s", why)
+		}
+		provider = c.source
+	}
+	obs = models.Observation{Time: period.Start, Indicator: ind.Code, Entity: c.entity, Value: v, Provider: provider}
 	if err := obs.Validate(); err != nil {
 		field := fieldOr(c.entityField, "entity")
-		if strings.HasPrefix(err.Error(), "source") {
-			field = "source"
+		switch {
+		case errors.Is(err, models.ErrNoTime):
+			field = fieldOr(c.timeField, "time")
+			return rej(field, RuleBadTime, "%v", err)
+		case strings.HasPrefix(err.Error(), "provider"):
+			field = fieldOr(c.sourceField, "source")
 		}
-		return models.Observation{}, rej(field, RuleBadTag, "%v", err)
+		return rej(field, RuleBadTag, "%v", err)
 	}
-	return obs, nil
+	return obs, ledger.Ledgered(ind.Frequency), nil
+}
+
+// providerPattern is the syntax of provider names, wherever they come
+// from (a row's source, a mapping, a token, --provider): they become label
+// values and ledger entries, so they are short and plain.
+var providerPattern = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
+
+// ValidProviderName reports whether s is a well-formed provider name:
+// 1 to 64 ASCII letters, digits, '_', '.', ':' or '-'.
+func ValidProviderName(s string) bool { return providerPattern.MatchString(s) }
+
+// providerRefusal says why a row may not name provider p ("" if it may).
+// The input's own provider is always allowed and never gets here.
+func (r *run) providerRefusal(p string) string {
+	if why, ok := r.providers[p]; ok {
+		return why
+	}
+	why := ""
+	switch {
+	case !ValidProviderName(p):
+		why = fmt.Sprintf("source %q is not a provider name: 1 to 64 letters, digits, '_', '.', ':' or '-'", p)
+	case models.IsReservedProvider(p):
+		why = fmt.Sprintf("source %q is reserved: %s marks the engine's derived figures and %s the demo's; give your own provider name or none",
+			p, models.ProviderDerived, models.ProviderDemo)
+	case r.in.FixedProvider:
+		why = fmt.Sprintf("source %q: rows of this input are %q's (the push token's name) and cannot name another provider", p, r.in.Provider)
+	case slices.Contains(r.p.opts.ReservedProviders, p) && p != r.in.Provider:
+		why = fmt.Sprintf("source %q is the name of a push token: only that token's pushes are %q's", p, p)
+	}
+	if r.providers == nil {
+		r.providers = map[string]string{}
+	}
+	if len(r.providers) < 1024 {
+		r.providers[p] = why
+	}
+	return why
 }
 
 func fieldOr(field, fallback string) string {
@@ -324,50 +452,74 @@ func (r *run) convert(v float64, from, to string) (float64, error) {
 }
 
 // dedupe queues obs unless an observation with the same indicator, entity
-// and time was seen in this input. An identical value is counted as a
+// and period was seen in this input. An identical value is counted as a
 // duplicate; a different one rejects every row of the key that is not yet
-// delivered (docs/ingest.md, "Duplicates").
-func (r *run) dedupe(obs models.Observation, c candidate) {
+// delivered (docs/ingest.md, "Periods and conflicts").
+func (r *run) dedupe(obs models.Observation, c candidate, ledgered bool) {
 	key := r.key(obs)
 	bits := math.Float64bits(obs.Value)
 	st, seen := r.index[key]
 	if !seen {
 		r.res.Values++
 		r.index[key] = keyState{bits: bits, row: int32(c.row), at: int32(len(r.batch))}
-		r.batch = append(r.batch, pending{obs: obs, key: key, row: c.row, field: c.valueField, raw: c.raw})
+		r.batch = append(r.batch, pending{obs: obs, key: key, row: c.row, field: c.valueField, raw: c.raw,
+			ledgered: ledgered, confirmed: c.confirm || r.in.Confirm})
+		if ledgered {
+			r.ledgered++
+		}
 		return
 	}
 	if st.at != keyConflicted && st.bits == bits {
 		r.res.Values++
 		r.res.Duplicates++
+		if st.at >= 0 && c.confirm {
+			// A confirmation on any copy of the row confirms the value.
+			r.batch[st.at].confirmed = true
+		}
 		return
 	}
-	label := obs.Indicator
-	if ind, ok := r.p.cat.Lookup(obs.Indicator); ok {
-		label = indicatorLabel(ind)
-	}
-	what := fmt.Sprintf("%s at %s", label, obs.Time.Format(time.RFC3339))
-	if obs.Entity != "" {
-		what = fmt.Sprintf("%s of %s at %s", label, obs.Entity, obs.Time.Format(time.RFC3339))
-	}
+	what := r.figureName(obs)
 	first := math.Float64frombits(st.bits)
-	msg := fmt.Sprintf("value %s conflicts with value %s in row %d for %s", formatValue(obs.Value), formatValue(first), st.row, what)
+	msg := fmt.Sprintf("value %s conflicts with value %s in row %d for %s", r.valueText(obs.Indicator, obs.Value), r.valueText(obs.Indicator, first), st.row, what)
 	switch {
 	case st.at == keyConflicted:
-		msg += "; that key already has conflicting values"
+		msg += "; that figure already has conflicting values"
 	case st.at >= 0:
 		pe := &r.batch[st.at]
-		pe.dropped = true
+		pe.dropped = dropConflict
 		r.res.Values-- // the first row moves from queued to rejected
 		r.queueReject(Rejection{Row: pe.row, Field: pe.field, Rule: RuleConflictingDuplicate, Raw: pe.raw.String(),
-			Message: fmt.Sprintf("value %s conflicts with value %s in row %d for %s; both rejected", formatValue(first), formatValue(obs.Value), c.row, what)})
-		msg += "; both rejected"
+			Message: fmt.Sprintf("value %s conflicts with value %s in row %d for %s; both rejected: send one value per period",
+				r.valueText(obs.Indicator, first), r.valueText(obs.Indicator, obs.Value), c.row, what)})
+		msg += "; both rejected: send one value per period"
 	default:
 		msg += "; row " + strconv.Itoa(int(st.row)) + " was already delivered in an earlier batch and stays"
 	}
 	st.at = keyConflicted
 	r.index[key] = st
 	r.queueReject(Rejection{Row: c.row, Field: c.valueField, Rule: RuleConflictingDuplicate, Message: msg, Raw: c.raw.String()})
+}
+
+// figureName names a figure for messages: "prefab_building_started_area
+// (新开工装配式建筑面积) for 2024-06 (2024年6月)", with "of ENTITY".
+func (r *run) figureName(o models.Observation) string {
+	label, freq := o.Indicator, models.FrequencyHourly
+	if ind, ok := r.p.cat.Lookup(o.Indicator); ok {
+		label, freq = indicatorLabel(ind), ind.Frequency
+	}
+	p := models.Period{Frequency: freq, Start: o.Time}
+	if o.Entity != "" {
+		return fmt.Sprintf("%s of %s for %s (%s)", label, o.Entity, p.Label(), p.LabelZh())
+	}
+	return fmt.Sprintf("%s for %s (%s)", label, p.Label(), p.LabelZh())
+}
+
+// valueText writes a base-unit value of an indicator in its display unit.
+func (r *run) valueText(code string, v float64) string {
+	if ind, ok := r.p.cat.Lookup(code); ok {
+		return quantity(ind, v)
+	}
+	return formatValue(v)
 }
 
 // key hashes indicator, entity and time. A 64-bit hash keeps the index at
@@ -394,13 +546,37 @@ func formatValue(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) 
 
 // rangeText renders an indicator's bounds: "[0, 14]", "≥ 0", "≤ 1".
 func rangeText(ind models.Indicator) string {
+	lo, hi := ind.Bounds()
 	switch {
-	case ind.Min != nil && ind.Max != nil:
-		return fmt.Sprintf("[%s, %s]", formatValue(*ind.Min), formatValue(*ind.Max))
-	case ind.Min != nil:
-		return "≥ " + formatValue(*ind.Min)
-	case ind.Max != nil:
-		return "≤ " + formatValue(*ind.Max)
+	case lo != nil && hi != nil:
+		return fmt.Sprintf("[%s, %s]", quantity(ind, *lo), quantity(ind, *hi))
+	case lo != nil:
+		return "≥ " + quantity(ind, *lo)
+	case hi != nil:
+		return "≤ " + quantity(ind, *hi)
 	}
 	return "(unbounded)"
+}
+
+// quantity writes a base-unit value of ind in the user's unit: "−2万平方米",
+// "5%".
+// Ten significant digits keep what a file can state and drop float noise
+// (0.05/0.01 = 5.000000000000001).
+func quantity(ind models.Indicator, v float64) string {
+	unit := ind.DisplayUnit
+	if unit == "" {
+		unit = ind.Unit
+	}
+	d, err := models.Convert(v, ind.Unit, unit)
+	if err != nil {
+		d, unit = v, ind.Unit
+	}
+	s := strconv.FormatFloat(d, 'g', 10, 64)
+	if unit == "ratio" {
+		return s
+	}
+	if len(unit) > 0 && unit[0] < 0x80 && unit != "%" {
+		return s + " " + unit
+	}
+	return s + unit
 }

@@ -297,13 +297,50 @@ func (ind *Indicator) validateFigures() error {
 	return nil
 }
 
-// InRange reports whether v lies within the indicator's physical bounds.
+// Default bounds of ratio indicators whose catalogue entry sets none: a
+// share or growth rate between −100 % and +100 %. A growth above +100 %
+// (doubling) exists, but for the bureau's figures it is far likelier to be
+// a percentage written without its sign (5 for 5 %), so the catalogue must
+// say so explicitly (max:) for an indicator that can exceed it.
+const (
+	RatioDefaultMin = -1.0
+	RatioDefaultMax = 1.0
+)
+
+// Bounds returns the indicator's physical bounds (nil: unbounded). A ratio
+// indicator (Unit "ratio") is bounded by RatioDefaultMin and
+// RatioDefaultMax on each side the catalogue leaves open.
+func (ind *Indicator) Bounds() (min, max *float64) {
+	min, max = ind.Min, ind.Max
+	if ind.Unit == "ratio" {
+		if min == nil {
+			lo := RatioDefaultMin
+			min = &lo
+		}
+		if max == nil {
+			hi := RatioDefaultMax
+			max = &hi
+		}
+	}
+	return min, max
+}
+
+// InRange reports whether v lies within the indicator's physical bounds
+// (Bounds: the catalogue's, and ±100 % for ratios it leaves unbounded).
 func (ind *Indicator) InRange(v float64) bool {
 	if ind.Min != nil && v < *ind.Min {
 		return false
 	}
 	if ind.Max != nil && v > *ind.Max {
 		return false
+	}
+	if ind.Unit == "ratio" {
+		if ind.Min == nil && v < RatioDefaultMin {
+			return false
+		}
+		if ind.Max == nil && v > RatioDefaultMax {
+			return false
+		}
 	}
 	return true
 }

@@ -50,12 +50,15 @@ func newDemoCmd(s *settings) *cobra.Command {
       (CNEMC), Beijing CO2 (Cui et al. 2021, CEADs), PM2.5 (UCI Beijing), carbon
       prices (EU ETS, Guangdong, Hubei) and PBoC green loans, each with its own
       source tag; a missing directory is skipped with a warning;
-  (b) synthetic figures tagged source=demo: monthly 2023 series of the district
+  (b) synthetic figures of provider demo: monthly 2023 series of the district
       indicators consistent with the 2024 work report's figures (flows summing
       to them, stocks ending at them), 2024 up to --as-of heading toward the
       targets (some ahead, two clearly behind), and monthly samples of eight
       demo water sections (names marked 演示) whose 2023 classes give
       "8个全部达到Ⅳ类以上，其中4个实现Ⅲ类". The same --seed gives the same data.
+      Demo data never mask real data: a demo figure whose period already has
+      a real figure in the revision ledger is not written (demo skipped),
+      and real data sent later supersede the demo's as a revision.
 
 It ends when InfluxDB has everything (the spool is empty).`,
 		Args: cobra.NoArgs,
@@ -97,7 +100,7 @@ func runDemo(ctx context.Context, s *settings, f demoFlags, out, errw io.Writer)
 		return err
 	}
 	defer dl.close()
-	pipe, err := ingest.NewPipeline(cat, mappings, dl.sink, ingest.OptionsFrom(cfg.Ingest))
+	pipe, err := ingest.NewPipeline(cat, mappings, dl.sink, dl.options(cfg))
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/greenmetrics/greenmetrics/config"
 	"github.com/greenmetrics/greenmetrics/ingest"
 	"github.com/greenmetrics/greenmetrics/ingest/daemon"
+	"github.com/greenmetrics/greenmetrics/ingest/ledger"
 	"github.com/greenmetrics/greenmetrics/ingest/rejectlog"
 	"github.com/greenmetrics/greenmetrics/ingest/spool"
 	"github.com/greenmetrics/greenmetrics/models"
@@ -26,12 +27,12 @@ import (
 )
 
 type importFlags struct {
-	format, mapping, source, encoding, precision string
-	mappingFiles                                 []string
-	spoolDir, reasons                            string
-	dryRun, noProgress                           bool
-	show                                         int
-	timeout                                      time.Duration
+	format, mapping, provider, encoding, precision string
+	mappingFiles                                   []string
+	spoolDir, reasons                              string
+	dryRun, noProgress, confirm                    bool
+	show                                           int
+	timeout                                        time.Duration
 }
 
 func newImportCmd(s *settings) *cobra.Command {
@@ -50,12 +51,22 @@ It prints, per file, the rows read, accepted, kept once as duplicates and
 rejected by rule, with the first rejections; --reasons writes all of them.
 Rejections are also added to the rejection log of the monthly report.
 
+Every figure is stored at the start of its period (a monthly figure stamped
+2024-06-30 is June's). The provider of a file read with a mapping is the
+mapping's source; other files are --provider's (default import). Monthly,
+quarterly and annual figures go into the revision ledger (data_dir/ledger;
+see greenmetrics history): a changed figure counts as revised. A value far
+from the figure's history or above its whole year is held (rule
+implausible_value); check it and import again with --confirm, or confirm
+single rows with a confirm column. --dry-run consults no ledger.
+
 Exit status: 0 when every file was read to its end and delivered, even if
 rows were rejected; 1 when a file could not be read (missing, empty, no
 usable header, broken JSON …) or delivery to InfluxDB failed.`,
 		Example: `  greenmetrics import data/prefab_2024.csv
   greenmetrics import --mappings deploy/mappings/refdata.yaml ../shared/refdata/real/water/cnemc_water_4h_haihe_2021-04-01_05.csv
-  greenmetrics import --format ndjson --source lab - < samples.ndjson
+  greenmetrics import --format ndjson --provider lab - < samples.ndjson
+  greenmetrics import --confirm prefab_2024-07.csv
   greenmetrics import --dry-run --mapping cnemc_water_daily daily.csv`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -67,7 +78,10 @@ usable header, broken JSON …) or delivery to InfluxDB failed.`,
 	fl.StringVar(&f.format, "format", "auto", "input format: auto, csv, json, ndjson, lp or xlsx")
 	fl.StringVar(&f.mapping, "mapping", "", "mapping to read the files with (default: the first whose match fits the file name)")
 	fl.StringArrayVar(&f.mappingFiles, "mappings", nil, "YAML file of more mappings (repeatable), e.g. deploy/mappings/refdata.yaml")
-	fl.StringVar(&f.source, "source", "", "source tag for rows that name none (default: the mapping's)")
+	fl.StringVar(&f.provider, "provider", "import", "provider of files read without a mapping (a mapping's source wins)")
+	fl.StringVar(&f.provider, "source", "import", "old name of --provider")
+	_ = fl.MarkDeprecated("source", "use --provider")
+	fl.BoolVar(&f.confirm, "confirm", false, "accept values the plausibility rules would hold (implausible_value): check them first")
 	fl.StringVar(&f.encoding, "encoding", "", "text encoding of CSV files: utf-8 (default) or gbk")
 	fl.StringVar(&f.precision, "precision", "", "line-protocol timestamp precision: s, ms, us or ns (default: by magnitude)")
 	fl.StringVar(&f.spoolDir, "spool-dir", "", "spool directory (default: ingest.spool_dir or data_dir/spool)")
@@ -87,6 +101,9 @@ func runImport(ctx context.Context, s *settings, f importFlags, files []string, 
 	if err != nil {
 		return fmt.Errorf("--format: %w", err)
 	}
+	if err := checkProvider(f.provider); err != nil {
+		return err
+	}
 	cfg, cat, err := s.loadAll()
 	if err != nil {
 		return err
@@ -101,7 +118,7 @@ func runImport(ctx context.Context, s *settings, f importFlags, files []string, 
 		return err
 	}
 	defer dl.close()
-	pipe, err := ingest.NewPipeline(cat, mappings, dl.sink, ingest.OptionsFrom(cfg.Ingest))
+	pipe, err := ingest.NewPipeline(cat, mappings, dl.sink, dl.options(cfg))
 	if err != nil {
 		return err
 	}
@@ -132,6 +149,21 @@ func runImport(ctx context.Context, s *settings, f importFlags, files []string, 
 	}
 	return nil
 }
+
+// checkProvider refuses a provider name import may not give: malformed,
+// or one the system reserves (derived, demo).
+func checkProvider(p string) error {
+	switch {
+	case !ingest.ValidProviderName(p):
+		return fmt.Errorf("--provider %q: 1 to 64 letters, digits, '_', '.', ':' or '-'", p)
+	case models.IsReservedProvider(p):
+		return fmt.Errorf("--provider %q is reserved: %s marks the engine's figures, %s the demo's", p, models.ProviderDerived, models.ProviderDemo)
+	}
+	return nil
+}
+
+// ledgerDir is the revision ledger's directory: data_dir/ledger.
+func ledgerDir(cfg config.Config) string { return filepath.Join(cfg.DataDir, "ledger") }
 
 // loadMappings gathers the mappings of the config file, of the files it
 // lists in ingest.mapping_files (relative to the config file's directory)
@@ -169,7 +201,7 @@ type importer struct {
 	stdin   io.Reader
 	reasons *reasonsFile
 	rejects *rejectlog.Log
-	sum     struct{ rows, accepted, duplicates, rejected int }
+	sum     struct{ rows, accepted, duplicates, rejected, revised, held, demoSkipped int }
 }
 
 // file imports one file ("-": standard input) and reports whether it was
@@ -195,8 +227,8 @@ func (im *importer) file(ctx context.Context, name string) bool {
 
 // input is an Input with the flags' settings.
 func (im *importer) input(name string) ingest.Input {
-	return ingest.Input{Name: name, Format: im.format, Provider: im.flags.source, Mapping: im.flags.mapping,
-		Encoding: im.flags.encoding, Precision: im.flags.precision}
+	return ingest.Input{Name: name, Format: im.format, Provider: im.flags.provider, Mapping: im.flags.mapping,
+		Encoding: im.flags.encoding, Precision: im.flags.precision, Confirm: im.flags.confirm}
 }
 
 // run processes one input, logs its rejections and prints its summary.
@@ -265,11 +297,16 @@ func (im *importer) report(res ingest.Result, err error, elapsed time.Duration) 
 		head += ", mapping " + res.Mapping
 	}
 	if res.Provider != "" {
-		head += ", source " + res.Provider
+		head += ", provider " + res.Provider
 	}
 	fmt.Fprintln(w, head)
 	fmt.Fprintf(w, "  rows %d · values %d · accepted %d · duplicates %d · not measured %d · rejected %d\n",
 		res.Rows, res.Values, res.Accepted, res.Duplicates, res.NotMeasured, res.RejectedCount())
+	fmt.Fprintf(w, "  修订 revised %d · 暂缓 held %d · 演示跳过 demo skipped %d\n", res.Revised, res.Held, res.DemoSkipped)
+	if res.Held > 0 {
+		fmt.Fprintf(w, "  held as implausible (%s): %d; check them, then import again with --confirm or a confirm column\n",
+			ingest.RuleImplausibleValue, res.Held)
+	}
 	if res.MergedFilled > 0 {
 		fmt.Fprintf(w, "  %d empty key cells filled from merged cells above them\n", res.MergedFilled)
 	}
@@ -307,14 +344,17 @@ func (im *importer) report(res ingest.Result, err error, elapsed time.Duration) 
 	im.sum.accepted += res.Accepted
 	im.sum.duplicates += res.Duplicates
 	im.sum.rejected += res.RejectedCount()
+	im.sum.revised += res.Revised
+	im.sum.held += res.Held
+	im.sum.demoSkipped += res.DemoSkipped
 }
 
 func (im *importer) total(files int) {
 	if files < 2 {
 		return
 	}
-	fmt.Fprintf(im.out, "total: %d files, rows %d, accepted %d, duplicates %d, rejected %d\n",
-		files, im.sum.rows, im.sum.accepted, im.sum.duplicates, im.sum.rejected)
+	fmt.Fprintf(im.out, "total: %d files, rows %d, accepted %d, duplicates %d, rejected %d, revised %d, held %d, demo skipped %d\n",
+		files, im.sum.rows, im.sum.accepted, im.sum.duplicates, im.sum.rejected, im.sum.revised, im.sum.held, im.sum.demoSkipped)
 }
 
 // reasonsFile writes every rejection of the run, tab-separated.
@@ -365,6 +405,7 @@ type importDelivery struct {
 	snd     *spool.Sender
 	st      *store.Store
 	rejects *rejectlog.Log
+	ledger  *ledger.Ledger
 	cfg     config.Config
 	stopRun context.CancelFunc
 	runDone chan error
@@ -393,8 +434,14 @@ func openImportDelivery(ctx context.Context, cfg config.Config, f importFlags, l
 		st.Close()
 		return nil, err
 	}
+	led, err := ledger.Open(ledgerDir(cfg))
+	if err != nil {
+		sp.Close()
+		st.Close()
+		return nil, err
+	}
 	runCtx, stop := context.WithCancel(ctx)
-	d := &importDelivery{sink: waitingSink{sp: sp}, sp: sp, snd: snd, st: st, rejects: rl, cfg: cfg, stopRun: stop,
+	d := &importDelivery{sink: waitingSink{sp: sp}, sp: sp, snd: snd, st: st, rejects: rl, ledger: led, cfg: cfg, stopRun: stop,
 		runDone: make(chan error, 1), before: snd.Stats()}
 	go func() { d.runDone <- snd.Run(runCtx) }()
 	return d, nil
@@ -436,6 +483,15 @@ func (d *importDelivery) close() {
 	d.stopRun()
 	d.sp.Close()
 	d.st.Close()
+	d.ledger.Close()
+}
+
+// options are the pipeline options of the delivery: the configuration's,
+// with the revision ledger (none for a dry run, which must not record).
+func (d *importDelivery) options(cfg config.Config) ingest.Options {
+	opts := ingest.OptionsFrom(cfg.Ingest)
+	opts.Ledger = d.ledger
+	return opts
 }
 
 // waitingSink appends to the spool and, when it is full, waits for the
@@ -479,7 +535,6 @@ func dropFolderRunners(cfg config.Config, pipe *ingest.Pipeline, log *slog.Logge
 	}
 	d := ingest.NewDropFolder(cfg.Ingest.DropDir, pipe, ingest.DropOptions{
 		Logger: log,
-		Source: "drop",
 		Processed: func(name, outcome string, res ingest.Result, _ error) {
 			if outcome == ingest.OutcomeRetry || res.RejectedCount() == 0 {
 				return

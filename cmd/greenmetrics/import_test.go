@@ -53,10 +53,10 @@ func TestImportDeliversToInfluxDB(t *testing.T) {
 		t.Fatalf("import: %v\n%s", err, out)
 	}
 	for _, want := range []string{
-		"prefab.csv: csv\n",
+		"prefab.csv: csv, provider import\n",
 		"rows 3 · values 3 · accepted 2 · duplicates 0 · not measured 0 · rejected 1\n",
 		"rejected by rule: out_of_range 1\n",
-		"row 3      value        out_of_range           value -10000 m2 is outside the physical range ≥ 0 of prefab_building_started_area (新开工装配式建筑面积)\n",
+		"row 3      value        out_of_range           value -1万平方米 is outside the physical range ≥ 0万平方米 of prefab_building_started_area (新开工装配式建筑面积)\n",
 		"delivered: 2 observations to InfluxDB " + srv.URL + " (bucket " + srv.Bucket() + "); spool empty\n",
 	} {
 		if !strings.Contains(out, want) {
@@ -68,7 +68,7 @@ func TestImportDeliversToInfluxDB(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	series, err := st.Query(context.Background(), "SELECT value FROM observation WHERE indicator = $ind", map[string]any{"ind": "prefab_building_started_area"})
+	series, err := st.Query(context.Background(), "SELECT value FROM figure WHERE indicator = $ind", map[string]any{"ind": "prefab_building_started_area"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,10 +119,10 @@ func TestDemoDryRun(t *testing.T) {
 		t.Fatalf("demo: %v\n%s", err, out)
 	}
 	for _, want := range []string{
-		"cnemc_water_long.csv: csv, mapping cnemc_water_long, source cnemc\n",
-		"pboc_green_loans_long.csv: csv, mapping pboc_green_loans_long, source pboc\n",
-		"demo (synthetic, seed 20240104, as of 2024-06): csv, source demo\n",
-		"total: 8 files, rows 60209, accepted 60209, duplicates 0, rejected 0\n",
+		"cnemc_water_long.csv: csv, mapping cnemc_water_long, provider cnemc\n",
+		"pboc_green_loans_long.csv: csv, mapping pboc_green_loans_long, provider pboc\n",
+		"demo (synthetic, seed 20240104, as of 2024-06): csv, provider demo\n",
+		"total: 8 files, rows 60209, accepted 60209, duplicates 0, rejected 0, revised 0, held 0, demo skipped 0\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
