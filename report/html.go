@@ -65,8 +65,13 @@ type htmlView struct {
 	StationRows                         []stationRow
 	Stale                               []staleRow
 	GraceNote, NoDataNote, RejectedLine string
-	Damaged                             string
+	Damaged, DemoNote, RevisionsLine    string
+	Revisions                           []revisionRow
 	Notes                               []string
+}
+
+type revisionRow struct {
+	Accepted, Name, Entity, Period, Old, New, OldProvider, NewProvider, Origin string
 }
 
 type tally struct {
@@ -90,6 +95,7 @@ type waterRow struct {
 type stationRow struct {
 	Station string
 	Means   []string
+	Demo    bool
 }
 
 type staleRow struct{ Name, Last, Due string }
@@ -144,7 +150,57 @@ func newHTMLView(r *Report) htmlView {
 		v.Damaged = fmt.Sprintf(l.DamagedFmt, r.Quality.DamagedLines)
 	}
 	v.RejectedLine = rejectedLine(r)
+	if hasDemo(r) {
+		v.DemoNote = l.DemoNote
+	}
+	v.Revisions = revisionRows(r)
+	if n := len(r.Quality.Revisions); n > 0 {
+		v.RevisionsLine = fmt.Sprintf(l.RevisionsFmt, v.MonthName, n)
+	}
 	return v
+}
+
+// hasDemo reports whether any figure of the report is marked 演示.
+func hasDemo(r *Report) bool {
+	for _, s := range r.Sections {
+		for _, rows := range [][]Row{s.Rows, s.Reference} {
+			for _, row := range rows {
+				if row.Demo {
+					return true
+				}
+			}
+		}
+	}
+	for _, st := range r.Stations.Rows {
+		if st.Demo {
+			return true
+		}
+	}
+	return false
+}
+
+// revisionRows format the month's revisions in the indicator's units.
+func revisionRows(r *Report) []revisionRow {
+	var out []revisionRow
+	for _, v := range r.Quality.Revisions {
+		entity := v.Entity
+		if entity == "" {
+			entity = dash
+		}
+		out = append(out, revisionRow{
+			Accepted: stamp(v.Accepted), Name: v.Name, Entity: entity, Period: v.Period,
+			Old: formatValue(v.OldValue, v.Unit, v.DisplayUnit, "", r.Lang), New: formatValue(v.NewValue, v.Unit, v.DisplayUnit, "", r.Lang),
+			OldProvider: orDash(v.OldProvider), NewProvider: orDash(v.NewProvider), Origin: orDash(v.Origin),
+		})
+	}
+	return out
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return dash
+	}
+	return s
 }
 
 func tallies(r *Report) []tally {
@@ -193,7 +249,7 @@ func stationTable(s Stations, lang Lang) ([]string, []stationRow) {
 	}
 	var rows []stationRow
 	for _, r := range s.Rows {
-		sr := stationRow{Station: r.Station}
+		sr := stationRow{Station: r.Station, Demo: r.Demo}
 		for i, m := range r.Means {
 			c := s.Indicators[i]
 			if !m.Valid() {
