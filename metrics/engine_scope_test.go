@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/greenmetrics/greenmetrics/config"
 	"github.com/greenmetrics/greenmetrics/models"
@@ -113,5 +114,34 @@ func TestEngineScopeNeverSumsOverlappingRegions(t *testing.T) {
 		if got := with.Scope.LevelOf(c.entity, c.kind); got != c.want {
 			t.Errorf("level of %s = %s; want %s", c.entity, got, c.want)
 		}
+	}
+}
+
+// TestEngineSeriesTakeTheRunsDerivedFigures: the snapshot's series (what
+// the report reads) hold the figures this run derived in place of stale
+// stored derived ones, and a reported figure of the same period still wins.
+func TestEngineSeriesTakeTheRunsDerivedFigures(t *testing.T) {
+	obs := append(waterSamples(2024, 12),
+		models.Observation{Time: at(2024, 4, 1), Indicator: CodeWaterGoodRatio, Value: 0.125, Provider: models.ProviderDerived},
+		models.Observation{Time: at(2024, 3, 1), Indicator: CodeWaterGoodRatio, Value: 0.9, Provider: "sthj"})
+	e := testEngine(t, &memStore{obs: obs}, nil, nil)
+	snap, err := e.RunAt(context.Background(), at(2024, 12, 20), 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := snap.Series[CodeWaterGoodRatio]
+	for month, want := range map[time.Month]float64{time.March: 0.9, time.April: 0.375, time.May: 0.5} {
+		if pv, ok := s.At(models.PeriodOf(models.FrequencyMonthly, at(2024, month, 1))); !ok || !approx(pv.Value, want) {
+			t.Errorf("water_good_ratio %s = %+v; want %v", month, pv, want)
+		}
+	}
+	var derivedMarch bool
+	for _, d := range snap.Derived {
+		if d.Indicator == CodeWaterGoodRatio && d.Time.Equal(at(2024, 3, 1)) {
+			derivedMarch = true
+		}
+	}
+	if !derivedMarch {
+		t.Error("the run did not derive March (it is still written: the store keeps the reported figure first)")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"strings"
@@ -89,6 +90,19 @@ func TestProgressCommandEndToEnd(t *testing.T) {
 			store.ObservationPoint(models.Observation{Time: t0, Indicator: "rural_sewage_stations_built", Value: 5, Provider: "bureau"}),
 			store.ObservationPoint(models.Observation{Time: t0, Indicator: "general_budget_revenue", Value: 0.85e9, Provider: "bureau"}))
 	}
+	// Reference series: CEADs holds China and 30 provinces (which add up
+	// to China), OWID the world and its countries. Summed they made the
+	// district's carbon figure twice China's; they are not the district's.
+	for _, y := range []int{2023, 2024} {
+		t0 := time.Date(y, time.January, 1, 0, 0, 0, 0, models.Shanghai)
+		points = append(points, store.ObservationPoint(models.Observation{Time: t0, Indicator: "co2_total_ceads", Entity: "China", Value: 1.1e10, Provider: "ceads"}))
+		for p := 1; p <= 30; p++ {
+			points = append(points, store.ObservationPoint(models.Observation{Time: t0, Indicator: "co2_total_ceads", Entity: fmt.Sprintf("P%02d", p), Value: 1.1e10 / 30, Provider: "ceads"}))
+		}
+		for _, e := range []string{"World", "China", "India"} {
+			points = append(points, store.ObservationPoint(models.Observation{Time: t0, Indicator: "co2_annual_owid_gcp", Entity: e, Value: 1e10, Provider: "owid"}))
+		}
+	}
 	if err := st.WritePoints(ctx, points...); err != nil {
 		t.Fatal(err)
 	}
@@ -107,6 +121,11 @@ func TestProgressCommandEndToEnd(t *testing.T) {
 	}
 
 	text := run()
+	for _, reference := range []string{"CEADs", "OWID"} {
+		if strings.Contains(text, reference) {
+			t.Errorf("progress lists the reference series %s as a district figure:\n%s", reference, text)
+		}
+	}
 	for _, want := range []string{
 		"2024年目标进度（截至2024-06-30 23:59）",
 		// 1–6月 30 of 64 = 46.88% against 6/12: behind. The July figure is after the as-of date.
