@@ -50,6 +50,9 @@ func TestRevisionsInEveryFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !strings.Contains(strings.Join(rep.Summary, ""), "本月修订数据2项") {
+		t.Errorf("summary does not mention the revisions: %v", rep.Summary)
+	}
 	revs := rep.Quality.Revisions
 	if len(revs) != 2 || revs[0].Code != "green_loan_balance" || revs[1].Code != "prefab_building_started_area" {
 		t.Fatalf("revisions = %+v; want May's two, oldest first", revs)
@@ -105,6 +108,9 @@ func TestDemoFiguresMarked(t *testing.T) {
 	}
 	if r := findRow(t, rep, "prefab_building_started_area"); !r.Demo {
 		t.Error("prefab row from a demo May figure is not marked")
+	}
+	if sum := strings.Join(rep.Summary, ""); !strings.Contains(sum, "新开工装配式建筑面积、永顺仍含演示数据") {
+		t.Errorf("summary does not name the demo figures: %s", sum)
 	}
 	if r := findRow(t, rep, "carbon_eval_pilot_co2_reduction"); r.Demo {
 		t.Error("a row of real data is marked demo")
