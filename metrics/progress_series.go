@@ -20,13 +20,21 @@ type Scope struct {
 	// Sections are the assessed water sections whose figures the district
 	// combines (config water.sections).
 	Sections []string
+	// sectionSet and stationSet index Sections and Stations (scopeOf), so
+	// that a run over thousands of stations does not scan a list per
+	// figure.
+	sectionSet, stationSet map[string]bool
 }
 
 // scopeOf is the engine's scope from its options.
 func scopeOf(sc config.Scope, w config.Water) Scope {
-	out := Scope{Scope: sc}
+	out := Scope{Scope: sc, sectionSet: map[string]bool{}, stationSet: map[string]bool{}}
 	for _, s := range w.Sections {
 		out.Sections = append(out.Sections, s.Name)
+		out.sectionSet[s.Name] = true
+	}
+	for _, s := range sc.Stations {
+		out.stationSet[s] = true
 	}
 	return out
 }
@@ -49,14 +57,18 @@ func (sc Scope) member(ind models.Indicator, entity string) bool {
 	case "":
 		return entity == "" || sc.IsDistrict(entity)
 	case "section":
-		return contains(sc.Sections, entity)
+		return in(sc.sectionSet, sc.Sections, entity)
 	case "station":
-		return contains(sc.Stations, entity)
+		return in(sc.stationSet, sc.Stations, entity)
 	}
 	return sc.IsDistrict(entity)
 }
 
-func contains(list []string, s string) bool {
+// in reports whether s is in list, through its index when there is one.
+func in(set map[string]bool, list []string, s string) bool {
+	if set != nil {
+		return set[s]
+	}
 	for _, x := range list {
 		if x == s {
 			return true
