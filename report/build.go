@@ -77,6 +77,8 @@ type builder struct {
 	rep   *Report
 	// last is the newest observation time of each district indicator.
 	last map[string]time.Time
+	// latest indexes the snapshot's newest figure times before asOf.
+	latest map[figureKey]time.Time
 }
 
 func newBuilder(in Input) *builder {

@@ -30,10 +30,20 @@ func rowPeriod(s models.Series, month Month) models.Period {
 // and entity before end (hourly series are read as days; their newest hour
 // is in Snapshot.Latest).
 func (b *builder) latestBefore(code, entity string, t time.Time) time.Time {
-	for _, o := range b.snap.Latest {
-		if o.Indicator == code && o.Entity == entity && o.Time.Before(b.asOf) && o.Time.After(t) {
-			t = o.Time
+	if b.latest == nil {
+		b.latest = map[figureKey]time.Time{}
+		for _, o := range b.snap.Latest {
+			k := figureKey{o.Indicator, o.Entity}
+			if o.Time.Before(b.asOf) && o.Time.After(b.latest[k]) {
+				b.latest[k] = o.Time
+			}
 		}
+	}
+	if l := b.latest[figureKey{code, entity}]; l.After(t) {
+		return l
 	}
 	return t
 }
+
+// figureKey is an indicator and entity.
+type figureKey struct{ code, entity string }
