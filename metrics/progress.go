@@ -45,11 +45,13 @@ func progressOf(ind models.Indicator, s models.Series, year int, asOf time.Time)
 		p.Latest, p.LatestTime = latest.Last, latest.LastTime
 		c := known.ChangesAt(latest.Period)
 		p.PeriodValue, p.PeriodStart, p.MoM, p.YoY = c.Value, c.Period.Start, c.MoM, c.YoY
+		p.Demo = latest.Demo
 	}
 	ytd := known.YearToDate(year, cut)
 	if ytd.OK {
 		p.Actual, p.Observations = ytd.Value, ytd.Figures
 		p.Through = models.CoveredUntil(ind.Frequency, ytd.Last)
+		p.Demo = p.Demo || ytd.Demo
 	}
 	p.TimeProgress = timeProgress(ind.Frequency, year, asOf, p.Through, ytd.OK)
 	p.PriorYear = known.FullYear(year - 1).Value

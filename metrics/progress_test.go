@@ -418,3 +418,24 @@ func TestDistrictSeriesScope(t *testing.T) {
 		t.Errorf("without configured stations the district has a station figure: %+v", got.Points)
 	}
 }
+
+// TestProgressDemo: progress resting on demo data says so; once real data
+// supersede the demo's figures, it does not.
+func TestProgressDemo(t *testing.T) {
+	flow := flowIndicator(100, models.QualifierExact, models.DirectionHigher)
+	demo := monthly("flow", 2024, 1, 10, 20, 30)
+	for i := range demo {
+		demo[i].Provider = models.ProviderDemo
+	}
+	if p := ComputeProgress(flow, demo, 2024, at(2024, 3, 31)); !p.Demo {
+		t.Error("progress on demo figures is not marked demo")
+	}
+	real := monthly("flow", 2024, 1, 10, 20, 30)
+	if p := ComputeProgress(flow, real, 2024, at(2024, 3, 31)); p.Demo {
+		t.Error("progress on real figures is marked demo")
+	}
+	mixed := join(monthly("flow", 2024, 1, 10, 20), demo[2:])
+	if p := ComputeProgress(flow, mixed, 2024, at(2024, 3, 31)); !p.Demo || p.Actual != 60 {
+		t.Errorf("progress with a demo March = %+v; want demo, actual 60", p)
+	}
+}

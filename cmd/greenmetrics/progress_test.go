@@ -88,7 +88,8 @@ func TestProgressCommandEndToEnd(t *testing.T) {
 		t0 := time.Date(2024, m, 1, 0, 0, 0, 0, models.Shanghai)
 		points = append(points,
 			store.ObservationPoint(models.Observation{Time: t0, Indicator: "rural_sewage_stations_built", Value: 5, Provider: "bureau"}),
-			store.ObservationPoint(models.Observation{Time: t0, Indicator: "general_budget_revenue", Value: 0.85e9, Provider: "bureau"}))
+			store.ObservationPoint(models.Observation{Time: t0, Indicator: "general_budget_revenue", Value: 0.85e9, Provider: "bureau"}),
+			store.ObservationPoint(models.Observation{Time: t0, Indicator: "old_residential_renovation", Value: 1, Provider: models.ProviderDemo}))
 	}
 	// Reference series: CEADs holds China and 30 provinces (which add up
 	// to China), OWID the world and its countries. Summed they made the
@@ -133,6 +134,8 @@ func TestProgressCommandEndToEnd(t *testing.T) {
 		// 94.11亿 × 1.04 = 97.87亿 from the catalogue baseline; 6 × 0.85亿 = 51亿.
 		"51亿元", "97.87亿元（增长4%）", "52.11%", "超序时",
 		"能耗强度", "市级下达",
+		// Figures still from the demo's data are marked.
+		"老旧小区改造完工（演示）",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("progress output lacks %q:\n%s", want, text)
