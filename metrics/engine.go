@@ -395,9 +395,12 @@ func (e *Engine) compute(h history, year int, asOf time.Time) (*Snapshot, derive
 			snap.Series[ind.Code] = s
 		}
 		if ind.Entity != "" && ind.Entity != "section" && len(obs[ind.Code]) > 0 {
+			// Periods only, from two years back: what the report's station
+			// table and reference rows need (an annual figure's 同比), not
+			// the whole analysis window of every station.
 			byEntity := entitySeries(ind, obs[ind.Code], h.counts[ind.Code])
 			for name, es := range byEntity {
-				byEntity[name] = es.PeriodsOnly()
+				byEntity[name] = es.PeriodsOnly().Between(yearStart(year-2), yearStart(year+1))
 			}
 			snap.EntitySeries[ind.Code] = byEntity
 		}
