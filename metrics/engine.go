@@ -395,14 +395,7 @@ func (e *Engine) compute(h history, year int, asOf time.Time) (*Snapshot, derive
 			snap.Series[ind.Code] = s
 		}
 		if ind.Entity != "" && ind.Entity != "section" && len(obs[ind.Code]) > 0 {
-			// Periods only, from two years back: what the report's station
-			// table and reference rows need (an annual figure's 同比), not
-			// the whole analysis window of every station.
-			byEntity := entitySeries(ind, obs[ind.Code], h.counts[ind.Code])
-			for name, es := range byEntity {
-				byEntity[name] = es.PeriodsOnly().Between(yearStart(year-2), yearStart(year+1))
-			}
-			snap.EntitySeries[ind.Code] = byEntity
+			snap.EntitySeries[ind.Code] = entityPeriods(ind, obs[ind.Code], h.counts[ind.Code], year)
 		}
 		if s.Empty() && (ind.Target == nil || ind.Target.Year != year) {
 			continue
@@ -422,6 +415,18 @@ func (e *Engine) compute(h history, year int, asOf time.Time) (*Snapshot, derive
 	snap.Trends = e.trends(obs, snap.Series, h.counts, asOf)
 	snap.Latest = latest(e.inds, obs, h.recent, asOf)
 	return snap, derived
+}
+
+// entityPeriods are the per-entity series the snapshot keeps of a station
+// or reference indicator: periods only, from two years back — what the
+// report's station table and reference rows need (an annual figure's 同比),
+// not the whole analysis window of every station.
+func entityPeriods(ind models.Indicator, obs []models.Observation, counts figureCounts, year int) map[string]models.Series {
+	byEntity := entitySeries(ind, obs, counts)
+	for name, es := range byEntity {
+		byEntity[name] = es.PeriodsOnly().Between(yearStart(year-2), yearStart(year+1))
+	}
+	return byEntity
 }
 
 // district is the district's series of ind under the engine's scope.
