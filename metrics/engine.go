@@ -41,6 +41,13 @@ type Options struct {
 	Analysis   config.Analysis
 	// Water lists the assessed sections whose standings are computed.
 	Water config.Water
+	// Scope says which figures are the district's (docs/progress.md §1):
+	// district-wide indicators use the figures without entity, per-section
+	// and per-station ones the configured sections and Scope.Stations, and
+	// indicators measured per region, country or market only the entity
+	// Scope names as the district. The zero Scope names no district entity
+	// and no station.
+	Scope config.Scope
 	// Factors, when set, turns on carbon accounting: monthly co2_emissions
 	// from the activity data and annual intensities (docs/carbon.md).
 	// Selection chooses the factor per activity; nil means
@@ -88,6 +95,7 @@ type Engine struct {
 	retryWait  time.Duration
 	mu         sync.Mutex // serialises runs
 	waterCodes map[string]bool
+	scope      Scope
 }
 
 // Errors of engine construction.
@@ -116,7 +124,7 @@ func New(o Options) (*Engine, error) {
 		inds: o.Indicators, analysis: o.Analysis, sections: sections, factors: o.Factors, selection: o.Selection,
 		reader: o.Reader, writer: o.Writer, state: o.State, log: o.Logger, now: o.Now,
 		trendN: o.TrendEntities, retries: o.WriteRetries, retryWait: o.WriteRetryWait,
-		waterCodes: map[string]bool{},
+		waterCodes: map[string]bool{}, scope: scopeOf(o.Scope, o.Water),
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -225,11 +233,12 @@ func (e *Engine) RunAt(ctx context.Context, asOf time.Time, year int) (*Snapshot
 	return snap, nil
 }
 
-// history is what one run read: per indicator, the observations of the
-// window (hourly series as daily aggregates) and, for hourly series, the
-// raw observations of the last days (for Latest).
+// history is what one run read: per indicator, the figures of the window
+// (hourly series as daily aggregates, with how many hours each stands for)
+// and, for hourly series, the raw figures of the last days (for Latest).
 type history struct {
 	obs    map[string][]models.Observation
+	counts map[string]figureCounts
 	recent map[string][]models.Observation
 	from   time.Time
 }
@@ -240,17 +249,26 @@ const hourlyRecent = 72 * time.Hour
 
 // read loads the window: from the start of the prior year (for 同比, 环比
 // across January and prior-year targets) or asOf − Window, whichever is
-// earlier, through asOf.
+// earlier, through asOf. Quarterly and annual figures are read from two
+// years back, so that the 同比 of the latest year or quarter with data (the
+// report's 本期 for them) is within reach; they are few.
 func (e *Engine) read(ctx context.Context, year int, asOf time.Time) (history, error) {
 	from := yearStart(year - 1)
 	if w := asOf.Add(-e.analysis.Window); w.Before(from) {
 		from = yearStart(w.Year())
 	}
 	end := asOf.Add(time.Second)
-	h := history{obs: map[string][]models.Observation{}, recent: map[string][]models.Observation{}, from: from}
+	h := history{obs: map[string][]models.Observation{}, counts: map[string]figureCounts{},
+		recent: map[string][]models.Observation{}, from: from}
 	var errs []error
 	for _, ind := range e.inds {
-		obs, err := e.readIndicator(ctx, ind, from, end)
+		start := from
+		if ind.Frequency == models.FrequencyAnnual || ind.Frequency == models.FrequencyQuarterly {
+			if y2 := yearStart(year - 2); y2.Before(from) {
+				start = y2
+			}
+		}
+		obs, counts, err := e.readIndicator(ctx, ind, start, end)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("reading %s: %w", ind.Code, err))
 			if ctx.Err() != nil {
@@ -259,6 +277,9 @@ func (e *Engine) read(ctx context.Context, year int, asOf time.Time) (history, e
 			continue
 		}
 		h.obs[ind.Code] = obs
+		if counts != nil {
+			h.counts[ind.Code] = counts
+		}
 		if ind.Frequency == models.FrequencyHourly {
 			raw, err := e.reader.Observations(ctx, store.Filter{Indicator: ind.Code, Start: asOf.Add(-hourlyRecent), End: end})
 			if err != nil {
@@ -274,24 +295,41 @@ func (e *Engine) read(ctx context.Context, year int, asOf time.Time) (history, e
 	return h, nil
 }
 
-func (e *Engine) readIndicator(ctx context.Context, ind models.Indicator, from, end time.Time) ([]models.Observation, error) {
+// derives reports whether the engine derives figures of code itself, so
+// that its reads include the measurement of derived figures (a reported
+// figure of the same entity and period wins: store.Filter.WithDerived).
+func (e *Engine) derives(code string) bool {
+	switch code {
+	case CodeAssessedSections, CodeSectionsIVOrBetter, CodeSectionsIIIOrBetter, CodeWaterGoodRatio,
+		CodeWaterInferiorVRatio, CodeWaterAttainmentRatio, CodeWaterClass,
+		CodeCO2Emissions, CodeCarbonIntensity, CodeEnergyIntensity:
+		return true
+	}
+	return false
+}
+
+func (e *Engine) readIndicator(ctx context.Context, ind models.Indicator, from, end time.Time) ([]models.Observation, figureCounts, error) {
 	if ind.Frequency != models.FrequencyHourly {
-		return e.reader.Observations(ctx, store.Filter{Indicator: ind.Code, Start: from, End: end})
+		obs, err := e.reader.Observations(ctx, store.Filter{Indicator: ind.Code, Start: from, End: end, WithDerived: e.derives(ind.Code)})
+		return obs, nil, err
 	}
 	return e.dailyAggregates(ctx, ind, from, end)
 }
 
 // dailyAggregates reads an hourly series as one value per entity and
-// Shanghai day, aggregated as the catalogue says (mean, sum or last). The
-// values carry no source: sources are merged within a day.
-func (e *Engine) dailyAggregates(ctx context.Context, ind models.Indicator, from, end time.Time) ([]models.Observation, error) {
+// Shanghai day, aggregated as the catalogue says (mean, sum or last), with
+// the number of hours behind it. A day's value is the demo's (provider
+// demo) when its first or last hour is: real data supersede the demo's
+// figure by figure, so a day mixes the two only while real data arrive.
+func (e *Engine) dailyAggregates(ctx context.Context, ind models.Indicator, from, end time.Time) ([]models.Observation, figureCounts, error) {
 	fn := map[models.Aggregation]string{models.AggregateSum: "sum", models.AggregateLast: "last"}[ind.Aggregation]
 	if fn == "" {
 		fn = "mean"
 	}
-	q := fmt.Sprintf(`SELECT %s(%s) FROM %s WHERE %s = $indicator AND time >= $start AND time < $end `+
+	value, provider := store.QuoteIdent(store.FieldValue), store.QuoteIdent(store.FieldProvider)
+	q := fmt.Sprintf(`SELECT %s(%s), count(%s), first(%s), last(%s) FROM %s WHERE %s = $indicator AND time >= $start AND time < $end `+
 		`GROUP BY time(1d), %s fill(none) tz('Asia/Shanghai')`,
-		fn, store.QuoteIdent(store.FieldValue), store.QuoteIdent(store.MeasurementFigure),
+		fn, value, value, provider, provider, store.QuoteIdent(store.MeasurementFigure),
 		store.QuoteIdent(store.TagIndicator), store.QuoteIdent(store.TagEntity))
 	series, err := e.reader.Query(ctx, q, map[string]any{
 		"indicator": ind.Code,
@@ -299,9 +337,10 @@ func (e *Engine) dailyAggregates(ctx context.Context, ind models.Indicator, from
 		"end":       end.UTC().Format(time.RFC3339),
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []models.Observation
+	counts := figureCounts{}
 	for _, s := range series {
 		for _, row := range s.Values {
 			if len(row) < 2 {
@@ -309,12 +348,24 @@ func (e *Engine) dailyAggregates(ctx context.Context, ind models.Indicator, from
 			}
 			ts, ok1 := store.Float(row[0])
 			v, ok2 := store.Float(row[1])
-			if ok1 && ok2 {
-				out = append(out, models.Observation{Time: time.Unix(int64(ts), 0).In(models.Shanghai), Indicator: ind.Code, Entity: s.Tags[store.TagEntity], Value: v})
+			if !ok1 || !ok2 {
+				continue
 			}
+			o := models.Observation{Time: time.Unix(int64(ts), 0).In(models.Shanghai), Indicator: ind.Code, Entity: s.Tags[store.TagEntity], Value: v}
+			if len(row) >= 5 {
+				if n, ok := store.Float(row[2]); ok {
+					counts[figureKey{o.Entity, int64(ts)}] = int(n)
+				}
+				first, _ := row[3].(string)
+				last, _ := row[4].(string)
+				if first == models.ProviderDemo || last == models.ProviderDemo {
+					o.Provider = models.ProviderDemo
+				}
+			}
+			out = append(out, o)
 		}
 	}
-	return out, nil
+	return out, counts, nil
 }
 
 // compute builds the snapshot from what was read and returns it with the
@@ -327,20 +378,29 @@ func (e *Engine) compute(h history, year int, asOf time.Time) (*Snapshot, derive
 		observations: append(ws.observations(e.indicatorSet()), cr.observations...)}
 	obs := mergeDerived(h.obs, derived.observations)
 	snap := &Snapshot{
-		GeneratedAt: e.now(),
-		Year:        year,
-		Indicators:  e.inds,
-		Progress:    map[string]models.Progress{},
-		Forecasts:   map[string]models.Forecast{},
-		Water:       ws.ytd,
-		Derived:     derived.observations,
+		GeneratedAt:  e.now(),
+		Year:         year,
+		Indicators:   e.inds,
+		Progress:     map[string]models.Progress{},
+		Forecasts:    map[string]models.Forecast{},
+		Water:        ws.ytd,
+		Derived:      derived.observations,
+		Series:       map[string]models.Series{},
+		EntitySeries: map[string]map[string]models.Series{},
+		Scope:        e.scope.Scope,
 	}
 	for _, ind := range e.inds {
-		pts := districtSeries(ind, obs[ind.Code])
-		if len(pts) == 0 && (ind.Target == nil || ind.Target.Year != year) {
+		s := districtSeries(ind, obs[ind.Code], e.scope, h.counts[ind.Code])
+		if !s.Empty() {
+			snap.Series[ind.Code] = s
+		}
+		if ind.Entity != "" && ind.Entity != "section" && len(obs[ind.Code]) > 0 {
+			snap.EntitySeries[ind.Code] = entityPeriods(ind, obs[ind.Code], h.counts[ind.Code], year)
+		}
+		if s.Empty() && (ind.Target == nil || ind.Target.Year != year) {
 			continue
 		}
-		p := progressOf(ind, pts, year, asOf)
+		p := progressOf(ind, s, year, asOf)
 		if v, ok := ws.districtActual(ind.Code); ok && p.Observations > 0 {
 			// Class shares are recomputed on year-to-date mean
 			// concentrations, not taken from the latest month.
@@ -348,13 +408,30 @@ func (e *Engine) compute(h history, year int, asOf time.Time) (*Snapshot, derive
 			settle(ind, &p)
 		}
 		snap.Progress[ind.Code] = p
-		if f, ok := e.forecast(ind, pts, p, asOf); ok {
+		if f, ok := e.forecast(ind, s, p, asOf); ok {
 			snap.Forecasts[ind.Code] = f
 		}
 	}
-	snap.Trends = e.trends(obs, asOf)
+	snap.Trends = e.trends(obs, snap.Series, h.counts, asOf)
 	snap.Latest = latest(e.inds, obs, h.recent, asOf)
 	return snap, derived
+}
+
+// entityPeriods are the per-entity series the snapshot keeps of a station
+// or reference indicator: periods only, from two years back — what the
+// report's station table and reference rows need (an annual figure's 同比),
+// not the whole analysis window of every station.
+func entityPeriods(ind models.Indicator, obs []models.Observation, counts figureCounts, year int) map[string]models.Series {
+	byEntity := entitySeries(ind, obs, counts)
+	for name, es := range byEntity {
+		byEntity[name] = es.PeriodsOnly().Between(yearStart(year-2), yearStart(year+1))
+	}
+	return byEntity
+}
+
+// district is the district's series of ind under the engine's scope.
+func (e *Engine) district(ind models.Indicator, obs []models.Observation) models.Series {
+	return districtSeries(ind, obs, e.scope, nil)
 }
 
 func (e *Engine) indicatorSet() map[string]bool {
@@ -365,50 +442,44 @@ func (e *Engine) indicatorSet() map[string]bool {
 	return set
 }
 
-// mergeDerived replaces stored derived observations by the ones computed in
-// this run (same indicator, entity and time), so a run never reads its own
-// stale output.
+// mergeDerived puts the derived figures computed in this run in place of
+// stored derived figures of the same indicator, entity and time, so a run
+// never reads its own stale output; a reported figure of that entity and
+// time still wins over the run's (store.PreferReported).
 func mergeDerived(obs map[string][]models.Observation, derived []models.Observation) map[string][]models.Observation {
 	if len(derived) == 0 {
 		return obs
 	}
-	type key struct {
-		entity string
-		t      int64
-	}
-	fresh := map[string]map[key]bool{}
+	byCode := map[string][]models.Observation{}
 	for _, d := range derived {
-		if fresh[d.Indicator] == nil {
-			fresh[d.Indicator] = map[key]bool{}
-		}
-		fresh[d.Indicator][key{d.Entity, d.Time.Unix()}] = true
+		byCode[d.Indicator] = append(byCode[d.Indicator], d)
 	}
-	out := make(map[string][]models.Observation, len(obs))
+	out := make(map[string][]models.Observation, len(obs)+len(byCode))
 	for code, list := range obs {
-		f := fresh[code]
-		if f == nil {
-			out[code] = list
-			continue
+		out[code] = list
+	}
+	for code, fresh := range byCode {
+		recomputed := make(map[figureKey]bool, len(fresh))
+		for _, d := range fresh {
+			recomputed[figureKey{d.Entity, d.Time.Unix()}] = true
 		}
-		kept := make([]models.Observation, 0, len(list))
+		list := obs[code]
+		reported := make([]models.Observation, 0, len(list)+len(fresh))
 		for _, o := range list {
-			if o.Provider == SourceDerived && f[key{o.Entity, o.Time.Unix()}] {
+			if o.Provider == SourceDerived && recomputed[figureKey{o.Entity, o.Time.Unix()}] {
 				continue
 			}
-			kept = append(kept, o)
+			reported = append(reported, o)
 		}
-		out[code] = kept
-	}
-	for _, d := range derived {
-		out[d.Indicator] = append(out[d.Indicator], d)
+		out[code] = store.PreferReported(reported, fresh)
 	}
 	return out
 }
 
-// latest returns, per indicator, entity and source, the newest observation
-// at or before asOf; hourly series use their raw recent observations.
+// latest returns, per indicator and entity, the newest figure at or before
+// asOf; hourly series use their raw recent figures.
 func latest(inds []models.Indicator, obs, recent map[string][]models.Observation, asOf time.Time) []models.Observation {
-	type key struct{ ind, entity, source string }
+	type key struct{ ind, entity string }
 	newest := map[key]models.Observation{}
 	for _, ind := range inds {
 		list := obs[ind.Code]
@@ -419,7 +490,7 @@ func latest(inds []models.Indicator, obs, recent map[string][]models.Observation
 			if o.Time.After(asOf) {
 				continue
 			}
-			k := key{ind.Code, o.Entity, o.Provider}
+			k := key{ind.Code, o.Entity}
 			if cur, ok := newest[k]; !ok || o.Time.After(cur.Time) {
 				newest[k] = o
 			}
@@ -434,10 +505,7 @@ func latest(inds []models.Indicator, obs, recent map[string][]models.Observation
 		if a.Indicator != b.Indicator {
 			return a.Indicator < b.Indicator
 		}
-		if a.Entity != b.Entity {
-			return a.Entity < b.Entity
-		}
-		return a.Provider < b.Provider
+		return a.Entity < b.Entity
 	})
 	return out
 }

@@ -88,8 +88,8 @@ func (e *Engine) carbonAccounts(obs map[string][]models.Observation, year int, a
 
 // activityMonths returns the monthly district values of each activity with
 // data in [from, end).
-func (e *Engine) activityMonths(obs map[string][]models.Observation, from, end time.Time) map[carbon.Activity][]point {
-	out := map[carbon.Activity][]point{}
+func (e *Engine) activityMonths(obs map[string][]models.Observation, from, end time.Time) map[carbon.Activity]models.Series {
+	out := map[carbon.Activity]models.Series{}
 	for _, a := range carbonActivities {
 		ind, ok := e.lookup(a.code)
 		if !ok {
@@ -97,18 +97,18 @@ func (e *Engine) activityMonths(obs map[string][]models.Observation, from, end t
 		}
 		monthlyInd := ind
 		monthlyInd.Frequency = models.FrequencyMonthly
-		if p := periodize(monthlyInd, between(districtSeries(ind, obs[a.code]), from, end)); len(p) > 0 {
-			out[a.activity] = p
+		if s := e.district(monthlyInd, obs[a.code]).Between(from, end); !s.Empty() {
+			out[a.activity] = s
 		}
 	}
 	return out
 }
 
-func monthStarts(monthly map[carbon.Activity][]point) []time.Time {
+func monthStarts(monthly map[carbon.Activity]models.Series) []time.Time {
 	seen := map[int64]time.Time{}
-	for _, ps := range monthly {
-		for _, p := range ps {
-			seen[p.t.Unix()] = p.t
+	for _, s := range monthly {
+		for _, p := range s.Periods {
+			seen[p.Period.Start.Unix()] = p.Period.Start
 		}
 	}
 	out := make([]time.Time, 0, len(seen))
@@ -121,33 +121,33 @@ func monthStarts(monthly map[carbon.Activity][]point) []time.Time {
 
 // monthActivities are the activity lines of month m, or false when an
 // activity with data elsewhere has none in m.
-func monthActivities(monthly map[carbon.Activity][]point, m time.Time) ([]carbon.ActivityData, bool) {
+func monthActivities(monthly map[carbon.Activity]models.Series, m time.Time) ([]carbon.ActivityData, bool) {
 	var data []carbon.ActivityData
 	for _, a := range carbonActivities {
-		ps, active := monthly[a.activity]
+		s, active := monthly[a.activity]
 		if !active {
 			continue
 		}
-		p, ok := find(ps, m)
+		p, ok := s.At(models.PeriodOf(models.FrequencyMonthly, m))
 		if !ok {
 			return nil, false
 		}
 		base, _ := a.activity.BaseUnit()
-		data = append(data, carbon.ActivityData{Activity: a.activity, Amount: p.v, Unit: base, Year: m.Year(), Label: a.code})
+		data = append(data, carbon.ActivityData{Activity: a.activity, Amount: p.Value, Unit: base, Year: m.Year(), Label: a.code})
 	}
 	return data, len(data) > 0
 }
 
 // intensity is a complete year's numerator (tCO2 or tce) over its GDP in
-// 10⁴ CNY; false unless both years are complete (fullYear).
+// 10⁴ CNY; false unless both years are complete (Series.FullYear).
 func (e *Engine) intensity(obs map[string][]models.Observation, numerator string, y int) (float64, bool) {
 	num, ok1 := e.lookup(numerator)
 	gdp, ok2 := e.lookup(CodeGDP)
 	if !ok1 || !ok2 {
 		return 0, false
 	}
-	n := fullYear(num, districtSeries(num, obs[numerator]), y)
-	g := fullYear(gdp, districtSeries(gdp, obs[CodeGDP]), y)
+	n := e.district(num, obs[numerator]).FullYear(y).Value
+	g := e.district(gdp, obs[CodeGDP]).FullYear(y).Value
 	v := carbon.Intensity(n, g)
 	return v, !math.IsNaN(v)
 }

@@ -116,7 +116,7 @@ func TestEngineAgainstInfluxDB(t *testing.T) {
 			{"water_inferior_v_ratio", 12, 0, nil},
 			{"water_attainment_ratio", 12, 0.75, map[string]float64{"2024-01": 7.0 / 8}}, // S2 misses Ⅲ in even months
 		} {
-			got, err := st.Observations(ctx, store.Filter{Indicator: tc.code, Source: SourceDerived,
+			got, err := st.Observations(ctx, store.Filter{Indicator: tc.code, WithDerived: true,
 				Start: time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai), End: time.Date(2025, 1, 1, 0, 0, 0, 0, models.Shanghai)})
 			if err != nil {
 				t.Fatal(err)
@@ -134,7 +134,7 @@ func TestEngineAgainstInfluxDB(t *testing.T) {
 				}
 			}
 		}
-		classes, err := st.Observations(ctx, store.Filter{Indicator: "water_class", Entity: "S8", Start: time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai)})
+		classes, err := st.Observations(ctx, store.Filter{Indicator: "water_class", Entity: "S8", WithDerived: true, Start: time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai)})
 		if err != nil || len(classes) != 12 || classes[0].Value != 4 || classes[0].Provider != SourceDerived {
 			t.Errorf("water_class of S8 = %+v, %v; want 12 derived monthly points of class 4", classes, err)
 		}
@@ -186,7 +186,7 @@ func TestEngineAgainstInfluxDB(t *testing.T) {
 		if _, err := e.RunOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
-		got, err := st.Observations(ctx, store.Filter{Indicator: "sections_iv_or_better", Start: time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai)})
+		got, err := st.Observations(ctx, store.Filter{Indicator: "sections_iv_or_better", WithDerived: true, Start: time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai)})
 		if err != nil || len(got) != 12 {
 			t.Errorf("after a rerun: %d points, %v; want still 12", len(got), err)
 		}

@@ -18,9 +18,13 @@ import (
 	"github.com/greenmetrics/greenmetrics/store"
 )
 
-// memStore is an in-memory Reader: Observations filters like the store, and
-// Query answers the one statement the engine sends (daily aggregates of an
-// hourly series) as InfluxDB does, with Shanghai day buckets.
+// memStore is an in-memory Reader that keeps the store's contract:
+// Observations returns one figure per entity and time (the latest written
+// wins, whatever its provider), derived figures only WithDerived and only
+// where no reported figure of that entity and time exists; Query answers
+// the one statement the engine sends (daily aggregates of an hourly
+// series, with their count and first and last provider) as InfluxDB does,
+// with Shanghai day buckets.
 type memStore struct {
 	mu    sync.Mutex
 	obs   []models.Observation
@@ -35,13 +39,37 @@ func (m *memStore) Observations(_ context.Context, f store.Filter) ([]models.Obs
 	if m.fail != nil {
 		return nil, m.fail
 	}
-	var out []models.Observation
+	type key struct {
+		entity string
+		t      int64
+	}
+	reported, derived := map[key]models.Observation{}, map[key]models.Observation{}
 	for _, o := range m.obs {
-		if o.Indicator == f.Indicator && !o.Time.Before(f.Start) && o.Time.Before(f.End) &&
-			(f.Entity == "" || o.Entity == f.Entity) && (f.Source == "" || o.Provider == f.Source) {
-			out = append(out, o)
+		if o.Indicator != f.Indicator || o.Time.Before(f.Start) || !o.Time.Before(f.End) || (f.Entity != "" && o.Entity != f.Entity) {
+			continue
+		}
+		if o.Provider == models.ProviderDerived {
+			derived[key{o.Entity, o.Time.Unix()}] = o
+		} else {
+			reported[key{o.Entity, o.Time.Unix()}] = o
 		}
 	}
+	var out, der []models.Observation
+	for _, o := range reported {
+		out = append(out, o)
+	}
+	if f.WithDerived {
+		for _, o := range derived {
+			der = append(der, o)
+		}
+	}
+	out = store.PreferReported(out, der)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Entity != out[j].Entity {
+			return out[i].Entity < out[j].Entity
+		}
+		return out[i].Time.Before(out[j].Time)
+	})
 	return out, nil
 }
 
@@ -56,33 +84,37 @@ func (m *memStore) Query(_ context.Context, q string, params map[string]any) ([]
 	end, _ := time.Parse(time.RFC3339, params["end"].(string))
 	obs, _ := m.Observations(context.Background(), store.Filter{Indicator: params["indicator"].(string), Start: start, End: end})
 	sort.Slice(obs, func(i, j int) bool { return obs[i].Time.Before(obs[j].Time) })
-	days := map[string]map[int64][]float64{}
+	days := map[string]map[int64][]models.Observation{}
 	for _, o := range obs {
 		t := o.Time.In(models.Shanghai)
 		day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, models.Shanghai).Unix()
 		if days[o.Entity] == nil {
-			days[o.Entity] = map[int64][]float64{}
+			days[o.Entity] = map[int64][]models.Observation{}
 		}
-		days[o.Entity][day] = append(days[o.Entity][day], o.Value)
+		days[o.Entity][day] = append(days[o.Entity][day], o)
 	}
 	var out []store.Series
 	for entity, byDay := range days {
-		s := store.Series{Name: store.MeasurementObservation, Tags: map[string]string{store.TagEntity: entity}, Columns: []string{"time", fn[1]}}
+		s := store.Series{Name: store.MeasurementFigure, Tags: map[string]string{store.TagEntity: entity}, Columns: []string{"time", fn[1], "count", "first", "last"}}
 		keys := make([]int64, 0, len(byDay))
 		for k := range byDay {
 			keys = append(keys, k)
 		}
 		sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
 		for _, k := range keys {
-			vs := byDay[k]
-			v := vs[len(vs)-1]
+			day := byDay[k]
+			var total float64
+			for _, o := range day {
+				total += o.Value
+			}
+			v := day[len(day)-1].Value
 			switch fn[1] {
 			case "sum":
-				v = sum(vs)
+				v = total
 			case "mean":
-				v = sum(vs) / float64(len(vs))
+				v = total / float64(len(day))
 			}
-			s.Values = append(s.Values, []any{float64(k), v})
+			s.Values = append(s.Values, []any{float64(k), v, float64(len(day)), day[0].Provider, day[len(day)-1].Provider})
 		}
 		out = append(out, s)
 	}
@@ -220,7 +252,7 @@ func TestEngineWaterStandingsAndDerivedObservations(t *testing.T) {
 	// reach Ⅲ; the year-to-date progress uses the means (4).
 	derived := map[string]float64{}
 	for _, p := range w.points {
-		if p.Measurement == store.MeasurementObservation && p.Tags[store.TagSource] == SourceDerived && p.Tags[store.TagEntity] == "" {
+		if p.Measurement == store.MeasurementDerived && p.Tags[store.TagEntity] == "" {
 			derived[p.Tags[store.TagIndicator]+"@"+p.Time.In(models.Shanghai).Format("2006-01")] = p.Fields[store.FieldValue].(float64)
 		}
 	}
@@ -470,7 +502,7 @@ func TestEngineCarbonAccounting(t *testing.T) {
 	for _, p := range w.points {
 		key := p.Tags[store.TagIndicator] + "@" + p.Time.In(models.Shanghai).Format("2006-01")
 		switch {
-		case p.Measurement == store.MeasurementObservation && p.Tags[store.TagSource] == SourceDerived:
+		case p.Measurement == store.MeasurementDerived:
 			derived[key] = p.Fields[store.FieldValue].(float64)
 		case p.Measurement == MeasurementCarbon:
 			carbonPts[p.Tags["activity"]+"@"+p.Time.In(models.Shanghai).Format("2006-01")] = p

@@ -20,23 +20,35 @@ const (
 	MethodSeasonalMannKendall = "seasonal_mann_kendall"
 )
 
+// periodMonths is the length in months of an indicator's reporting
+// period: hourly and daily data are reported by month.
+func periodMonths(f models.Frequency) int {
+	switch f {
+	case models.FrequencyAnnual:
+		return 12
+	case models.FrequencyQuarterly:
+		return 3
+	}
+	return 1
+}
+
 // slots lays period values on a regular grid from the first period to the
 // last, NaN marking missing periods, as the trend package expects.
-func slots(f models.Frequency, periods []point) (time.Time, []float64) {
+func slots(f models.Frequency, periods []models.PeriodValue) (time.Time, []float64) {
 	if len(periods) == 0 {
 		return time.Time{}, nil
 	}
 	step := periodMonths(f)
-	first := periods[0].t
+	first := periods[0].Period.Start
 	index := func(t time.Time) int {
 		return ((t.Year()-first.Year())*12 + int(t.Month()) - int(first.Month())) / step
 	}
-	values := make([]float64, index(periods[len(periods)-1].t)+1)
+	values := make([]float64, index(periods[len(periods)-1].Period.Start)+1)
 	for i := range values {
 		values[i] = math.NaN()
 	}
 	for _, p := range periods {
-		values[index(p.t)] = p.v
+		values[index(p.Period.Start)] = p.Value
 	}
 	return first, values
 }
@@ -45,13 +57,13 @@ func slots(f models.Frequency, periods []point) (time.Time, []float64) {
 // seasonal Kendall test when the series is monthly or quarterly and spans
 // at least two years (seasons compared only with themselves), else the
 // Mann–Kendall test. The slope is Sen's, per year.
-func trendOf(ind models.Indicator, entity string, periods []point, alpha float64) (models.TrendSummary, bool) {
+func trendOf(ind models.Indicator, entity string, periods []models.PeriodValue, alpha float64) (models.TrendSummary, bool) {
 	if len(periods) < minTrendValues {
 		return models.TrendSummary{}, false
 	}
 	perYear := 12 / periodMonths(ind.Frequency)
 	_, x := slots(ind.Frequency, periods)
-	ts := models.TrendSummary{Indicator: ind.Code, Entity: entity, N: len(periods), From: periods[0].t, To: periods[len(periods)-1].t}
+	ts := models.TrendSummary{Indicator: ind.Code, Entity: entity, N: len(periods), From: periods[0].Period.Start, To: periods[len(periods)-1].Period.Start}
 	if perYear > 1 && len(x) >= 2*perYear {
 		if r, err := trend.Seasonal(x, perYear, alpha); err == nil && !math.IsNaN(r.Slope) {
 			ts.Method, ts.Direction, ts.P, ts.SlopePerYear = MethodSeasonalMannKendall, string(r.Trend), r.P, r.Slope
@@ -67,15 +79,15 @@ func trendOf(ind models.Indicator, entity string, periods []point, alpha float64
 }
 
 // trends tests every indicator with data over the analysis window: the
-// district series of district indicators, each configured section of
-// per-section indicators, and the busiest TrendEntities entities of other
-// per-entity indicators, so the number of series stays bounded.
-func (e *Engine) trends(obs map[string][]models.Observation, asOf time.Time) []models.TrendSummary {
+// district series of district indicators (the district's figures only:
+// docs/progress.md §1), each configured section of per-section
+// indicators, and the busiest TrendEntities entities of other per-entity
+// indicators, so the number of series stays bounded.
+func (e *Engine) trends(obs map[string][]models.Observation, district map[string]models.Series, counts map[string]figureCounts, asOf time.Time) []models.TrendSummary {
 	from, to := asOf.Add(-e.analysis.Window), asOf.Add(time.Nanosecond)
 	var out []models.TrendSummary
-	add := func(ind models.Indicator, entity string, pts []point) {
-		periods := periodize(ind, between(pts, from, to))
-		if ts, ok := trendOf(ind, entity, periods, e.analysis.Alpha); ok {
+	add := func(ind models.Indicator, entity string, s models.Series) {
+		if ts, ok := trendOf(ind, entity, s.Between(from, to).Periods, e.analysis.Alpha); ok {
 			out = append(out, ts)
 		}
 	}
@@ -85,11 +97,26 @@ func (e *Engine) trends(obs map[string][]models.Observation, asOf time.Time) []m
 			continue
 		}
 		if ind.Entity == "" {
-			add(ind, "", districtSeries(ind, list))
+			add(ind, "", district[ind.Code])
 			continue
 		}
-		for _, entity := range e.trendEntities(ind, list) {
-			add(ind, entity, entitySeries(list, entity))
+		names := e.trendEntities(ind, list)
+		if len(names) == 0 {
+			continue
+		}
+		wanted := map[string]bool{}
+		for _, n := range names {
+			wanted[n] = true
+		}
+		var sub []models.Observation
+		for _, o := range list {
+			if wanted[o.Entity] {
+				sub = append(sub, o)
+			}
+		}
+		byEntity := entitySeries(ind, sub, counts[ind.Code])
+		for _, entity := range names {
+			add(ind, entity, byEntity[entity])
 		}
 	}
 	return out
@@ -130,12 +157,11 @@ func (e *Engine) trendEntities(ind models.Indicator, list []models.Observation) 
 // interval at 1 − Alpha, measured against the resolved target. Without a
 // target the projection is still made; probability and meet date are then
 // NaN and zero. Classes are not projected.
-func (e *Engine) forecast(ind models.Indicator, pts []point, p models.Progress, asOf time.Time) (models.Forecast, bool) {
+func (e *Engine) forecast(ind models.Indicator, s models.Series, p models.Progress, asOf time.Time) (models.Forecast, bool) {
 	if ind.Kind == models.KindClass {
 		return models.Forecast{}, false
 	}
-	known := between(pts, asOf.Add(-e.analysis.Window), cutoff(asOf, yearStart(p.Year+1)))
-	periods := periodize(ind, known)
+	periods := s.Between(asOf.Add(-e.analysis.Window), cutoff(asOf, yearStart(p.Year+1))).Periods
 	if len(periods) < 3 {
 		return models.Forecast{}, false
 	}

@@ -88,9 +88,9 @@ func (e *Engine) sectionSamples(obs map[string][]models.Observation) map[string]
 		if err != nil {
 			continue
 		}
-		for _, o := range dedupe(obs[code]) {
+		for _, o := range obs[code] {
 			body, ok := bodies[o.Entity]
-			if !ok {
+			if !ok || math.IsNaN(o.Value) || math.IsInf(o.Value, 0) {
 				continue
 			}
 			if _, err := it.Classify(o.Value, body); errors.Is(err, water.ErrInvalidValue) {

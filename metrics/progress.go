@@ -18,19 +18,20 @@ const (
 )
 
 // ComputeProgress measures an indicator against its target for year, as of
-// asOf, from its observations (any entities, sources and years; those after
-// asOf are ignored). It reads no clock and no database. The semantics per
-// kind — year-to-date rules, 序时进度, status, growth and municipal
-// targets — are documented in docs/progress.md.
+// asOf, from its figures (one per entity and period; those after asOf are
+// ignored) under the default scope: the figures without entity are the
+// district's. It reads no clock and no database. The semantics per kind —
+// year-to-date rules, 序时进度, status, growth and municipal targets — are
+// documented in docs/progress.md.
 func ComputeProgress(ind models.Indicator, obs []models.Observation, year int, asOf time.Time) models.Progress {
-	return progressOf(ind, districtSeries(ind, obs), year, asOf)
+	return progressOf(ind, DistrictSeries(ind, obs, Scope{}), year, asOf)
 }
 
-// progressOf computes progress on a prepared district series.
-func progressOf(ind models.Indicator, pts []point, year int, asOf time.Time) models.Progress {
+// progressOf computes progress on the district's series; every period
+// rule is the models.Series one.
+func progressOf(ind models.Indicator, s models.Series, year int, asOf time.Time) models.Progress {
 	asOf = asOf.In(models.Shanghai)
-	start, end := yearStart(year), yearStart(year+1)
-	cut := cutoff(asOf, end)
+	cut := cutoff(asOf, yearStart(year+1))
 	p := models.Progress{
 		Indicator: ind.Code, Year: year, AsOf: asOf,
 		Actual: math.NaN(), Latest: math.NaN(), PeriodValue: math.NaN(),
@@ -39,23 +40,26 @@ func progressOf(ind models.Indicator, pts []point, year int, asOf time.Time) mod
 		PriorYear: math.NaN(), YearStart: math.NaN(), SinceYearStart: math.NaN(),
 		ChangeInPoints: ind.Kind == models.KindRatio,
 	}
-	known := between(pts, time.Time{}, cut)
-	if n := len(known); n > 0 {
-		p.Latest, p.LatestTime = known[n-1].v, known[n-1].t
+	known := s.Until(cut)
+	if latest, ok := known.Latest(); ok {
+		p.Latest, p.LatestTime = latest.Last, latest.LastTime
+		c := known.ChangesAt(latest.Period)
+		p.PeriodValue, p.PeriodStart, p.MoM, p.YoY = c.Value, c.Period.Start, c.MoM, c.YoY
+		p.Demo = latest.Demo
 	}
-	ytd := yearToDate(ind, between(known, start, end))
-	if ytd.ok {
-		p.Actual, p.Observations = ytd.value, ytd.n
-		p.Through = coveredUntil(ind.Frequency, ytd.last)
+	ytd := known.YearToDate(year, cut)
+	if ytd.OK {
+		p.Actual, p.Observations = ytd.Value, ytd.Figures
+		p.Through = models.CoveredUntil(ind.Frequency, ytd.Last)
+		p.Demo = p.Demo || ytd.Demo
 	}
-	p.TimeProgress = timeProgress(ind.Frequency, year, asOf, p.Through, ytd.ok)
-	periodChanges(ind, &p, periodize(ind, known))
-	p.PriorYear = fullYear(ind, known, year-1)
-	if ytd.ok {
-		p.YTDYoY = change(ind.Kind, p.Actual, priorSpan(ind, known, year, p.Through))
+	p.TimeProgress = timeProgress(ind.Frequency, year, asOf, p.Through, ytd.OK)
+	p.PriorYear = known.FullYear(year - 1).Value
+	if ytd.OK {
+		p.YTDYoY = models.Change(ind.Kind, p.Actual, known.PriorSpan(year, p.Through).Value)
 	}
 	if isStockLike(ind.Kind) {
-		p.YearStart = yearStartValue(ind, known, year)
+		p.YearStart = known.YearStartValue(year, ind.Baseline)
 		p.SinceYearStart = p.Actual - p.YearStart
 	}
 	p.Target, p.TargetBasis = resolveTarget(ind, year, p.PriorYear)
@@ -73,46 +77,6 @@ func cutoff(asOf, end time.Time) time.Time {
 }
 
 func isStockLike(k models.Kind) bool { return k == models.KindStock || k == models.KindCumulative }
-
-// figure is a year-to-date (or full-year) figure.
-type figure struct {
-	value float64
-	n     int
-	last  time.Time
-	ok    bool
-}
-
-// yearToDate combines a year's points by kind: flows sum; stocks,
-// cumulatives, ratios and classes take the latest value; levels the mean,
-// or the latest when the catalogue aggregates them "last" (a count of
-// projects under way is a state, not a concentration).
-func yearToDate(ind models.Indicator, pts []point) figure {
-	if len(pts) == 0 {
-		return figure{value: math.NaN()}
-	}
-	f := figure{last: pts[len(pts)-1].t, n: count(pts), ok: true}
-	switch {
-	case ind.Kind == models.KindFlow:
-		f.value = aggregate(models.AggregateSum, pts)
-	case ind.Kind == models.KindLevel && ind.Aggregation != models.AggregateLast:
-		f.value = aggregate(models.AggregateMean, pts)
-	default:
-		f.value = pts[len(pts)-1].v
-	}
-	return f
-}
-
-// coveredUntil is the exclusive end of the time the latest point covers:
-// its reporting period for monthly, quarterly and annual data, its day for
-// daily and hourly data.
-func coveredUntil(f models.Frequency, last time.Time) time.Time {
-	switch f {
-	case models.FrequencyDaily, models.FrequencyHourly:
-		y, m, d := last.In(models.Shanghai).Date()
-		return time.Date(y, m, d+1, 0, 0, 0, 0, models.Shanghai)
-	}
-	return addPeriods(f, periodStart(f, last), 1)
-}
 
 // timeProgress is 序时进度. With data it is the share of the year the data
 // covers, so that a 1–5月 total is compared with 5/12 and not with the
@@ -148,91 +112,6 @@ func dateProgress(year int, asOf time.Time) float64 {
 }
 
 func clamp01(v float64) float64 { return math.Max(0, math.Min(1, v)) }
-
-// periodChanges fills 本月值, 环比 and 同比 from the period values: the latest
-// period against the adjacent one (January against the previous December)
-// and against the same period a year earlier. A missing comparison period
-// gives NaN rather than a comparison with some other period. Annual data
-// have no 环比.
-func periodChanges(ind models.Indicator, p *models.Progress, periods []point) {
-	if len(periods) == 0 {
-		return
-	}
-	cur := periods[len(periods)-1]
-	p.PeriodValue, p.PeriodStart = cur.v, cur.t
-	if ind.Frequency != models.FrequencyAnnual {
-		if prev, ok := find(periods, addPeriods(ind.Frequency, cur.t, -1)); ok {
-			p.MoM = change(ind.Kind, cur.v, prev.v)
-		}
-	}
-	if prev, ok := find(periods, cur.t.AddDate(-1, 0, 0)); ok {
-		p.YoY = change(ind.Kind, cur.v, prev.v)
-	}
-}
-
-// change is the 同比/环比 of cur against prev: a difference for ratios (in
-// ratio units: ×100 gives 个百分点) and classes, else the relative change
-// (cur − prev)/|prev|, NaN when prev is 0.
-func change(k models.Kind, cur, prev float64) float64 {
-	if math.IsNaN(cur) || math.IsNaN(prev) {
-		return math.NaN()
-	}
-	if k == models.KindRatio || k == models.KindClass {
-		return cur - prev
-	}
-	if prev == 0 {
-		return math.NaN()
-	}
-	return (cur - prev) / math.Abs(prev)
-}
-
-// fullYear is the figure of a whole year by the year-to-date rule, or NaN
-// when the year is incomplete: flows need every period (all 12 months, 4
-// quarters, the annual figure; daily and hourly data need January and
-// December), stocks and cumulatives the year-end period, levels, ratios
-// and classes any data.
-func fullYear(ind models.Indicator, pts []point, year int) float64 {
-	in := between(pts, yearStart(year), yearStart(year+1))
-	if len(in) == 0 {
-		return math.NaN()
-	}
-	periods := periodize(ind, in)
-	last := yearStart(year+1).AddDate(0, -periodMonths(ind.Frequency), 0)
-	complete := true
-	switch ind.Kind {
-	case models.KindFlow:
-		complete = len(periods) == 12/periodMonths(ind.Frequency) &&
-			periods[0].t.Equal(yearStart(year)) && periods[len(periods)-1].t.Equal(last)
-	case models.KindStock, models.KindCumulative:
-		complete = periods[len(periods)-1].t.Equal(last)
-	}
-	if !complete {
-		return math.NaN()
-	}
-	return yearToDate(ind, in).value
-}
-
-// priorSpan is the year-to-date figure of the prior year over the same
-// span as the current one (1–5月 against 1–5月), for 累计同比.
-func priorSpan(ind models.Indicator, pts []point, year int, through time.Time) float64 {
-	f := yearToDate(ind, between(pts, yearStart(year-1), through.AddDate(-1, 0, 0)))
-	return f.value
-}
-
-// yearStartValue is the value of a stock or cumulative at the end of the
-// prior year (年初值): its year-end period's value, else the catalogue
-// baseline for that year when it is an exact or approximate figure (a
-// bound such as "超300亿" is not a starting value).
-func yearStartValue(ind models.Indicator, pts []point, year int) float64 {
-	if v := fullYear(ind, pts, year-1); !math.IsNaN(v) {
-		return v
-	}
-	if b := ind.Baseline; b != nil && b.Year == year-1 &&
-		(b.Qualifier == models.QualifierExact || b.Qualifier == models.QualifierApprox) {
-		return b.Value
-	}
-	return math.NaN()
-}
 
 // resolveTarget turns the catalogue target for year into an amount. A
 // growth target is the prior year's actual × (1 + growth): from stored

@@ -77,7 +77,7 @@ type FloorAreaTarget struct {
 }
 
 // FloorAreas measures each category of the catalogue (inds, by code) as of
-// asOf: obs holds observations by indicator code and targets the
+// asOf: obs holds the district's figures by indicator code and targets the
 // cumulative targets by category. Categories whose indicator is not in
 // inds are left out.
 func FloorAreas(inds map[string]models.Indicator, obs map[string][]models.Observation, targets map[BuildingCategory]FloorAreaTarget, asOf time.Time) []FloorArea {
@@ -99,34 +99,31 @@ func floorArea(c BuildingCategory, ind models.Indicator, obs []models.Observatio
 		fa.Target = tgt.Target
 	}
 	asOf = asOf.In(models.Shanghai)
-	known := between(districtSeries(ind, obs), time.Time{}, asOf.Add(time.Nanosecond))
+	known := seriesOf(ind, obs).Until(asOf.Add(time.Nanosecond))
+	latest, ok := known.Latest()
+	if !ok {
+		return fa
+	}
 	y := asOf.Year()
-	thisYear := between(known, yearStart(y), yearStart(y+1))
 	switch ind.Kind {
 	case models.KindFlow:
-		if len(known) == 0 {
-			return fa
+		if ytd := known.YearToDate(y, yearStart(y+1)); ytd.OK {
+			fa.Year = ytd.Value
 		}
-		if len(thisYear) > 0 {
-			fa.Year = sumPoints(thisYear)
-		}
-		fa.Cumulative = tgt.Opening + sumPoints(known)
+		fa.Cumulative = tgt.Opening + sumPeriods(known.Periods)
 	default:
-		if len(known) == 0 {
-			return fa
-		}
-		fa.Cumulative = known[len(known)-1].v
-		fa.Year = fa.Cumulative - yearStartValue(ind, known, y)
+		fa.Cumulative = latest.Last
+		fa.Year = fa.Cumulative - known.YearStartValue(y, ind.Baseline)
 	}
 	fa.Completion = completion(fa.Cumulative, fa.Target, models.DirectionHigher)
 	fa.Remaining = fa.Target - fa.Cumulative
 	return fa
 }
 
-func sumPoints(pts []point) float64 {
+func sumPeriods(ps []models.PeriodValue) float64 {
 	var s float64
-	for _, p := range pts {
-		s += p.v
+	for _, p := range ps {
+		s += p.Sum
 	}
 	return s
 }

@@ -29,8 +29,8 @@ type Balance struct {
 	GrowthGap float64 `json:"growth_gap"`
 }
 
-// BalanceOf reads a stock's latest balance as of asOf from its
-// observations. total holds the observations of the whole it is a share of
+// BalanceOf reads a stock's latest balance as of asOf from the figures of
+// one entity (the national series, or the district's). total holds the observations of the whole it is a share of
 // (all loans) and may be nil; Share and GrowthGap are then NaN. Nothing
 // that cannot be computed is zero: missing comparisons are NaN, and with no
 // balance at all Value is NaN.
@@ -38,33 +38,50 @@ func BalanceOf(ind models.Indicator, obs, total []models.Observation, asOf time.
 	b := Balance{Indicator: ind.Code, Value: math.NaN(), YoY: math.NaN(), YearStart: math.NaN(),
 		SinceYearStart: math.NaN(), SinceYearStartRatio: math.NaN(), Share: math.NaN(), GrowthGap: math.NaN()}
 	cut := asOf.Add(time.Nanosecond)
-	periods := periodize(ind, between(districtSeries(ind, obs), time.Time{}, cut))
-	if len(periods) == 0 {
+	known := seriesOf(ind, obs).Until(cut)
+	cur, ok := known.Latest()
+	if !ok {
 		return b
 	}
-	cur := periods[len(periods)-1]
-	b.At, b.Value = cur.t, cur.v
-	if prev, ok := find(periods, cur.t.AddDate(-1, 0, 0)); ok {
-		b.YoY = change(models.KindStock, cur.v, prev.v)
-	}
-	if ye, ok := find(periods, addPeriods(ind.Frequency, yearStart(cur.t.Year()), -1)); ok {
-		b.YearStart = ye.v
-		b.SinceYearStart = cur.v - ye.v
-		b.SinceYearStartRatio = change(models.KindStock, cur.v, ye.v)
+	b.At, b.Value = cur.Period.Start, cur.Value
+	b.YoY = relativeChange(cur.Value, known, cur.Period.YearAgo())
+	yearEnd := known.ReportingPeriod(yearStart(cur.Period.Year())).Previous()
+	if ye, ok := known.At(yearEnd); ok {
+		b.YearStart = ye.Value
+		b.SinceYearStart = cur.Value - ye.Value
+		b.SinceYearStartRatio = models.Change(models.KindStock, cur.Value, ye.Value)
 	}
 	if len(total) == 0 {
 		return b
 	}
 	totalInd := ind
 	totalInd.Code = "total"
-	tp := periodize(totalInd, between(districtSeries(totalInd, total), time.Time{}, cut))
-	if t, ok := find(tp, cur.t); ok && t.v > 0 {
-		b.Share = cur.v / t.v
-		if prev, ok := find(tp, cur.t.AddDate(-1, 0, 0)); ok {
-			b.GrowthGap = b.YoY - change(models.KindStock, t.v, prev.v)
-		}
+	tp := seriesOf(totalInd, total).Until(cut)
+	if t, ok := tp.At(cur.Period); ok && t.Value > 0 {
+		b.Share = cur.Value / t.Value
+		b.GrowthGap = b.YoY - relativeChange(t.Value, tp, cur.Period.YearAgo())
 	}
 	return b
+}
+
+// seriesOf is the series of figures of one entity, whatever it is named:
+// the caller chooses the entity (a national balance is not the district's).
+func seriesOf(ind models.Indicator, obs []models.Observation) models.Series {
+	pts := make([]models.SeriesPoint, 0, len(obs))
+	for _, o := range obs {
+		pts = append(pts, models.SeriesPoint{Time: o.Time, Value: o.Value, Figures: 1, Demo: o.Provider == models.ProviderDemo})
+	}
+	return models.NewSeries(ind, pts)
+}
+
+// relativeChange is 同比增长 of v against period p of s, relative whatever
+// the kind (a balance's growth).
+func relativeChange(v float64, s models.Series, p models.Period) float64 {
+	prev, ok := s.At(p)
+	if !ok {
+		return math.NaN()
+	}
+	return models.Change(models.KindStock, v, prev.Value)
 }
 
 // Cumulative is a running total since inception, such as the Beijing Green
@@ -88,15 +105,15 @@ type Cumulative struct {
 // least). A NaN milestone is never reached.
 func CumulativeOf(ind models.Indicator, obs []models.Observation, asOf time.Time, milestone float64, q models.Qualifier) Cumulative {
 	c := Cumulative{Indicator: ind.Code, Value: math.NaN(), AddedThisYear: math.NaN(), Milestone: milestone}
-	known := between(districtSeries(ind, obs), time.Time{}, asOf.Add(time.Nanosecond))
-	if len(known) == 0 {
+	known := seriesOf(ind, obs).Until(asOf.Add(time.Nanosecond))
+	last, ok := known.Latest()
+	if !ok {
 		return c
 	}
-	last := known[len(known)-1]
-	c.At, c.Value = last.t, last.v
+	c.At, c.Value = last.LastTime, last.Last
 	y := asOf.In(models.Shanghai).Year()
-	if start := yearStartValue(ind, known, y); !math.IsNaN(start) {
-		c.AddedThisYear = last.v - start
+	if start := known.YearStartValue(y, ind.Baseline); !math.IsNaN(start) {
+		c.AddedThisYear = last.Last - start
 	}
 	c.Reached = !math.IsNaN(milestone) && meets(c.Value, milestone, q, models.DirectionHigher)
 	return c

@@ -2,229 +2,164 @@ package metrics
 
 import (
 	"math"
-	"sort"
 	"time"
 
+	"github.com/greenmetrics/greenmetrics/config"
 	"github.com/greenmetrics/greenmetrics/models"
 )
 
-// SourceDerived is the source tag of observations the engine computes
-// itself (district water figures, section classes).
-const SourceDerived = "derived"
+// SourceDerived is the provider of figures the engine computes itself
+// (district water figures, section classes, carbon accounts).
+const SourceDerived = models.ProviderDerived
 
-// point is one value of a prepared series: a timestamp (or a period start)
-// and the value there, with the number of observations behind it.
-type point struct {
-	t time.Time
-	v float64
-	n int
+// Scope says which figures make up the district's (docs/progress.md §1):
+// the configuration's district, aliases and stations, and the configured
+// water sections.
+type Scope struct {
+	config.Scope
+	// Sections are the assessed water sections whose figures the district
+	// combines (config water.sections).
+	Sections []string
+	// sectionSet and stationSet index Sections and Stations (scopeOf), so
+	// that a run over thousands of stations does not scan a list per
+	// figure.
+	sectionSet, stationSet map[string]bool
 }
 
-// dedupe keeps one observation per entity and timestamp. Two sources may
-// report the same period: a reported figure is preferred to one the engine
-// derived, and otherwise the alphabetically first source wins, so the
-// choice does not depend on read order. Non-finite values are dropped.
-func dedupe(obs []models.Observation) []models.Observation {
-	type key struct {
-		entity string
-		t      int64
+// scopeOf is the engine's scope from its options.
+func scopeOf(sc config.Scope, w config.Water) Scope {
+	out := Scope{Scope: sc, sectionSet: map[string]bool{}, stationSet: map[string]bool{}}
+	for _, s := range w.Sections {
+		out.Sections = append(out.Sections, s.Name)
+		out.sectionSet[s.Name] = true
 	}
-	best := make(map[key]models.Observation, len(obs))
-	for _, o := range obs {
-		if math.IsNaN(o.Value) || math.IsInf(o.Value, 0) {
-			continue
-		}
-		k := key{o.Entity, o.Time.Unix()}
-		if cur, ok := best[k]; !ok || preferSource(o.Provider, cur.Provider) {
-			best[k] = o
-		}
+	for _, s := range sc.Stations {
+		out.stationSet[s] = true
 	}
-	out := make([]models.Observation, 0, len(best))
-	for _, o := range best {
-		out = append(out, o)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Entity != out[j].Entity {
-			return out[i].Entity < out[j].Entity
-		}
-		return out[i].Time.Before(out[j].Time)
-	})
 	return out
 }
 
-// preferSource reports whether source a should replace b for the same
-// entity and time.
-func preferSource(a, b string) bool {
-	if (a == SourceDerived) != (b == SourceDerived) {
-		return b == SourceDerived
-	}
-	return a < b
+// combines reports whether the district's figure of ind combines several
+// entities (configured sections or stations) rather than taking one.
+func (sc Scope) combines(ind models.Indicator) bool {
+	return ind.Entity == "section" || ind.Entity == "station"
 }
 
-// districtSeries turns an indicator's observations into one district-wide
-// series. A district figure reported as such (no entity) is used alone;
-// otherwise the entities are combined per timestamp by kind: amounts
-// (flow, stock, cumulative) add up, levels and ratios are averaged, and a
-// class takes the worst (highest) value, as the single-factor rule does.
-func districtSeries(ind models.Indicator, obs []models.Observation) []point {
-	obs = dedupe(obs)
-	district := false
-	for _, o := range obs {
-		if o.Entity == "" {
-			district = true
-			break
+// member reports whether entity's figures belong to the district's figure
+// of ind: for district-wide indicators the figures without entity (or
+// named as the district); for per-section and per-station indicators the
+// configured sections and stations; for indicators measured per region,
+// country or market only the entity the scope names as the district.
+// Overlapping regions (China and its provinces, the world and its
+// countries) are therefore never summed.
+func (sc Scope) member(ind models.Indicator, entity string) bool {
+	switch ind.Entity {
+	case "":
+		return entity == "" || sc.IsDistrict(entity)
+	case "section":
+		return in(sc.sectionSet, sc.Sections, entity)
+	case "station":
+		return in(sc.stationSet, sc.Stations, entity)
+	}
+	return sc.IsDistrict(entity)
+}
+
+// in reports whether s is in list, through its index when there is one.
+func in(set map[string]bool, list []string, s string) bool {
+	if set != nil {
+		return set[s]
+	}
+	for _, x := range list {
+		if x == s {
+			return true
 		}
 	}
-	byTime := map[int64][]float64{}
-	times := map[int64]time.Time{}
+	return false
+}
+
+// figureKey identifies a figure of one indicator: entity and time.
+type figureKey struct {
+	entity string
+	t      int64
+}
+
+// figureCounts are, for daily aggregates of hourly series, how many hourly
+// figures each value stands for.
+type figureCounts map[figureKey]int
+
+// DistrictSeries is the district's series of ind from its figures (one per
+// entity and period, as the store returns them) under scope sc.
+func DistrictSeries(ind models.Indicator, obs []models.Observation, sc Scope) models.Series {
+	return districtSeries(ind, obs, sc, nil)
+}
+
+func districtSeries(ind models.Indicator, obs []models.Observation, sc Scope, counts figureCounts) models.Series {
+	type acc struct {
+		t        time.Time
+		vs       []float64
+		own      bool // a figure without entity, which wins over an alias
+		figures  int
+		demo     bool
+		ownValue float64
+	}
+	byTime := map[int64]*acc{}
 	for _, o := range obs {
-		if district && o.Entity != "" {
+		if math.IsNaN(o.Value) || math.IsInf(o.Value, 0) || !sc.member(ind, o.Entity) {
 			continue
 		}
 		k := o.Time.Unix()
-		byTime[k] = append(byTime[k], o.Value)
-		times[k] = o.Time
+		a := byTime[k]
+		if a == nil {
+			a = &acc{t: o.Time}
+			byTime[k] = a
+		}
+		n := counts[figureKey{o.Entity, k}]
+		if n <= 0 {
+			n = 1
+		}
+		if !sc.combines(ind) {
+			// One entity holds the district's figure: the figure without
+			// entity if there is one, else the one named as the district.
+			if a.own || (len(a.vs) > 0 && o.Entity != "") {
+				continue
+			}
+			a.vs, a.figures, a.demo, a.own = []float64{o.Value}, n, o.Provider == models.ProviderDemo, o.Entity == ""
+			continue
+		}
+		a.vs = append(a.vs, o.Value)
+		a.figures += n
+		a.demo = a.demo || o.Provider == models.ProviderDemo
 	}
-	out := make([]point, 0, len(byTime))
-	for k, vs := range byTime {
-		out = append(out, point{t: times[k].In(models.Shanghai), v: combineEntities(ind.Kind, vs), n: len(vs)})
+	pts := make([]models.SeriesPoint, 0, len(byTime))
+	for _, a := range byTime {
+		pts = append(pts, models.SeriesPoint{Time: a.t, Value: models.CombineEntities(ind.Kind, a.vs), Figures: a.figures, Demo: a.demo})
 	}
-	sortPoints(out)
+	return models.NewSeries(ind, pts)
+}
+
+// EntitySeries are the series of ind per entity (figures without entity
+// left out), for the report's reference rows and station table.
+func EntitySeries(ind models.Indicator, obs []models.Observation) map[string]models.Series {
+	return entitySeries(ind, obs, nil)
+}
+
+func entitySeries(ind models.Indicator, obs []models.Observation, counts figureCounts) map[string]models.Series {
+	byEntity := map[string][]models.SeriesPoint{}
+	for _, o := range obs {
+		if o.Entity == "" {
+			continue
+		}
+		n := counts[figureKey{o.Entity, o.Time.Unix()}]
+		byEntity[o.Entity] = append(byEntity[o.Entity], models.SeriesPoint{Time: o.Time, Value: o.Value, Figures: n, Demo: o.Provider == models.ProviderDemo})
+	}
+	out := make(map[string]models.Series, len(byEntity))
+	for e, pts := range byEntity {
+		out[e] = models.NewSeries(ind, pts)
+	}
 	return out
 }
 
-// entitySeries returns the deduplicated series of one entity.
-func entitySeries(obs []models.Observation, entity string) []point {
-	var out []point
-	for _, o := range dedupe(obs) {
-		if o.Entity == entity {
-			out = append(out, point{t: o.Time.In(models.Shanghai), v: o.Value, n: 1})
-		}
-	}
-	return out
-}
-
-func combineEntities(k models.Kind, vs []float64) float64 {
-	switch k {
-	case models.KindFlow, models.KindStock, models.KindCumulative:
-		return sum(vs)
-	case models.KindClass:
-		m := vs[0]
-		for _, v := range vs[1:] {
-			m = math.Max(m, v)
-		}
-		return m
-	}
-	return sum(vs) / float64(len(vs))
-}
-
-func sortPoints(ps []point) {
-	sort.Slice(ps, func(i, j int) bool { return ps[i].t.Before(ps[j].t) })
-}
-
-func sum(vs []float64) float64 {
-	var s float64
-	for _, v := range vs {
-		s += v
-	}
-	return s
-}
-
-// periodMonths is the length in months of an indicator's reporting period
-// for 本月值, 环比 and 同比: hourly and daily data are read by month.
-func periodMonths(f models.Frequency) int {
-	switch f {
-	case models.FrequencyAnnual:
-		return 12
-	case models.FrequencyQuarterly:
-		return 3
-	}
-	return 1
-}
-
-// periodStart is the start, in Asia/Shanghai, of the reporting period that
-// contains t.
-func periodStart(f models.Frequency, t time.Time) time.Time {
-	t = t.In(models.Shanghai)
-	y, m, _ := t.Date()
-	step := periodMonths(f)
-	first := time.Month((int(m)-1)/step*step + 1)
-	return time.Date(y, first, 1, 0, 0, 0, 0, models.Shanghai)
-}
-
-// addPeriods moves a period start by n periods.
-func addPeriods(f models.Frequency, start time.Time, n int) time.Time {
-	return start.AddDate(0, n*periodMonths(f), 0)
-}
-
-// periodize aggregates a series into reporting periods with the
-// indicator's aggregation (sum, last or mean); points must be sorted.
-func periodize(ind models.Indicator, pts []point) []point {
-	var out []point
-	var cur []point
-	flush := func() {
-		if len(cur) == 0 {
-			return
-		}
-		out = append(out, point{t: periodStart(ind.Frequency, cur[0].t), v: aggregate(ind.Aggregation, cur), n: count(cur)})
-		cur = cur[:0]
-	}
-	for _, p := range pts {
-		if len(cur) > 0 && !periodStart(ind.Frequency, p.t).Equal(periodStart(ind.Frequency, cur[0].t)) {
-			flush()
-		}
-		cur = append(cur, p)
-	}
-	flush()
-	return out
-}
-
-func aggregate(a models.Aggregation, pts []point) float64 {
-	switch a {
-	case models.AggregateSum:
-		var s float64
-		for _, p := range pts {
-			s += p.v
-		}
-		return s
-	case models.AggregateLast:
-		return pts[len(pts)-1].v
-	}
-	var s float64
-	for _, p := range pts {
-		s += p.v
-	}
-	return s / float64(len(pts))
-}
-
-func count(pts []point) int {
-	n := 0
-	for _, p := range pts {
-		n += p.n
-	}
-	return n
-}
-
-// between returns the points with from ≤ t < to.
-func between(pts []point, from, to time.Time) []point {
-	lo := sort.Search(len(pts), func(i int) bool { return !pts[i].t.Before(from) })
-	hi := sort.Search(len(pts), func(i int) bool { return !pts[i].t.Before(to) })
-	if hi < lo {
-		return nil
-	}
-	return pts[lo:hi]
-}
-
-// find returns the point stamped exactly at t.
-func find(pts []point, t time.Time) (point, bool) {
-	i := sort.Search(len(pts), func(i int) bool { return !pts[i].t.Before(t) })
-	if i < len(pts) && pts[i].t.Equal(t) {
-		return pts[i], true
-	}
-	return point{}, false
-}
-
-func yearStart(y int) time.Time { return time.Date(y, time.January, 1, 0, 0, 0, 0, models.Shanghai) }
+func yearStart(y int) time.Time { return models.YearStart(y) }
 
 func daysInYear(y int) float64 {
 	return math.Round(yearStart(y+1).Sub(yearStart(y)).Hours() / 24)

@@ -370,34 +370,72 @@ func TestProgressDailyLeapYear(t *testing.T) {
 	}
 }
 
-func TestDistrictSeriesEntitiesAndSources(t *testing.T) {
+func TestDistrictSeriesScope(t *testing.T) {
 	flow := models.Indicator{Code: "co2", Kind: models.KindFlow, Aggregation: models.AggregateSum, Frequency: models.FrequencyMonthly}
-	level := models.Indicator{Code: "nh3n", Kind: models.KindLevel, Aggregation: models.AggregateMean, Frequency: models.FrequencyMonthly}
-	class := models.Indicator{Code: "water_class", Kind: models.KindClass, Aggregation: models.AggregateLast, Frequency: models.FrequencyMonthly}
+	regional := flow
+	regional.Entity = "region"
+	level := models.Indicator{Code: "nh3n", Kind: models.KindLevel, Aggregation: models.AggregateMean, Frequency: models.FrequencyMonthly, Entity: "section"}
+	class := models.Indicator{Code: "water_class", Kind: models.KindClass, Aggregation: models.AggregateLast, Frequency: models.FrequencyMonthly, Entity: "section"}
+	pm := models.Indicator{Code: "pm25", Kind: models.KindLevel, Aggregation: models.AggregateMean, Frequency: models.FrequencyHourly, Entity: "station"}
 	jan := at(2024, 1, 1)
-	o := func(entity, source string, v float64) models.Observation {
-		return models.Observation{Time: jan, Indicator: "x", Entity: entity, Provider: source, Value: v}
+	o := func(entity, provider string, v float64) models.Observation {
+		return models.Observation{Time: jan, Indicator: "x", Entity: entity, Provider: provider, Value: v}
 	}
+	sc := Scope{Scope: config.Default().Scope, Sections: []string{"a", "b", "c"}}
+	sc.Stations = []string{"永顺"}
 	tests := []struct {
 		name string
 		ind  models.Indicator
 		obs  []models.Observation
-		want float64
+		want float64 // NaN: no district figure
+		demo bool
 	}{
-		{"regions add up for a flow", flow, []models.Observation{o("a", "s", 1), o("b", "s", 2)}, 3},
-		{"sections average for a level", level, []models.Observation{o("a", "s", 0.4), o("b", "s", 0.8)}, 0.6},
-		{"the worst class", class, []models.Observation{o("a", "s", 3), o("b", "s", 5), o("c", "s", 2)}, 5},
-		{"a district figure wins over its parts", flow, []models.Observation{o("", "s", 10), o("a", "s", 1), o("b", "s", 2)}, 10},
-		{"a reported value wins over a derived one", flow, []models.Observation{o("", SourceDerived, 9), o("", "bureau", 10)}, 10},
-		{"between reported sources the first by name", flow, []models.Observation{o("", "zz", 9), o("", "aa", 10)}, 10},
-		{"NaN dropped", flow, []models.Observation{o("a", "s", nan), o("b", "s", 2)}, 2},
+		{"the district's own figure, other entities ignored", flow, []models.Observation{o("", "s", 10), o("a", "s", 1), o("b", "s", 2)}, 10, false},
+		{"an alias of the district stands for it", flow, []models.Observation{o("通州区", "s", 7), o("北京", "s", 70)}, 7, false},
+		{"the figure without entity wins over an alias", flow, []models.Observation{o("通州", "s", 7), o("", "s", 8)}, 8, false},
+		{"regions are never summed", regional, []models.Observation{o("China", "ceads", 100), o("Beijing", "ceads", 2), o("Hebei", "ceads", 8)}, nan, false},
+		{"the region named as the district", regional, []models.Observation{o("China", "ceads", 100), o("Tongzhou", "ceads", 1)}, 1, false},
+		{"configured sections average for a level", level, []models.Observation{o("a", "s", 0.4), o("b", "s", 0.8), o("z", "s", 9)}, 0.6, false},
+		{"the worst configured class", class, []models.Observation{o("a", "s", 3), o("b", "s", 5), o("c", "demo", 2), o("z", "s", 6)}, 5, true},
+		{"configured stations only", pm, []models.Observation{o("永顺", "s", 30), o("天坛", "s", 90)}, 30, false},
+		{"NaN dropped", level, []models.Observation{o("a", "s", nan), o("b", "s", 2)}, 2, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := districtSeries(tc.ind, tc.obs)
-			if len(got) != 1 || !approx(got[0].v, tc.want) {
-				t.Errorf("districtSeries = %+v; want one point %v", got, tc.want)
+			got := DistrictSeries(tc.ind, tc.obs, sc)
+			if math.IsNaN(tc.want) {
+				if !got.Empty() {
+					t.Errorf("DistrictSeries = %+v; want none", got.Periods)
+				}
+				return
+			}
+			if len(got.Points) != 1 || !approx(got.Points[0].Value, tc.want) || got.Points[0].Demo != tc.demo {
+				t.Errorf("DistrictSeries = %+v; want one point %v (demo %v)", got.Points, tc.want, tc.demo)
 			}
 		})
+	}
+	if got := DistrictSeries(pm, []models.Observation{o("永顺", "s", 30)}, Scope{}); !got.Empty() {
+		t.Errorf("without configured stations the district has a station figure: %+v", got.Points)
+	}
+}
+
+// TestProgressDemo: progress resting on demo data says so; once real data
+// supersede the demo's figures, it does not.
+func TestProgressDemo(t *testing.T) {
+	flow := flowIndicator(100, models.QualifierExact, models.DirectionHigher)
+	demo := monthly("flow", 2024, 1, 10, 20, 30)
+	for i := range demo {
+		demo[i].Provider = models.ProviderDemo
+	}
+	if p := ComputeProgress(flow, demo, 2024, at(2024, 3, 31)); !p.Demo {
+		t.Error("progress on demo figures is not marked demo")
+	}
+	real := monthly("flow", 2024, 1, 10, 20, 30)
+	if p := ComputeProgress(flow, real, 2024, at(2024, 3, 31)); p.Demo {
+		t.Error("progress on real figures is marked demo")
+	}
+	mixed := join(monthly("flow", 2024, 1, 10, 20), demo[2:])
+	if p := ComputeProgress(flow, mixed, 2024, at(2024, 3, 31)); !p.Demo || p.Actual != 60 {
+		t.Errorf("progress with a demo March = %+v; want demo, actual 60", p)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/greenmetrics/greenmetrics/config"
 	"github.com/greenmetrics/greenmetrics/models"
 )
 
@@ -19,7 +20,7 @@ type Snapshot struct {
 	Progress  map[string]models.Progress `json:"progress"`
 	Forecasts map[string]models.Forecast `json:"forecasts"`
 	Trends    []models.TrendSummary      `json:"trends"`
-	// Latest is the newest observation per indicator, entity and source.
+	// Latest is the newest figure per indicator and entity.
 	Latest []models.Observation `json:"latest"`
 	Water  WaterStanding        `json:"water"`
 	// Derived are the observations this run derived (monthly district
@@ -28,6 +29,19 @@ type Snapshot struct {
 	// stored ones, so it agrees with its snapshot even before the daemon
 	// has written them.
 	Derived []models.Observation `json:"-"`
+	// Series are, per indicator code, the district's period series the
+	// progress was computed from (the district's figures only, derived
+	// figures of the run included), as of the snapshot: what the monthly
+	// report reads its 本期值, 环比, 同比 and charts from (models.Series has
+	// the period rules). Indicators without a district figure are absent.
+	Series map[string]models.Series `json:"-"`
+	// EntitySeries are, per indicator measured per station, region,
+	// country or market, the period series of each entity (periods only):
+	// the report's station table and labelled reference rows.
+	EntitySeries map[string]map[string]models.Series `json:"-"`
+	// Scope is the entity scope the snapshot was computed under; its
+	// LevelOf labels reference entities.
+	Scope config.Scope `json:"-"`
 }
 
 // WaterStanding is the surface-water picture of the snapshot's period.

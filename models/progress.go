@@ -127,8 +127,12 @@ type Progress struct {
 	// (比年初增加); NaN for other kinds.
 	YearStart      float64 `json:"year_start"`
 	SinceYearStart float64 `json:"since_year_start"`
-	// Observations is how many observations the year-to-date figure uses.
+	// Observations is how many figures the year-to-date figure uses (an
+	// hourly series counts its hours).
 	Observations int `json:"observations"`
+	// Demo is set when the period value or the year-to-date figure still
+	// rests on demo data (provider demo): shown as 演示.
+	Demo bool `json:"demo"`
 }
 
 // Forecast projects an indicator to the end of its target year.

@@ -3,7 +3,6 @@ package report
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -11,29 +10,25 @@ import (
 
 	"github.com/greenmetrics/greenmetrics/metrics"
 	"github.com/greenmetrics/greenmetrics/models"
-	"github.com/greenmetrics/greenmetrics/store"
 )
-
-// History reads stored observations. *store.Store satisfies it; tests use
-// a slice in memory.
-type History interface {
-	Observations(ctx context.Context, f store.Filter) ([]models.Observation, error)
-}
 
 // Input is what one month's report is computed from.
 type Input struct {
 	Month Month
 	Lang  Lang
 	// Snapshot is the analysis engine's result as of Month.End(): progress,
-	// forecasts, trends, latest observations and water standings.
+	// forecasts, trends, latest figures, water standings and the period
+	// series behind 本期值, 环比, 同比, the charts, the reference rows and
+	// the station table. The report reads no history of its own.
 	Snapshot *metrics.Snapshot
-	// History gives the series behind 本月值, 环比, 同比 and the charts.
-	History History
 	// Indicators is the catalogue; empty means Snapshot.Indicators.
 	Indicators []models.Indicator
 	// RejectDir is the rejection log's directory (ingest/rejectlog); empty
 	// leaves the rejected-rows part of the data-quality section empty.
 	RejectDir string
+	// Revisions are the month's superseding writes from the revision
+	// ledger, listed in the data-quality section.
+	Revisions []Revision
 	// StaleGrace is added to a reporting period before an indicator counts
 	// as stale; zero means 7 days.
 	StaleGrace time.Duration
@@ -43,11 +38,8 @@ type Input struct {
 	Now func() time.Time
 }
 
-// Errors of Build.
-var (
-	ErrNoSnapshot = errors.New("report: no snapshot")
-	ErrNoHistory  = errors.New("report: no history reader")
-)
+// ErrNoSnapshot is Build's error without a snapshot.
+var ErrNoSnapshot = errors.New("report: no snapshot")
 
 // maxReferenceEntities bounds the rows one reference indicator adds, so a
 // per-province series does not flood its section.
@@ -56,23 +48,16 @@ const maxReferenceEntities = 6
 // maxChartsPerSection keeps the charts of a section to what a page holds.
 const maxChartsPerSection = 8
 
-// Build computes the report of in.Month. It reads history through
-// in.History and fails only when history cannot be read; a missing
-// rejection log is reported in the data-quality section instead.
-func Build(ctx context.Context, in Input) (*Report, error) {
+// Build computes the report of in.Month from its snapshot; it reads
+// nothing else but the rejection log, whose absence is reported in the
+// data-quality section. ctx is kept for callers that cancel.
+func Build(_ context.Context, in Input) (*Report, error) {
 	if in.Snapshot == nil {
 		return nil, ErrNoSnapshot
 	}
-	if in.History == nil {
-		return nil, ErrNoHistory
-	}
 	b := newBuilder(in)
-	if err := b.indicatorRows(ctx); err != nil {
-		return nil, err
-	}
-	if err := b.stations(ctx); err != nil {
-		return nil, err
-	}
+	b.indicatorRows()
+	b.stations()
 	b.water()
 	b.quality()
 	b.rep.Counts = countStatuses(b.rep.Sections)
@@ -92,6 +77,8 @@ type builder struct {
 	rep   *Report
 	// last is the newest observation time of each district indicator.
 	last map[string]time.Time
+	// latest indexes the snapshot's newest figure times before asOf.
+	latest map[figureKey]time.Time
 }
 
 func newBuilder(in Input) *builder {
@@ -135,67 +122,20 @@ func newBuilder(in Input) *builder {
 	}
 }
 
-// historyStart is how far back series are read: two years before the
-// report's year, so an annual figure's 同比 and January's 环比 (against
-// December) are always within reach.
-func (b *builder) historyStart() time.Time {
-	return time.Date(b.year-2, time.January, 1, 0, 0, 0, 0, models.Shanghai)
-}
-
-func (b *builder) read(ctx context.Context, code string, from time.Time) ([]models.Observation, error) {
-	obs, err := b.in.History.Observations(ctx, store.Filter{Indicator: code, Start: from, End: b.asOf})
-	if err != nil {
-		return nil, fmt.Errorf("report %s: %w", b.month, err)
+// series is the snapshot's district series of code as known at the end
+// of the month (the snapshot may be newer than the report).
+func (b *builder) series(ind models.Indicator) models.Series {
+	s, ok := b.snap.Series[ind.Code]
+	if !ok {
+		return models.Series{Kind: ind.Kind, Aggregation: ind.Aggregation, Frequency: ind.Frequency}
 	}
-	obs = b.withDerived(code, obs)
-	// A reader may return more than asked; the report's data end at asOf.
-	out := obs[:0:0]
-	for _, o := range obs {
-		if !o.Time.Before(from) && o.Time.Before(b.asOf) {
-			out = append(out, o)
-		}
-	}
-	return out, nil
-}
-
-// withDerived puts the snapshot's derived observations of code in place of
-// the stored ones with the same entity and time. The report's engine run
-// writes nothing, so without this a report made before the daemon's first
-// analysis (make run's) would show the district water figures it has just
-// computed as missing and stale.
-func (b *builder) withDerived(code string, obs []models.Observation) []models.Observation {
-	if b.snap == nil {
-		return obs
-	}
-	type key struct {
-		entity string
-		t      int64
-	}
-	fresh := map[key]bool{}
-	var add []models.Observation
-	for _, d := range b.snap.Derived {
-		if d.Indicator == code {
-			fresh[key{d.Entity, d.Time.Unix()}] = true
-			add = append(add, d)
-		}
-	}
-	if len(add) == 0 {
-		return obs
-	}
-	out := make([]models.Observation, 0, len(obs)+len(add))
-	for _, o := range obs {
-		if o.Provider == sourceDerived && fresh[key{o.Entity, o.Time.Unix()}] {
-			continue
-		}
-		out = append(out, o)
-	}
-	return append(out, add...)
+	return s.Until(b.asOf)
 }
 
 // indicatorRows fills the sections' tables and charts: one row per
-// district-wide indicator with data or a target, and reference rows for
-// per-entity series other than water sections and air stations.
-func (b *builder) indicatorRows(ctx context.Context) error {
+// district-wide indicator with data or a target, and labelled reference
+// rows for per-entity series other than water sections and air stations.
+func (b *builder) indicatorRows() {
 	for _, ind := range b.inds {
 		switch ind.Entity {
 		case "section", "station":
@@ -203,31 +143,26 @@ func (b *builder) indicatorRows(ctx context.Context) error {
 			// series to the station table.
 			continue
 		}
-		obs, err := b.read(ctx, ind.Code, b.historyStart())
-		if err != nil {
-			return err
-		}
 		si := sectionFor(ind.Domain)
 		if ind.Entity != "" {
-			b.referenceRows(si, ind, obs)
+			b.referenceRows(si, ind, b.snap.EntitySeries[ind.Code])
 			continue
 		}
-		pts := mergeSources(obs)
-		if len(pts) > 0 {
-			b.last[ind.Code] = pts[len(pts)-1].T
+		s := b.series(ind)
+		if last := s.LastTime(); !last.IsZero() {
+			b.last[ind.Code] = last
 		}
-		if len(pts) == 0 && !b.hasTarget(ind) && !b.hasProgress(ind.Code) {
+		if s.Empty() && !b.hasTarget(ind) && !b.hasProgress(ind.Code) {
 			continue
 		}
-		row := b.row(ind, "", pts)
+		row := b.row(ind, "", s)
 		b.applyProgress(&row, ind)
 		sec := &b.rep.Sections[si]
 		sec.Rows = append(sec.Rows, row)
-		if c, ok := b.chart(ind, row, pts); ok && len(sec.Charts) < maxChartsPerSection {
+		if c, ok := b.chart(ind, row, s); ok && len(sec.Charts) < maxChartsPerSection {
 			sec.Charts = append(sec.Charts, c)
 		}
 	}
-	return nil
 }
 
 func (b *builder) hasTarget(ind models.Indicator) bool {
@@ -244,45 +179,23 @@ func (b *builder) hasProgress(code string) bool {
 	return ok
 }
 
-// currentPeriod is the period a row reports: the report month for monthly
-// and finer data; for quarterly and annual data the latest period with an
-// observation (a quarter's figure arrives after the quarter ends).
-func (b *builder) currentPeriod(freq models.Frequency, pts []point) period {
-	cur := periodOf(freq, b.month.Start())
-	if periodMonths(freq) == 1 || len(pts) == 0 {
-		return cur
-	}
-	return periodOf(freq, pts[len(pts)-1].T)
-}
-
-// row computes 本期值, 环比, 同比 and 累计 from the series.
-func (b *builder) row(ind models.Indicator, entity string, pts []point) Row {
-	p := b.currentPeriod(ind.Frequency, pts)
-	inPoints := ind.Kind == models.KindRatio || ind.Unit == "ratio"
-	val := aggregate(within(pts, p.Start, p.End), ind.Aggregation)
-	prev := math.NaN()
-	if periodMonths(ind.Frequency) < 12 {
-		pp := p.add(-1)
-		prev = aggregate(within(pts, pp.Start, pp.End), ind.Aggregation)
-	}
-	ya := p.add(-12 / periodMonths(ind.Frequency))
-	yearAgo := aggregate(within(pts, ya.Start, ya.End), ind.Aggregation)
-	jan := time.Date(b.year, time.January, 1, 0, 0, 0, 0, models.Shanghai)
+// row takes 本期值, 环比, 同比 and 累计 from the series (models.Series).
+func (b *builder) row(ind models.Indicator, entity string, s models.Series) Row {
+	c := s.ChangesAt(rowPeriod(s, b.month))
+	ytd := s.YearToDate(b.year, b.asOf)
 	r := Row{
 		Code: ind.Code, Entity: entity, Name: name(ind, b.lang), Unit: ind.Unit,
 		DisplayUnit: ind.DisplayUnit, Kind: ind.Kind, Direction: string(ind.Direction),
 		Aggregation: string(ind.Aggregation), Frequency: string(ind.Frequency),
-		Period: p.label(), Value: Num(val), Prev: Num(prev), YearAgo: Num(yearAgo),
-		MoM: Num(change(val, prev, inPoints)), YoY: Num(change(val, yearAgo, inPoints)),
-		ChangeInPoints: inPoints,
-		YTD:            Num(aggregate(within(pts, jan, b.asOf), ind.Aggregation)),
-		YTDYoY:         NaN(), SinceYearStart: NaN(),
+		Period: c.Period.Label(), Value: Num(c.Value), Prev: Num(c.Prev), YearAgo: Num(c.YearAgo),
+		MoM: Num(c.MoM), YoY: Num(c.YoY), ChangeInPoints: ind.Kind == models.KindRatio,
+		YTD:    Num(ytd.Value),
+		YTDYoY: NaN(), SinceYearStart: NaN(),
 		Target: NaN(), Completion: NaN(), Progress: b.rep.TimeProgress,
 		Projected: NaN(), ProbabilityMeet: NaN(),
+		Demo: c.Demo || ytd.Demo,
 	}
-	if len(pts) > 0 {
-		r.LastObservation = pts[len(pts)-1].T
-	}
+	r.LastObservation = b.latestBefore(ind.Code, entity, s.LastTime())
 	r.Trend = b.trend(ind.Code, entity)
 	return r
 }
@@ -340,36 +253,59 @@ func (b *builder) trend(code, entity string) *Trend {
 }
 
 // referenceRows adds one row per entity of a per-entity series (national
-// green loans, exchange prices, provincial CO2), at most
-// maxReferenceEntities, Beijing and Tongzhou first.
-func (b *builder) referenceRows(si int, ind models.Indicator, obs []models.Observation) {
-	byEntity := map[string][]models.Observation{}
-	for _, o := range obs {
-		byEntity[o.Entity] = append(byEntity[o.Entity], o)
+// green loans, exchange prices, provincial CO2), labelled with the
+// entity's level, at most maxReferenceEntities: the district first, then
+// Beijing, then by level (widest first) and name. They are context: never
+// summed into the district's figures.
+func (b *builder) referenceRows(si int, ind models.Indicator, byEntity map[string]models.Series) {
+	type ref struct {
+		name  string
+		level models.Level
+		s     models.Series
 	}
-	entities := make([]string, 0, len(byEntity))
-	for e := range byEntity {
-		entities = append(entities, e)
-	}
-	sort.Slice(entities, func(i, j int) bool {
-		li, lj := isLocal(entities[i]), isLocal(entities[j])
-		if li != lj {
-			return li
+	refs := make([]ref, 0, len(byEntity))
+	for e, s := range byEntity {
+		if s = s.Until(b.asOf); !s.Empty() {
+			refs = append(refs, ref{e, b.snap.Scope.LevelOf(e, ind.Entity), s})
 		}
-		return entities[i] < entities[j]
+	}
+	sort.Slice(refs, func(i, j int) bool {
+		ri, rj := refRank(refs[i].name, refs[i].level), refRank(refs[j].name, refs[j].level)
+		if ri != rj {
+			return ri < rj
+		}
+		return refs[i].name < refs[j].name
 	})
 	sec := &b.rep.Sections[si]
-	for i, e := range entities {
+	for i, rf := range refs {
 		if i >= maxReferenceEntities {
-			sec.Omitted += len(entities) - i
+			sec.Omitted += len(refs) - i
 			break
 		}
-		r := b.row(ind, e, mergeSources(byEntity[e]))
+		r := b.row(ind, rf.name, rf.s)
+		r.Level = rf.level
 		r.Status = models.StatusNoTarget
 		r.StatusText = statusText(r.Status, b.lang)
 		r.Stale = isStale(r.LastObservation, models.Frequency(r.Frequency), b.asOf, b.in.StaleGrace)
 		sec.Reference = append(sec.Reference, r)
 	}
+}
+
+// refRank orders reference entities: the district, local (Beijing), then
+// by level from the widest.
+func refRank(entity string, l models.Level) int {
+	switch {
+	case l == models.LevelDistrict:
+		return 0
+	case isLocal(entity):
+		return 1
+	}
+	for i, x := range models.Levels {
+		if x == l {
+			return 2 + i
+		}
+	}
+	return 2 + len(models.Levels)
 }
 
 func isLocal(entity string) bool {

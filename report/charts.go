@@ -49,12 +49,12 @@ const (
 // chart draws an indicator's year-to-date path (累计 by its kind, month by
 // month) against last year's, the target line and — for flows, whose
 // 累计 should grow with the year — the time-progress line target × n/12.
-func (b *builder) chart(ind models.Indicator, row Row, pts []point) (Chart, bool) {
-	cur := ytdPath(pts, ind.Aggregation, b.year, b.month)
+func (b *builder) chart(ind models.Indicator, row Row, s models.Series) (Chart, bool) {
+	cur := s.YearToDatePath(b.year, b.month.Start())
 	if !anyValid(cur[:]) {
 		return Chart{}, false
 	}
-	prev := ytdPath(pts, ind.Aggregation, b.year-1, Month{Year: b.year - 1, Month: time.December})
+	prev := s.YearToDatePath(b.year-1, Month{Year: b.year - 1, Month: time.December}.Start())
 	conv := func(vs [12]float64) []float64 {
 		out := make([]float64, 12)
 		for i, v := range vs {

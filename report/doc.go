@@ -4,9 +4,12 @@
 // from the numbers and a data-quality section.
 //
 // The report is computed from a metrics.Snapshot taken as of the month's
-// end plus the observation history it needs for 本月值, 环比, 同比 and the
-// charts, read through the small History interface; a fixed Snapshot and
-// an in-memory History make it testable without InfluxDB. One Report value
+// end alone: its progress, forecasts and trends, and its period series
+// (models.Series) for 本期值, 环比, 同比, the charts, the reference rows and
+// the station table. It keeps no period rule and reads no history of its
+// own, so it cannot disagree with the engine; a fixed Snapshot makes it
+// testable without InfluxDB. Figures still from demo data are marked 演示,
+// and the month's revisions are listed with the data quality. One Report value
 // is rendered to self-contained HTML (inline CSS and SVG, no scripts, A4
 // print rules), CSV (UTF-8 with BOM), JSON and Markdown, which all carry the
 // same numbers. Files are written atomically and an index page lists every

@@ -9,25 +9,7 @@ import (
 	"github.com/greenmetrics/greenmetrics/ingest/rejectlog"
 	"github.com/greenmetrics/greenmetrics/metrics"
 	"github.com/greenmetrics/greenmetrics/models"
-	"github.com/greenmetrics/greenmetrics/store"
 )
-
-// memHistory is a History over a slice, filtering as store.Store does.
-type memHistory []models.Observation
-
-func (h memHistory) Observations(_ context.Context, f store.Filter) ([]models.Observation, error) {
-	var out []models.Observation
-	for _, o := range h {
-		if o.Indicator != f.Indicator || o.Time.Before(f.Start) || !o.Time.Before(f.End) {
-			continue
-		}
-		if (f.Entity != "" && o.Entity != f.Entity) || (f.Source != "" && o.Provider != f.Source) {
-			continue
-		}
-		out = append(out, o)
-	}
-	return out, nil
-}
 
 func at(y int, m time.Month, d, h int) time.Time {
 	return time.Date(y, m, d, h, 0, 0, 0, models.Shanghai)
@@ -95,8 +77,8 @@ func fixtureIndicators() []models.Indicator {
 // every expected number can be worked out by hand. The electric-vehicle
 // series stops after March 2024 (stale in May) and the farmland series
 // has no data at all.
-func fixtureHistory() memHistory {
-	var h memHistory
+func fixtureHistory() []models.Observation {
+	var h []models.Observation
 	add := func(code, entity string, t time.Time, v float64) {
 		h = append(h, models.Observation{Time: t, Indicator: code, Entity: entity, Value: v, Provider: "bureau"})
 	}
@@ -142,7 +124,10 @@ func fixtureHistory() memHistory {
 
 // fixtureSnapshot is what the analysis engine would publish at the end of
 // month m for the fixture: progress with hand-set completion and status, a
-// trend, a forecast and four water sections.
+// trend, a forecast, four water sections, and the period series of the
+// fixture's history as the engine builds them (metrics.DistrictSeries and
+// metrics.EntitySeries), through May 2024 whatever m: the report cuts
+// them at the end of its month.
 func fixtureSnapshot(m Month) *metrics.Snapshot {
 	end := m.End()
 	nan := math.NaN()
@@ -198,7 +183,32 @@ func fixtureSnapshot(m Month) *metrics.Snapshot {
 			District: metrics.DistrictStanding{Sections: 4, IVOrBetter: 3, IIIOrBetter: 2, GoodRatio: 0.5, InferiorVRatio: 0.25, AttainmentRatio: 2.0 / 3},
 		},
 	}
+	snap.Series, snap.EntitySeries = fixtureSeries(fixtureHistory())
 	return snap
+}
+
+// fixtureSeries are the snapshot's series of a history: the district's of
+// district-wide indicators, per entity for per-station and per-country
+// ones.
+func fixtureSeries(h []models.Observation) (map[string]models.Series, map[string]map[string]models.Series) {
+	byCode := map[string][]models.Observation{}
+	for _, o := range h {
+		byCode[o.Indicator] = append(byCode[o.Indicator], o)
+	}
+	district, entities := map[string]models.Series{}, map[string]map[string]models.Series{}
+	for _, ind := range fixtureIndicators() {
+		if s := metrics.DistrictSeries(ind, byCode[ind.Code], metrics.Scope{}); !s.Empty() {
+			district[ind.Code] = s
+		}
+		if ind.Entity != "" && ind.Entity != "section" {
+			byEntity := metrics.EntitySeries(ind, byCode[ind.Code])
+			for e, s := range byEntity {
+				byEntity[e] = s.PeriodsOnly()
+			}
+			entities[ind.Code] = byEntity
+		}
+	}
+	return district, entities
 }
 
 func statusFor(completion, timeProgress float64) models.Status {
@@ -237,7 +247,7 @@ func fixtureRejects(t *testing.T) string {
 func buildFixture(t *testing.T, m Month, lang Lang) *Report {
 	t.Helper()
 	rep, err := Build(context.Background(), Input{
-		Month: m, Lang: lang, Snapshot: fixtureSnapshot(m), History: fixtureHistory(),
+		Month: m, Lang: lang, Snapshot: fixtureSnapshot(m),
 		RejectDir: fixtureRejects(t), Now: func() time.Time { return m.End().Add(56 * time.Hour) },
 	})
 	if err != nil {

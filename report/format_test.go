@@ -106,6 +106,7 @@ func TestMonth(t *testing.T) {
 	}
 }
 
+// TestPeriods pins the row periods the report labels (models.Period).
 func TestPeriods(t *testing.T) {
 	tests := []struct {
 		freq        models.Frequency
@@ -119,9 +120,9 @@ func TestPeriods(t *testing.T) {
 		{models.FrequencyAnnual, at(2024, 7, 1, 0), "2024", "2023"},
 	}
 	for _, tt := range tests {
-		p := periodOf(tt.freq, tt.t)
-		if p.label() != tt.label || p.add(-1).label() != tt.prev {
-			t.Errorf("periodOf(%s, %v) = %s (prev %s), want %s (prev %s)", tt.freq, tt.t, p.label(), p.add(-1).label(), tt.label, tt.prev)
+		p := models.ReportingPeriodOf(tt.freq, tt.t)
+		if p.Label() != tt.label || p.Previous().Label() != tt.prev {
+			t.Errorf("ReportingPeriodOf(%s, %v) = %s (prev %s), want %s (prev %s)", tt.freq, tt.t, p.Label(), p.Previous().Label(), tt.label, tt.prev)
 		}
 	}
 }

@@ -65,8 +65,13 @@ type htmlView struct {
 	StationRows                         []stationRow
 	Stale                               []staleRow
 	GraceNote, NoDataNote, RejectedLine string
-	Damaged                             string
+	Damaged, DemoNote, RevisionsLine    string
+	Revisions                           []revisionRow
 	Notes                               []string
+}
+
+type revisionRow struct {
+	Accepted, Name, Entity, Period, Old, New, OldProvider, NewProvider, Origin string
 }
 
 type tally struct {
@@ -90,6 +95,7 @@ type waterRow struct {
 type stationRow struct {
 	Station string
 	Means   []string
+	Demo    bool
 }
 
 type staleRow struct{ Name, Last, Due string }
@@ -144,7 +150,57 @@ func newHTMLView(r *Report) htmlView {
 		v.Damaged = fmt.Sprintf(l.DamagedFmt, r.Quality.DamagedLines)
 	}
 	v.RejectedLine = rejectedLine(r)
+	if hasDemo(r) {
+		v.DemoNote = l.DemoNote
+	}
+	v.Revisions = revisionRows(r)
+	if n := len(r.Quality.Revisions); n > 0 {
+		v.RevisionsLine = fmt.Sprintf(l.RevisionsFmt, v.MonthName, n)
+	}
 	return v
+}
+
+// hasDemo reports whether any figure of the report is marked 演示.
+func hasDemo(r *Report) bool {
+	for _, s := range r.Sections {
+		for _, rows := range [][]Row{s.Rows, s.Reference} {
+			for _, row := range rows {
+				if row.Demo {
+					return true
+				}
+			}
+		}
+	}
+	for _, st := range r.Stations.Rows {
+		if st.Demo {
+			return true
+		}
+	}
+	return false
+}
+
+// revisionRows format the month's revisions in the indicator's units.
+func revisionRows(r *Report) []revisionRow {
+	var out []revisionRow
+	for _, v := range r.Quality.Revisions {
+		entity := v.Entity
+		if entity == "" {
+			entity = dash
+		}
+		out = append(out, revisionRow{
+			Accepted: stamp(v.Accepted), Name: v.Name, Entity: entity, Period: v.Period,
+			Old: formatValue(v.OldValue, v.Unit, v.DisplayUnit, "", r.Lang), New: formatValue(v.NewValue, v.Unit, v.DisplayUnit, "", r.Lang),
+			OldProvider: orDash(v.OldProvider), NewProvider: orDash(v.NewProvider), Origin: orDash(v.Origin),
+		})
+	}
+	return out
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return dash
+	}
+	return s
 }
 
 func tallies(r *Report) []tally {
@@ -193,7 +249,7 @@ func stationTable(s Stations, lang Lang) ([]string, []stationRow) {
 	}
 	var rows []stationRow
 	for _, r := range s.Rows {
-		sr := stationRow{Station: r.Station}
+		sr := stationRow{Station: r.Station, Demo: r.Demo}
 		for i, m := range r.Means {
 			c := s.Indicators[i]
 			if !m.Valid() {
@@ -228,6 +284,7 @@ func methodNotes(lang Lang) []string {
 			"Trend: Mann-Kendall test with Sen's slope per year, significant at p < 0.05. Projected year end and the probability of meeting the target come from the analysis engine's forecast.",
 			"Water: class of each section by the single-factor method on mean concentrations of the period (GB 3838-2002, 环办〔2011〕22号); good share = classes I–III ÷ sections, worse-than-V share likewise; attainment = sections meeting their target class ÷ sections with a target.",
 			"Numbers are rounded half to even (GB/T 8170); shares to one decimal.",
+			"Indicator rows use the district's own figures only (and the configured water sections and stations); national, provincial and other reference series are shown as labelled context and never added into them. A revised figure replaces the earlier one (one value per indicator, entity and period); figures marked demo still come from the demo data.",
 		}
 	}
 	return []string{
@@ -236,5 +293,6 @@ func methodNotes(lang Lang) []string {
 		"趋势采用Mann-Kendall检验和Sen斜率（每年变化量），p<0.05为显著。预计年末值和达标概率取自分析引擎的预测。",
 		"水环境：各断面按评价时段平均浓度单因子评价（GB 3838-2002、环办〔2011〕22号）；优良比例＝Ⅰ～Ⅲ类断面数÷考核断面数，劣Ⅴ类比例同理；达标率＝达到考核目标的断面数÷设有目标的断面数。",
 		"数值修约采用四舍六入五成双（GB/T 8170），比例保留一位小数。",
+		"指标表仅使用本区数据（及配置的考核断面、监测站点）；全国、省级等参考序列仅作背景列示，不计入本区数值。同一指标、对象、统计期只保留最后受理的数值（修订取代原值）；标注“演示”的数值来自演示数据。",
 	}
 }

@@ -18,6 +18,9 @@ type labels struct {
 	NotSignificant, PerYear, ChartActual, ChartLastYear        string
 	ChartTarget, ChartTimeProgress, Month, GraceFmt            string
 	ChartThisYear                                              string
+	Demo, DemoNote, Level, RevisionsTitle, NoRevisions         string
+	Accepted, OldValue, NewValue, OldProvider, NewProvider     string
+	Origin, RevisionsFmt                                       string
 }
 
 var zhLabels = labels{
@@ -44,6 +47,10 @@ var zhLabels = labels{
 	ChartActual: "本年累计", ChartLastYear: "上年同期", ChartTarget: "年度目标",
 	ChartTimeProgress: "序时进度线", Month: "月份", ChartThisYear: "本年",
 	GraceFmt: "判定规则：最近一个完整报告期（月度及更高频为本月，季度、年度为最近一个已结束的季度、年度）内无观测，宽限%s天。",
+	Demo:     "演示", DemoNote: "标注“演示”的数值仍来自演示数据，尚未被各部门报送的真实数据取代，不得作为正式数据引用。",
+	Level: "级别", RevisionsTitle: "本月修订数据", NoRevisions: "本月无修订数据。",
+	Accepted: "受理时间", OldValue: "原值", NewValue: "修订值", OldProvider: "原报送方", NewProvider: "修订报送方",
+	Origin: "来源", RevisionsFmt: "%s共修订数据%d项：后受理的数值取代先前的数值（同一指标、对象、统计期只保留一个数值）。",
 }
 
 var enLabels = labels{
@@ -70,6 +77,10 @@ var enLabels = labels{
 	ChartActual: "This year, to date", ChartLastYear: "Last year", ChartTarget: "Annual target",
 	ChartTimeProgress: "Time-progress line", Month: "Month", ChartThisYear: "This year",
 	GraceFmt: "Rule: no observation for the latest complete reporting period (this month for monthly and finer data, the latest ended quarter or year otherwise), with %s days of grace.",
+	Demo:     "demo", DemoNote: "Figures marked demo still come from the demo data set, not yet superseded by data the departments reported; do not quote them.",
+	Level: "Level", RevisionsTitle: "Revisions this month", NoRevisions: "No figure was revised this month.",
+	Accepted: "Accepted", OldValue: "Old value", NewValue: "New value", OldProvider: "Old provider", NewProvider: "New provider",
+	Origin: "Origin", RevisionsFmt: "%s: %d figures were revised; the later accepted value replaces the earlier one (one value per indicator, entity and period).",
 }
 
 func labelsFor(l Lang) labels {
@@ -77,6 +88,29 @@ func labelsFor(l Lang) labels {
 		return enLabels
 	}
 	return zhLabels
+}
+
+// levelText names an entity level in the report's language: 全国, 省级 …
+func levelText(l models.Level, lang Lang) string {
+	if l == "" {
+		return ""
+	}
+	if lang == LangEn {
+		switch l {
+		case models.LevelCountry:
+			return "national"
+		case models.LevelProvince:
+			return "provincial"
+		}
+		return string(l)
+	}
+	switch l {
+	case models.LevelCountry:
+		return "全国"
+	case models.LevelStation:
+		return "站点"
+	}
+	return l.NameZh()
 }
 
 // statusText is the status as the report writes it.

@@ -19,7 +19,7 @@ var indicatorHeader = []string{
 	"period", "value", "prev", "mom", "year_ago", "yoy", "change_in_points", "ytd", "ytd_yoy", "since_year_start",
 	"target", "target_text", "completion", "time_progress", "status",
 	"trend_method", "trend_direction", "trend_slope_per_year", "trend_p", "trend_significant",
-	"projected", "probability_meet", "last_observation", "stale",
+	"projected", "probability_meet", "last_observation", "stale", "demo", "level",
 }
 
 // WriteCSV writes one line per indicator row (district rows, then the
@@ -47,7 +47,8 @@ func WriteCSV(w io.Writer, r *Report) error {
 			rec[0], rec[1], rec[2], rec[3], rec[4] = r.Month.String(), "air", c.Code, st.Station, c.Name
 			rec[5], rec[6], rec[7], rec[8], rec[9] = c.Unit, c.DisplayUnit, "level", "monthly", r.Month.String()
 			rec[10] = st.Means[i].csv()
-			rec[len(rec)-1] = "false"
+			rec[len(rec)-3] = "false"
+			rec[len(rec)-2] = strconv.FormatBool(st.Demo)
 			if err := cw.Write(rec); err != nil {
 				return err
 			}
@@ -73,7 +74,37 @@ func indicatorRecord(m Month, section string, row Row) []string {
 		row.Target.csv(), row.TargetText, row.Completion.csv(), row.Progress.csv(), string(row.Status),
 		t.Method, t.Direction, t.SlopePerYear.csv(), t.P.csv(), boolCell(row.Trend != nil, t.Significant),
 		row.Projected.csv(), row.ProbabilityMeet.csv(), timeCell(row.LastObservation), strconv.FormatBool(row.Stale),
+		strconv.FormatBool(row.Demo), string(row.Level),
 	}
+}
+
+var revisionHeader = []string{
+	"month", "accepted", "code", "name", "entity", "period", "unit", "old_value", "new_value",
+	"old_provider", "new_provider", "origin",
+}
+
+// WriteRevisionsCSV writes the month's revisions (修订), one line per
+// superseded figure, values in the base unit.
+func WriteRevisionsCSV(w io.Writer, r *Report) error {
+	var buf bytes.Buffer
+	buf.WriteString(bom)
+	cw := csv.NewWriter(&buf)
+	if err := cw.Write(revisionHeader); err != nil {
+		return err
+	}
+	for _, v := range r.Quality.Revisions {
+		rec := []string{r.Month.String(), timeCell(v.Accepted), v.Code, v.Name, v.Entity, v.Period, v.Unit,
+			v.OldValue.csv(), v.NewValue.csv(), v.OldProvider, v.NewProvider, v.Origin}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
 }
 
 var waterHeader = []string{

@@ -41,7 +41,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			fmt.Fprintf(&b, "### %s\n\n", l.Stations)
 			mdTable(&b, append([]string{l.Station}, v.StationCols...))
 			for _, sr := range v.StationRows {
-				mdLine(&b, append([]string{sr.Station}, sr.Means...)...)
+				mdLine(&b, append([]string{demoName(sr.Station, sr.Demo, l)}, sr.Means...)...)
 			}
 			b.WriteString("\n")
 		}
@@ -73,21 +73,45 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			mdLine(&b, rc.Key, fmt.Sprint(rc.Count))
 		}
 	}
+	fmt.Fprintf(&b, "\n### %s\n\n", l.RevisionsTitle)
+	if len(v.Revisions) == 0 {
+		b.WriteString(l.NoRevisions + "\n")
+	} else {
+		b.WriteString(v.RevisionsLine + "\n\n")
+		mdTable(&b, []string{l.Accepted, l.Indicator, l.Entity, l.Period, l.OldValue, l.NewValue, l.OldProvider, l.NewProvider, l.Origin})
+		for _, rv := range v.Revisions {
+			mdLine(&b, rv.Accepted, rv.Name, rv.Entity, rv.Period, rv.Old, rv.New, rv.OldProvider, rv.NewProvider, rv.Origin)
+		}
+	}
+	if v.DemoNote != "" {
+		b.WriteString("\n" + v.DemoNote + "\n")
+	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// demoName marks a name whose figures come from demo data: "PM2.5（演示）".
+func demoName(name string, demo bool, l labels) string {
+	if !demo {
+		return name
+	}
+	if l.Demo == "demo" {
+		return name + " (demo)"
+	}
+	return name + "（" + l.Demo + "）"
 }
 
 func mdRows(b *bytes.Buffer, l labels, rows []cells, entity bool) {
 	head := []string{l.Indicator}
 	if entity {
-		head = append(head, l.Entity)
+		head = append(head, l.Entity, l.Level)
 	}
 	head = append(head, l.Period, l.Value, l.MoM, l.YoY, l.YTD, l.Target, l.Completion, l.Progress, l.Status, l.Trend, l.Projected, l.ProbMeet)
 	mdTable(b, head)
 	for _, c := range rows {
-		line := []string{c.Name}
+		line := []string{demoName(c.Name, c.Demo, l)}
 		if entity {
-			line = append(line, c.Entity)
+			line = append(line, c.Entity, c.Level)
 		}
 		line = append(line, c.Period, c.Value, c.MoM, c.YoY, c.YTD, c.Target, c.Completion, c.Progress, c.Status, c.Trend, c.Projected, c.ProbMeet)
 		mdLine(b, line...)

@@ -105,6 +105,12 @@ type Row struct {
 	ProbabilityMeet Num       `json:"probability_meet"`
 	LastObservation time.Time `json:"last_observation,omitzero"`
 	Stale           bool      `json:"stale"`
+	// Demo is set when a figure the row shows (本期值, 上期, 上年同期 or
+	// 累计) still comes from the demo's data: the report marks it 演示.
+	Demo bool `json:"demo"`
+	// Level is a reference row's entity level (全国, 省级 …): context,
+	// never summed into the district's figures.
+	Level models.Level `json:"level,omitempty"`
 }
 
 // Trend is the trend test of an indicator's series.
@@ -177,6 +183,8 @@ type StationRow struct {
 	Station string `json:"station"`
 	Means   []Num  `json:"means"`
 	Samples []int  `json:"samples"`
+	// Demo is set when a mean comes from the demo's data (演示).
+	Demo bool `json:"demo"`
 }
 
 // Quality is the data-quality section.
@@ -195,6 +203,31 @@ type Quality struct {
 	// DamagedLines counts lines of the rejection log that did not decode.
 	DamagedLines int    `json:"damaged_log_lines"`
 	LogError     string `json:"log_error,omitempty"`
+	// Revisions are the figures superseded during the month (修订), oldest
+	// first.
+	Revisions []Revision `json:"revisions"`
+}
+
+// Revision is one superseding write of the revision ledger: a figure
+// (indicator, entity, period) whose value or provider was replaced by a
+// later accepted write.
+type Revision struct {
+	// Accepted is when the new value was accepted.
+	Accepted time.Time `json:"accepted"`
+	Code     string    `json:"code"`
+	Name     string    `json:"name"`
+	Entity   string    `json:"entity,omitempty"`
+	// Period is the figure's period label ("2024-06", "2024-Q2", "2024").
+	Period string `json:"period"`
+	// Unit and DisplayUnit are the indicator's, for printing the values.
+	Unit        string `json:"unit"`
+	DisplayUnit string `json:"display_unit,omitempty"`
+	OldValue    Num    `json:"old_value"`
+	NewValue    Num    `json:"new_value"`
+	OldProvider string `json:"old_provider"`
+	NewProvider string `json:"new_provider"`
+	// Origin is where the new value came from: a file and row, or a push.
+	Origin string `json:"origin"`
 }
 
 // Stale is an indicator (of an entity) with no observation within its

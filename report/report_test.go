@@ -190,51 +190,7 @@ func TestQuality(t *testing.T) {
 }
 
 func TestBuildErrors(t *testing.T) {
-	m := Month{2024, time.May}
-	if _, err := Build(t.Context(), Input{Month: m, History: fixtureHistory()}); err != ErrNoSnapshot {
+	if _, err := Build(t.Context(), Input{Month: Month{2024, time.May}}); err != ErrNoSnapshot {
 		t.Errorf("without snapshot: %v, want %v", err, ErrNoSnapshot)
-	}
-	if _, err := Build(t.Context(), Input{Month: m, Snapshot: fixtureSnapshot(m)}); err != ErrNoHistory {
-		t.Errorf("without history: %v, want %v", err, ErrNoHistory)
-	}
-}
-
-// A report made before the daemon has written the analysis's derived
-// series back (make run writes the demo's report before serve starts)
-// must show what its own snapshot derived, not "no data, stale".
-func TestDerivedObservationsOfTheSnapshotAreUsed(t *testing.T) {
-	m, err := ParseMonth("2024-05")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var history memHistory
-	for _, o := range fixtureHistory() {
-		if o.Indicator != "water_good_ratio" {
-			history = append(history, o)
-		}
-	}
-	// One stale derived value is stored for April; the run's own replaces it.
-	history = append(history, models.Observation{Time: at(2024, time.April, 1, 0), Indicator: "water_good_ratio", Value: 0.125, Provider: sourceDerived})
-	snap := fixtureSnapshot(m)
-	for month := time.January; month <= time.May; month++ {
-		snap.Derived = append(snap.Derived, models.Observation{Time: at(2024, month, 1, 0), Indicator: "water_good_ratio",
-			Value: 0.5 + 0.0625*float64(month-1), Provider: sourceDerived})
-	}
-	rep, err := Build(t.Context(), Input{Month: m, Lang: LangZh, Snapshot: snap, History: history,
-		Now: func() time.Time { return m.End().Add(56 * time.Hour) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	row := findRow(t, rep, "water_good_ratio")
-	if row.Stale || !row.LastObservation.Equal(at(2024, time.May, 1, 0)) || !near(row.Value.Float(), 0.75) {
-		t.Errorf("water_good_ratio row: stale %v, last %v, value %v; want fresh, 2024-05-01, 0.75", row.Stale, row.LastObservation, row.Value)
-	}
-	for _, s := range rep.Quality.Stale {
-		if s.Code == "water_good_ratio" {
-			t.Errorf("water_good_ratio listed as stale: %+v", s)
-		}
-	}
-	if !near(row.MoM.Float(), 0.0625) {
-		t.Errorf("环比 = %v, want 0.0625 (May 0.75 against the run's April 0.6875, not the stored 0.125)", row.MoM)
 	}
 }

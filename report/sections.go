@@ -1,7 +1,6 @@
 package report
 
 import (
-	"context"
 	"fmt"
 	"sort"
 	"time"
@@ -12,39 +11,38 @@ import (
 )
 
 // stations summarises per-station air series as the month's mean of daily
-// means per station and pollutant.
-func (b *builder) stations(ctx context.Context) error {
+// means per station and pollutant, from the snapshot's per-station series.
+func (b *builder) stations() {
 	type cell struct {
 		mean float64
 		n    int
+		demo bool
 	}
 	table := map[string]map[string]cell{}
 	var cols []StationColumn
+	month := models.PeriodOf(models.FrequencyMonthly, b.month.Start())
 	for _, ind := range b.inds {
 		if ind.Entity != "station" {
 			continue
 		}
-		obs, err := b.read(ctx, ind.Code, b.month.Start())
-		if err != nil {
-			return err
-		}
-		if len(obs) == 0 {
-			continue
-		}
-		cols = append(cols, StationColumn{Code: ind.Code, Name: name(ind, b.lang), Unit: ind.Unit, DisplayUnit: ind.DisplayUnit})
-		byStation := map[string][]models.Observation{}
-		for _, o := range obs {
-			byStation[o.Entity] = append(byStation[o.Entity], o)
-		}
-		for st, os := range byStation {
-			pts := mergeSources(os)
+		var seen bool
+		for st, s := range b.snap.EntitySeries[ind.Code] {
+			pv, ok := s.Until(b.asOf).At(month)
+			if !ok {
+				continue
+			}
+			seen = true
 			if table[st] == nil {
 				table[st] = map[string]cell{}
 			}
-			table[st][ind.Code] = cell{mean: aggregate(pts, models.AggregateMean), n: len(pts)}
-			if last := pts[len(pts)-1].T; last.After(b.last["station:"+st]) {
+			// The table shows means whatever the catalogue aggregation.
+			table[st][ind.Code] = cell{mean: pv.Sum / float64(pv.Points), n: pv.Figures, demo: pv.Demo}
+			if last := b.latestBefore(ind.Code, st, pv.LastTime); last.After(b.last["station:"+st]) {
 				b.last["station:"+st] = last
 			}
+		}
+		if seen {
+			cols = append(cols, StationColumn{Code: ind.Code, Name: name(ind, b.lang), Unit: ind.Unit, DisplayUnit: ind.DisplayUnit})
 		}
 	}
 	names := make([]string, 0, len(table))
@@ -64,11 +62,11 @@ func (b *builder) stations(ctx context.Context) error {
 			}
 			row.Means = append(row.Means, Num(v.mean))
 			row.Samples = append(row.Samples, v.n)
+			row.Demo = row.Demo || v.demo
 		}
 		out.Rows = append(out.Rows, row)
 	}
 	b.rep.Stations = out
-	return nil
 }
 
 // water copies the snapshot's section standings and district figures and
@@ -160,6 +158,7 @@ func (b *builder) quality() {
 	}
 	q.NoData = b.noData()
 	b.rejections(&q)
+	q.Revisions = b.revisions()
 	b.rep.Quality = q
 }
 
@@ -249,9 +248,9 @@ func dueStart(freq models.Frequency, asOf time.Time) time.Time {
 	case models.FrequencyDaily:
 		return asOf.AddDate(0, 0, -1)
 	}
-	p := periodOf(freq, asOf.Add(-time.Nanosecond))
-	if p.End.After(asOf) {
-		p = p.add(-1)
+	p := models.PeriodOf(freq, asOf.Add(-time.Nanosecond))
+	if p.End().After(asOf) {
+		p = p.Previous()
 	}
 	return p.Start
 }
@@ -299,4 +298,32 @@ func countStatuses(secs []Section) Counts {
 	}
 	c.WithTarget = c.Achieved + c.Ahead + c.Behind + c.Missed + c.NoData
 	return c
+}
+
+// revisions are the revisions accepted during the month, oldest first, with
+// the indicator's name and units from the catalogue where the ledger left
+// them out.
+func (b *builder) revisions() []Revision {
+	byCode := make(map[string]models.Indicator, len(b.inds))
+	for _, ind := range b.inds {
+		byCode[ind.Code] = ind
+	}
+	out := []Revision{}
+	for _, r := range b.in.Revisions {
+		if !r.Accepted.IsZero() && (r.Accepted.Before(b.month.Start()) || !r.Accepted.Before(b.month.End())) {
+			continue
+		}
+		if ind, ok := byCode[r.Code]; ok {
+			if r.Name == "" {
+				r.Name = name(ind, b.lang)
+			}
+			if r.Unit == "" {
+				r.Unit, r.DisplayUnit = ind.Unit, ind.DisplayUnit
+			}
+		}
+		r.Accepted = r.Accepted.In(models.Shanghai)
+		out = append(out, r)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Accepted.Before(out[j].Accepted) })
+	return out
 }

@@ -364,7 +364,33 @@ func qualityZh(r *Report) string {
 	} else {
 		fmt.Fprintf(&b, "；本月拒收数据%d行，最多的原因为%s（%d行%s）。", q.Rejected, q.RejectedByRule[0].Key, q.RejectedByRule[0].Count, exampleOf(q, q.RejectedByRule[0].Key, "，如："))
 	}
+	if n := len(q.Revisions); n > 0 {
+		fmt.Fprintf(&b, "本月修订数据%d项（见数据质量部分）。", n)
+	}
+	if names := demoNames(r); len(names) > 0 {
+		fmt.Fprintf(&b, "%s仍含演示数据，已标注“演示”，不得作为正式数据引用。", listZh(names))
+	}
 	return b.String()
+}
+
+// demoNames are the rows and stations whose figures are still the demo's.
+func demoNames(r *Report) []string {
+	var out []string
+	for _, s := range r.Sections {
+		for _, rows := range [][]Row{s.Rows, s.Reference} {
+			for _, row := range rows {
+				if row.Demo {
+					out = append(out, row.Name)
+				}
+			}
+		}
+	}
+	for _, st := range r.Stations.Rows {
+		if st.Demo {
+			out = append(out, st.Station)
+		}
+	}
+	return out
 }
 
 func qualityEn(r *Report) string {
@@ -384,6 +410,12 @@ func qualityEn(r *Report) string {
 		b.WriteString("; no rows were rejected this month.")
 	} else {
 		fmt.Fprintf(&b, "; %d %s rejected this month, most often for %s (%d%s).", q.Rejected, plural(q.Rejected, "row was", "rows were"), q.RejectedByRule[0].Key, q.RejectedByRule[0].Count, exampleOf(q, q.RejectedByRule[0].Key, ", e.g. "))
+	}
+	if n := len(q.Revisions); n > 0 {
+		fmt.Fprintf(&b, " %d %s revised this month (see data quality).", n, plural(n, "figure was", "figures were"))
+	}
+	if names := demoNames(r); len(names) > 0 {
+		fmt.Fprintf(&b, " %s still %s demo data, marked demo: do not quote.", listEn(names), plural(len(names), "holds", "hold"))
 	}
 	return b.String()
 }

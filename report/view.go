@@ -13,8 +13,8 @@ import (
 type cells struct {
 	Name, Entity, Period, Value, MoM, YoY, YTD, Target, Completion string
 	Progress, Status, Trend, Projected, ProbMeet                   string
-	StatusClass                                                    string
-	Stale                                                          bool
+	StatusClass, Level                                             string
+	Stale, Demo                                                    bool
 }
 
 // rowCells formats a row in the report's conventions: display units
@@ -36,6 +36,12 @@ func rowCells(r Row, lang Lang) cells {
 		Trend:       dash,
 		StatusClass: "st-" + string(r.Status),
 		Stale:       r.Stale,
+		Demo:        r.Demo,
+		Level:       levelText(r.Level, lang),
+	}
+	if r.Kind == models.KindClass {
+		// A class changes by whole classes, not by a percentage.
+		c.MoM, c.YoY = classChange(r.MoM, lang), classChange(r.YoY, lang)
 	}
 	switch {
 	case r.Status == models.StatusMunicipal && lang == LangEn:
@@ -51,6 +57,18 @@ func rowCells(r Row, lang Lang) cells {
 		c.Trend = trendText(*t, r, lang, l)
 	}
 	return c
+}
+
+// classChange writes a change of class: +1类 (zh), +1 class (en).
+func classChange(v Num, lang Lang) string {
+	if !v.Valid() {
+		return dash
+	}
+	s := sign(trimmed(v.Float(), 1))
+	if lang == LangEn {
+		return s + " class"
+	}
+	return s + "类"
 }
 
 // trendText writes "↑ +1.2万吨二氧化碳/年（显著，p=0.012）".

@@ -101,6 +101,9 @@ func Write(dir string, r *Report, formats []Format) ([]string, error) {
 			if err = add(base+".csv", WriteCSV); err == nil {
 				err = add(base+"-water.csv", WriteWaterCSV)
 			}
+			if err == nil {
+				err = add(base+"-revisions.csv", WriteRevisionsCSV)
+			}
 		case FormatJSON:
 			err = add(base+".json", WriteJSON)
 		case FormatMarkdown:
@@ -155,7 +158,7 @@ func writeAtomic(path string, render func(io.Writer) error) (err error) {
 }
 
 // reportFile matches the files Write produces.
-var reportFile = regexp.MustCompile(`^report-(\d{4}-\d{2})(-en)?(-water)?\.(html|csv|json|md)$`)
+var reportFile = regexp.MustCompile(`^report-(\d{4}-\d{2})(-en)?(-water|-revisions)?\.(html|csv|json|md)$`)
 
 // IndexEntry is one report edition (a month in one language) in the index.
 type IndexEntry struct {
@@ -203,8 +206,11 @@ func ScanDir(dir string) ([]IndexEntry, error) {
 			byKey[k] = e
 		}
 		label := strings.ToUpper(sm[4])
-		if sm[3] != "" {
+		switch sm[3] {
+		case "-water":
 			label = "CSV（水质断面 / water）"
+		case "-revisions":
+			label = "CSV（修订记录 / revisions）"
 		}
 		e.Files = append(e.Files, IndexFileLink{Href: de.Name(), Label: label})
 		if sm[4] == "html" {
@@ -228,19 +234,22 @@ func ScanDir(dir string) ([]IndexEntry, error) {
 	return out, nil
 }
 
-// fileRank orders an edition's files as html, csv, water csv, json, md.
+// fileRank orders an edition's files as html, csv, water csv, revisions
+// csv, json, md.
 func fileRank(name string) int {
 	switch {
 	case strings.HasSuffix(name, ".html"):
 		return 0
 	case strings.HasSuffix(name, "-water.csv"):
 		return 2
+	case strings.HasSuffix(name, "-revisions.csv"):
+		return 3
 	case strings.HasSuffix(name, ".csv"):
 		return 1
 	case strings.HasSuffix(name, ".json"):
-		return 3
+		return 4
 	}
-	return 4
+	return 5
 }
 
 // WriteIndex rewrites dir/index.html from the reports found in dir.

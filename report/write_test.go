@@ -49,7 +49,7 @@ func TestWriteReplaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantFiles := []string{"report-2024-05.html", "report-2024-05.csv", "report-2024-05-water.csv", "report-2024-05.json", "report-2024-05.md", "index.html"}
+	wantFiles := []string{"report-2024-05.html", "report-2024-05.csv", "report-2024-05-water.csv", "report-2024-05-revisions.csv", "report-2024-05.json", "report-2024-05.md", "index.html"}
 	if len(first) != len(wantFiles) {
 		t.Fatalf("Write = %v, want %v", first, wantFiles)
 	}

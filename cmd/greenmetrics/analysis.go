@@ -7,7 +7,8 @@ import (
 )
 
 // analysisOptions are the engine options every command shares: the
-// catalogue, the analysis and water sections and the carbon factor table.
+// catalogue, the analysis, the water sections, the entity scope and the
+// carbon factor table.
 // serve, progress and report differ only in where results go (Reader,
 // Writer, State, Logger, set by the caller), so that a report computes
 // the same figures as the daemon's snapshot.
@@ -16,6 +17,6 @@ func analysisOptions(cfg config.Config, inds []models.Indicator) (metrics.Option
 	if err != nil {
 		return metrics.Options{}, err
 	}
-	return metrics.Options{Indicators: inds, Analysis: cfg.Analysis, Water: cfg.Water,
+	return metrics.Options{Indicators: inds, Analysis: cfg.Analysis, Water: cfg.Water, Scope: cfg.Scope,
 		Factors: factors.Table, Selection: cfg.Carbon.Selection()}, nil
 }

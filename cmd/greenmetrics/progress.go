@@ -118,8 +118,13 @@ func writeProgressTable(w io.Writer, snap *metrics.Snapshot, rows []models.Progr
 	table := [][]string{{"指标", "期间", "本月值", "累计", "目标", "完成率", "序时进度", "状态"}}
 	for _, p := range rows {
 		ind := inds[p.Indicator]
+		name := ind.NameZh
+		if p.Demo {
+			// Still the demo's figures: never to be quoted as the district's.
+			name += "（演示）"
+		}
 		table = append(table, []string{
-			ind.NameZh, periodLabel(ind, p), value(ind, p.PeriodValue), value(ind, p.Actual),
+			name, periodLabel(ind, p), value(ind, p.PeriodValue), value(ind, p.Actual),
 			targetLabel(ind, p), percent(p.Completion), percent(p.TimeProgress), p.Status.NameZh(),
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"strings"
@@ -87,7 +88,21 @@ func TestProgressCommandEndToEnd(t *testing.T) {
 		t0 := time.Date(2024, m, 1, 0, 0, 0, 0, models.Shanghai)
 		points = append(points,
 			store.ObservationPoint(models.Observation{Time: t0, Indicator: "rural_sewage_stations_built", Value: 5, Provider: "bureau"}),
-			store.ObservationPoint(models.Observation{Time: t0, Indicator: "general_budget_revenue", Value: 0.85e9, Provider: "bureau"}))
+			store.ObservationPoint(models.Observation{Time: t0, Indicator: "general_budget_revenue", Value: 0.85e9, Provider: "bureau"}),
+			store.ObservationPoint(models.Observation{Time: t0, Indicator: "old_residential_renovation", Value: 1, Provider: models.ProviderDemo}))
+	}
+	// Reference series: CEADs holds China and 30 provinces (which add up
+	// to China), OWID the world and its countries. Summed they made the
+	// district's carbon figure twice China's; they are not the district's.
+	for _, y := range []int{2023, 2024} {
+		t0 := time.Date(y, time.January, 1, 0, 0, 0, 0, models.Shanghai)
+		points = append(points, store.ObservationPoint(models.Observation{Time: t0, Indicator: "co2_total_ceads", Entity: "China", Value: 1.1e10, Provider: "ceads"}))
+		for p := 1; p <= 30; p++ {
+			points = append(points, store.ObservationPoint(models.Observation{Time: t0, Indicator: "co2_total_ceads", Entity: fmt.Sprintf("P%02d", p), Value: 1.1e10 / 30, Provider: "ceads"}))
+		}
+		for _, e := range []string{"World", "China", "India"} {
+			points = append(points, store.ObservationPoint(models.Observation{Time: t0, Indicator: "co2_annual_owid_gcp", Entity: e, Value: 1e10, Provider: "owid"}))
+		}
 	}
 	if err := st.WritePoints(ctx, points...); err != nil {
 		t.Fatal(err)
@@ -107,6 +122,11 @@ func TestProgressCommandEndToEnd(t *testing.T) {
 	}
 
 	text := run()
+	for _, reference := range []string{"CEADs", "OWID"} {
+		if strings.Contains(text, reference) {
+			t.Errorf("progress lists the reference series %s as a district figure:\n%s", reference, text)
+		}
+	}
 	for _, want := range []string{
 		"2024年目标进度（截至2024-06-30 23:59）",
 		// 1–6月 30 of 64 = 46.88% against 6/12: behind. The July figure is after the as-of date.
@@ -114,6 +134,8 @@ func TestProgressCommandEndToEnd(t *testing.T) {
 		// 94.11亿 × 1.04 = 97.87亿 from the catalogue baseline; 6 × 0.85亿 = 51亿.
 		"51亿元", "97.87亿元（增长4%）", "52.11%", "超序时",
 		"能耗强度", "市级下达",
+		// Figures still from the demo's data are marked.
+		"老旧小区改造完工（演示）",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("progress output lacks %q:\n%s", want, text)

@@ -23,8 +23,8 @@ func newReportCmd(s *settings) *cobra.Command {
 		Use:   "report",
 		Short: "Write the monthly report (月度报告): HTML, CSV, JSON and Markdown for one month",
 		Long: `Computes where every target stands at the end of --month (as the analysis
-engine would have seen it then), reads the history the tables and charts
-need, and writes report-YYYY-MM.{html,csv,json,md} and report-YYYY-MM-water.csv
+engine would have seen it then) — the tables and charts take their figures
+from that analysis, so they agree with progress and /metrics — and writes report-YYYY-MM.{html,csv,json,md} and report-YYYY-MM-water.csv
 atomically into the report directory, replacing an earlier run of the same
 month, then rewrites index.html there. The daemon runs the same job on
 report.day at report.hour for the previous month.`,
@@ -151,7 +151,7 @@ func (g reportGenerator) generate(ctx context.Context, m report.Month, lang repo
 		return nil, fmt.Errorf("analysis as of the end of %s: %w", m, err)
 	}
 	rep, err := report.Build(ctx, report.Input{
-		Month: m, Lang: lang, Snapshot: snap, History: g.store, Indicators: g.inds,
+		Month: m, Lang: lang, Snapshot: snap, Indicators: g.inds,
 		RejectDir: g.rejects, StaleGrace: g.cfg.Analysis.StaleGrace, Alpha: g.cfg.Analysis.Alpha,
 	})
 	if err != nil {

@@ -101,6 +101,10 @@ func TestReportCommandEndToEnd(t *testing.T) {
 	add("prefab_building_started_area", "", time.Date(2024, 6, 1, 0, 0, 0, 0, models.Shanghai), 9e9)
 	for d := 1; d <= 31; d++ {
 		add("pm25", "永顺", time.Date(2024, 5, d, 12, 0, 0, 0, models.Shanghai), 30)
+		// A demo station: its hours reach the report through the daily
+		// aggregates, which must keep the demo bit.
+		points = append(points, store.ObservationPoint(models.Observation{Time: time.Date(2024, 5, d, 8, 0, 0, 0, models.Shanghai),
+			Indicator: "pm25", Entity: "演示站", Value: 50, Provider: models.ProviderDemo}))
 	}
 	if err := st.WritePoints(ctx, points...); err != nil {
 		t.Fatal(err)
@@ -162,8 +166,11 @@ func TestReportCommandEndToEnd(t *testing.T) {
 	if co2 := findReportRow(t, &rep, "co2_emissions"); !(co2.Value.Float() > 0) || co2.Period != "2024-05" {
 		t.Errorf("co2_emissions = %v for %q, want May's derived emissions", co2.Value, co2.Period)
 	}
-	if rep.Quality.Rejected != 1 || len(rep.Stations.Rows) != 1 || rep.Stations.Rows[0].Means[0].Float() != 30 {
+	if rep.Quality.Rejected != 1 || len(rep.Stations.Rows) != 2 || rep.Stations.Rows[0].Means[0].Float() != 30 || rep.Stations.Rows[0].Demo {
 		t.Errorf("rejected %d, stations %+v", rep.Quality.Rejected, rep.Stations.Rows)
+	}
+	if demo := rep.Stations.Rows[1]; demo.Station != "演示站" || !demo.Demo || demo.Samples[0] != 31 {
+		t.Errorf("demo station row = %+v; want 演示站 marked demo, 31 hourly figures", demo)
 	}
 }
 

@@ -280,12 +280,22 @@ func (c *Collector) buildLatest(b *builder, s *metrics.Snapshot) {
 		meta := c.byCode[code]
 		keep, omitted := c.selectEntities(sortedKeys(newest[code]))
 		for _, e := range keep {
-			b.gauge(c.d.byUnit[meta.unit.suffix].value, meta.unit.convert(newest[code][e].Value), code, e)
+			b.gauge(c.d.byUnit[meta.unit.suffix].value, meta.unit.convert(newest[code][e].Value), code, e, entityLevel(s, meta.ind, e))
 		}
 		if omitted > 0 {
 			b.gauge(c.d.entitiesOmitted, float64(omitted), code)
 		}
 	}
+}
+
+// entityLevel is the level label of an entity's figures: "district" for
+// the district's own (no entity, or named as the district), else the
+// scope's level of the entity (country, province, station, section …).
+func entityLevel(s *metrics.Snapshot, ind models.Indicator, entity string) string {
+	if entity == "" {
+		return string(models.LevelDistrict)
+	}
+	return string(s.Scope.LevelOf(entity, ind.Entity))
 }
 
 // selectEntities picks at most MaxEntities of the sorted entities: the

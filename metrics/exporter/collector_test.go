@@ -242,16 +242,60 @@ func TestEntityCap(t *testing.T) {
 # HELP greenmetrics_indicator_entities_omitted Entities of each indicator whose values are not exported because the per-indicator cap was reached (only present when above 0). From the latest analysis snapshot (recomputed every analysis interval, not per scrape).
 # TYPE greenmetrics_indicator_entities_omitted gauge
 greenmetrics_indicator_entities_omitted{indicator="pm25"} 3
-# HELP greenmetrics_indicator_value_grams_per_cubic_meter Newest observation of each indicator measured in grams per cubic metre (mass concentration; 1 mg/L = 1 g/m³, 1 µg/m³ = 1e-6 g/m³), per entity (water section, station; empty for district-wide figures). From the latest analysis snapshot (recomputed every analysis interval, not per scrape).
+# HELP greenmetrics_indicator_value_grams_per_cubic_meter Newest observation of each indicator measured in grams per cubic metre (mass concentration; 1 mg/L = 1 g/m³, 1 µg/m³ = 1e-6 g/m³), per entity (water section, station; empty for district-wide figures), with the entity's level (district for the district's own figures; reference series such as country or province are context and must not be summed with them). From the latest analysis snapshot (recomputed every analysis interval, not per scrape).
 # TYPE greenmetrics_indicator_value_grams_per_cubic_meter gauge
-greenmetrics_indicator_value_grams_per_cubic_meter{entity="",indicator="pm25"} 1.2e-05
-greenmetrics_indicator_value_grams_per_cubic_meter{entity="a",indicator="pm25"} 1e-05
-greenmetrics_indicator_value_grams_per_cubic_meter{entity="configured",indicator="pm25"} 1e-05
+greenmetrics_indicator_value_grams_per_cubic_meter{entity="",indicator="pm25",level="district"} 1.2e-05
+greenmetrics_indicator_value_grams_per_cubic_meter{entity="a",indicator="pm25",level="station"} 1e-05
+greenmetrics_indicator_value_grams_per_cubic_meter{entity="configured",indicator="pm25",level="station"} 1e-05
 `
 	err := testutil.CollectAndCompare(c, strings.NewReader(want),
 		"greenmetrics_indicator_entities_omitted", "greenmetrics_indicator_value_grams_per_cubic_meter")
 	if err != nil {
 		t.Error(err)
+	}
+}
+
+// TestValueLevels: per-entity values carry their entity's level, so a
+// dashboard can keep the district's figures apart from overlapping
+// reference series instead of summing China and its provinces.
+func TestValueLevels(t *testing.T) {
+	snap := &metrics.Snapshot{GeneratedAt: fixedTime, Year: 2024,
+		Scope: config.Scope{District: "通州区", Levels: map[string]string{"China": "country"}}}
+	for _, e := range []string{"China", "CN-BJ", "通州区"} {
+		snap.Latest = append(snap.Latest, models.Observation{Time: fixedTime, Indicator: "co2_total_ceads", Entity: e, Value: 1e6})
+	}
+	ceads := models.Indicator{Code: "co2_total_ceads", NameZh: "二氧化碳排放总量（CEADs）", NameEn: "Total CO2 emissions (CEADs)", Domain: models.DomainCarbon,
+		Unit: "tCO2", DisplayUnit: "万吨二氧化碳", Kind: models.KindFlow, Direction: models.DirectionLower, Aggregation: models.AggregateSum,
+		Frequency: models.FrequencyAnnual, Entity: "region"}
+	var st metrics.State
+	st.Publish(snap)
+	c, err := exporter.New(&st, append(fixtureCatalog(), ceads), exporter.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range families {
+		if !strings.HasPrefix(f.GetName(), "greenmetrics_indicator_value_") {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			got[labels["entity"]] = labels["level"]
+		}
+	}
+	for entity, want := range map[string]string{"China": "country", "CN-BJ": "province", "通州区": "district"} {
+		if got[entity] != want {
+			t.Errorf("level of %s = %q; want %q (all: %v)", entity, got[entity], want, got)
+		}
 	}
 }
 

@@ -64,6 +64,7 @@ func gauge(name, help string, labels ...string) *prometheus.Desc {
 const (
 	lIndicator = "indicator"
 	lEntity    = "entity"
+	lLevel     = "level"
 	lStatus    = "status"
 	lSection   = "section"
 	lPollutant = "pollutant"
@@ -74,8 +75,8 @@ func newDescs() descs {
 	for suffix, words := range familySuffixes() {
 		d.byUnit[suffix] = valueDescs{
 			value: gauge("indicator_value_"+suffix,
-				"Newest observation of each indicator measured in "+words+", per entity (water section, station; empty for district-wide figures)."+snapshotNote,
-				lIndicator, lEntity),
+				"Newest observation of each indicator measured in "+words+", per entity (water section, station; empty for district-wide figures), with the entity's level (district for the district's own figures; reference series such as country or province are context and must not be summed with them)."+snapshotNote,
+				lIndicator, lEntity, lLevel),
 			actual: gauge("indicator_actual_"+suffix,
 				"Year-to-date figure (完成值) of each indicator measured in "+words+": flows summed, stocks and cumulatives latest, levels averaged."+snapshotNote,
 				lIndicator),
