@@ -184,6 +184,12 @@ type Input struct {
 	// Provider is the source tag of observations whose row names none; empty:
 	// the mapping's source, if any.
 	Provider string
+	// FixedProvider says every row is Provider's (a push: the token's
+	// name); a row naming another provider is rejected.
+	FixedProvider bool
+	// Confirm accepts values the plausibility rules would hold, because
+	// the sender confirmed them explicitly.
+	Confirm bool
 	// Mapping names the mapping to use; empty: the first whose Match glob
 	// fits the base name of Name, else the canonical layouts.
 	Mapping string
