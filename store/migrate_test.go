@@ -39,7 +39,9 @@ func frequencyOf(ind string) (models.Frequency, bool) {
 	return f, ok
 }
 
-func sh(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, models.Shanghai) }
+func sh(y int, m time.Month, d, h int) time.Time {
+	return time.Date(y, m, d, h, 0, 0, 0, models.Shanghai)
+}
 
 // TestMigrateSchema1 migrates a schema-1 database with every case the
 // migration resolves, and proves the result against the real InfluxDB: a
