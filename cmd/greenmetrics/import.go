@@ -101,7 +101,11 @@ func runImport(ctx context.Context, s *settings, f importFlags, files []string, 
 		return err
 	}
 	defer dl.close()
-	pipe, err := ingest.NewPipeline(cat, mappings, dl.sink, ingest.OptionsFrom(cfg.Ingest))
+	opts, err := pipelineOptions(cfg)
+	if err != nil {
+		return err
+	}
+	pipe, err := ingest.NewPipeline(cat, mappings, dl.sink, opts)
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,7 @@ func newRootCmd() *cobra.Command {
 		newProgressCmd(&s),
 		newImportCmd(&s),
 		newDemoCmd(&s),
+		newMigrateCmd(&s),
 	)
 	return root
 }
