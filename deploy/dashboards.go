@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"sort"
+	"strings"
 
 	"github.com/grafana/grafana-foundation-sdk/go/bargauge"
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
@@ -13,6 +16,8 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/stat"
 	"github.com/grafana/grafana-foundation-sdk/go/table"
 	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
+
+	"github.com/greenmetrics/greenmetrics/config"
 )
 
 // Datasource uids, fixed in deploy/grafana/provisioning/datasources so
@@ -30,12 +35,16 @@ type DashboardFile struct {
 
 // Dashboards builds every dashboard, in the order of docs/dashboards.md.
 func Dashboards() ([]DashboardFile, error) {
+	cat, err := config.DefaultCatalog()
+	if err != nil {
+		return nil, fmt.Errorf("dashboards: %w", err)
+	}
 	builders := []struct {
 		name string
 		b    *dashboard.DashboardBuilder
 	}{
 		{"overview.json", overviewDashboard()},
-		{"carbon.json", carbonDashboard()},
+		{"carbon.json", carbonDashboard(codesInUnit(cat, "tCO2"))},
 		{"green-finance.json", greenFinanceDashboard()},
 		{"water.json", waterDashboard()},
 		{"building.json", buildingDashboard()},
@@ -351,7 +360,22 @@ func targetTable(l *layout) *table.PanelBuilder {
 
 // ── 碳排放与碳减排 ─────────────────────────────────────────────────────
 
-func carbonDashboard() *dashboard.DashboardBuilder {
+// codesInUnit is a regex alternation of the catalogue codes in a base
+// unit, for InfluxQL panels: the Prometheus families carry the unit in
+// their name, InfluxDB's figures do not, and the $indicator variable's All
+// (.*) would otherwise match every indicator.
+func codesInUnit(cat *config.Catalog, unit string) string {
+	var codes []string
+	for _, ind := range cat.Indicators() {
+		if ind.Unit == unit {
+			codes = append(codes, regexp.QuoteMeta(ind.Code))
+		}
+	}
+	sort.Strings(codes)
+	return "(" + strings.Join(codes, "|") + ")"
+}
+
+func carbonDashboard(co2Codes string) *dashboard.DashboardBuilder {
 	var l layout
 	d := newDashboard("greenmetrics-carbon", "碳排放与碳减排",
 		"二氧化碳排放、碳减排与能源消费：最新观测（Prometheus）与历史（InfluxDB）。排放以万吨二氧化碳显示。").
@@ -370,8 +394,8 @@ func carbonDashboard() *dashboard.DashboardBuilder {
 	d.WithPanel(timeseries.NewPanelBuilder().Title("排放历史（通州区，InfluxDB，万吨二氧化碳）").Datasource(influxDS).GridPos(l.at(24, 9)).
 		Description("报送数据（figure）与引擎推算（derived，如 co2_emissions），均为本区自身数据（不含对象）。").
 		Unit("short").
-		WithTarget(influxQL("A", `SELECT sum("value") / 10000 FROM "figure" WHERE "indicator" =~ /^$indicator$/ AND `+districtTag+` AND $timeFilter GROUP BY time($__interval), "indicator" fill(none)`, "$tag_indicator")).
-		WithTarget(influxQL("B", `SELECT sum("value") / 10000 FROM "derived" WHERE "indicator" =~ /^$indicator$/ AND `+districtTag+` AND $timeFilter GROUP BY time($__interval), "indicator" fill(none)`, "$tag_indicator（推算）")))
+		WithTarget(influxQL("A", `SELECT sum("value") / 10000 FROM "figure" WHERE "indicator" =~ /^`+co2Codes+`$/ AND "indicator" =~ /^$indicator$/ AND `+districtTag+` AND $timeFilter GROUP BY time($__interval), "indicator" fill(none)`, "$tag_indicator")).
+		WithTarget(influxQL("B", `SELECT sum("value") / 10000 FROM "derived" WHERE "indicator" =~ /^`+co2Codes+`$/ AND "indicator" =~ /^$indicator$/ AND `+districtTag+` AND $timeFilter GROUP BY time($__interval), "indicator" fill(none)`, "$tag_indicator（推算）")))
 	d.WithPanel(timeseries.NewPanelBuilder().Title("最新观测（按地区，万吨二氧化碳）").Datasource(promDS).GridPos(l.at(12, 8)).
 		Unit("short").
 		WithTarget(promRange("A", inDomain(co2+` / 1e4`, ".*"), "{{name_zh}} {{entity}}")))
