@@ -42,3 +42,22 @@ func TestCheckReportsTokenProblems(t *testing.T) {
 		})
 	}
 }
+
+// TestPipelineOptionsReserveTokenNames: serve and import give the
+// pipeline every token name, so no file can claim one as its provider.
+func TestPipelineOptionsReserveTokenNames(t *testing.T) {
+	t.Setenv("GREENMETRICS_INGEST_TOKENS", "ci:ci-secret")
+	cfgPath := writeTemp(t, "greenmetrics.yaml", "ingest:\n  tokens_file: "+writeTemp(t, "tokens", "zjw a\ntjj b\nzjw c\n")+"\n")
+	s := settings{configPath: cfgPath}
+	cfg, err := s.load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := pipelineOptions(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(opts.ReservedProviders, ","); got != "ci,tjj,zjw" {
+		t.Errorf("ReservedProviders = %s, want ci,tjj,zjw", got)
+	}
+}

@@ -68,7 +68,7 @@ func TestImportDeliversToInfluxDB(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	series, err := st.Query(context.Background(), "SELECT value FROM observation WHERE indicator = $ind", map[string]any{"ind": "prefab_building_started_area"})
+	series, err := st.Query(context.Background(), "SELECT value FROM figure WHERE indicator = $ind", map[string]any{"ind": "prefab_building_started_area"})
 	if err != nil {
 		t.Fatal(err)
 	}
