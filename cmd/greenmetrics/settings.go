@@ -102,7 +102,7 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 func pushTokens(cfg config.Config) (httpapi.Tokens, error) {
 	tokens, err := httpapi.LoadTokens(cfg.Ingest.TokensFile, cfg.Ingest.TokensEnv, os.Getenv)
 	if err != nil {
-		return tokens, fmt.Errorf("push tokens (ingest.tokens_file, $%s; docs/operations.md): %w", cfg.Ingest.TokensEnv, err)
+		return tokens, fmt.Errorf("push tokens (ingest.tokens_file, $%s): %w", cfg.Ingest.TokensEnv, err)
 	}
 	return tokens, nil
 }
