@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -27,9 +28,16 @@ type Ingest struct {
 	// DropDir is the watched folder; empty disables it. Processed files
 	// move to DropDir/done, rejected rows to DropDir/rejected.
 	DropDir string `yaml:"drop_dir"`
-	// TokensFile lists accepted bearer tokens, one per line (several allow
-	// rotation). TokensEnv names a variable with comma-separated tokens.
-	// With neither, the push API is open — only sensible on loopback.
+	// TokensFile lists the accepted bearer tokens with their names, one
+	// "NAME TOKEN" per line (blank lines and # comments allowed). The name
+	// is the provider of every figure pushed with the token: lower-case
+	// ASCII letters, digits, '_', '.', '-', at most 64, not derived, demo,
+	// drop, http or import. Several tokens may share a name, so a token can
+	// be rotated. TokensEnv names a variable holding comma-separated
+	// "name:token" pairs. With neither, the push API is open, its pushes
+	// provided by "http" — only sensible on loopback. The files are read
+	// by serve, import and check (package ingest/httpapi), not here, so
+	// that loading the config never reads a secret.
 	TokensFile string `yaml:"tokens_file"`
 	TokensEnv  string `yaml:"tokens_env"`
 	// MaxBodyBytes and MaxRows bound one push request.
@@ -78,9 +86,15 @@ func (in Ingest) validate() error {
 		return errors.New("tls_cert and tls_key must be set together")
 	case in.RetryMin <= 0 || in.RetryMax < in.RetryMin:
 		return fmt.Errorf("retry_min %v and retry_max %v must satisfy 0 < min <= max", in.RetryMin, in.RetryMax)
+	case in.TokensEnv != "" && !envNamePattern.MatchString(in.TokensEnv):
+		// Not repeated: a value that is no variable name may be the tokens.
+		return errors.New("tokens_env is not the name of an environment variable (letters, digits and '_', not starting with a digit); it names the variable holding name:token pairs, not the tokens")
 	}
 	return nil
 }
+
+// envNamePattern is a portable environment variable name.
+var envNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // Mapping reads a file layout other than the canonical long CSV
 // (time,indicator,entity,value,unit): which columns hold the time, the

@@ -96,3 +96,32 @@ func TestLoadMappings(t *testing.T) {
 		}
 	}
 }
+
+// TestTokensEnvIsAVariableName: tokens_env names a variable; a value that
+// looks like the tokens themselves is refused without being repeated.
+func TestTokensEnvIsAVariableName(t *testing.T) {
+	tests := []struct {
+		env  string
+		want string // "" means valid
+	}{
+		{"GREENMETRICS_INGEST_TOKENS", ""},
+		{"", ""},
+		{"_T1", ""},
+		{"zjw:abc,tjj:def", "tokens_env"},
+		{"1TOKENS", "tokens_env"},
+	}
+	for _, tc := range tests {
+		cfg := config.Default()
+		cfg.Ingest.TokensEnv = tc.env
+		err := cfg.Validate()
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("tokens_env %q: Validate() = %v, want nil", tc.env, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), tc.env)):
+			t.Errorf("tokens_env %q: Validate() = %v, want an error about %s not repeating the value", tc.env, err, tc.want)
+		}
+	}
+	if def := config.Default().Ingest.TokensEnv; def != "GREENMETRICS_INGEST_TOKENS" {
+		t.Errorf("default tokens_env = %q", def)
+	}
+}

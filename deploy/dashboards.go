@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"sort"
+	"strings"
 
 	"github.com/grafana/grafana-foundation-sdk/go/bargauge"
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
@@ -13,6 +16,8 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/stat"
 	"github.com/grafana/grafana-foundation-sdk/go/table"
 	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
+
+	"github.com/greenmetrics/greenmetrics/config"
 )
 
 // Datasource uids, fixed in deploy/grafana/provisioning/datasources so
@@ -30,12 +35,16 @@ type DashboardFile struct {
 
 // Dashboards builds every dashboard, in the order of docs/dashboards.md.
 func Dashboards() ([]DashboardFile, error) {
+	cat, err := config.DefaultCatalog()
+	if err != nil {
+		return nil, fmt.Errorf("dashboards: %w", err)
+	}
 	builders := []struct {
 		name string
 		b    *dashboard.DashboardBuilder
 	}{
 		{"overview.json", overviewDashboard()},
-		{"carbon.json", carbonDashboard()},
+		{"carbon.json", carbonDashboard(codesInUnit(cat, "tCO2"))},
 		{"green-finance.json", greenFinanceDashboard()},
 		{"water.json", waterDashboard()},
 		{"building.json", buildingDashboard()},
@@ -210,6 +219,15 @@ func organize(exclude []string, rename map[string]string, order []string) dashbo
 
 // ── PromQL fragments ──────────────────────────────────────────────────
 
+// districtEntity and districtTag select the district's own figures, which
+// carry no entity (docs/schema.md): panels that add or pick figures up
+// across series use them, so reference series of other levels (World,
+// China, provinces, stations) are never summed into the district's.
+const (
+	districtEntity = `entity=""`
+	districtTag    = `"entity" = ''`
+)
+
 // info filters by the dashboard's domain and indicator variables.
 const info = `greenmetrics_indicator_info{domain=~"$domain",indicator=~"$indicator"}`
 
@@ -342,21 +360,42 @@ func targetTable(l *layout) *table.PanelBuilder {
 
 // ── 碳排放与碳减排 ─────────────────────────────────────────────────────
 
-func carbonDashboard() *dashboard.DashboardBuilder {
+// codesInUnit is a regex alternation of the catalogue codes in a base
+// unit, for InfluxQL panels: the Prometheus families carry the unit in
+// their name, InfluxDB's figures do not, and the $indicator variable's All
+// (.*) would otherwise match every indicator.
+func codesInUnit(cat *config.Catalog, unit string) string {
+	var codes []string
+	for _, ind := range cat.Indicators() {
+		if ind.Unit == unit {
+			codes = append(codes, regexp.QuoteMeta(ind.Code))
+		}
+	}
+	sort.Strings(codes)
+	return "(" + strings.Join(codes, "|") + ")"
+}
+
+func carbonDashboard(co2Codes string) *dashboard.DashboardBuilder {
 	var l layout
 	d := newDashboard("greenmetrics-carbon", "碳排放与碳减排",
 		"二氧化碳排放、碳减排与能源消费：最新观测（Prometheus）与历史（InfluxDB）。排放以万吨二氧化碳显示。").
 		WithVariable(indicatorVar(`{unit="tCO2"}`).Label("排放指标"))
 	co2 := `greenmetrics_indicator_value_tonnes_co2{indicator=~"$indicator"}`
-	d.WithPanel(stat.NewPanelBuilder().Title("最新排放（万吨二氧化碳）").Datasource(promDS).GridPos(l.at(12, 5)).
+	// The district's own figures carry no entity; World, China and the
+	// provinces are reference series of other levels and never added in.
+	districtCO2 := `greenmetrics_indicator_value_tonnes_co2{indicator=~"$indicator",` + districtEntity + `}`
+	d.WithPanel(stat.NewPanelBuilder().Title("最新排放（通州区，万吨二氧化碳）").Datasource(promDS).GridPos(l.at(12, 5)).
+		Description("本区自身的排放数据（不含对象）；全球、全国、各省等参考序列见“最新观测（按地区）”，从不相加。").
 		Unit("short").Decimals(2).
-		WithTarget(promInstant("A", `sum by (name_zh) (`+inDomain(co2+` / 1e4`, ".*")+`)`, "{{name_zh}}")))
+		WithTarget(promInstant("A", inDomain(districtCO2+` / 1e4`, ".*"), "{{name_zh}}")))
 	d.WithPanel(stat.NewPanelBuilder().Title("年内累计（万吨二氧化碳）").Datasource(promDS).GridPos(l.at(12, 5)).
 		Unit("short").Decimals(2).
 		WithTarget(promInstant("A", inDomain(`greenmetrics_indicator_actual_tonnes_co2{indicator=~"$indicator"} / 1e4`, ".*"), "{{name_zh}}")))
-	d.WithPanel(timeseries.NewPanelBuilder().Title("排放历史（InfluxDB，万吨二氧化碳）").Datasource(influxDS).GridPos(l.at(24, 9)).
+	d.WithPanel(timeseries.NewPanelBuilder().Title("排放历史（通州区，InfluxDB，万吨二氧化碳）").Datasource(influxDS).GridPos(l.at(24, 9)).
+		Description("报送数据（figure）与引擎推算（derived，如 co2_emissions），均为本区自身数据（不含对象）。").
 		Unit("short").
-		WithTarget(influxQL("A", `SELECT sum("value") / 10000 FROM "observation" WHERE "indicator" =~ /^$indicator$/ AND $timeFilter GROUP BY time($__interval), "indicator" fill(none)`, "$tag_indicator")))
+		WithTarget(influxQL("A", `SELECT sum("value") / 10000 FROM "figure" WHERE "indicator" =~ /^`+co2Codes+`$/ AND "indicator" =~ /^$indicator$/ AND `+districtTag+` AND $timeFilter GROUP BY time($__interval), "indicator" fill(none)`, "$tag_indicator")).
+		WithTarget(influxQL("B", `SELECT sum("value") / 10000 FROM "derived" WHERE "indicator" =~ /^`+co2Codes+`$/ AND "indicator" =~ /^$indicator$/ AND `+districtTag+` AND $timeFilter GROUP BY time($__interval), "indicator" fill(none)`, "$tag_indicator（推算）")))
 	d.WithPanel(timeseries.NewPanelBuilder().Title("最新观测（按地区，万吨二氧化碳）").Datasource(promDS).GridPos(l.at(12, 8)).
 		Unit("short").
 		WithTarget(promRange("A", inDomain(co2+` / 1e4`, ".*"), "{{name_zh}} {{entity}}")))
@@ -385,16 +424,16 @@ func greenFinanceDashboard() *dashboard.DashboardBuilder {
 		WithVariable(indicatorVar(`{domain="green_finance"}`))
 	d.WithPanel(stat.NewPanelBuilder().Title("贷款余额（亿元）").Datasource(promDS).GridPos(l.at(12, 5)).
 		Unit("short").Decimals(2).
-		WithTarget(promInstant("A", `sum by (name_zh) (`+inDomain(`greenmetrics_indicator_value_cny{indicator=~"$indicator"} / 1e8`, "green_finance")+`)`, "{{name_zh}}")))
+		WithTarget(promInstant("A", inDomain(`greenmetrics_indicator_value_cny{indicator=~"$indicator",`+districtEntity+`} / 1e8`, "green_finance"), "{{name_zh}}")))
 	d.WithPanel(stat.NewPanelBuilder().Title("增速").Datasource(promDS).GridPos(l.at(12, 5)).
 		Unit("percentunit").Decimals(1).
 		WithTarget(promInstant("A", inDomain(`greenmetrics_indicator_value_ratio{indicator=~"$indicator"}`, "green_finance"), "{{name_zh}}")))
 	d.WithPanel(timeseries.NewPanelBuilder().Title("余额历史（InfluxDB，亿元）").Datasource(influxDS).GridPos(l.at(12, 9)).
 		Unit("short").
-		WithTarget(influxQL("A", `SELECT last("value") / 100000000 FROM "observation" WHERE "indicator" =~ /^(green_loan_balance|green_credit_balance|green_loan_balance_power_heat_gas_water|green_loan_balance_transport)$/ AND "indicator" =~ /^$indicator$/ AND $timeFilter GROUP BY time($__interval), "indicator" fill(none)`, "$tag_indicator")))
+		WithTarget(influxQL("A", `SELECT last("value") / 100000000 FROM "figure" WHERE "indicator" =~ /^(green_loan_balance|green_credit_balance|green_loan_balance_power_heat_gas_water|green_loan_balance_transport)$/ AND "indicator" =~ /^$indicator$/ AND `+districtTag+` AND $timeFilter GROUP BY time($__interval), "indicator" fill(none)`, "$tag_indicator")))
 	d.WithPanel(timeseries.NewPanelBuilder().Title("碳价历史（InfluxDB，元/吨）").Datasource(influxDS).GridPos(l.at(12, 9)).
 		Unit("short").
-		WithTarget(influxQL("A", `SELECT mean("value") FROM "observation" WHERE "indicator" =~ /^carbon_price(_low|_high)?$/ AND $timeFilter GROUP BY time($__interval), "indicator", "entity" fill(none)`, "$tag_indicator $tag_entity")))
+		WithTarget(influxQL("A", `SELECT mean("value") FROM "figure" WHERE "indicator" =~ /^carbon_price(_low|_high)?$/ AND $timeFilter GROUP BY time($__interval), "indicator", "entity" fill(none)`, "$tag_indicator $tag_entity")))
 	d.WithPanel(timeseries.NewPanelBuilder().Title("碳价（最新观测）").Datasource(promDS).GridPos(l.at(12, 8)).
 		Unit("short").
 		WithTarget(promRange("A", inDomain(`{__name__=~"greenmetrics_indicator_value_(cny|eur)_per_tonne"}`, "green_finance"), "{{name_zh}} {{entity}}")))
@@ -447,13 +486,13 @@ func waterDashboard() *dashboard.DashboardBuilder {
 			[]string{"section", "Value", "name_zh", "pollutant"})))
 	d.WithPanel(timeseries.NewPanelBuilder().Title("优良比例走势（InfluxDB）").Datasource(influxDS).GridPos(l.at(12, 9)).
 		Unit("percentunit").Min(0).Max(1).
-		WithTarget(influxQL("A", `SELECT last("value") FROM "observation" WHERE "indicator" = 'water_good_ratio' AND $timeFilter GROUP BY time($__interval) fill(none)`, "优良比例")))
+		WithTarget(influxQL("A", `SELECT last("value") FROM "derived" WHERE "indicator" = 'water_good_ratio' AND `+districtTag+` AND $timeFilter GROUP BY time($__interval) fill(none)`, "优良比例")))
 	d.WithPanel(timeseries.NewPanelBuilder().Title("断面水质类别历史（InfluxDB）").Datasource(influxDS).GridPos(l.at(12, 9)).
 		Unit("none").Min(1).Max(6).
-		WithTarget(influxQL("A", `SELECT last("value") FROM "observation" WHERE "indicator" = 'water_class' AND "entity" =~ /^$section$/ AND $timeFilter GROUP BY time($__interval), "entity" fill(none)`, "$tag_entity")))
+		WithTarget(influxQL("A", `SELECT last("value") FROM "derived" WHERE "indicator" = 'water_class' AND "entity" =~ /^$section$/ AND $timeFilter GROUP BY time($__interval), "entity" fill(none)`, "$tag_entity")))
 	d.WithPanel(timeseries.NewPanelBuilder().Title("主要项目浓度（InfluxDB，mg/L）").Datasource(influxDS).GridPos(l.at(24, 9)).
 		Unit("short").
-		WithTarget(influxQL("A", `SELECT mean("value") FROM "observation" WHERE "indicator" =~ /^(codmn|nh3n|tp|cod|do)$/ AND "entity" =~ /^$section$/ AND $timeFilter GROUP BY time($__interval), "indicator", "entity" fill(none)`, "$tag_entity $tag_indicator")))
+		WithTarget(influxQL("A", `SELECT mean("value") FROM "figure" WHERE "indicator" =~ /^(codmn|nh3n|tp|cod|do)$/ AND "entity" =~ /^$section$/ AND $timeFilter GROUP BY time($__interval), "indicator", "entity" fill(none)`, "$tag_entity $tag_indicator")))
 	return d
 }
 
@@ -469,10 +508,10 @@ func buildingDashboard() *dashboard.DashboardBuilder {
 		WithTarget(promInstant("A", inDomain(`greenmetrics_indicator_actual_square_meters{indicator=~"$indicator"} / 1e4`, "building"), "{{name_zh}}")))
 	d.WithPanel(bargauge.NewPanelBuilder().Title("最新月度面积（万平方米）").Datasource(promDS).GridPos(l.at(12, 8)).
 		Unit("short").Decimals(2).Orientation(common.VizOrientationHorizontal).
-		WithTarget(promInstant("A", `sum by (name_zh) (`+inDomain(`greenmetrics_indicator_value_square_meters{indicator=~"$indicator"} / 1e4`, "building")+`)`, "{{name_zh}}")))
+		WithTarget(promInstant("A", inDomain(`greenmetrics_indicator_value_square_meters{indicator=~"$indicator",`+districtEntity+`} / 1e4`, "building"), "{{name_zh}}")))
 	d.WithPanel(timeseries.NewPanelBuilder().Title("月度面积历史（InfluxDB，万平方米）").Datasource(influxDS).GridPos(l.at(24, 9)).
 		Unit("short").DrawStyle(common.GraphDrawStyleBars).
-		WithTarget(influxQL("A", `SELECT sum("value") / 10000 FROM "observation" WHERE "indicator" =~ /^$indicator$/ AND $timeFilter GROUP BY time(30d), "indicator" fill(none)`, "$tag_indicator")))
+		WithTarget(influxQL("A", `SELECT sum("value") / 10000 FROM "figure" WHERE "indicator" =~ /^$indicator$/ AND `+districtTag+` AND $timeFilter GROUP BY time(30d), "indicator" fill(none)`, "$tag_indicator")))
 	d.WithPanel(timeseries.NewPanelBuilder().Title("年内累计走势（万平方米）").Datasource(promDS).GridPos(l.at(24, 8)).
 		Unit("short").
 		WithTarget(promRange("A", inDomain(`greenmetrics_indicator_actual_square_meters{indicator=~"$indicator"} / 1e4`, "building"), "{{name_zh}}")))

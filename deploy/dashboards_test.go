@@ -343,3 +343,70 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+var (
+	promAggregate   = regexp.MustCompile(`\b(sum|avg|max|min|count)\s*(by\s*\([^)]*\)\s*)?\(`)
+	promValueFamily = regexp.MustCompile(`greenmetrics_indicator_value_\w+\{([^}]*)\}`)
+	influxAggregate = regexp.MustCompile(`(?i)\b(sum|mean|last|first|max|min|median|count)\("value"\)`)
+	influxByEntity  = regexp.MustCompile(`(?i)GROUP BY .*"entity"`)
+)
+
+// TestPanelsNeverSumOverlappingRegions: a panel that adds figures up, or
+// picks one out of several series, reads the district's own figures only
+// (no entity) or keeps entities apart. Otherwise World, China and the
+// provinces (reference series of other levels) would be summed into the
+// district's carbon figures, as 最新排放 once did.
+func TestPanelsNeverSumOverlappingRegions(t *testing.T) {
+	checked := 0
+	for name, raw := range dashboardFiles(t) {
+		for _, p := range decodeDashboard(t, raw).Panels {
+			for _, q := range p.Targets {
+				if q.Expr != "" {
+					for _, m := range promValueFamily.FindAllStringSubmatch(q.Expr, -1) {
+						if promAggregate.MatchString(q.Expr) && !strings.Contains(m[1], `entity=""`) {
+							t.Errorf("%s / %s: %s aggregates a per-entity family without entity=\"\"", name, p.Title, q.Expr)
+						}
+					}
+					if name == "carbon.json" && strings.Contains(q.Expr, "greenmetrics_indicator_value_tonnes_co2") && !strings.Contains(q.Expr, `entity=""`) && !strings.Contains(q.Expr, "{{entity}}") && p.Type == "stat" {
+						t.Errorf("%s / %s: a single-value carbon panel over every entity: %s", name, p.Title, q.Expr)
+					}
+					checked++
+				}
+				if q.Query != "" {
+					if strings.Contains(q.Query, `"observation"`) {
+						t.Errorf("%s / %s: reads the schema-1 measurement observation: %s", name, p.Title, q.Query)
+					}
+					if influxAggregate.MatchString(q.Query) && !influxByEntity.MatchString(q.Query) && !strings.Contains(q.Query, `"entity" = ''`) {
+						t.Errorf("%s / %s: aggregates over entities without \"entity\" = '' or GROUP BY \"entity\": %s", name, p.Title, q.Query)
+					}
+					checked++
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no panel queries checked")
+	}
+}
+
+// TestCarbonPanelsReadTheDistrict: the carbon dashboard's totals read the
+// district's figures, reported and derived.
+func TestCarbonPanelsReadTheDistrict(t *testing.T) {
+	d := decodeDashboard(t, dashboardFiles(t)["carbon.json"])
+	var sawLatest, sawFigure, sawDerived bool
+	for _, p := range d.Panels {
+		for _, q := range p.Targets {
+			switch {
+			case strings.HasPrefix(p.Title, "最新排放"):
+				sawLatest = strings.Contains(q.Expr, `entity=""`)
+			case strings.HasPrefix(p.Title, "排放历史") && strings.Contains(q.Query, `FROM "figure"`):
+				sawFigure = strings.Contains(q.Query, `"entity" = ''`)
+			case strings.HasPrefix(p.Title, "排放历史") && strings.Contains(q.Query, `FROM "derived"`):
+				sawDerived = strings.Contains(q.Query, `"entity" = ''`)
+			}
+		}
+	}
+	if !sawLatest || !sawFigure || !sawDerived {
+		t.Errorf("carbon dashboard: latest on the district %v, history of reported %v and derived %v district figures; want all", sawLatest, sawFigure, sawDerived)
+	}
+}

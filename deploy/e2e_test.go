@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -29,6 +30,8 @@ import (
 //     /api/v1/query and every InfluxQL panel query against InfluxDB, with
 //     the template variables and Grafana macros substituted, and fails on
 //     an error or an empty answer;
+//   - pushes reference CO2 series of other levels (World, China, Beijing)
+//     and checks that the carbon panels' district totals leave them out;
 //   - waits for a behind-schedule alert on the demo data;
 //   - stops a source and waits for its stale-indicator alert.
 
@@ -67,6 +70,7 @@ func TestEndToEnd(t *testing.T) {
 	probeTime := time.Now().Add(-2*time.Hour + probeLead).Truncate(time.Second)
 	push(t, addr, probeRows(probeTime))
 	requirePushRejectionLogged(t, filepath.Join(work, "data", "rejects"))
+	pushRows(t, addr, referenceCO2, 4, 0)
 
 	// Wait until Prometheus holds a snapshot that includes the probe: from
 	// then on every family of the exporter is there.
@@ -94,6 +98,9 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("rules healthy", func(t *testing.T) { checkRulesHealthy(t, prom) })
 	t.Run("dashboard queries return data", func(t *testing.T) {
 		checkDashboardQueries(t, prom, influx)
+	})
+	t.Run("carbon panels never sum regions", func(t *testing.T) {
+		checkCarbonPanelsLeaveReferencesOut(ctx, t, prom, influx)
 	})
 	t.Run("behind schedule fires on the demo", func(t *testing.T) {
 		a := waitForAlert(ctx, t, prom, "GreenmetricsTargetBehindSchedule", nil)
@@ -321,6 +328,12 @@ func probeRows(ts time.Time) string {
 
 func push(t *testing.T, addr, csv string) {
 	t.Helper()
+	pushRows(t, addr, csv, 1, 1)
+}
+
+// pushRows pushes CSV and requires the answer to count the rows.
+func pushRows(t *testing.T, addr, csv string, accepted, rejected int) {
+	t.Helper()
 	resp, err := http.Post("http://"+addr+"/api/v1/observations", "text/csv", strings.NewReader(csv))
 	if err != nil {
 		t.Fatalf("push: %v", err)
@@ -328,10 +341,23 @@ func push(t *testing.T, addr, csv string) {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	var sum struct{ Accepted, Rejected int }
-	if err := json.Unmarshal(body, &sum); err != nil || resp.StatusCode != http.StatusOK || sum.Accepted != 1 || sum.Rejected != 1 {
-		t.Fatalf("push = %s %s; want 200 with 1 accepted, 1 rejected", resp.Status, body)
+	if err := json.Unmarshal(body, &sum); err != nil || resp.StatusCode != http.StatusOK || sum.Accepted != accepted || sum.Rejected != rejected {
+		t.Fatalf("push = %s %s; want 200 with %d accepted, %d rejected", resp.Status, body, accepted, rejected)
 	}
 }
+
+// referenceCO2 are reference series of other levels than the district's
+// (world, country, province), as the OWID and CEADs files bring them. The
+// smallest, Beijing's, is orders of magnitude above any district figure,
+// so a panel that summed regions into the district's total would show it.
+const (
+	referenceCO2 = "time,indicator,entity,value,unit\n" +
+		"2025-01-01,co2_total_ceads,China,11000000000,tCO2\n" +
+		"2025-01-01,co2_total_ceads,Beijing,88000000,tCO2\n" +
+		"2025-01-01,co2_annual_owid_gcp,World,37000000000,tCO2\n" +
+		"2025-01-01,co2_annual_owid_gcp,China,11400000000,tCO2\n"
+	smallestReferenceCO2 = 88000000.0
+)
 
 // requirePushRejectionLogged checks that the push's rejected row reached
 // the rejection log, where the monthly report's data-quality section reads
@@ -715,4 +741,62 @@ func checkInfluxQuery(t *testing.T, influx influxtest.Server, q panelQuery, text
 func influxRows(influx influxtest.Server, q string) (int, error) {
 	rows, err := influxtest.Query(influx.URL, influx.Database, q)
 	return len(rows), err
+}
+
+// checkCarbonPanelsLeaveReferencesOut runs the carbon dashboard's totals
+// once the reference series are stored and exported: no value may reach
+// the smallest reference figure (in 万吨), and the latest-emissions panel
+// shows the district's series only.
+func checkCarbonPanelsLeaveReferencesOut(ctx context.Context, t *testing.T, prom promAPI, influx influxtest.Server) {
+	waitFor(ctx, t, "InfluxDB holds the reference CO2 series", func() (bool, string) {
+		rows, err := influxtest.Query(influx.URL, influx.Database, `SELECT count("value") FROM "figure" WHERE "entity" = 'World'`)
+		if err != nil {
+			return false, err.Error()
+		}
+		return len(rows) > 0, "not yet delivered"
+	})
+	waitFor(ctx, t, "Prometheus has the reference CO2 series", func() (bool, string) {
+		r, err := prom.query(`greenmetrics_indicator_value_tonnes_co2{entity="World"}`)
+		if err != nil {
+			return false, err.Error()
+		}
+		return len(r) > 0, "not in a snapshot yet"
+	})
+	limit := smallestReferenceCO2 / 1e4
+	d := decodeDashboard(t, dashboardFiles(t)["carbon.json"])
+	vars := resolveVariables(t, prom, "carbon.json", d)
+	checked := 0
+	for _, q := range panelQueries("carbon.json", d) {
+		if !strings.HasPrefix(q.panel, "最新排放") && !strings.HasPrefix(q.panel, "排放历史") {
+			continue
+		}
+		text := substitute(q, vars, allValues)
+		switch q.datasource {
+		case "prometheus":
+			samples, err := prom.query(text)
+			if err != nil || len(samples) == 0 {
+				t.Errorf("%s / %s: %d samples, %v", q.panel, q.refID, len(samples), err)
+			}
+			for _, s := range samples {
+				v, _ := strconv.ParseFloat(fmt.Sprint(s.Value[1]), 64)
+				if s.Metric["entity"] != "" || v >= limit {
+					t.Errorf("%s / %s: sample %v = %v 万吨; want district figures only, below %v", q.panel, q.refID, s.Metric, v, limit)
+				}
+			}
+		case "influxdb":
+			rows, err := influxtest.Query(influx.URL, influx.Database, text)
+			if err != nil || len(rows) == 0 {
+				t.Errorf("%s / %s: %d rows, %v\nquery: %s", q.panel, q.refID, len(rows), err, text)
+			}
+			for _, row := range rows {
+				if v, ok := row[1].(float64); ok && v >= limit {
+					t.Errorf("%s / %s: %v 万吨 at %v reaches a reference region's figure: regions were summed\nquery: %s", q.panel, q.refID, v, row[0], text)
+				}
+			}
+		}
+		checked++
+	}
+	if checked < 3 {
+		t.Errorf("checked %d carbon total queries, want the latest-emissions and both history queries", checked)
+	}
 }

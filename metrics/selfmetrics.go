@@ -17,10 +17,12 @@ import (
 // and ingest never import each other. Counters count since the process
 // started.
 type IngestStats struct {
-	// Accepted counts observations accepted into the spool, by source
-	// ("http", "drop", "import" …).
+	// Accepted counts observations accepted into the spool, by provider
+	// (a token's name, a mapping's source, "http", "drop", "import" …).
+	// The collector exports configured providers under their name and
+	// folds every other into OtherProvider (see ProviderLabels).
 	Accepted map[string]int64
-	// Rejected counts rejected observations by source and rule.
+	// Rejected counts rejected observations by provider and rule.
 	Rejected []RejectedCount
 	// PendingPoints and PendingBytes await delivery to InfluxDB;
 	// CapacityBytes is the spool's bound.
@@ -41,8 +43,8 @@ type IngestStats struct {
 	Latency Histogram
 }
 
-// RejectedCount is the number of rejected observations of one source for
-// one rule.
+// RejectedCount is the number of rejected observations of one provider
+// (Source) for one rule.
 type RejectedCount struct {
 	Source, Rule string
 	Count        int64
@@ -60,9 +62,9 @@ type Histogram struct {
 // NewRegistry returns a registry of the daemon's own health: the
 // greenmetrics_build_info gauge, the Go and process collectors and, when
 // ingest is not nil, the ingestion collector reading ingest at every
-// scrape. Further collectors (the indicator exporter) are registered on it
-// by the caller.
-func NewRegistry(version string, ingest func() IngestStats) *prometheus.Registry {
+// scrape, its provider label bounded by providers. Further collectors (the
+// indicator exporter) are registered on it by the caller.
+func NewRegistry(version string, ingest func() IngestStats, providers ProviderLabels) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		collectors.NewGoCollector(),
@@ -70,9 +72,52 @@ func NewRegistry(version string, ingest func() IngestStats) *prometheus.Registry
 		newBuildInfo(version),
 	)
 	if ingest != nil {
-		reg.MustRegister(NewIngestCollector(ingest))
+		reg.MustRegister(NewIngestCollector(ingest, providers))
 	}
 	return reg
+}
+
+// OtherProvider is the label value of every provider the configuration
+// does not name.
+const OtherProvider = "other"
+
+// ChannelProviders are the providers the daemon's own channels give their
+// inputs, always exported under their name.
+var ChannelProviders = []string{"demo", "drop", "http", "import"}
+
+// ProviderLabels bounds the provider label of the ingestion counters to
+// values from the configuration: every label value is a permanent series
+// in Prometheus, so a provider a row or file names itself must not create
+// one. The zero value knows the ChannelProviders only.
+type ProviderLabels struct {
+	known map[string]bool
+}
+
+// NewProviderLabels knows the ChannelProviders and names: the push tokens'
+// names and the mappings' sources.
+func NewProviderLabels(names ...string) ProviderLabels {
+	p := ProviderLabels{known: make(map[string]bool, len(names)+len(ChannelProviders))}
+	for _, n := range append(append([]string(nil), ChannelProviders...), names...) {
+		p.known[n] = true
+	}
+	return p
+}
+
+// Label is the label value of a provider: its name when configured, else
+// OtherProvider.
+func (p ProviderLabels) Label(provider string) string {
+	if p.known == nil {
+		for _, c := range ChannelProviders {
+			if c == provider {
+				return provider
+			}
+		}
+		return OtherProvider
+	}
+	if p.known[provider] {
+		return provider
+	}
+	return OtherProvider
 }
 
 // Handler serves reg in the Prometheus exposition format, for /metrics.
@@ -94,9 +139,9 @@ func newBuildInfo(version string) prometheus.Collector {
 // Descriptions of the ingestion self-metrics.
 var (
 	descAccepted = prometheus.NewDesc("greenmetrics_ingest_observations_total",
-		"Observations accepted into the spool, by source.", []string{"source"}, nil)
+		"Observations accepted into the spool, by provider (label source: a configured token name or mapping source, drop, http, import, demo, else other).", []string{"source"}, nil)
 	descRejected = prometheus.NewDesc("greenmetrics_ingest_rejected_observations_total",
-		"Observations rejected by validation, by source and rule.", []string{"source", "rule"}, nil)
+		"Observations rejected by validation, by provider (label source, bounded as for greenmetrics_ingest_observations_total) and rule.", []string{"source", "rule"}, nil)
 	descPendingPoints = prometheus.NewDesc("greenmetrics_spool_pending_points",
 		"Points made durable in the spool and not yet delivered to InfluxDB.", nil, nil)
 	descPendingBytes = prometheus.NewDesc("greenmetrics_spool_pending_bytes",
@@ -125,12 +170,14 @@ var (
 // scrape. Collect may be called concurrently: it only reads a fresh
 // IngestStats value.
 type IngestCollector struct {
-	stats func() IngestStats
+	stats     func() IngestStats
+	providers ProviderLabels
 }
 
-// NewIngestCollector returns a collector reading stats at every scrape.
-func NewIngestCollector(stats func() IngestStats) *IngestCollector {
-	return &IngestCollector{stats: stats}
+// NewIngestCollector returns a collector reading stats at every scrape,
+// its provider label bounded by providers.
+func NewIngestCollector(stats func() IngestStats, providers ProviderLabels) *IngestCollector {
+	return &IngestCollector{stats: stats, providers: providers}
 }
 
 // Describe implements prometheus.Collector.
@@ -145,14 +192,19 @@ func (c *IngestCollector) Describe(ch chan<- *prometheus.Desc) {
 // Collect implements prometheus.Collector.
 func (c *IngestCollector) Collect(ch chan<- prometheus.Metric) {
 	st := c.stats()
-	for _, src := range sortedStatKeys(st.Accepted) {
-		ch <- prometheus.MustNewConstMetric(descAccepted, prometheus.CounterValue, float64(st.Accepted[src]), src)
+	// Summed by label value: providers folded into OtherProvider, and a
+	// repeated label set would make the scrape fail.
+	accepted := map[string]int64{}
+	for src, n := range st.Accepted {
+		accepted[c.providers.Label(src)] += n
 	}
-	// Summed by label pair: a repeated pair would make the scrape fail.
+	for _, src := range sortedStatKeys(accepted) {
+		ch <- prometheus.MustNewConstMetric(descAccepted, prometheus.CounterValue, float64(accepted[src]), src)
+	}
 	rejected := map[[2]string]int64{}
 	var pairs [][2]string
 	for _, r := range st.Rejected {
-		k := [2]string{r.Source, r.Rule}
+		k := [2]string{c.providers.Label(r.Source), r.Rule}
 		if _, seen := rejected[k]; !seen {
 			pairs = append(pairs, k)
 		}

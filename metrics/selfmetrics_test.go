@@ -1,6 +1,7 @@
 package metrics_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -39,7 +40,7 @@ var sampleIngest = metrics.IngestStats{
 }
 
 func TestIngestCollectorExposition(t *testing.T) {
-	c := metrics.NewIngestCollector(func() metrics.IngestStats { return sampleIngest })
+	c := metrics.NewIngestCollector(func() metrics.IngestStats { return sampleIngest }, metrics.NewProviderLabels())
 	want := `
 # HELP greenmetrics_influx_last_success_timestamp_seconds Unix time of InfluxDB's last 2xx answer to a write or ping; 0 before the first.
 # TYPE greenmetrics_influx_last_success_timestamp_seconds gauge
@@ -51,11 +52,11 @@ greenmetrics_influx_up 1
 # TYPE greenmetrics_influx_write_errors_total counter
 greenmetrics_influx_write_errors_total{kind="server"} 0
 greenmetrics_influx_write_errors_total{kind="unreachable"} 3
-# HELP greenmetrics_ingest_observations_total Observations accepted into the spool, by source.
+# HELP greenmetrics_ingest_observations_total Observations accepted into the spool, by provider (label source: a configured token name or mapping source, drop, http, import, demo, else other).
 # TYPE greenmetrics_ingest_observations_total counter
 greenmetrics_ingest_observations_total{source="drop"} 30
 greenmetrics_ingest_observations_total{source="http"} 1200
-# HELP greenmetrics_ingest_rejected_observations_total Observations rejected by validation, by source and rule.
+# HELP greenmetrics_ingest_rejected_observations_total Observations rejected by validation, by provider (label source, bounded as for greenmetrics_ingest_observations_total) and rule.
 # TYPE greenmetrics_ingest_rejected_observations_total counter
 greenmetrics_ingest_rejected_observations_total{rule="out_of_range",source="drop"} 1
 greenmetrics_ingest_rejected_observations_total{rule="unknown_indicator",source="http"} 5
@@ -98,16 +99,50 @@ greenmetrics_spool_pending_points 500
 	}
 }
 
+// TestProviderLabelsAreBounded: 2 000 providers claimed by inputs make no
+// more label values than the configuration names, and no count is lost.
+func TestProviderLabelsAreBounded(t *testing.T) {
+	stats := metrics.IngestStats{Accepted: map[string]int64{"zjw": 7, "cnemc": 3, "http": 1, "drop": 2}}
+	var wantOther int64
+	for i := range 2000 {
+		claimed := fmt.Sprintf("claimed-%04d", i)
+		stats.Accepted[claimed] = int64(i % 5)
+		wantOther += int64(i % 5)
+		stats.Rejected = append(stats.Rejected, metrics.RejectedCount{Source: claimed, Rule: "unknown_indicator", Count: 1})
+	}
+	stats.Rejected = append(stats.Rejected, metrics.RejectedCount{Source: "zjw", Rule: "unknown_indicator", Count: 4})
+	c := metrics.NewIngestCollector(func() metrics.IngestStats { return stats }, metrics.NewProviderLabels("zjw", "cnemc"))
+	want := fmt.Sprintf(`
+# HELP greenmetrics_ingest_observations_total Observations accepted into the spool, by provider (label source: a configured token name or mapping source, drop, http, import, demo, else other).
+# TYPE greenmetrics_ingest_observations_total counter
+greenmetrics_ingest_observations_total{source="cnemc"} 3
+greenmetrics_ingest_observations_total{source="drop"} 2
+greenmetrics_ingest_observations_total{source="http"} 1
+greenmetrics_ingest_observations_total{source="other"} %d
+greenmetrics_ingest_observations_total{source="zjw"} 7
+# HELP greenmetrics_ingest_rejected_observations_total Observations rejected by validation, by provider (label source, bounded as for greenmetrics_ingest_observations_total) and rule.
+# TYPE greenmetrics_ingest_rejected_observations_total counter
+greenmetrics_ingest_rejected_observations_total{rule="unknown_indicator",source="other"} 2000
+greenmetrics_ingest_rejected_observations_total{rule="unknown_indicator",source="zjw"} 4
+`, wantOther)
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "greenmetrics_ingest_observations_total", "greenmetrics_ingest_rejected_observations_total"); err != nil {
+		t.Error(err)
+	}
+	if n := testutil.CollectAndCount(c, "greenmetrics_ingest_observations_total"); n != 5 {
+		t.Errorf("%d accepted series for 2 004 providers; want 5", n)
+	}
+}
+
 func TestIngestCollectorOnPedanticRegistry(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(metrics.NewIngestCollector(func() metrics.IngestStats { return metrics.IngestStats{} }))
+	reg.MustRegister(metrics.NewIngestCollector(func() metrics.IngestStats { return metrics.IngestStats{} }, metrics.ProviderLabels{}))
 	if _, err := reg.Gather(); err != nil {
 		t.Errorf("Gather of zero stats = %v", err)
 	}
 }
 
 func TestNewRegistry(t *testing.T) {
-	reg := metrics.NewRegistry("1.2.3", func() metrics.IngestStats { return sampleIngest })
+	reg := metrics.NewRegistry("1.2.3", func() metrics.IngestStats { return sampleIngest }, metrics.NewProviderLabels())
 	families, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +166,7 @@ func TestNewRegistry(t *testing.T) {
 }
 
 func TestHandlerServesExposition(t *testing.T) {
-	reg := metrics.NewRegistry("test", nil)
+	reg := metrics.NewRegistry("test", nil, metrics.ProviderLabels{})
 	srv := httptest.NewServer(metrics.Handler(reg))
 	defer srv.Close()
 	resp, err := http.Get(srv.URL)

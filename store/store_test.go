@@ -228,7 +228,7 @@ func TestWriteErrorsAreClassified(t *testing.T) {
 
 func TestBadLineIsPermanent(t *testing.T) {
 	s := newStore(t)
-	err := s.WriteLines(context.Background(), "observation,indicator=x value=1 1", "observation,indicator=x value=\"text\" 2")
+	err := s.WriteLines(context.Background(), "figure,indicator=x provider=\"a\",value=1 1", "figure,indicator=x provider=\"a\",value=\"text\" 2")
 	var we *store.WriteError
 	if !errors.As(err, &we) || we.Retryable() || we.StatusCode != http.StatusBadRequest {
 		t.Fatalf("field type conflict: %v; want a non-retryable HTTP 400", err)

@@ -100,7 +100,11 @@ func runDemo(ctx context.Context, s *settings, f demoFlags, out, errw io.Writer)
 		return err
 	}
 	defer dl.close()
-	pipe, err := ingest.NewPipeline(cat, mappings, dl.sink, dl.options(cfg))
+	opts, err := dl.options(cfg)
+	if err != nil {
+		return err
+	}
+	pipe, err := ingest.NewPipeline(cat, mappings, dl.sink, opts)
 	if err != nil {
 		return err
 	}

@@ -118,7 +118,11 @@ func runImport(ctx context.Context, s *settings, f importFlags, files []string, 
 		return err
 	}
 	defer dl.close()
-	pipe, err := ingest.NewPipeline(cat, mappings, dl.sink, dl.options(cfg))
+	opts, err := dl.options(cfg)
+	if err != nil {
+		return err
+	}
+	pipe, err := ingest.NewPipeline(cat, mappings, dl.sink, opts)
 	if err != nil {
 		return err
 	}
@@ -488,10 +492,10 @@ func (d *importDelivery) close() {
 
 // options are the pipeline options of the delivery: the configuration's,
 // with the revision ledger (none for a dry run, which must not record).
-func (d *importDelivery) options(cfg config.Config) ingest.Options {
-	opts := ingest.OptionsFrom(cfg.Ingest)
+func (d *importDelivery) options(cfg config.Config) (ingest.Options, error) {
+	opts, err := pipelineOptions(cfg)
 	opts.Ledger = d.ledger
-	return opts
+	return opts, err
 }
 
 // waitingSink appends to the spool and, when it is full, waits for the

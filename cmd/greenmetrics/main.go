@@ -44,6 +44,7 @@ func newRootCmd() *cobra.Command {
 		newImportCmd(&s),
 		newDemoCmd(&s),
 		newHistoryCmd(&s),
+		newMigrateCmd(&s),
 	)
 	return root
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -93,12 +94,14 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 		sp.Close()
 		return err
 	}
-	pipe, err := ingest.NewPipeline(cat, mappings, httpapi.LimitedSink{Sink: sp}, ingest.OptionsFrom(cfg.Ingest))
+	tokens, err := pushTokens(cfg)
 	if err != nil {
 		sp.Close()
 		return err
 	}
-	tokens, err := httpapi.LoadTokens(cfg.Ingest.TokensFile, cfg.Ingest.TokensEnv, os.Getenv)
+	pipeOpts := ingest.OptionsFrom(cfg.Ingest)
+	pipeOpts.ReservedProviders = tokens.Names()
+	pipe, err := ingest.NewPipeline(cat, mappings, httpapi.LimitedSink{Sink: sp}, pipeOpts)
 	if err != nil {
 		sp.Close()
 		return err
@@ -122,7 +125,8 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 		Ready:        daemon.Ready(sp, snd, readyWindow, nil),
 		Logger:       log,
 	}).Register(mux)
-	reg := metrics.NewRegistry(buildVersion(), func() metrics.IngestStats { return ingestStats(pipe, snd) })
+	providers := metrics.NewProviderLabels(append(tokens.Names(), mappingProviders(mappings)...)...)
+	reg := metrics.NewRegistry(buildVersion(), func() metrics.IngestStats { return ingestStats(pipe, snd) }, providers)
 	mux.Handle("GET /metrics", metrics.Handler(reg))
 
 	// Extension point: other subsystems add their background loops (the
@@ -182,13 +186,34 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 				fmt.Fprintf(out, "  drop:     %s (processed files move to done/, rejected rows to rejected/)\n", cfg.Ingest.DropDir)
 			}
 			if tokens.Len() == 0 {
-				fmt.Fprintln(out, "  tokens:   none configured: the push API is open")
+				fmt.Fprintf(out, "  tokens:   none configured: the push API is open (provider %q)\n", httpapi.OpenProvider)
 			} else {
-				fmt.Fprintf(out, "  tokens:   %d accepted\n", tokens.Len())
+				fmt.Fprintf(out, "  tokens:   %d accepted, providers %s\n", tokens.Len(), strings.Join(tokens.Names(), ", "))
 			}
 			log.Info("serving", "addr", addr.String(), "spool", sp.Dir(), "influx", cfg.Influx.URL)
+			go warnIfUnmigrated(ctx, st, log)
 		},
 	})
+}
+
+// schemaCheckTimeout bounds the start-up look for schema-1 data, so that
+// an InfluxDB that is down does not hold anything up.
+const schemaCheckTimeout = 20 * time.Second
+
+// warnIfUnmigrated logs a warning when the bucket holds schema-1 figures
+// and no schema-2 ones: the analysis would see no history until
+// `greenmetrics migrate` copies it.
+func warnIfUnmigrated(ctx context.Context, st *store.Store, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(ctx, schemaCheckTimeout)
+	defer cancel()
+	need, err := st.NeedsMigration(ctx)
+	switch {
+	case err != nil:
+		log.Debug("could not check the storage schema", "err", err)
+	case need:
+		log.Warn(`InfluxDB holds schema-1 figures (measurement "observation") and no schema-2 ones (figure, derived): ` +
+			`the analysis, dashboards and report see no history until you run greenmetrics migrate (docs/schema.md §5)`)
+	}
 }
 
 func spoolDirOf(cfg config.Config, flag string) string {

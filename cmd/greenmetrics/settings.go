@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/greenmetrics/greenmetrics/config"
+	"github.com/greenmetrics/greenmetrics/ingest"
+	"github.com/greenmetrics/greenmetrics/ingest/httpapi"
 	"github.com/greenmetrics/greenmetrics/store"
 )
 
@@ -92,4 +95,41 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// pushTokens loads the push API's named tokens as configured
+// (ingest.tokens_file and the variable ingest.tokens_env names).
+func pushTokens(cfg config.Config) (httpapi.Tokens, error) {
+	tokens, err := httpapi.LoadTokens(cfg.Ingest.TokensFile, cfg.Ingest.TokensEnv, os.Getenv)
+	if err != nil {
+		return tokens, fmt.Errorf("push tokens (ingest.tokens_file, $%s): %w", cfg.Ingest.TokensEnv, err)
+	}
+	return tokens, nil
+}
+
+// pipelineOptions are the pipeline options of the configuration, with the
+// push tokens' names reserved: no file or row may claim a token's name as
+// its provider. serve and import share them.
+func pipelineOptions(cfg config.Config) (ingest.Options, error) {
+	opts := ingest.OptionsFrom(cfg.Ingest)
+	tokens, err := pushTokens(cfg)
+	if err != nil {
+		return opts, err
+	}
+	opts.ReservedProviders = tokens.Names()
+	return opts, nil
+}
+
+// mappingProviders are the providers the mappings give their files: the
+// mapping's source, else its name.
+func mappingProviders(mappings []config.Mapping) []string {
+	out := make([]string, 0, len(mappings))
+	for _, m := range mappings {
+		if m.Source != "" {
+			out = append(out, m.Source)
+		} else {
+			out = append(out, m.Name)
+		}
+	}
+	return out
 }

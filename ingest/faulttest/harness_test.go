@@ -332,12 +332,12 @@ func push(ctx context.Context, t *testing.T, client *http.Client, url string, bo
 	}
 }
 
-// influxCountSum reads the number and sum of the observation points of a
+// influxCountSum reads the number and sum of the figure points of a
 // database.
 func influxCountSum(t *testing.T, url, db string) (int64, int64) {
 	t.Helper()
 	st := openStore(t, url, db)
-	series, err := st.Query(context.Background(), `SELECT count("value"), sum("value") FROM "observation"`, nil)
+	series, err := st.Query(context.Background(), `SELECT count("value"), sum("value") FROM "figure"`, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,11 +69,11 @@ func TestTwoDaemonsStoreWhatOneDoes(t *testing.T) {
 	}
 }
 
-// points returns every observation point of srv as sorted text.
+// points returns every figure point of srv as sorted text.
 func points(t *testing.T, srv influxtest.Server) []string {
 	t.Helper()
 	st := openStore(t, srv.URL, srv.Database)
-	series, err := st.Query(context.Background(), `SELECT "value", "indicator", "entity", "source" FROM "observation"`, nil)
+	series, err := st.Query(context.Background(), `SELECT "value", "provider", "indicator", "entity" FROM "figure"`, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,13 +4,23 @@
 // spool) and answers only after the accepted rows are fsync'ed. It also
 // serves /healthz and /readyz.
 //
-// Status codes: 200 with a JSON summary of accepted and rejected rows; 400
-// when the body cannot be read as the format (rows before the fault were
-// accepted, the summary says how many); 401 without a valid bearer token;
-// 413 over the body or row limit; 415 for an unknown content type; 503
-// with Retry-After when the spool is full or failing. After a 503 or a
-// dropped connection the client sends the same request again: points are
-// idempotent, so rows accepted twice are stored once.
+// Who may write what: the provider of every pushed figure is the name of
+// the token it was pushed with ("http" when the API is open). A client
+// cannot choose another: ?source= naming a different provider is refused
+// with 403, and rows naming another provider are rejected by the pipeline.
+// Values the plausibility rules hold are accepted when the request says
+// X-Greenmetrics-Confirm: implausible (or ?confirm=true).
+//
+// Status codes: 200 with a JSON summary of accepted, rejected, held and
+// revised rows (nothing_accepted and message say so when no row was
+// stored); 400 when the body cannot be read as the format (rows before
+// the fault were accepted, the summary says how many) or a parameter is
+// malformed; 401 without a valid bearer token; 403 when ?source= names
+// another provider than the token's; 413 over the body or row limit; 415
+// for an unknown content type; 503 with Retry-After when the spool is full
+// or failing. After a 503 or a dropped connection the client sends the
+// same request again: points are idempotent, so rows accepted twice are
+// stored once.
 package httpapi
 
 import (
@@ -24,7 +34,6 @@ import (
 	"math"
 	"mime"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -43,7 +52,9 @@ type Processor interface {
 // Options configure an API. The zero value is usable: no tokens (open),
 // the defaults below.
 type Options struct {
-	// Tokens are the accepted bearer tokens; none means open.
+	// Tokens are the accepted bearer tokens and their names (the
+	// providers of pushes); none means open, every push provided by
+	// OpenProvider.
 	Tokens Tokens
 	// MaxBodyBytes bounds a request body, after gzip decoding. Zero: 64 MiB.
 	MaxBodyBytes int64
@@ -94,9 +105,26 @@ func (a *API) Register(mux *http.ServeMux) {
 // Response is the body of a push answer. Rejections lists the first
 // rejected rows; RejectionsOmitted says how many more there were.
 type Response struct {
-	Accepted          int         `json:"accepted"`
-	Rejected          int         `json:"rejected"`
-	Duplicates        int         `json:"duplicates,omitempty"`
+	Accepted int `json:"accepted"`
+	// Rejected counts refused values, the held ones included.
+	Rejected int `json:"rejected"`
+	// Provider is the provider the accepted figures are stored with: the
+	// token's name.
+	Provider   string `json:"provider,omitempty"`
+	Duplicates int    `json:"duplicates,omitempty"`
+	// Held counts values held back by the plausibility rules (listed among
+	// the rejections with their reason); send them again with
+	// X-Greenmetrics-Confirm: implausible to accept them.
+	Held int `json:"held,omitempty"`
+	// Revised counts accepted figures that superseded a different value of
+	// the same indicator, entity and period.
+	Revised int `json:"revised,omitempty"`
+	// DemoSkipped counts demo figures not written over real data.
+	DemoSkipped int `json:"demo_skipped,omitempty"`
+	// NothingAccepted is true when the request stored nothing although it
+	// held values; Message then says why in one sentence.
+	NothingAccepted   bool        `json:"nothing_accepted,omitempty"`
+	Message           string      `json:"message,omitempty"`
 	Rejections        []Rejection `json:"rejections"`
 	RejectionsOmitted int         `json:"rejections_omitted,omitempty"`
 	// Error explains a status other than 200.
@@ -111,12 +139,16 @@ type Rejection struct {
 	Message string `json:"message"`
 }
 
-// sourcePattern bounds client-chosen source tags; they become label values
-// of the ingest counters.
-var sourcePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+// ConfirmHeader, with the value ConfirmImplausible, accepts the values of
+// a push the plausibility rules would hold.
+const (
+	ConfirmHeader      = "X-Greenmetrics-Confirm"
+	ConfirmImplausible = "implausible"
+)
 
 func (a *API) push(w http.ResponseWriter, r *http.Request) {
-	if !a.opts.Tokens.Allow(r.Header.Get("Authorization")) {
+	provider, ok := a.opts.Tokens.Allow(r.Header.Get("Authorization"))
+	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="greenmetrics"`)
 		a.fail(w, r, http.StatusUnauthorized, "a valid bearer token is required (Authorization: Bearer …)")
 		return
@@ -126,7 +158,7 @@ func (a *API) push(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("body of %d bytes is over the limit of %d; split it", r.ContentLength, a.opts.MaxBodyBytes))
 		return
 	}
-	in, status, msg := a.input(r)
+	in, status, msg := a.input(r, provider)
 	if status != 0 {
 		a.fail(w, r, status, msg)
 		return
@@ -161,18 +193,18 @@ func (a *API) push(w http.ResponseWriter, r *http.Request) {
 
 // input builds the pipeline input of a request, or a status and message
 // refusing it.
-func (a *API) input(r *http.Request) (in ingest.Input, status int, msg string) {
+func (a *API) input(r *http.Request, provider string) (in ingest.Input, status int, msg string) {
 	q := r.URL.Query()
 	format, charset, err := formatOf(r.Header.Get("Content-Type"), q.Get("format"))
 	if err != nil {
 		return in, http.StatusUnsupportedMediaType, err.Error()
 	}
-	source := q.Get("source")
-	if source == "" {
-		source = "http"
+	if src := q.Get("source"); src != "" && src != provider {
+		return in, http.StatusForbidden, fmt.Sprintf("source %q is not this token's: figures pushed with it are stored with provider %q, its name in the tokens file; leave out ?source=", truncate(src, 64), provider)
 	}
-	if !sourcePattern.MatchString(source) {
-		return in, http.StatusBadRequest, "source must be 1 to 64 letters, digits, '_', '.' or '-'"
+	confirm, err := confirmOf(r.Header.Values(ConfirmHeader), q.Get("confirm"))
+	if err != nil {
+		return in, http.StatusBadRequest, err.Error()
 	}
 	name := q.Get("name")
 	if name == "" {
@@ -191,15 +223,46 @@ func (a *API) input(r *http.Request) (in ingest.Input, status int, msg string) {
 		return in, http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Encoding %q is not gzip", enc)
 	}
 	return ingest.Input{
-		Name:      name,
-		Format:    format,
-		Reader:    body,
-		Size:      max(r.ContentLength, 0),
-		Provider:  source,
-		Mapping:   q.Get("mapping"),
-		Encoding:  charset,
-		Precision: q.Get("precision"),
+		Name:          name,
+		Format:        format,
+		Reader:        body,
+		Size:          max(r.ContentLength, 0),
+		Provider:      provider,
+		FixedProvider: true,
+		Confirm:       confirm,
+		Mapping:       q.Get("mapping"),
+		Encoding:      charset,
+		Precision:     q.Get("precision"),
 	}, 0, ""
+}
+
+// confirmOf reads the confirmation of held values: the header
+// X-Greenmetrics-Confirm: implausible, or ?confirm=true. Anything else in
+// them is a mistake worth telling, not a silent "no".
+func confirmOf(header []string, param string) (bool, error) {
+	confirm := false
+	for _, h := range header {
+		if !strings.EqualFold(strings.TrimSpace(h), ConfirmImplausible) {
+			return false, fmt.Errorf("%s: %q is not %q (the one value it takes: accept values the plausibility rules hold)", ConfirmHeader, truncate(h, 32), ConfirmImplausible)
+		}
+		confirm = true
+	}
+	if param != "" {
+		v, err := strconv.ParseBool(param)
+		if err != nil {
+			return false, fmt.Errorf("confirm=%q is not true or false", truncate(param, 32))
+		}
+		confirm = confirm || v
+	}
+	return confirm, nil
+}
+
+// truncate shortens a client's text for an error message.
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
 
 // formatOf picks the input format: the format parameter if given, else
@@ -235,10 +298,18 @@ func formatOf(contentType, param string) (ingest.Format, string, error) {
 
 func (a *API) summary(res ingest.Result) Response {
 	resp := Response{
-		Accepted:   res.Accepted,
-		Rejected:   res.RejectedCount(),
-		Duplicates: res.Duplicates,
-		Rejections: []Rejection{},
+		Accepted:    res.Accepted,
+		Rejected:    res.RejectedCount(),
+		Provider:    res.Provider,
+		Duplicates:  res.Duplicates,
+		Held:        res.Held,
+		Revised:     res.Revised,
+		DemoSkipped: res.DemoSkipped,
+		Rejections:  []Rejection{},
+	}
+	if res.Accepted == 0 && res.Values > 0 {
+		resp.NothingAccepted = true
+		resp.Message = nothingAccepted(res)
 	}
 	for _, rj := range res.Rejected {
 		if len(resp.Rejections) == a.opts.MaxListed {
@@ -248,6 +319,31 @@ func (a *API) summary(res ingest.Result) Response {
 	}
 	resp.RejectionsOmitted = resp.Rejected - len(resp.Rejections)
 	return resp
+}
+
+// nothingAccepted says why a push with values stored none of them.
+func nothingAccepted(res ingest.Result) string {
+	var why []string
+	if n := res.RejectedCount() - res.Held; n > 0 {
+		why = append(why, fmt.Sprintf("%d rejected", n))
+	}
+	if res.Held > 0 {
+		why = append(why, fmt.Sprintf("%d held as implausible (send again with %s: %s to accept them)", res.Held, ConfirmHeader, ConfirmImplausible))
+	}
+	if res.Duplicates > 0 {
+		why = append(why, fmt.Sprintf("%d duplicates", res.Duplicates))
+	}
+	if res.DemoSkipped > 0 {
+		why = append(why, fmt.Sprintf("%d demo figures skipped over real data", res.DemoSkipped))
+	}
+	msg := fmt.Sprintf("nothing was stored: none of the %d values was accepted", res.Values)
+	if len(why) > 0 {
+		msg += " (" + strings.Join(why, ", ") + ")"
+	}
+	if res.RejectedCount() > 0 {
+		msg += "; the rejections say why"
+	}
+	return msg
 }
 
 func (a *API) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -20,7 +21,6 @@ import (
 	"github.com/greenmetrics/greenmetrics/ingest/httpapi"
 	"github.com/greenmetrics/greenmetrics/ingest/spool"
 	"github.com/greenmetrics/greenmetrics/models"
-	"github.com/greenmetrics/greenmetrics/store"
 )
 
 // fixture is an API over the real pipeline and a real spool.
@@ -30,6 +30,12 @@ type fixture struct {
 }
 
 func newFixture(t *testing.T, spoolMax int64, opts httpapi.Options) fixture {
+	t.Helper()
+	return newFixtureWith(t, spoolMax, opts, func(p *ingest.Pipeline) httpapi.Processor { return p })
+}
+
+// newFixtureWith lets a test see the inputs the API makes of requests.
+func newFixtureWith(t *testing.T, spoolMax int64, opts httpapi.Options, wrap func(*ingest.Pipeline) httpapi.Processor) fixture {
 	t.Helper()
 	cat, err := config.DefaultCatalog()
 	if err != nil {
@@ -46,7 +52,7 @@ func newFixture(t *testing.T, spoolMax int64, opts httpapi.Options) fixture {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	httpapi.New(pipe, opts).Register(mux)
+	httpapi.New(wrap(pipe), opts).Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return fixture{srv: srv, sp: sp}
@@ -54,6 +60,7 @@ func newFixture(t *testing.T, spoolMax int64, opts httpapi.Options) fixture {
 
 type request struct {
 	path, contentType, encoding, auth string
+	header                            map[string]string
 	body                              []byte
 }
 
@@ -65,6 +72,9 @@ func (f fixture) do(t *testing.T, r request) (*http.Response, httpapi.Response) 
 	req, err := http.NewRequest(http.MethodPost, f.srv.URL+r.path, bytes.NewReader(r.body))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for k, v := range r.header {
+		req.Header.Set(k, v)
 	}
 	if r.contentType != "" {
 		req.Header.Set("Content-Type", r.contentType)
@@ -98,10 +108,12 @@ const csvWithBadRows = goodCSV + `2024-06-01 10:00,no_such_indicator,永乐店,1
 2024-06-01 11:00,pm25,永乐店,-5,ug/m3
 `
 
+// lpLines is line protocol as clients write it: the indicator as the
+// measurement, the entity as a tag, a value field.
 func lpLines(obs ...models.Observation) []byte {
 	var b []byte
 	for _, o := range obs {
-		b = append(store.AppendObservation(b, o), '\n')
+		b = fmt.Appendf(b, "%s,entity=%s value=%g %d\n", o.Indicator, o.Entity, o.Value, o.Time.Unix())
 	}
 	return b
 }
@@ -122,8 +134,8 @@ func gz(t *testing.T, data []byte) []byte {
 func TestPushFormats(t *testing.T) {
 	june := time.Date(2024, 6, 1, 8, 0, 0, 0, models.Shanghai)
 	lp := lpLines(
-		models.Observation{Time: june, Indicator: "pm25", Entity: "永乐店", Value: 35, Provider: "lp"},
-		models.Observation{Time: june, Indicator: "so2", Entity: "永乐店", Value: 4, Provider: "lp"},
+		models.Observation{Time: june, Indicator: "pm25", Entity: "永乐店", Value: 35},
+		models.Observation{Time: june, Indicator: "so2", Entity: "永乐店", Value: 4},
 	)
 	tests := []struct {
 		name         string
@@ -168,7 +180,7 @@ func TestPushFormats(t *testing.T) {
 }
 
 func TestPushRefusals(t *testing.T) {
-	tokens := httpapi.NewTokens("old-token", "new-token")
+	tokens := mustTokens(t, httpapi.Token{Name: "zjw", Secret: "old-token"}, httpapi.Token{Name: "zjw", Secret: "new-token"})
 	big := []byte(strings.Repeat("x", 2000))
 	tests := []struct {
 		name       string
@@ -188,7 +200,11 @@ func TestPushRefusals(t *testing.T) {
 		{"too many rows", httpapi.Options{MaxRows: 2}, 0, request{contentType: "text/csv", body: []byte(goodCSV)}, http.StatusRequestEntityTooLarge, "", true},
 		{"unknown content type", httpapi.Options{}, 0, request{contentType: "image/png", body: []byte(goodCSV)}, http.StatusUnsupportedMediaType, "", true},
 		{"unknown content encoding", httpapi.Options{}, 0, request{contentType: "text/csv", encoding: "br", body: []byte(goodCSV)}, http.StatusUnsupportedMediaType, "", true},
-		{"bad source", httpapi.Options{}, 0, request{path: "/api/v1/observations?source=a%20b", contentType: "text/csv", body: []byte(goodCSV)}, http.StatusBadRequest, "", true},
+		{"source other than the open API's", httpapi.Options{}, 0, request{path: "/api/v1/observations?source=a%20b", contentType: "text/csv", body: []byte(goodCSV)}, http.StatusForbidden, "", true},
+		{"source derived", httpapi.Options{}, 0, request{path: "/api/v1/observations?source=derived", contentType: "text/csv", body: []byte(goodCSV)}, http.StatusForbidden, "", true},
+		{"source of another token", httpapi.Options{Tokens: tokens}, 0, request{path: "/api/v1/observations?source=tjj", contentType: "text/csv", auth: "Bearer new-token", body: []byte(goodCSV)}, http.StatusForbidden, "", true},
+		{"bad confirm header", httpapi.Options{}, 0, request{contentType: "text/csv", header: map[string]string{httpapi.ConfirmHeader: "yes"}, body: []byte(goodCSV)}, http.StatusBadRequest, "", true},
+		{"bad confirm parameter", httpapi.Options{}, 0, request{path: "/api/v1/observations?confirm=maybe", contentType: "text/csv", body: []byte(goodCSV)}, http.StatusBadRequest, "", true},
 		{"spool full", httpapi.Options{}, 100, request{contentType: "text/csv", body: []byte(goodCSV)}, http.StatusServiceUnavailable, "Retry-After", true},
 		{"not csv at all", httpapi.Options{}, 0, request{contentType: "application/json", body: []byte(`{"time": [`)}, http.StatusBadRequest, "", true},
 	}
@@ -215,13 +231,103 @@ func TestPushRefusals(t *testing.T) {
 	}
 }
 
+func mustTokens(t *testing.T, toks ...httpapi.Token) httpapi.Tokens {
+	t.Helper()
+	set, err := httpapi.NewTokens(toks...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
 func TestTokenRotation(t *testing.T) {
-	f := newFixture(t, 0, httpapi.Options{Tokens: httpapi.NewTokens("old-token", "new-token")})
+	f := newFixture(t, 0, httpapi.Options{Tokens: mustTokens(t, httpapi.Token{Name: "zjw", Secret: "old-token"}, httpapi.Token{Name: "zjw", Secret: "new-token"})})
 	for _, tok := range []string{"old-token", "new-token"} {
 		resp, body := f.do(t, request{contentType: "text/csv", auth: "Bearer " + tok, body: []byte(goodCSV)})
-		if resp.StatusCode != http.StatusOK || body.Accepted != 3 {
-			t.Errorf("POST with %s = %d %+v, want 200", tok, resp.StatusCode, body)
+		if resp.StatusCode != http.StatusOK || body.Accepted != 3 || body.Provider != "zjw" {
+			t.Errorf("POST with %s = %d %+v, want 200 with provider zjw", tok, resp.StatusCode, body)
 		}
+	}
+}
+
+// inputRecorder passes requests to the real pipeline and keeps the input
+// the API made of each.
+type inputRecorder struct {
+	p      *ingest.Pipeline
+	inputs chan ingest.Input
+}
+
+func (r inputRecorder) Process(ctx context.Context, in ingest.Input) (ingest.Result, error) {
+	r.inputs <- in
+	return r.p.Process(ctx, in)
+}
+
+// TestPushProviderIsTheTokenName: the provider of a push is its token's
+// name, fixed for every row; ?source= may only repeat it; the confirmation
+// header and parameter reach the pipeline.
+func TestPushProviderIsTheTokenName(t *testing.T) {
+	tokens := mustTokens(t,
+		httpapi.Token{Name: "zjw", Secret: "zjw-2024"},
+		httpapi.Token{Name: "tjj", Secret: "tjj-2024"},
+	)
+	tests := []struct {
+		name         string
+		opts         httpapi.Options
+		req          request
+		wantProvider string
+		wantConfirm  bool
+	}{
+		{"open API", httpapi.Options{}, request{}, httpapi.OpenProvider, false},
+		{"token zjw", httpapi.Options{Tokens: tokens}, request{auth: "Bearer zjw-2024"}, "zjw", false},
+		{"token tjj", httpapi.Options{Tokens: tokens}, request{auth: "Bearer tjj-2024"}, "tjj", false},
+		{"source repeating the token's name", httpapi.Options{Tokens: tokens}, request{auth: "Bearer tjj-2024", path: "/api/v1/observations?source=tjj"}, "tjj", false},
+		{"confirm header", httpapi.Options{Tokens: tokens}, request{auth: "Bearer zjw-2024", header: map[string]string{httpapi.ConfirmHeader: "Implausible"}}, "zjw", true},
+		{"confirm parameter", httpapi.Options{}, request{path: "/api/v1/observations?confirm=true"}, httpapi.OpenProvider, true},
+		{"confirm=false", httpapi.Options{}, request{path: "/api/v1/observations?confirm=false"}, httpapi.OpenProvider, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := inputRecorder{inputs: make(chan ingest.Input, 1)}
+			f := newFixtureWith(t, 0, tc.opts, func(p *ingest.Pipeline) httpapi.Processor { rec.p = p; return rec })
+			tc.req.contentType, tc.req.body = "text/csv", []byte(goodCSV)
+			resp, body := f.do(t, tc.req)
+			if resp.StatusCode != http.StatusOK || body.Provider != tc.wantProvider {
+				t.Fatalf("POST = %d %+v; want 200 with provider %s", resp.StatusCode, body, tc.wantProvider)
+			}
+			in := <-rec.inputs
+			if in.Provider != tc.wantProvider || !in.FixedProvider || in.Confirm != tc.wantConfirm {
+				t.Errorf("input: provider %q fixed %v confirm %v; want %q, true, %v", in.Provider, in.FixedProvider, in.Confirm, tc.wantProvider, tc.wantConfirm)
+			}
+		})
+	}
+}
+
+// TestSourceRefusalNamesTheProvider: the 403 tells the client what its
+// figures are stored as and what to do.
+func TestSourceRefusalNamesTheProvider(t *testing.T) {
+	f := newFixture(t, 0, httpapi.Options{Tokens: mustTokens(t, httpapi.Token{Name: "zjw", Secret: "s3cret"})})
+	resp, body := f.do(t, request{path: "/api/v1/observations?source=derived", contentType: "text/csv", auth: "Bearer s3cret", body: []byte(goodCSV)})
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body.Error, `provider "zjw"`) || !strings.Contains(body.Error, "source") {
+		t.Errorf("POST ?source=derived = %d %q; want 403 naming provider zjw", resp.StatusCode, body.Error)
+	}
+	if strings.Contains(body.Error, "s3cret") {
+		t.Error("the answer repeats the token")
+	}
+}
+
+// TestNothingAcceptedIsSaid: a push whose every row is refused says so in
+// its own field, with the status of a processed push.
+func TestNothingAcceptedIsSaid(t *testing.T) {
+	f := newFixture(t, 0, httpapi.Options{})
+	bad := "time,indicator,entity,value,unit\n2024-06-01 10:00,no_such_indicator,永乐店,1,ug/m3\n2024-06-01 11:00,pm25,永乐店,-5,ug/m3\n"
+	resp, body := f.do(t, request{contentType: "text/csv", body: []byte(bad)})
+	if resp.StatusCode != http.StatusOK || body.Accepted != 0 || body.Rejected != 2 || !body.NothingAccepted ||
+		!strings.Contains(body.Message, "nothing was stored") || !strings.Contains(body.Message, "2 rejected") {
+		t.Errorf("POST of bad rows = %d %+v; want 200, nothing_accepted and a message counting 2 rejected", resp.StatusCode, body)
+	}
+	resp, body = f.do(t, request{contentType: "text/csv", body: []byte(goodCSV)})
+	if resp.StatusCode != http.StatusOK || body.NothingAccepted || body.Message != "" {
+		t.Errorf("POST of good rows = %d %+v; want no nothing_accepted", resp.StatusCode, body)
 	}
 }
 
@@ -271,40 +377,115 @@ func TestHealthAndReadiness(t *testing.T) {
 
 func TestLoadTokens(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "tokens")
-	if err := os.WriteFile(file, []byte("# rotated 2024-06\nfile-token\n\n  spaced-token  \n"), 0o600); err != nil {
+	if err := os.WriteFile(file, []byte("# rotated 2024-06\nzjw file-token\n\n  zjw   spaced-token  \ntjj\tthird-token\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := map[string]string{"GM_TOKENS": "env-a, env-b,"}
+	env := map[string]string{"GM_TOKENS": "ci:env-a, tjj:env-b,"}
 	tokens, err := httpapi.LoadTokens(file, "GM_TOKENS", func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tokens.Len() != 4 {
-		t.Errorf("Len = %d, want 4", tokens.Len())
+	if tokens.Len() != 5 {
+		t.Errorf("Len = %d, want 5", tokens.Len())
+	}
+	if got := strings.Join(tokens.Names(), ","); got != "ci,tjj,zjw" {
+		t.Errorf("Names = %s, want ci,tjj,zjw", got)
 	}
 	for _, tc := range []struct {
-		header string
-		want   bool
+		header, want string
+		ok           bool
 	}{
-		{"Bearer file-token", true},
-		{"Bearer spaced-token", true},
-		{"bearer env-b", true},
-		{"Bearer env-a", true},
-		{"Bearer # rotated 2024-06", false},
-		{"Bearer ", false},
-		{"Basic file-token", false},
-		{"", false},
+		{"Bearer file-token", "zjw", true},
+		{"Bearer spaced-token", "zjw", true},
+		{"Bearer third-token", "tjj", true},
+		{"bearer env-b", "tjj", true},
+		{"Bearer env-a", "ci", true},
+		{"Bearer zjw", "", false},
+		{"Bearer # rotated 2024-06", "", false},
+		{"Bearer ", "", false},
+		{"Basic file-token", "", false},
+		{"", "", false},
 	} {
-		if got := tokens.Allow(tc.header); got != tc.want {
-			t.Errorf("Allow(%q) = %v, want %v", tc.header, got, tc.want)
+		if name, ok := tokens.Allow(tc.header); ok != tc.ok || name != tc.want {
+			t.Errorf("Allow(%q) = %q, %v; want %q, %v", tc.header, name, ok, tc.want, tc.ok)
 		}
+	}
+	if name, ok := (httpapi.Tokens{}).Allow(""); !ok || name != httpapi.OpenProvider {
+		t.Errorf("zero Tokens: Allow = %q, %v; want open, provider %s", name, ok, httpapi.OpenProvider)
+	}
+}
+
+// TestLoadTokensErrors: every problem of a tokens file or variable is
+// reported with its place and the expected format, and no secret is
+// repeated.
+func TestLoadTokensErrors(t *testing.T) {
+	tests := []struct {
+		name, file, env string
+		want            []string
+	}{
+		{"old unnamed line", "zjw good-one\nunnamed-secret\n", "", []string{"tokens:2:", "without a name", "NAME TOKEN"}},
+		{"reserved names", "derived s1\nhttp s2\n", "", []string{"tokens:1:", "tokens:2:", `"derived" is reserved`, `"http" is reserved`}},
+		{"bad name", "ZJW s1\n区 s2\n", "", []string{"tokens:1:", "tokens:2:", "must be 1 to 64"}},
+		{"three words", "zjw s1 extra\n", "", []string{"tokens:1:", "3 words"}},
+		{"one secret under two names", "zjw same\ntjj same\n", "", []string{"tokens:2:", `also listed as "zjw"`}},
+		{"env without name", "", "s-no-name,ci:ok", []string{"GM_TOKENS: entry 1 has no name", "name:token"}},
+		{"env reserved", "", "demo:s9", []string{"GM_TOKENS: entry 1", "reserved"}},
+		{"env without secret", "", "ci:", []string{"GM_TOKENS: entry 1 (ci) has no token"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			file := ""
+			if tc.file != "" {
+				file = filepath.Join(dir, "tokens")
+				if err := os.WriteFile(file, []byte(tc.file), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := httpapi.LoadTokens(file, "GM_TOKENS", func(string) string { return tc.env })
+			if err == nil {
+				t.Fatal("LoadTokens = nil error")
+			}
+			msg := strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), "")
+			for _, w := range tc.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q lacks %q", msg, w)
+				}
+			}
+			for _, secret := range []string{"unnamed-secret", "good-one", "same", "s-no-name", "s9", "s1", "s2"} {
+				if strings.Contains(msg, " "+secret) || strings.Contains(msg, `"`+secret+`"`) {
+					t.Errorf("error %q repeats the secret %q", msg, secret)
+				}
+			}
+		})
 	}
 	if _, err := httpapi.LoadTokens(filepath.Join(t.TempDir(), "missing"), "", nil); err == nil {
 		t.Error("LoadTokens(missing file) = nil error")
 	}
-	if open := (httpapi.Tokens{}); !open.Allow("") {
-		t.Error("zero Tokens refuses; want open")
-	}
+}
+
+// FuzzLoadTokens: no tokens file makes the loader panic, and every token
+// it accepts has a valid name that is not reserved.
+func FuzzLoadTokens(f *testing.F) {
+	f.Add("zjw a\n# c\n\ntjj b\n", "ci:x")
+	f.Add("unnamed\n", "")
+	f.Add("derived s\n", "a:b,c")
+	f.Add("a b c\n", ":x,y:")
+	f.Fuzz(func(t *testing.T, file, env string) {
+		path := filepath.Join(t.TempDir(), "tokens")
+		if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		tokens, err := httpapi.LoadTokens(path, "E", func(string) string { return env })
+		if err != nil {
+			return
+		}
+		for _, n := range tokens.Names() {
+			if err := httpapi.CheckTokenName(n); err != nil {
+				t.Errorf("accepted token name %q: %v", n, err)
+			}
+		}
+	})
 }
 
 func TestLimitedSinkPassesAppendsWithoutALimit(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 )
 
 func FuzzNextRecord(f *testing.F) {
-	f.Add(appendRecord(nil, []byte("observation,indicator=pm25 value=1 1717171200")))
+	f.Add(appendRecord(nil, []byte("figure,indicator=pm25 provider=\"cnemc\",value=1 1717171200")))
 	f.Add([]byte("00000000 x\n"))
 	f.Add([]byte("zzzzzzzz abc\n"))
 	f.Add([]byte("12345678"))
@@ -41,11 +41,11 @@ func FuzzNextRecord(f *testing.F) {
 // every intact record before the damage, in order, and leaves a spool that
 // accepts and returns new records.
 func FuzzRecover(f *testing.F) {
-	f.Add(uint8(3), []byte("1a2b3c4d observation,ent"))
+	f.Add(uint8(3), []byte("1a2b3c4d figure,ent"))
 	f.Add(uint8(0), []byte{0, 0, 0, 0})
 	f.Add(uint8(5), []byte("00000000 bad\nffffffff also bad\n"))
 	f.Add(uint8(1), bytes.Repeat([]byte("x"), 70_000))
-	f.Add(uint8(2), appendRecord(nil, []byte("observation,indicator=so2 value=3 1")))
+	f.Add(uint8(2), appendRecord(nil, []byte("figure,indicator=so2 provider=\"\",value=3 1")))
 	f.Fuzz(func(t *testing.T, n uint8, tail []byte) {
 		dir := t.TempDir()
 		segDir := filepath.Join(dir, "segments")

@@ -21,11 +21,11 @@ func realStore(t *testing.T) *store.Store {
 	return st
 }
 
-// countSum reads back how many observation points InfluxDB holds and the
+// countSum reads back how many figure points InfluxDB holds and the
 // sum of their values.
 func countSum(t *testing.T, st *store.Store) (int64, float64) {
 	t.Helper()
-	series, err := st.Query(context.Background(), `SELECT count("value"), sum("value") FROM "observation"`, nil)
+	series, err := st.Query(context.Background(), `SELECT count("value"), sum("value") FROM "figure"`, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestRealPartialWriteDeadLettersOnlyTheBadLine(t *testing.T) {
 		lines = append(lines, store.AppendObservation(nil, o))
 		want += o.Value
 		if i == 500 {
-			lines = append(lines, []byte(`observation,indicator=pm25,entity=conflict value="high" 1717171200`))
+			lines = append(lines, []byte(`figure,entity=conflict,indicator=pm25 provider="test",value="high" 1717171200`))
 		}
 	}
 	if err := sp.AppendLines(context.Background(), lines...); err != nil {
@@ -99,5 +99,5 @@ func TestRealPartialWriteDeadLettersOnlyTheBadLine(t *testing.T) {
 	if s := snd.Stats(); s.DeadLetteredPoints != 1 || s.DeliveredPoints != 1000 {
 		t.Errorf("Stats = dead %d, delivered %d; want 1, 1000", s.DeadLetteredPoints, s.DeliveredPoints)
 	}
-	checkDeadLetters(t, sp.DeadLetterDir(), []string{`observation,indicator=pm25,entity=conflict value="high" 1717171200`})
+	checkDeadLetters(t, sp.DeadLetterDir(), []string{`figure,entity=conflict,indicator=pm25 provider="test",value="high" 1717171200`})
 }

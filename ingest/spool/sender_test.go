@@ -94,7 +94,7 @@ func partialWrite(f *fakeInflux, bad func(string) bool) func(int, []string, http
 			return false
 		}
 		f.store(good)
-		msg := fmt.Sprintf(`partial write: field type conflict: input field "value" on measurement "observation" is type string, already exists as type float dropped=%d`, dropped)
+		msg := fmt.Sprintf(`partial write: field type conflict: input field "value" on measurement "figure" is type string, already exists as type float dropped=%d`, dropped)
 		influxError(w, http.StatusBadRequest, msg)
 		return true
 	}

@@ -248,7 +248,7 @@ func appendToFile(t *testing.T, path string, data []byte) {
 func TestTornTailIsTruncated(t *testing.T) {
 	line := string(store.AppendObservation(nil, observations(999, 1)[0]))
 	tails := map[string][]byte{
-		"half a record":            []byte("1a2b3c4d observation,entity=x value=1"),
+		"half a record":            []byte("1a2b3c4d figure,entity=x provider=\"a\",value=1"),
 		"checksum only":            []byte("deadbeef"),
 		"zeros from a lost page":   make([]byte, 4096),
 		"complete line, bad crc":   []byte("00000000 " + line + "\n"),
@@ -392,7 +392,7 @@ func TestAppendRefusesLinesThatBreakFraming(t *testing.T) {
 		name  string
 		lines [][]byte
 	}{
-		{"newline", [][]byte{[]byte("observation,indicator=a value=1 1\nx")}},
+		{"newline", [][]byte{[]byte("figure,indicator=a provider=\"a\",value=1 1\nx")}},
 		{"empty", [][]byte{{}}},
 		{"huge", [][]byte{bytes.Repeat([]byte("a"), 70_000)}},
 	}
