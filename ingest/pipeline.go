@@ -107,6 +107,10 @@ type Options struct {
 	// the input's own provider: the push tokens' names. models'
 	// reserved providers (derived, demo) are always reserved.
 	ReservedProviders []string
+	// Scope names the district: a district-wide figure whose entity is the
+	// district's name or an alias is stored as the district's own (no
+	// entity).
+	Scope config.Scope
 	// Ledger, when set, records every accepted monthly, quarterly and
 	// annual figure (docs/ingest.md, "The revision ledger"), and gives the
 	// history the hold rule and demo masking need; nil: none.

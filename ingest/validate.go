@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/greenmetrics/greenmetrics/config"
 	"github.com/greenmetrics/greenmetrics/ingest/ledger"
 	"github.com/greenmetrics/greenmetrics/models"
 )
@@ -326,12 +327,17 @@ func (r *run) check(c candidate) (obs models.Observation, ledgered bool, rejecti
 		}
 		return rej(c.indicatorField, RuleUnknownIndicator, "unknown indicator %q: not in the catalogue", c.indicator)
 	}
+	if ind.Entity == "" && c.entity != "" && r.p.opts.Scope.IsDistrict(c.entity) {
+		// "通州区" in the entity column of a district-wide figure names
+		// the district itself: its own figures carry no entity.
+		c.entity = ""
+	}
 	// The label is built only for a rejection: this runs once per value.
 	switch {
 	case ind.Entity != "" && c.entity == "":
 		return rej(fieldOr(c.entityField, "entity"), RuleMissingEntity, "%s is measured per %s: the entity is missing", indicatorLabel(ind), ind.Entity)
 	case ind.Entity == "" && c.entity != "":
-		return rej(fieldOr(c.entityField, "entity"), RuleUnexpectedEntity, "%s is a district-wide figure: entity %q must be empty", indicatorLabel(ind), c.entity)
+		return rej(fieldOr(c.entityField, "entity"), RuleUnexpectedEntity, "%s is a district-wide figure: entity %q must be empty (or the district's name%s)", indicatorLabel(ind), c.entity, districtHint(r.p.opts.Scope))
 	}
 	v, err := r.convert(c.value, c.unit, ind.Unit)
 	if err != nil {
@@ -579,4 +585,12 @@ func quantity(ind models.Indicator, v float64) string {
 		return s + " " + unit
 	}
 	return s + unit
+}
+
+// districtHint names the district for the unexpected-entity message.
+func districtHint(s config.Scope) string {
+	if s.District == "" {
+		return ""
+	}
+	return " " + s.District
 }

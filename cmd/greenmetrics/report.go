@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/greenmetrics/greenmetrics/ingest/ledger"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -46,7 +47,7 @@ report.day at report.hour for the previous month.`,
 			}
 			defer st.Close()
 			log := newLogger(cmd.ErrOrStderr(), cfg.LogLevel, cfg.LogFormat)
-			gen := reportGenerator{cfg: cfg, inds: cat.Indicators(), store: st, log: log, rejects: opts.rejects}
+			gen := reportGenerator{cfg: cfg, inds: cat.Indicators(), store: st, log: log, rejects: opts.rejects, ledger: ledgerDir(cfg)}
 			paths, err := gen.generate(cmd.Context(), opts.month, opts.lang, opts.formats, opts.dir)
 			for _, p := range paths {
 				fmt.Fprintln(cmd.OutOrStdout(), p)
@@ -128,6 +129,9 @@ type reportGenerator struct {
 	store   *store.Store
 	log     *slog.Logger
 	rejects string
+	// ledger is the revision ledger's directory, read for the month's
+	// revisions.
+	ledger string
 }
 
 func (g reportGenerator) generate(ctx context.Context, m report.Month, lang report.Lang, formats []report.Format, dir string) ([]string, error) {
@@ -150,9 +154,14 @@ func (g reportGenerator) generate(ctx context.Context, m report.Month, lang repo
 	if err != nil {
 		return nil, fmt.Errorf("analysis as of the end of %s: %w", m, err)
 	}
+	revisions, err := monthRevisions(g.ledger, m)
+	if err != nil {
+		return nil, err
+	}
 	rep, err := report.Build(ctx, report.Input{
 		Month: m, Lang: lang, Snapshot: snap, Indicators: g.inds,
 		RejectDir: g.rejects, StaleGrace: g.cfg.Analysis.StaleGrace, Alpha: g.cfg.Analysis.Alpha,
+		Revisions: revisions,
 	})
 	if err != nil {
 		return nil, err
@@ -180,7 +189,7 @@ func newReportScheduler(cfg config.Config, inds []models.Indicator, st *store.St
 		formats = report.AllFormats
 	}
 	dir := reportDir(cfg)
-	gen := reportGenerator{cfg: cfg, inds: inds, store: st, log: log, rejects: rejectDir(cfg)}
+	gen := reportGenerator{cfg: cfg, inds: inds, store: st, log: log, rejects: rejectDir(cfg), ledger: ledgerDir(cfg)}
 	return &report.Scheduler{
 		Day: cfg.Report.Day, Hour: cfg.Report.Hour, Logger: log,
 		Job: func(ctx context.Context, m report.Month) error {
@@ -195,4 +204,22 @@ func newReportScheduler(cfg config.Config, inds []models.Indicator, st *store.St
 			return len(found) > 0
 		},
 	}
+}
+
+// monthRevisions are the revisions the ledger accepted during m, for the
+// report's data-quality section.
+func monthRevisions(dir string, m report.Month) ([]report.Revision, error) {
+	entries, err := ledger.Read(dir, ledger.Query{From: m.Start(), To: m.End(), RevisionsOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("revisions of %s: %w", m, err)
+	}
+	out := make([]report.Revision, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, report.Revision{
+			Accepted: e.Accepted, Code: e.Indicator, Entity: e.Entity, Period: e.Label,
+			OldValue: report.Num(e.Previous.Value), NewValue: report.Num(e.Value),
+			OldProvider: e.Previous.Provider, NewProvider: e.Provider, Origin: e.Origin,
+		})
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/greenmetrics/greenmetrics/ingest/ledger"
 	"io"
 	"log/slog"
 	"net"
@@ -99,8 +100,18 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 		sp.Close()
 		return err
 	}
-	pipeOpts := ingest.OptionsFrom(cfg.Ingest)
-	pipeOpts.ReservedProviders = tokens.Names()
+	pipeOpts, err := pipelineOptions(cfg)
+	if err != nil {
+		sp.Close()
+		return err
+	}
+	led, err := ledger.Open(ledgerDir(cfg))
+	if err != nil {
+		sp.Close()
+		return err
+	}
+	defer led.Close()
+	pipeOpts.Ledger = led
 	pipe, err := ingest.NewPipeline(cat, mappings, httpapi.LimitedSink{Sink: sp}, pipeOpts)
 	if err != nil {
 		sp.Close()

@@ -117,6 +117,7 @@ func pipelineOptions(cfg config.Config) (ingest.Options, error) {
 		return opts, err
 	}
 	opts.ReservedProviders = tokens.Names()
+	opts.Scope = cfg.Scope
 	return opts, nil
 }
 
