@@ -108,11 +108,12 @@ func repoRoot(t testing.TB) string {
 	return dir
 }
 
-// refdataDir is shared/refdata/real beside the repository. The tests fail
-// rather than skip without it: then nothing checks the real files.
+// refdataDir is testdata/refdata, the real reference files kept (gzipped)
+// in the repository. The tests fail rather than skip without it: then
+// nothing checks the real files.
 func refdataDir(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join(repoRoot(t), "..", "shared", "refdata", "real")
+	dir := filepath.Join(repoRoot(t), "testdata", "refdata")
 	if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
 		t.Fatalf("reference data not found at %s: %v", dir, err)
 	}

@@ -337,7 +337,7 @@ func (r *run) check(c candidate) (obs models.Observation, ledgered bool, rejecti
 	case ind.Entity != "" && c.entity == "":
 		return rej(fieldOr(c.entityField, "entity"), RuleMissingEntity, "%s is measured per %s: the entity is missing", indicatorLabel(ind), ind.Entity)
 	case ind.Entity == "" && c.entity != "":
-		return rej(fieldOr(c.entityField, "entity"), RuleUnexpectedEntity, "%s is a district-wide figure: entity %q must be empty (or the district's name%s)", indicatorLabel(ind), c.entity, districtHint(r.p.opts.Scope))
+		return rej(fieldOr(c.entityField, "entity"), RuleUnexpectedEntity, "%s is a district-wide figure: entity %q must be empty%s", indicatorLabel(ind), c.entity, districtHint(r.p.opts.Scope))
 	}
 	v, err := r.convert(c.value, c.unit, ind.Unit)
 	if err != nil {
@@ -592,5 +592,5 @@ func districtHint(s config.Scope) string {
 	if s.District == "" {
 		return ""
 	}
-	return " " + s.District
+	return " (or the district's name " + s.District + ")"
 }

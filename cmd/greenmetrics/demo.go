@@ -19,17 +19,17 @@ import (
 	"github.com/greenmetrics/greenmetrics/models"
 )
 
-// demoRefdata are the real series the demo loads from shared/refdata/real,
+// demoRefdata are the real series the demo loads from testdata/refdata,
 // each read by its mapping in deploy/mappings/refdata.yaml, which sets its
 // source tag (cnemc, cui2021, ceads, uci_beijing, exchange, pboc).
 var demoRefdata = []string{
-	"water/cnemc_water_long.csv",                              // 20 Beijing sections 4-hourly, Jing-Jin-Ji daily
-	"carbon/cui2021_china_provincial_daily_co2_long.csv",      // Beijing, Tianjin, Hebei, China daily CO2 by sector
-	"carbon/ceads_china_provincial_co2_annual_long.csv",       // provincial annual CO2
-	"air/beijing_multisite_hourly_2016-12_4stations_long.csv", // PM2.5 and co., four stations
-	"air/beijing_us_embassy_pm25_2014_long.csv",               // US Embassy PM2.5
-	"finance/carbon_prices_long.csv",                          // EUA, GDEA, HBEA
-	"finance/pboc_green_loans_long.csv",                       // PBoC green loans
+	"water/cnemc_water_long.csv.gz",                              // 20 Beijing sections 4-hourly, Jing-Jin-Ji daily
+	"carbon/cui2021_china_provincial_daily_co2_long.csv.gz",      // Beijing, Tianjin, Hebei, China daily CO2 by sector
+	"carbon/ceads_china_provincial_co2_annual_long.csv.gz",       // provincial annual CO2
+	"air/beijing_multisite_hourly_2016-12_4stations_long.csv.gz", // PM2.5 and co., four stations
+	"air/beijing_us_embassy_pm25_2014_long.csv.gz",               // US Embassy PM2.5
+	"finance/carbon_prices_long.csv.gz",                          // EUA, GDEA, HBEA
+	"finance/pboc_green_loans_long.csv.gz",                       // PBoC green loans
 }
 
 type demoFlags struct {
@@ -46,7 +46,7 @@ func newDemoCmd(s *settings) *cobra.Command {
 		Short: "Load the demonstration data: real reference series and synthetic district figures",
 		Long: `demo loads, through the same pipeline as import:
 
-  (a) real series from shared/refdata/real (--refdata): Beijing water sections
+  (a) real series from testdata/refdata (--refdata): Beijing water sections
       (CNEMC), Beijing CO2 (Cui et al. 2021, CEADs), PM2.5 (UCI Beijing), carbon
       prices (EU ETS, Guangdong, Hubei) and PBoC green loans, each with its own
       source tag; a missing directory is skipped with a warning;
@@ -69,7 +69,7 @@ It ends when InfluxDB has everything (the spool is empty).`,
 	}
 	root := repoRoot()
 	fl := cmd.Flags()
-	fl.StringVar(&f.refdata, "refdata", filepath.Join(root, "..", "shared", "refdata", "real"), "directory of the real reference data")
+	fl.StringVar(&f.refdata, "refdata", filepath.Join(root, "testdata", "refdata"), "directory of the real reference data")
 	fl.StringVar(&f.mappings, "mappings", filepath.Join(root, "deploy", "mappings", "refdata.yaml"), "mappings of the reference files")
 	fl.StringVar(&f.asOf, "as-of", "2024-06", "last month of 2024 with synthetic data (2024-01 … 2024-12)")
 	fl.Uint64Var(&f.seed, "seed", 20240104, "seed of the synthetic data")

@@ -64,7 +64,7 @@ Exit status: 0 when every file was read to its end and delivered, even if
 rows were rejected; 1 when a file could not be read (missing, empty, no
 usable header, broken JSON …) or delivery to InfluxDB failed.`,
 		Example: `  greenmetrics import data/prefab_2024.csv
-  greenmetrics import --mappings deploy/mappings/refdata.yaml ../shared/refdata/real/water/cnemc_water_4h_haihe_2021-04-01_05.csv
+  greenmetrics import --mappings deploy/mappings/refdata.yaml testdata/refdata/water/cnemc_water_4h_haihe_2021-04-01_05.csv.gz
   greenmetrics import --format ndjson --provider lab - < samples.ndjson
   greenmetrics import --confirm prefab_2024-07.csv
   greenmetrics import --dry-run --mapping cnemc_water_daily daily.csv`,
