@@ -20,6 +20,7 @@ import (
 
 	"github.com/greenmetrics/greenmetrics/ingest/rejectlog"
 	"github.com/greenmetrics/greenmetrics/internal/influxtest"
+	"github.com/greenmetrics/greenmetrics/models"
 )
 
 // The end-to-end test runs what an operator runs: the greenmetrics binary
@@ -41,10 +42,13 @@ const (
 	// probeIndicator is an hourly indicator added to the catalogue for the
 	// stale test: the demo never writes it, so the test controls its age.
 	probeIndicator = "e2e_probe"
-	// probeLead is how long after the push the probe turns stale: its
-	// observation is stamped 2 h − probeLead ago, and with a 1 s grace it
-	// is stale at 2 h + 1 s.
-	probeLead = 45 * time.Second
+	// probeLead is how long after the config is written the probe turns
+	// stale. An hourly figure is stored at the start of its hour, so the
+	// probe cannot be stamped at any second: it is stamped at the start of
+	// the hour two hours ago, and the config's stale grace is chosen so
+	// that the threshold (stamp + 2 h + grace) falls probeLead from now,
+	// past the daemon's and Prometheus's start-up.
+	probeLead = 75 * time.Second
 )
 
 func TestEndToEnd(t *testing.T) {
@@ -60,14 +64,15 @@ func TestEndToEnd(t *testing.T) {
 	bin := buildGreenmetrics(t, work)
 	influx := influxtest.New(t)
 	catalog := writeProbeCatalog(t, work)
-	cfg := writeServeConfig(t, work, influx, catalog)
+	probeTime := models.PeriodOf(models.FrequencyHourly, time.Now().Add(-2*time.Hour)).Start
+	staleAt := time.Now().Add(probeLead).Truncate(time.Second)
+	cfg := writeServeConfig(t, work, influx, catalog, staleAt.Sub(probeTime.Add(2*time.Hour)))
 
 	runDemo(ctx, t, bin, cfg)
 	addr := startServe(ctx, t, bin, cfg, work)
 	requireExporter(t, addr)
 	prom := startPrometheus(t, work, addr)
 
-	probeTime := time.Now().Add(-2*time.Hour + probeLead).Truncate(time.Second)
 	push(t, addr, probeRows(probeTime))
 	requirePushRejectionLogged(t, filepath.Join(work, "data", "rejects"))
 	pushRows(t, addr, referenceCO2, 4, 0)
@@ -93,7 +98,7 @@ func TestEndToEnd(t *testing.T) {
 	})
 
 	t.Run("probe fresh before its source stops", func(t *testing.T) {
-		checkProbeNotYetStale(t, prom, probeTime)
+		checkProbeNotYetStale(t, prom, probeTime, staleAt)
 	})
 	t.Run("rules healthy", func(t *testing.T) { checkRulesHealthy(t, prom) })
 	t.Run("dashboard queries return data", func(t *testing.T) {
@@ -163,10 +168,10 @@ func writeProbeCatalog(t *testing.T, dir string) string {
 
 // writeServeConfig writes the daemon's config: the test's InfluxDB, the
 // demo's water sections (copied from deploy/greenmetrics.yaml), the demo's
-// target year 2024, a short analysis interval and a 1 s stale grace (so
-// the probe turns stale two hours after its stamp, not two hours and a
-// week).
-func writeServeConfig(t *testing.T, dir string, influx influxtest.Server, catalog string) string {
+// target year 2024, a short analysis interval and the stale grace that
+// makes the probe stale probeLead after start (not two hours and a week
+// after its stamp).
+func writeServeConfig(t *testing.T, dir string, influx influxtest.Server, catalog string, staleGrace time.Duration) string {
 	t.Helper()
 	cfg := fmt.Sprintf(`listen: 127.0.0.1:%d
 data_dir: %s
@@ -178,8 +183,8 @@ influx:
 analysis:
   interval: %s
   year: 2024
-  stale_grace: 1s
-%s`, influxtest.FreePort(t), filepath.Join(dir, "data"), catalog, influx.URL, influx.Bucket(), e2eAnalysisInterval, demoWaterSection(t))
+  stale_grace: %s
+%s`, influxtest.FreePort(t), filepath.Join(dir, "data"), catalog, influx.URL, influx.Bucket(), e2eAnalysisInterval, staleGrace, demoWaterSection(t))
 	path := filepath.Join(dir, "greenmetrics.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -481,8 +486,7 @@ func (p promAPI) get(path string, params url.Values, data any) error {
 // checkProbeNotYetStale shows the stale alert does not fire while the
 // source is fresh. When start-up was so slow that the probe is already
 // past its threshold, there is nothing to show and the check says so.
-func checkProbeNotYetStale(t *testing.T, prom promAPI, probeTime time.Time) {
-	staleAt := probeTime.Add(2*time.Hour + time.Second)
+func checkProbeNotYetStale(t *testing.T, prom promAPI, probeTime, staleAt time.Time) {
 	if time.Until(staleAt) < 5*time.Second {
 		t.Logf("start-up took until %v past the probe's stamp; the probe is already (nearly) stale", time.Since(probeTime))
 		return

@@ -119,8 +119,8 @@ func TestDemoDryRun(t *testing.T) {
 		t.Fatalf("demo: %v\n%s", err, out)
 	}
 	for _, want := range []string{
-		"cnemc_water_long.csv: csv, mapping cnemc_water_long, provider cnemc\n",
-		"pboc_green_loans_long.csv: csv, mapping pboc_green_loans_long, provider pboc\n",
+		"cnemc_water_long.csv.gz: csv, mapping cnemc_water_long, provider cnemc\n",
+		"pboc_green_loans_long.csv.gz: csv, mapping pboc_green_loans_long, provider pboc\n",
 		"demo (synthetic, seed 20240104, as of 2024-06): csv, provider demo\n",
 		"total: 8 files, rows 60209, accepted 60209, duplicates 0, rejected 0, revised 0, held 0, demo skipped 0\n",
 	} {
