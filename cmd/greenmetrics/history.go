@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
-	"text/tabwriter"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -93,17 +93,16 @@ func writeHistory(out io.Writer, ind models.Indicator, entries []ledger.Entry, d
 		perEntity = perEntity || e.Entity != ""
 	}
 	value := func(v float64) string { return models.FormatQuantity(v, ind.Unit, ind.DisplayUnit) }
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	head := "期间 period\t"
+	head := []string{"期间 period"}
 	if perEntity {
-		head += "对象 entity\t"
+		head = append(head, "对象 entity")
 	}
-	fmt.Fprintln(tw, head+"数值 value\t提供方 provider\t来源 origin\t接收时间 accepted (+08:00)\t修订 revision")
+	rows := [][]string{append(head, "数值 value", "提供方 provider", "来源 origin", "接收时间 accepted (+08:00)", "修订 revision")}
 	revisions := 0
 	for _, e := range entries {
-		row := e.Label + "\t"
+		row := []string{e.Label}
 		if perEntity {
-			row += e.Entity + "\t"
+			row = append(row, e.Entity)
 		}
 		rev := ""
 		if p := e.Previous; p != nil {
@@ -111,12 +110,13 @@ func writeHistory(out io.Writer, ind models.Indicator, entries []ledger.Entry, d
 			rev = fmt.Sprintf("修订 %s (%s) → %s", value(p.Value), p.Provider, value(e.Value))
 		}
 		if e.Confirmed {
-			rev += " [已确认 confirmed]"
+			rev = strings.TrimSpace(rev + " [已确认 confirmed]")
 		}
-		fmt.Fprintf(tw, "%s%s\t%s\t%s\t%s\t%s\n", row, value(e.Value), e.Provider, e.Origin,
-			e.Accepted.In(models.Shanghai).Format("2006-01-02 15:04:05"), rev)
+		rows = append(rows, append(row, value(e.Value), e.Provider, e.Origin,
+			e.Accepted.In(models.Shanghai).Format("2006-01-02 15:04:05"), rev))
 	}
-	if err := tw.Flush(); err != nil {
+	// Chinese headers and units take two terminal cells a character.
+	if err := writeAligned(out, rows); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(out, "%d 条记录 entries, %d 次修订 revisions\n", len(entries), revisions)
