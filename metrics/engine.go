@@ -271,7 +271,9 @@ func (e *Engine) read(ctx context.Context, year int, asOf time.Time) (history, e
 		obs, counts, err := e.readIndicator(ctx, ind, start, end)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("reading %s: %w", ind.Code, err))
-			if ctx.Err() != nil {
+			if ctx.Err() != nil || store.IsUnreachable(err) {
+				// One line says InfluxDB cannot be reached; a hundred
+				// more saying the same would bury it.
 				break
 			}
 			continue
@@ -466,7 +468,7 @@ func mergeDerived(obs map[string][]models.Observation, derived []models.Observat
 		list := obs[code]
 		reported := make([]models.Observation, 0, len(list)+len(fresh))
 		for _, o := range list {
-			if o.Provider == SourceDerived && recomputed[figureKey{o.Entity, o.Time.Unix()}] {
+			if models.IsDerivedProvider(o.Provider) && recomputed[figureKey{o.Entity, o.Time.Unix()}] {
 				continue
 			}
 			reported = append(reported, o)

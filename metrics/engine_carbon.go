@@ -59,7 +59,7 @@ func (e *Engine) carbonAccounts(obs map[string][]models.Observation, year int, a
 	from, end := yearStart(year-1), cutoff(asOf, yearStart(year+1))
 	monthly := e.activityMonths(obs, from, end)
 	for _, m := range monthStarts(monthly) {
-		data, ok := monthActivities(monthly, m)
+		data, demo, ok := monthActivities(monthly, m)
 		if !ok {
 			continue
 		}
@@ -68,7 +68,7 @@ func (e *Engine) carbonAccounts(obs map[string][]models.Observation, year int, a
 			e.log.Warn("carbon accounting skipped a month", "month", m.Format("2006-01"), "err", err)
 			continue
 		}
-		res.observations = append(res.observations, models.Observation{Time: m, Indicator: CodeCO2Emissions, Value: inv.Total, Provider: SourceDerived})
+		res.observations = append(res.observations, models.Observation{Time: m, Indicator: CodeCO2Emissions, Value: inv.Total, Provider: models.DerivedProvider(demo)})
 		for _, l := range inv.Lines {
 			res.lines = append(res.lines, carbonLine{month: m, line: l})
 		}
@@ -78,8 +78,8 @@ func (e *Engine) carbonAccounts(obs map[string][]models.Observation, year int, a
 		for _, in := range []struct{ code, numerator string }{
 			{CodeCarbonIntensity, CodeCO2Emissions}, {CodeEnergyIntensity, CodeEnergyTotal},
 		} {
-			if v, ok := e.intensity(merged, in.numerator, y); ok && set[in.code] {
-				res.observations = append(res.observations, models.Observation{Time: yearStart(y), Indicator: in.code, Value: v, Provider: SourceDerived})
+			if v, demo, ok := e.intensity(merged, in.numerator, y); ok && set[in.code] {
+				res.observations = append(res.observations, models.Observation{Time: yearStart(y), Indicator: in.code, Value: v, Provider: models.DerivedProvider(demo)})
 			}
 		}
 	}
@@ -119,37 +119,38 @@ func monthStarts(monthly map[carbon.Activity]models.Series) []time.Time {
 	return out
 }
 
-// monthActivities are the activity lines of month m, or false when an
-// activity with data elsewhere has none in m.
-func monthActivities(monthly map[carbon.Activity]models.Series, m time.Time) ([]carbon.ActivityData, bool) {
-	var data []carbon.ActivityData
+// monthActivities are the activity lines of month m, whether any of them
+// is demo data, or false when an activity with data elsewhere has none in
+// m.
+func monthActivities(monthly map[carbon.Activity]models.Series, m time.Time) (data []carbon.ActivityData, demo, ok bool) {
 	for _, a := range carbonActivities {
 		s, active := monthly[a.activity]
 		if !active {
 			continue
 		}
-		p, ok := s.At(models.PeriodOf(models.FrequencyMonthly, m))
-		if !ok {
-			return nil, false
+		p, found := s.At(models.PeriodOf(models.FrequencyMonthly, m))
+		if !found {
+			return nil, false, false
 		}
+		demo = demo || p.Demo
 		base, _ := a.activity.BaseUnit()
 		data = append(data, carbon.ActivityData{Activity: a.activity, Amount: p.Value, Unit: base, Year: m.Year(), Label: a.code})
 	}
-	return data, len(data) > 0
+	return data, demo, len(data) > 0
 }
 
 // intensity is a complete year's numerator (tCO2 or tce) over its GDP in
 // 10⁴ CNY; false unless both years are complete (Series.FullYear).
-func (e *Engine) intensity(obs map[string][]models.Observation, numerator string, y int) (float64, bool) {
+func (e *Engine) intensity(obs map[string][]models.Observation, numerator string, y int) (v float64, demo, ok bool) {
 	num, ok1 := e.lookup(numerator)
 	gdp, ok2 := e.lookup(CodeGDP)
 	if !ok1 || !ok2 {
-		return 0, false
+		return 0, false, false
 	}
-	n := e.district(num, obs[numerator]).FullYear(y).Value
-	g := e.district(gdp, obs[CodeGDP]).FullYear(y).Value
-	v := carbon.Intensity(n, g)
-	return v, !math.IsNaN(v)
+	n := e.district(num, obs[numerator]).FullYear(y)
+	g := e.district(gdp, obs[CodeGDP]).FullYear(y)
+	v = carbon.Intensity(n.Value, g.Value)
+	return v, n.Demo || g.Demo, !math.IsNaN(v)
 }
 
 func (e *Engine) lookup(code string) (models.Indicator, bool) {

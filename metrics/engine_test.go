@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"reflect"
@@ -531,5 +532,40 @@ func TestEngineCarbonAccounting(t *testing.T) {
 	// The bureau's reported January figure wins over the derived one.
 	if got, want := snap.Progress["co2_emissions"].Actual, 600+9*month; !approx(got, want) {
 		t.Errorf("co2_emissions 累计 = %v; want %v (reported January + 9 derived months)", got, want)
+	}
+}
+
+// TestDerivedFromDemoStaysDemo: CO2 computed from the demo's electricity is
+// derived and still demo (the report marks it 演示); from real activity
+// data it is plainly derived; either goes to the derived measurement.
+func TestDerivedFromDemoStaysDemo(t *testing.T) {
+	factors, err := config.DefaultFactors()
+	if err != nil {
+		t.Fatal(err)
+	}
+	elec := monthly("electricity_consumption", 2024, 1, 1e6, 1e6)
+	elec[1].Provider = models.ProviderDemo // February is the demo's
+	cat, _ := config.DefaultCatalog()
+	w := &memWriter{}
+	e, err := New(Options{Indicators: cat.Indicators(), Analysis: testAnalysis(), Reader: &memStore{obs: elec}, Writer: w,
+		Factors: factors.Table, Selection: config.Default().Carbon.Selection()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.RunAt(context.Background(), at(2024, 3, 20), 2024); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, p := range w.points {
+		if p.Tags[store.TagIndicator] == "co2_emissions" && p.Fields[store.FieldProvider] != nil {
+			if p.Measurement != store.MeasurementDerived {
+				t.Errorf("co2_emissions written to %s, want %s", p.Measurement, store.MeasurementDerived)
+			}
+			got[p.Time.In(models.Shanghai).Format("2006-01")] = p.Fields[store.FieldProvider].(string)
+		}
+	}
+	want := map[string]string{"2024-01": models.ProviderDerived, "2024-02": models.ProviderDerivedFromDemo}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("providers of derived co2_emissions = %v, want %v", got, want)
 	}
 }

@@ -30,6 +30,30 @@ type waterResult struct {
 	ytd        WaterStanding
 	ytdSummary *water.Summary
 	months     []monthStanding
+	// demo holds the sections and months with demo samples: what is
+	// derived from them is demo too.
+	demo demoSamples
+}
+
+// demoSamples are the (section, month start) pairs with demo samples;
+// section "" records that some section has them that month.
+type demoSamples map[demoSample]bool
+
+type demoSample struct {
+	section string
+	month   int64
+}
+
+func (d demoSamples) add(section string, t time.Time) {
+	m := models.PeriodOf(models.FrequencyMonthly, t).Start.Unix()
+	d[demoSample{section, m}] = true
+	d[demoSample{"", m}] = true
+}
+
+// in reports whether the month starting at t has demo samples of the
+// section ("" : of any section).
+func (d demoSamples) in(section string, t time.Time) bool {
+	return d[demoSample{section, t.Unix()}]
 }
 
 // monthStanding is the evaluation of one calendar month.
@@ -49,7 +73,8 @@ func (e *Engine) waterStandings(obs map[string][]models.Observation, year int, a
 	if len(e.sections) == 0 {
 		return res
 	}
-	samples := e.sectionSamples(obs)
+	samples, demo := e.sectionSamples(obs)
+	res.demo = demo
 	for m := yearStart(year - 1); m.Before(end); m = m.AddDate(0, 1, 0) {
 		if ms, ok := e.evaluateMonth(samples, m); ok {
 			res.months = append(res.months, ms)
@@ -75,8 +100,10 @@ func (e *Engine) waterStandings(obs map[string][]models.Observation, year int, a
 // sectionSamples groups the observations of the water items by configured
 // section and timestamp into samples. A value no measurement can have (a
 // negative concentration) is dropped and logged, so that one bad value
-// does not make the section unevaluable.
-func (e *Engine) sectionSamples(obs map[string][]models.Observation) map[string][]water.Sample {
+// does not make the section unevaluable. It also returns where the
+// samples are demo data.
+func (e *Engine) sectionSamples(obs map[string][]models.Observation) (map[string][]water.Sample, demoSamples) {
+	demo := demoSamples{}
 	bodies := map[string]water.WaterBody{}
 	for _, c := range e.sections {
 		bodies[c.Name] = c.WaterBody
@@ -106,6 +133,9 @@ func (e *Engine) sectionSamples(obs map[string][]models.Observation) map[string]
 				bySection[o.Entity][o.Time.Unix()] = s
 			}
 			s.Values[it.Code] = o.Value
+			if models.IsDemoProvider(o.Provider) {
+				demo.add(o.Entity, o.Time)
+			}
 		}
 	}
 	if dropped > 0 {
@@ -120,7 +150,7 @@ func (e *Engine) sectionSamples(obs map[string][]models.Observation) map[string]
 		sort.Slice(list, func(i, j int) bool { return list[i].Time.Before(list[j].Time) })
 		out[name] = list
 	}
-	return out
+	return out, demo
 }
 
 func samplesBetween(s []water.Sample, from, to time.Time) []water.Sample {
@@ -244,7 +274,7 @@ func (w waterResult) observations(set map[string]bool) []models.Observation {
 	var out []models.Observation
 	add := func(code, entity string, t time.Time, v float64) {
 		if set[code] {
-			out = append(out, models.Observation{Time: t, Indicator: code, Entity: entity, Value: v, Provider: SourceDerived})
+			out = append(out, models.Observation{Time: t, Indicator: code, Entity: entity, Value: v, Provider: models.DerivedProvider(w.demo.in(entity, t))})
 		}
 	}
 	for _, m := range w.months {

@@ -69,7 +69,7 @@ func BalanceOf(ind models.Indicator, obs, total []models.Observation, asOf time.
 func seriesOf(ind models.Indicator, obs []models.Observation) models.Series {
 	pts := make([]models.SeriesPoint, 0, len(obs))
 	for _, o := range obs {
-		pts = append(pts, models.SeriesPoint{Time: o.Time, Value: o.Value, Figures: 1, Demo: o.Provider == models.ProviderDemo})
+		pts = append(pts, models.SeriesPoint{Time: o.Time, Value: o.Value, Figures: 1, Demo: models.IsDemoProvider(o.Provider)})
 	}
 	return models.NewSeries(ind, pts)
 }

@@ -123,12 +123,12 @@ func districtSeries(ind models.Indicator, obs []models.Observation, sc Scope, co
 			if a.own || (len(a.vs) > 0 && o.Entity != "") {
 				continue
 			}
-			a.vs, a.figures, a.demo, a.own = []float64{o.Value}, n, o.Provider == models.ProviderDemo, o.Entity == ""
+			a.vs, a.figures, a.demo, a.own = []float64{o.Value}, n, models.IsDemoProvider(o.Provider), o.Entity == ""
 			continue
 		}
 		a.vs = append(a.vs, o.Value)
 		a.figures += n
-		a.demo = a.demo || o.Provider == models.ProviderDemo
+		a.demo = a.demo || models.IsDemoProvider(o.Provider)
 	}
 	pts := make([]models.SeriesPoint, 0, len(byTime))
 	for _, a := range byTime {
@@ -150,7 +150,7 @@ func entitySeries(ind models.Indicator, obs []models.Observation, counts figureC
 			continue
 		}
 		n := counts[figureKey{o.Entity, o.Time.Unix()}]
-		byEntity[o.Entity] = append(byEntity[o.Entity], models.SeriesPoint{Time: o.Time, Value: o.Value, Figures: n, Demo: o.Provider == models.ProviderDemo})
+		byEntity[o.Entity] = append(byEntity[o.Entity], models.SeriesPoint{Time: o.Time, Value: o.Value, Figures: n, Demo: models.IsDemoProvider(o.Provider)})
 	}
 	out := make(map[string]models.Series, len(byEntity))
 	for e, pts := range byEntity {

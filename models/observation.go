@@ -38,11 +38,30 @@ const (
 	// ProviderDemo marks the demo's synthetic figures. Real data supersede
 	// them; a demo figure never supersedes real data.
 	ProviderDemo = "demo"
+	// ProviderDerivedFromDemo marks derived figures computed from demo
+	// data (CO2 from the demo's electricity): derived, and still demo.
+	ProviderDerivedFromDemo = "derived-demo"
 )
 
 // IsReservedProvider reports whether p is a provider name only the system
 // may give.
-func IsReservedProvider(p string) bool { return p == ProviderDerived || p == ProviderDemo }
+func IsReservedProvider(p string) bool { return IsDerivedProvider(p) || p == ProviderDemo }
+
+// IsDerivedProvider reports whether p marks the engine's own figures.
+func IsDerivedProvider(p string) bool { return p == ProviderDerived || p == ProviderDerivedFromDemo }
+
+// IsDemoProvider reports whether a figure of provider p comes from demo
+// data, directly or derived from it.
+func IsDemoProvider(p string) bool { return p == ProviderDemo || p == ProviderDerivedFromDemo }
+
+// DerivedProvider is the provider of a derived figure: ProviderDerived, or
+// ProviderDerivedFromDemo when demo data went into it.
+func DerivedProvider(fromDemo bool) string {
+	if fromDemo {
+		return ProviderDerivedFromDemo
+	}
+	return ProviderDerived
+}
 
 // Errors of observations.
 var (

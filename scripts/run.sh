@@ -39,6 +39,11 @@ trap cleanup EXIT
 scripts/influxd.sh start var/influxdb "$influx_port"
 curl -fsS -XPOST "http://127.0.0.1:$influx_port/query" --data-urlencode 'q=CREATE DATABASE greenmetrics' >/dev/null
 
+# A database written by an earlier version (measurement observation with a
+# source tag) is copied into the current schema; with nothing to copy this
+# only prints zero counts.
+bin/greenmetrics migrate
+
 if [ ! -f var/.demo-loaded ]; then
 	echo "== loading demo data (real reference series + synthetic district figures up to $demo_month)"
 	bin/greenmetrics demo --as-of "$demo_month"

@@ -53,7 +53,7 @@ type Point struct {
 // MeasurementOf is where a figure is stored: derived figures apart from
 // reported ones.
 func MeasurementOf(o models.Observation) string {
-	if o.Provider == models.ProviderDerived {
+	if models.IsDerivedProvider(o.Provider) {
 		return MeasurementDerived
 	}
 	return MeasurementFigure

@@ -37,6 +37,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/greenmetrics/greenmetrics/ingest"
 	"github.com/greenmetrics/greenmetrics/ingest/spool"
@@ -206,10 +207,14 @@ func (a *API) input(r *http.Request, provider string) (in ingest.Input, status i
 	if err != nil {
 		return in, http.StatusBadRequest, err.Error()
 	}
+	// The name says who pushed what, in rejections and in the revision
+	// ledger's origins ("push zjw june.csv row 3"): the provider, then the
+	// client's name for the upload or a request id unique across restarts.
 	name := q.Get("name")
 	if name == "" {
-		name = fmt.Sprintf("push-%d", a.seq.Add(1))
+		name = fmt.Sprintf("%s-%d", time.Now().In(models.Shanghai).Format("20060102T150405"), a.seq.Add(1))
 	}
+	name = "push " + provider + " " + name
 	body := io.Reader(r.Body)
 	switch enc := strings.ToLower(r.Header.Get("Content-Encoding")); enc {
 	case "", "identity":
