@@ -26,18 +26,11 @@ var indicatorHeader = []string{
 // reference rows) and one per station and pollutant, in base units with
 // the same digits as the JSON; NaN is an empty cell.
 func WriteCSV(w io.Writer, r *Report) error {
-	var buf bytes.Buffer
-	buf.WriteString(bom)
-	cw := csv.NewWriter(&buf)
-	if err := cw.Write(indicatorHeader); err != nil {
-		return err
-	}
+	var recs [][]string
 	for _, s := range r.Sections {
 		for _, rows := range [][]Row{s.Rows, s.Reference} {
 			for _, row := range rows {
-				if err := cw.Write(indicatorRecord(r.Month, s.ID, row)); err != nil {
-					return err
-				}
+				recs = append(recs, indicatorRecord(r.Month, s.ID, row))
 			}
 		}
 	}
@@ -49,13 +42,22 @@ func WriteCSV(w io.Writer, r *Report) error {
 			rec[10] = st.Means[i].csv()
 			rec[len(rec)-3] = "false"
 			rec[len(rec)-2] = strconv.FormatBool(st.Demo)
-			if err := cw.Write(rec); err != nil {
-				return err
-			}
+			recs = append(recs, rec)
 		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	return writeCSV(w, indicatorHeader, recs)
+}
+
+// writeCSV writes a header and records as CSV with a UTF-8 BOM, so that
+// Excel on Windows opens the Chinese text without mojibake.
+func writeCSV(w io.Writer, header []string, recs [][]string) error {
+	var buf bytes.Buffer
+	buf.WriteString(bom)
+	cw := csv.NewWriter(&buf)
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	if err := cw.WriteAll(recs); err != nil {
 		return err
 	}
 	_, err := w.Write(buf.Bytes())
@@ -86,25 +88,12 @@ var revisionHeader = []string{
 // WriteRevisionsCSV writes the month's revisions (修订), one line per
 // superseded figure, values in the base unit.
 func WriteRevisionsCSV(w io.Writer, r *Report) error {
-	var buf bytes.Buffer
-	buf.WriteString(bom)
-	cw := csv.NewWriter(&buf)
-	if err := cw.Write(revisionHeader); err != nil {
-		return err
-	}
+	recs := make([][]string, 0, len(r.Quality.Revisions))
 	for _, v := range r.Quality.Revisions {
-		rec := []string{r.Month.String(), timeCell(v.Accepted), v.Code, v.Name, v.Entity, v.Period, v.Unit,
-			v.OldValue.csv(), v.NewValue.csv(), v.OldProvider, v.NewProvider, v.Origin}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
+		recs = append(recs, []string{r.Month.String(), timeCell(v.Accepted), v.Code, v.Name, v.Entity, v.Period, v.Unit,
+			v.OldValue.csv(), v.NewValue.csv(), v.OldProvider, v.NewProvider, v.Origin})
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
-	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return writeCSV(w, revisionHeader, recs)
 }
 
 var waterHeader = []string{
@@ -115,12 +104,7 @@ var waterHeader = []string{
 // WriteWaterCSV writes one line per water section and a last line for the
 // district (section "district") with 优良比例, 劣Ⅴ比例 and 达标率.
 func WriteWaterCSV(w io.Writer, r *Report) error {
-	var buf bytes.Buffer
-	buf.WriteString(bom)
-	cw := csv.NewWriter(&buf)
-	if err := cw.Write(waterHeader); err != nil {
-		return err
-	}
+	var recs [][]string
 	for _, s := range r.Water.Sections {
 		att := ""
 		if s.Attained != nil {
@@ -129,22 +113,12 @@ func WriteWaterCSV(w io.Writer, r *Report) error {
 		rec := []string{r.Month.String(), s.Name, s.WaterBody, strconv.Itoa(s.Class), s.ClassName,
 			strconv.Itoa(s.TargetClass), att, strings.Join(s.MainPollutants, ";"), strconv.Itoa(s.Samples),
 			timeCell(s.LastSample), "", "", ""}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
+		recs = append(recs, rec)
 	}
 	d := r.Water.District
-	rec := []string{r.Month.String(), "district", "", "", "", "", "", "", strconv.Itoa(d.Sections), "",
-		d.GoodRatio.csv(), d.InferiorVRatio.csv(), d.AttainmentRatio.csv()}
-	if err := cw.Write(rec); err != nil {
-		return err
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
-	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	recs = append(recs, []string{r.Month.String(), "district", "", "", "", "", "", "", strconv.Itoa(d.Sections), "",
+		d.GoodRatio.csv(), d.InferiorVRatio.csv(), d.AttainmentRatio.csv()})
+	return writeCSV(w, waterHeader, recs)
 }
 
 func boolCell(present, v bool) string {
