@@ -142,6 +142,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) {
 	set(&c.Listen, "GREENMETRICS_LISTEN")
 	set(&c.DataDir, "GREENMETRICS_DATA_DIR")
 	set(&c.Catalog, "GREENMETRICS_CATALOG")
+	set(&c.LogLevel, "GREENMETRICS_LOG_LEVEL")
 }
 
 // Validate checks every section and returns all problems found.
