@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -31,11 +32,15 @@ func defaultAnalysis() Analysis {
 }
 
 func (a Analysis) validate() error {
-	if a.Interval <= 0 || a.Window <= 0 {
-		return fmt.Errorf("interval %v and window %v must be positive", a.Interval, a.Window)
+	var errs []error
+	if a.Interval <= 0 {
+		errs = append(errs, keyed("interval", fmt.Errorf("%v must be positive", a.Interval)))
+	}
+	if a.Window <= 0 {
+		errs = append(errs, keyed("window", fmt.Errorf("%v must be positive", a.Window)))
 	}
 	if a.Alpha <= 0 || a.Alpha >= 1 {
-		return fmt.Errorf("alpha %v must be in (0, 1)", a.Alpha)
+		errs = append(errs, keyed("alpha", fmt.Errorf("%v must be in (0, 1)", a.Alpha)))
 	}
-	return nil
+	return errors.Join(errs...)
 }

@@ -72,7 +72,7 @@ func (c Carbon) checkElectricity(t *carbon.Table) error {
 
 func (c Carbon) validate() error {
 	if len(c.ElectricityFactor) > 128 {
-		return fmt.Errorf("electricity_factor %q is too long", c.ElectricityFactor)
+		return keyed("electricity_factor", fmt.Errorf("%q is too long", c.ElectricityFactor))
 	}
 	if c.ElectricityFactor == "" && (c.ElectricitySeries == "" || c.ElectricityRegion == "") {
 		return fmt.Errorf("electricity_series and electricity_region are required unless electricity_factor is set")

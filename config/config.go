@@ -6,10 +6,14 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"reflect"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
 )
 
 // Config is the daemon configuration. Its zero value is not used directly:
@@ -73,7 +77,9 @@ func Default() Config {
 }
 
 // Load reads a configuration file over the defaults. An empty path gives
-// the defaults. Unknown keys are errors naming the line.
+// the defaults. It reports every problem of the file at once (Errors), each
+// with its line and key: unknown keys, values of the wrong type, values
+// breaking a rule.
 func Load(path string) (Config, error) {
 	cfg := Default()
 	if path == "" {
@@ -83,16 +89,68 @@ func Load(path string) (Config, error) {
 	if err != nil {
 		return cfg, fmt.Errorf("reading config: %w", err)
 	}
-	if err := yaml.UnmarshalWithOptions(data, &cfg, yaml.DisallowUnknownField()); err != nil {
+	file, err := parser.ParseBytes(data, 0)
+	if err != nil { // broken YAML: nothing further can be read
 		return cfg, &Error{File: path, Line: yamlErrorLine(err), Err: cleanYAMLError(err)}
 	}
-	if err := cfg.resolveSecrets(); err != nil {
-		return cfg, &Error{File: path, Field: "influx.token_file", Err: err}
+	var body ast.Node
+	if len(file.Docs) > 0 {
+		body = file.Docs[0].Body
 	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, prefixFile(path, err)
+	var errs Errors
+	if err := yaml.UnmarshalWithOptions(data, &cfg, yaml.DisallowUnknownField()); err != nil {
+		// The decoder stops at its first problem; go key by key for all.
+		cfg = Default()
+		if body != nil {
+			errs = decodeProblems(path, body, reflect.ValueOf(&cfg).Elem(), "")
+		}
+		if len(errs) == 0 {
+			return cfg, &Error{File: path, Line: yamlErrorLine(err), Err: cleanYAMLError(err)}
+		}
+	}
+	if err := cfg.resolveSecrets(); err != nil {
+		errs = append(errs, &Error{File: path, Line: keyLine(body, "influx.token_file"), Field: "influx.token_file", Err: err})
+	}
+	errs = append(errs, ruleProblems(path, body, cfg.Validate(), errs)...)
+	if len(errs) > 0 {
+		sort.SliceStable(errs, func(i, j int) bool { return lineOrder(errs[i].Line) < lineOrder(errs[j].Line) })
+		return cfg, errs
 	}
 	return cfg, nil
+}
+
+// ruleProblems are the problems Validate found, in file and located by
+// key, except those under a key that did not decode: that key kept its
+// default, and its decode problem says what to fix.
+func ruleProblems(path string, body ast.Node, err error, decodeErrs Errors) Errors {
+	var out Errors
+	for _, e := range prefixFile(path, err) {
+		if underAny(e.Field, decodeErrs) {
+			continue
+		}
+		if body != nil {
+			e.Line = keyLine(body, e.Field)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func underAny(key string, errs Errors) bool {
+	for _, e := range errs {
+		if key == e.Field || strings.HasPrefix(key, e.Field+".") || strings.HasPrefix(key, e.Field+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// lineOrder sorts problems by line, those without a line last.
+func lineOrder(line int) int {
+	if line == 0 {
+		return int(^uint(0) >> 1)
+	}
+	return line
 }
 
 func yamlErrorLine(err error) int {
@@ -103,7 +161,11 @@ func yamlErrorLine(err error) int {
 	return 0
 }
 
-func prefixFile(path string, err error) error {
+// prefixFile lists the problems of err (Validate's) as problems of path.
+func prefixFile(path string, err error) Errors {
+	if err == nil {
+		return nil
+	}
 	var es Errors
 	if errors.As(err, &es) {
 		for _, e := range es {
@@ -111,7 +173,7 @@ func prefixFile(path string, err error) error {
 		}
 		return es
 	}
-	return &Error{File: path, Err: err}
+	return Errors{{File: path, Err: err}}
 }
 
 func (c *Config) resolveSecrets() error {
@@ -142,29 +204,28 @@ func (c *Config) ApplyEnv(getenv func(string) string) {
 	set(&c.Listen, "GREENMETRICS_LISTEN")
 	set(&c.DataDir, "GREENMETRICS_DATA_DIR")
 	set(&c.Catalog, "GREENMETRICS_CATALOG")
+	set(&c.LogLevel, "GREENMETRICS_LOG_LEVEL")
 }
 
 // Validate checks every section and returns all problems found.
 func (c *Config) Validate() error {
 	var errs Errors
 	add := func(field string, err error) {
-		if err != nil {
-			errs = append(errs, &Error{File: "config", Field: field, Err: err})
-		}
+		errs = append(errs, sectionErrors("config", field, err)...)
 	}
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
-		add("listen", err)
+		add("listen", fmt.Errorf("%q must be host:port", c.Listen))
 	}
 	add("influx", c.Influx.validate())
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
-		add("log_level", fmt.Errorf("%q is not one of debug, info, warn, error", c.LogLevel))
+		add("log_level", fmt.Errorf("%q must be debug, info, warn or error", c.LogLevel))
 	}
 	switch c.LogFormat {
 	case "text", "json":
 	default:
-		add("log_format", fmt.Errorf("%q is not one of text, json", c.LogFormat))
+		add("log_format", fmt.Errorf("%q must be text or json", c.LogFormat))
 	}
 	add("ingest", c.Ingest.validate())
 	for i := range c.Mappings {
@@ -182,17 +243,18 @@ func (c *Config) Validate() error {
 }
 
 func (in Influx) validate() error {
+	var errs []error
 	u, err := url.Parse(in.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("url %q must be http(s)://host:port", in.URL)
+		errs = append(errs, keyed("url", fmt.Errorf("%q must be http(s)://host:port", in.URL)))
 	}
 	if in.Bucket == "" {
-		return errors.New("bucket is required (InfluxDB 1.8: db/rp)")
+		errs = append(errs, keyed("bucket", errors.New("is required (InfluxDB 1.8: db/rp)")))
 	}
 	if in.Timeout <= 0 {
-		return fmt.Errorf("timeout %v must be positive", in.Timeout)
+		errs = append(errs, keyed("timeout", fmt.Errorf("%v must be positive", in.Timeout)))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // Database and RetentionPolicy split the bucket the way InfluxDB 2.x maps a

@@ -75,22 +75,24 @@ func defaultIngest() Ingest {
 }
 
 func (in Ingest) validate() error {
-	switch {
-	case in.SpoolMaxBytes <= 0:
-		return fmt.Errorf("spool_max_bytes %d must be positive", in.SpoolMaxBytes)
-	case in.BatchSize <= 0 || in.BatchSize > 100_000:
-		return fmt.Errorf("batch_size %d must be in 1..100000", in.BatchSize)
-	case in.MaxBodyBytes <= 0 || in.MaxRows <= 0:
-		return errors.New("max_body_bytes and max_rows must be positive")
-	case (in.TLSCert == "") != (in.TLSKey == ""):
-		return errors.New("tls_cert and tls_key must be set together")
-	case in.RetryMin <= 0 || in.RetryMax < in.RetryMin:
-		return fmt.Errorf("retry_min %v and retry_max %v must satisfy 0 < min <= max", in.RetryMin, in.RetryMax)
-	case in.TokensEnv != "" && !envNamePattern.MatchString(in.TokensEnv):
-		// Not repeated: a value that is no variable name may be the tokens.
-		return errors.New("tokens_env is not the name of an environment variable (letters, digits and '_', not starting with a digit); it names the variable holding name:token pairs, not the tokens")
+	var errs []error
+	check := func(bad bool, key string, err error) {
+		if bad {
+			errs = append(errs, keyed(key, err))
+		}
 	}
-	return nil
+	check(in.SpoolMaxBytes <= 0, "spool_max_bytes", fmt.Errorf("%d must be positive", in.SpoolMaxBytes))
+	check(in.BatchSize <= 0 || in.BatchSize > 100_000, "batch_size", fmt.Errorf("%d must be in 1..100000", in.BatchSize))
+	check(in.MaxBodyBytes <= 0, "max_body_bytes", fmt.Errorf("%d must be positive", in.MaxBodyBytes))
+	check(in.MaxRows <= 0, "max_rows", fmt.Errorf("%d must be positive", in.MaxRows))
+	check(in.TLSCert != "" && in.TLSKey == "", "tls_key", errors.New("is required with tls_cert (both or neither)"))
+	check(in.TLSCert == "" && in.TLSKey != "", "tls_cert", errors.New("is required with tls_key (both or neither)"))
+	check(in.RetryMin <= 0, "retry_min", fmt.Errorf("%v must be positive", in.RetryMin))
+	check(in.RetryMin > 0 && in.RetryMax < in.RetryMin, "retry_max", fmt.Errorf("%v must not be below retry_min %v", in.RetryMax, in.RetryMin))
+	// Not repeated: a value that is no variable name may be the tokens.
+	check(in.TokensEnv != "" && !envNamePattern.MatchString(in.TokensEnv), "tokens_env",
+		errors.New("is not the name of an environment variable (letters, digits and '_', not starting with a digit); it names the variable holding name:token pairs, not the tokens"))
+	return errors.Join(errs...)
 }
 
 // envNamePattern is a portable environment variable name.
@@ -178,20 +180,23 @@ const (
 	LayoutWide = "wide"
 )
 
+// validate reports the first problem of each part of the mapping (name,
+// layout, columns, options), so one pass finds most of them.
 func (m Mapping) validate() error {
+	var errs []error
 	if m.Name == "" {
-		return errors.New("name is required")
+		// Not keyed: the name is absent, so the item's line is the place.
+		errs = append(errs, errors.New("name is required"))
 	}
-	if err := m.validateLayout(); err != nil {
-		return fmt.Errorf("mapping %q: %w", m.Name, err)
+	for _, err := range []error{m.validateLayout(), m.validateColumns(), m.validateOptions()} {
+		if err != nil && m.Name != "" {
+			err = fmt.Errorf("mapping %q: %w", m.Name, err)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
 	}
-	if err := m.validateColumns(); err != nil {
-		return fmt.Errorf("mapping %q: %w", m.Name, err)
-	}
-	if err := m.validateOptions(); err != nil {
-		return fmt.Errorf("mapping %q: %w", m.Name, err)
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func (m Mapping) validateLayout() error {
@@ -312,7 +317,7 @@ func LoadMappings(path string) ([]Mapping, error) {
 	for i, m := range mf.Mappings {
 		field := fmt.Sprintf("mappings[%d]", i)
 		if err := m.validate(); err != nil {
-			errs = append(errs, &Error{File: path, Field: field, Err: err})
+			errs = append(errs, sectionErrors(path, field, err)...)
 			continue
 		}
 		if seen[m.Name] {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -24,21 +25,22 @@ func defaultReport() Report {
 }
 
 func (r Report) validate() error {
+	var errs []error
 	if r.Day < 0 || r.Day > 28 {
-		return fmt.Errorf("day %d must be 0 (off) or 1–28", r.Day)
+		errs = append(errs, keyed("day", fmt.Errorf("%d must be 0 (off) or 1–28", r.Day)))
 	}
 	if r.Hour < 0 || r.Hour > 23 {
-		return fmt.Errorf("hour %d must be 0–23", r.Hour)
+		errs = append(errs, keyed("hour", fmt.Errorf("%d must be 0–23", r.Hour)))
 	}
 	if r.Lang != "zh" && r.Lang != "en" {
-		return fmt.Errorf("lang %q must be zh or en", r.Lang)
+		errs = append(errs, keyed("lang", fmt.Errorf("%q must be zh or en", r.Lang)))
 	}
-	for _, f := range r.Formats {
+	for i, f := range r.Formats {
 		switch strings.ToLower(f) {
 		case "html", "csv", "json", "md":
 		default:
-			return fmt.Errorf("format %q must be html, csv, json or md", f)
+			errs = append(errs, keyed(fmt.Sprintf("formats[%d]", i), fmt.Errorf("%q must be html, csv, json or md", f)))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }

@@ -1,7 +1,9 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/greenmetrics/greenmetrics/models"
@@ -72,13 +74,19 @@ func (s Scope) LevelOf(entity, entityKind string) models.Level {
 }
 
 func (s Scope) validate() error {
+	var errs []error
 	if strings.TrimSpace(s.District) == "" {
-		return fmt.Errorf("district: %w", models.ErrMissingField)
+		errs = append(errs, keyed("district", models.ErrMissingField))
 	}
-	for name, l := range s.Levels {
-		if _, err := models.ParseLevel(l); err != nil {
-			return fmt.Errorf("levels[%q]: %w", name, err)
+	names := make([]string, 0, len(s.Levels))
+	for name := range s.Levels {
+		names = append(names, name)
+	}
+	sort.Strings(names) // the same order every run
+	for _, name := range names {
+		if _, err := models.ParseLevel(s.Levels[name]); err != nil {
+			errs = append(errs, keyed(fmt.Sprintf("levels[%q]", name), err))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }

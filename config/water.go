@@ -1,6 +1,9 @@
 package config
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Water configures surface-water evaluation: the assessed sections with
 // their water body, target class and evaluated items.
@@ -26,23 +29,25 @@ type WaterSection struct {
 func defaultWater() Water { return Water{} }
 
 func (w Water) validate() error {
+	var errs []error
 	seen := map[string]bool{}
 	for i, s := range w.Sections {
-		if s.Name == "" {
-			return fmt.Errorf("sections[%d]: name is required", i)
-		}
-		if seen[s.Name] {
-			return fmt.Errorf("sections[%d]: section %q listed twice", i, s.Name)
+		key := fmt.Sprintf("sections[%d]", i)
+		switch {
+		case s.Name == "":
+			errs = append(errs, keyed(key+".name", errors.New("is required")))
+		case seen[s.Name]:
+			errs = append(errs, keyed(key+".name", fmt.Errorf("section %q listed twice", s.Name)))
 		}
 		seen[s.Name] = true
 		switch s.WaterBody {
 		case "", "river", "lake", "reservoir":
 		default:
-			return fmt.Errorf("sections[%d] %s: water_body %q is not river, lake or reservoir", i, s.Name, s.WaterBody)
+			errs = append(errs, keyed(key+".water_body", fmt.Errorf("%s: %q is not river, lake or reservoir", s.Name, s.WaterBody)))
 		}
 		if s.TargetClass < 0 || s.TargetClass > 5 {
-			return fmt.Errorf("sections[%d] %s: target_class %d must be 1–5", i, s.Name, s.TargetClass)
+			errs = append(errs, keyed(key+".target_class", fmt.Errorf("%s: %d must be 1–5", s.Name, s.TargetClass)))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }

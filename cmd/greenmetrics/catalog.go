@@ -2,9 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -21,11 +19,10 @@ func newCatalogCmd(s *settings) *cobra.Command {
 			"With --json, print an array of objects, values in base units.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, cat, err := s.loadAll()
+			_, cat, err := s.loadAll()
 			if err != nil {
 				return err
 			}
-			_ = cfg
 			if asJSON {
 				return writeCatalogJSON(cmd.OutOrStdout(), cat)
 			}
@@ -43,14 +40,15 @@ func writeCatalogJSON(w io.Writer, cat *config.Catalog) error {
 	return enc.Encode(cat.Indicators())
 }
 
+// writeCatalogTable prints the catalogue with columns aligned by display
+// width, so Chinese names (two cells a character) line up in a terminal.
 func writeCatalogTable(w io.Writer, cat *config.Catalog) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CODE\t名称\tDOMAIN\tUNIT\t2023基数\t2024目标")
+	rows := [][]string{{"CODE", "名称", "DOMAIN", "UNIT", "2023基数", "2024目标"}}
 	for _, ind := range cat.Indicators() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ind.Code, ind.NameZh, ind.Domain, ind.Unit,
-			figureText(ind, ind.Baseline), targetText(ind))
+		rows = append(rows, []string{ind.Code, ind.NameZh, string(ind.Domain), ind.Unit,
+			figureText(ind, ind.Baseline), targetText(ind)})
 	}
-	return tw.Flush()
+	return writeAligned(w, rows)
 }
 
 func figureText(ind models.Indicator, f *models.Figure) string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,5 +60,63 @@ func TestPipelineOptionsReserveTokenNames(t *testing.T) {
 	}
 	if got := strings.Join(opts.ReservedProviders, ","); got != "ci,tjj,zjw" {
 		t.Errorf("ReservedProviders = %s, want ci,tjj,zjw", got)
+	}
+}
+
+// TestCheckReportsEveryProblem: `greenmetrics check` prints every problem
+// of the config file and of the catalogue, each as file:line: key: rule,
+// and ends with their number in plain words.
+func TestCheckReportsEveryProblem(t *testing.T) {
+	t.Setenv("GREENMETRICS_INGEST_TOKENS", "")
+	t.Setenv("GREENMETRICS_CATALOG", "")
+	many := filepath.Join("..", "..", "config", "testdata", "config_many_problems.yaml")
+	badCatalog := filepath.Join("..", "..", "config", "testdata", "catalog_bad_enums.yaml")
+	timeout := writeTemp(t, "greenmetrics.yaml", "influx:\n  timeout: xyz\n")
+	tests := []struct {
+		name    string
+		args    []string
+		want    []string
+		wantErr string
+	}{
+		{"one problem", []string{"--config", timeout}, []string{
+			"✗ " + timeout + `:2: influx.timeout: "xyz" is not a duration (like 20s, 5m or 1h30m)`,
+			"✓ catalogue catalog.yaml (embedded)",
+		}, "1 problem found"},
+		{"config and catalogue", []string{"--config", many, "--catalog", badCatalog}, []string{
+			"✗ " + many + `:1: listen: "nowhere" must be host:port`,
+			"✗ " + many + `:5: influx.timeout: "xyz" is not a duration`,
+			"✗ " + many + ":6: influx.buckett: unknown key",
+			"✗ " + many + ":8: ingest.batch_size: 0 must be in 1..100000",
+			"✗ " + many + ":13: water.sections[1].name: section",
+			"✗ " + many + ":19: report.formats[1]",
+			"✗ " + many + ":20: colour: unknown key",
+			"✗ " + badCatalog + ":2: indicator Bad-Code",
+			"✗ " + badCatalog + ":12: indicator x",
+			"✗ " + badCatalog + ":22: indicator y",
+		}, "18 problems found"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := runCLI(t, append([]string{"check"}, tc.args...)...)
+			if err == nil || err.Error() != tc.wantErr {
+				t.Errorf("check error = %v; want %q\n%s", err, tc.wantErr, out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+			if n := strings.Count(out, "✗ "); err != nil && !strings.HasPrefix(err.Error(), fmt.Sprint(n)+" ") {
+				t.Errorf("%d problems printed; error says %q", n, err)
+			}
+		})
+	}
+}
+
+func TestProblemsFoundWording(t *testing.T) {
+	for n, want := range map[int]string{1: "1 problem found", 2: "2 problems found", 15: "15 problems found"} {
+		if got := problemsFound(n).Error(); got != want {
+			t.Errorf("problemsFound(%d) = %q; want %q", n, got, want)
+		}
 	}
 }

@@ -28,24 +28,48 @@ func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "greenmetrics",
 		Short:         "Carbon and green-finance metrics engine (通州区绿色发展指标引擎)",
+		Version:       versionText(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	s.register(root)
-	// Each subcommand lives in its own file of this package.
-	root.AddCommand(
-		newCatalogCmd(&s),
-		newCheckCmd(&s),
-		newWaterCmd(),
-		newTrendCmd(),
-		newReportCmd(&s),
-		newServeCmd(&s),
-		newProgressCmd(&s),
-		newImportCmd(&s),
-		newDemoCmd(&s),
-		newHistoryCmd(&s),
-		newMigrateCmd(&s),
+	root.SetVersionTemplate("greenmetrics {{.Version}}\n")
+	// Each subcommand lives in its own file of this package. Each gets
+	// only the shared flags it uses: the configuration (and catalogue),
+	// InfluxDB's connection, the log level.
+	const (
+		cfgFlags = 1 << iota
+		influxFlags
+		logFlags
 	)
+	commands := []struct {
+		cmd   *cobra.Command
+		flags int
+	}{
+		{newCatalogCmd(&s), cfgFlags},
+		{newCheckCmd(&s), cfgFlags},
+		{newWaterCmd(), 0},
+		{newTrendCmd(), 0},
+		{newReportCmd(&s), cfgFlags | influxFlags | logFlags},
+		{newServeCmd(&s), cfgFlags | influxFlags | logFlags},
+		{newProgressCmd(&s), cfgFlags | influxFlags | logFlags},
+		{newImportCmd(&s), cfgFlags | influxFlags | logFlags},
+		{newDemoCmd(&s), cfgFlags | influxFlags | logFlags},
+		{newHistoryCmd(&s), cfgFlags},
+		{newMigrateCmd(&s), cfgFlags | influxFlags},
+		{newVersionCmd(), 0},
+	}
+	for _, c := range commands {
+		if c.flags&cfgFlags != 0 {
+			s.registerConfig(c.cmd)
+		}
+		if c.flags&influxFlags != 0 {
+			s.registerInflux(c.cmd)
+		}
+		if c.flags&logFlags != 0 {
+			s.registerLog(c.cmd)
+		}
+		root.AddCommand(c.cmd)
+	}
 	return root
 }
 

@@ -15,8 +15,10 @@ import (
 	"github.com/greenmetrics/greenmetrics/store"
 )
 
-// settings are the flags every subcommand shares. Precedence is flag >
-// environment (GREENMETRICS_*) > config file > default.
+// settings are the flags the subcommands share. Each command registers only
+// the groups it uses (registerConfig, registerInflux, registerLog), so help
+// never offers a flag that does nothing. Precedence is flag > environment
+// (GREENMETRICS_*) > config file > default.
 type settings struct {
 	configPath   string
 	catalogPath  string
@@ -25,17 +27,54 @@ type settings struct {
 	influxOrg    string
 	influxBucket string
 	logLevel     string
+	// logCmds are the commands with --log-level; the one that runs says
+	// whether the flag was given.
+	logCmds []*cobra.Command
 }
 
-func (s *settings) register(cmd *cobra.Command) {
-	f := cmd.PersistentFlags()
+// defaultLogLevel is the level when neither --log-level,
+// GREENMETRICS_LOG_LEVEL nor the config's log_level says otherwise.
+const defaultLogLevel = "info"
+
+// registerConfig adds --config and --catalog: for commands that read the
+// configuration or the catalogue.
+func (s *settings) registerConfig(cmd *cobra.Command) {
+	f := cmd.Flags()
 	f.StringVar(&s.configPath, "config", os.Getenv("GREENMETRICS_CONFIG"), "daemon config file (YAML); env GREENMETRICS_CONFIG")
-	f.StringVar(&s.catalogPath, "catalog", "", "indicator catalogue file replacing the embedded one")
+	f.StringVar(&s.catalogPath, "catalog", "", "indicator catalogue file replacing the embedded one; env GREENMETRICS_CATALOG")
+}
+
+// registerInflux adds the InfluxDB connection flags: only for commands that
+// read or write InfluxDB.
+func (s *settings) registerInflux(cmd *cobra.Command) {
+	f := cmd.Flags()
 	f.StringVar(&s.influxURL, "influx-url", "", "InfluxDB URL; env GREENMETRICS_INFLUX_URL")
 	f.StringVar(&s.influxToken, "influx-token", "", "InfluxDB token; env GREENMETRICS_INFLUX_TOKEN")
 	f.StringVar(&s.influxOrg, "influx-org", "", "InfluxDB organisation (2.x); env GREENMETRICS_INFLUX_ORG")
 	f.StringVar(&s.influxBucket, "influx-bucket", "", "bucket: db/rp on 1.8, bucket on 2.x, database on 3.x; env GREENMETRICS_INFLUX_BUCKET")
-	f.StringVar(&s.logLevel, "log-level", "", "debug, info, warn or error")
+}
+
+// registerLog adds --log-level for commands that log. Its shown default is
+// the level in effect without a config file's log_level: the environment's,
+// else info. An explicit flag beats the config file; the default does not.
+func (s *settings) registerLog(cmd *cobra.Command) {
+	def := os.Getenv("GREENMETRICS_LOG_LEVEL")
+	if def == "" {
+		def = defaultLogLevel
+	}
+	cmd.Flags().StringVar(&s.logLevel, "log-level", def, "debug, info, warn or error; env GREENMETRICS_LOG_LEVEL")
+	s.logCmds = append(s.logCmds, cmd)
+}
+
+// logLevelGiven tells whether --log-level was on the command line: only
+// then does it beat the environment and the config file.
+func (s *settings) logLevelGiven() bool {
+	for _, cmd := range s.logCmds {
+		if cmd.Flags().Changed("log-level") {
+			return true
+		}
+	}
+	return false
 }
 
 // load returns the effective configuration.
@@ -55,7 +94,9 @@ func (s *settings) load() (config.Config, error) {
 	override(&cfg.Influx.Org, s.influxOrg)
 	override(&cfg.Influx.Bucket, s.influxBucket)
 	override(&cfg.Catalog, s.catalogPath)
-	override(&cfg.LogLevel, s.logLevel)
+	if s.logLevelGiven() {
+		cfg.LogLevel = s.logLevel
+	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, err
 	}
