@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -27,9 +26,6 @@ import (
 	"github.com/greenmetrics/greenmetrics/metrics/exporter"
 	"github.com/greenmetrics/greenmetrics/store"
 )
-
-// version is the build's version, set with -ldflags "-X main.version=…".
-var version = "dev"
 
 // readyWindow is how recently InfluxDB must have answered for /readyz: a
 // few of the Sender's 10 s idle pings.
@@ -295,15 +291,4 @@ func ingestStats(pipe *ingest.Pipeline, snd *spool.Sender) metrics.IngestStats {
 		}
 	}
 	return out
-}
-
-// buildVersion is version, or the module version when built with go install.
-func buildVersion() string {
-	if version != "dev" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return version
 }

@@ -54,3 +54,17 @@ func buildDetails(info *debug.BuildInfo) string {
 	}
 	return " (" + strings.Join(parts, ", ") + ")"
 }
+
+// version is the build's version, set with -ldflags "-X main.version=…".
+var version = "dev"
+
+// buildVersion is version, or the module version when built with go install.
+func buildVersion() string {
+	if version != "dev" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return version
+}
