@@ -375,7 +375,9 @@ func openReasons(path string) (*reasonsFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--reasons: %w", err)
 	}
-	_, err = fmt.Fprintln(f, "file\trow\tfield\trule\tmessage")
+	// The BOM makes Excel on Windows read the Chinese messages as UTF-8
+	// (without it: mojibake), as the report's and the drop folder's CSVs.
+	_, err = fmt.Fprint(f, "\ufefffile\trow\tfield\trule\tmessage\n")
 	return &reasonsFile{f: f, err: err}, nil
 }
 

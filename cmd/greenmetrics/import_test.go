@@ -94,7 +94,7 @@ func TestImportExitStatus(t *testing.T) {
 	if err != nil || !strings.Contains(out, "dry run: nothing delivered") {
 		t.Errorf("import of a file with a rejected row: %v\n%s", err, out)
 	}
-	if b, _ := os.ReadFile(reasons); string(b) != "file\trow\tfield\trule\tmessage\ng.csv\t3\tvalue\tnon_numeric\tvalue \"x\" is not a number\n" {
+	if b, _ := os.ReadFile(reasons); string(b) != "\ufefffile\trow\tfield\trule\tmessage\ng.csv\t3\tvalue\tnon_numeric\tvalue \"x\" is not a number\n" {
 		t.Errorf("reasons file:\n%s", b)
 	}
 	// A file that cannot be read: exit 1, the other file still imported.
