@@ -2,7 +2,9 @@ package ingest
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +16,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/greenmetrics/greenmetrics/models"
 )
 
 // DropOptions tune a DropFolder. The zero value is usable: every zero field
@@ -401,7 +405,7 @@ func (w *rejectWriter) finish(res Result, now time.Time, stop error) error {
 	w.final = w.name
 	if _, err := os.Stat(filepath.Join(w.dir, w.name+".reasons.txt")); err == nil {
 		base, ext := splitExt(w.name)
-		w.final = base + "." + now.Format("20060102T150405.000") + ext
+		w.final = base + "." + now.In(models.Shanghai).Format("20060102T150405.000") + ext
 	}
 	if w.count > 0 {
 		if err := w.writeRows(res); err != nil {
@@ -415,14 +419,67 @@ func (w *rejectWriter) writeRows(res Result) error {
 	if err := w.rowsW.Flush(); err != nil {
 		return err
 	}
-	ext := ".csv"
 	switch res.Format {
 	case FormatJSON, FormatNDJSON:
-		ext = ".ndjson"
+		return w.assemble(w.final+".rejected.ndjson", "", w.rows)
 	case FormatLP:
-		ext = ".lp"
+		return w.assemble(w.final+".rejected.lp", "", w.rows)
 	}
-	return w.assemble(w.final+".rejected"+ext, res.Header, w.rows)
+	table, err := rectangularCSV(res.Header, w.rows)
+	if err != nil {
+		return fmt.Errorf("rejected rows of %s: %w", w.name, err)
+	}
+	return w.assemble(w.final+".rejected.csv", "", table)
+}
+
+// rectangularCSV renders the header and the rejected rows of a CSV or
+// Excel input as a file for the department that sent it: a UTF-8 BOM, so
+// that Excel on Windows shows the Chinese text instead of mojibake, and
+// every record as wide as the widest (short rows and the header padded with
+// empty cells), so that the columns stay under their headings.
+func rectangularCSV(header string, rows io.ReadSeeker) (io.ReadSeeker, error) {
+	var recs [][]string
+	if header != "" {
+		h, err := readLooseCSV(strings.NewReader(header))
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, h...)
+	}
+	if _, err := rows.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	body, err := readLooseCSV(rows)
+	if err != nil {
+		return nil, err
+	}
+	recs = append(recs, body...)
+	width := 0
+	for _, r := range recs {
+		width = max(width, len(r))
+	}
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	cw := csv.NewWriter(&buf)
+	for _, r := range recs {
+		for len(r) < width {
+			r = append(r, "")
+		}
+		if err := cw.Write(r); err != nil {
+			return nil, err
+		}
+	}
+	cw.Flush()
+	return bytes.NewReader(buf.Bytes()), cw.Error()
+}
+
+// readLooseCSV reads records of any width, as the rejected rows were
+// rendered (csvLine), quotes and all.
+func readLooseCSV(r io.Reader) ([][]string, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	return cr.ReadAll()
 }
 
 func (w *rejectWriter) writeReasons(res Result, now time.Time, stop error) error {
@@ -432,7 +489,9 @@ func (w *rejectWriter) writeReasons(res Result, now time.Time, stop error) error
 		}
 	}
 	var head strings.Builder
-	fmt.Fprintf(&head, "# rejections of %s, processed %s\n", w.name, now.Format(time.RFC3339))
+	// Local time with its offset (Asia/Shanghai, +08:00): the department
+	// reading the file compares it with its own clock, not with UTC.
+	fmt.Fprintf(&head, "# rejections of %s, processed %s\n", w.name, now.In(models.Shanghai).Format(time.RFC3339))
 	fmt.Fprintf(&head, "# rows %d, values %d, accepted %d, duplicates %d, not measured %d, rejected %d\n",
 		res.Rows, res.Values, res.Accepted, res.Duplicates, res.NotMeasured, res.RejectedCount())
 	if res.MergedFilled > 0 {
@@ -447,7 +506,7 @@ func (w *rejectWriter) writeReasons(res Result, now time.Time, stop error) error
 
 // assemble writes first (a line) and the content of tmp to dir/final,
 // through a temporary file renamed into place, so a reader never sees half.
-func (w *rejectWriter) assemble(final, first string, tmp *os.File) error {
+func (w *rejectWriter) assemble(final, first string, tmp io.ReadSeeker) error {
 	out, err := os.CreateTemp(w.dir, "."+final+"-*")
 	if err != nil {
 		return err
@@ -458,7 +517,7 @@ func (w *rejectWriter) assemble(final, first string, tmp *os.File) error {
 		bw.WriteString(first)
 		bw.WriteByte('\n')
 	}
-	if tmp != nil {
+	if tmp != nil && !isNilFile(tmp) {
 		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 			out.Close()
 			return err
@@ -476,6 +535,12 @@ func (w *rejectWriter) assemble(final, first string, tmp *os.File) error {
 		return err
 	}
 	return os.Rename(out.Name(), filepath.Join(w.dir, final))
+}
+
+// isNilFile reports a nil *os.File in an io.ReadSeeker (no reasons yet).
+func isNilFile(r io.ReadSeeker) bool {
+	f, ok := r.(*os.File)
+	return ok && f == nil
 }
 
 // oneLine keeps a field of the reasons file on its line and column.

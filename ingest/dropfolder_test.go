@@ -93,7 +93,7 @@ func readFile(t *testing.T, path string) string {
 func TestDropFolderImportsAndFilesRejections(t *testing.T) {
 	sink := &memSink{}
 	h := startDrop(t, sink, DropOptions{})
-	mixed := canonicalHeader + "2024-06,gdp,,1,亿元\n2024-06,gdp,,x,亿元\n2024-06-30,ph,,7,\n2024-03,gdp,,2,亿元\n"
+	mixed := canonicalHeader + "2024-06,gdp,,1,亿元\n2024-06,gdp,,x,亿元\n2024-06-30,ph,,7,\n2024-03,gdp,,2,亿元\n2024-05,gdp\n"
 	if err := os.WriteFile(filepath.Join(h.dir, "dept.csv"), []byte(mixed), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -105,12 +105,14 @@ func TestDropFolderImportsAndFilesRejections(t *testing.T) {
 		t.Errorf("delivered %d, want 2", got)
 	}
 	rows := readFile(t, filepath.Join(h.dir, "rejected", "dept.csv.rejected.csv"))
-	if want := canonicalHeader + "2024-06,gdp,,x,亿元\n2024-06-30,ph,,7,\n"; rows != want {
+	// Golden: a BOM for Excel, the header, every record five columns wide
+	// (the short last row padded).
+	if want := "\ufeff" + canonicalHeader + "2024-06,gdp,,x,亿元\n2024-06-30,ph,,7,\n2024-05,gdp,,,\n"; rows != want {
 		t.Errorf("rejected rows:\n%s\nwant:\n%s", rows, want)
 	}
 	reasons := readFile(t, filepath.Join(h.dir, "rejected", "dept.csv.reasons.txt"))
 	for _, want := range []string{
-		"# rows 4, values 4, accepted 2, duplicates 0, not measured 0, rejected 2\n",
+		"+08:00\n# rows 5, values 5, accepted 2, duplicates 0, not measured 0, rejected 3\n",
 		"row\tfield\trule\tmessage\n",
 		"3\tvalue\tnon_numeric\tvalue \"x\" is not a number\n",
 		"4\tentity\tmissing_entity\tph (pH值) is measured per section: the entity is missing\n",

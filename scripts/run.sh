@@ -44,11 +44,15 @@ curl -fsS -XPOST "http://127.0.0.1:$influx_port/query" --data-urlencode 'q=CREAT
 # only prints zero counts.
 bin/greenmetrics migrate
 
-if [ ! -f var/.demo-loaded ]; then
-	echo "== loading demo data (real reference series + synthetic district figures up to $demo_month)"
-	bin/greenmetrics demo --as-of "$demo_month"
-	touch var/.demo-loaded
+# The demo loads on the first start and marks var/.demo-loaded; later starts
+# skip it. GREENMETRICS_DEMO_RESET=1 make run (or bin/greenmetrics demo
+# --reset) loads it again, e.g. after an upgrade; real figures stay.
+echo "== demo data (real reference series + synthetic district figures up to $demo_month)"
+reset=()
+if [ "${GREENMETRICS_DEMO_RESET:-}" = 1 ]; then
+	reset=(--reset)
 fi
+bin/greenmetrics demo --as-of "$demo_month" "${reset[@]}"
 
 echo "== monthly report for $demo_month"
 bin/greenmetrics report --month "$demo_month"

@@ -35,7 +35,7 @@ var demoRefdata = []string{
 type demoFlags struct {
 	refdata, mappings, asOf, spoolDir string
 	seed                              uint64
-	dryRun                            bool
+	dryRun, reset                     bool
 	timeout                           time.Duration
 }
 
@@ -60,7 +60,11 @@ func newDemoCmd(s *settings) *cobra.Command {
       a real figure in the revision ledger is not written (demo skipped),
       and real data sent later supersede the demo's as a revision.
 
-It ends when InfluxDB has everything (the spool is empty).`,
+It ends when InfluxDB has everything (the spool is empty), and then marks
+data_dir/.demo-loaded: a later demo says so and loads nothing. --reset loads
+the demo again all the same (after an upgrade, or with new reference data):
+the same periods are written over, and real figures stay, as above — a demo
+figure never replaces a period the ledger has from a real provider.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			tuneGCForIngest()
@@ -74,6 +78,7 @@ It ends when InfluxDB has everything (the spool is empty).`,
 	fl.StringVar(&f.asOf, "as-of", "2024-06", "last month of 2024 with synthetic data (2024-01 … 2024-12)")
 	fl.Uint64Var(&f.seed, "seed", 20240104, "seed of the synthetic data")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "validate only: deliver nothing")
+	fl.BoolVar(&f.reset, "reset", false, "load the demo again even though data_dir/.demo-loaded says it was loaded (real figures are never replaced)")
 	fl.StringVar(&f.spoolDir, "spool-dir", "", "spool directory (default: ingest.spool_dir or data_dir/spool)")
 	fl.DurationVar(&f.timeout, "timeout", 10*time.Minute, "how long to wait for InfluxDB to take the spool")
 	return cmd
@@ -87,6 +92,19 @@ func runDemo(ctx context.Context, s *settings, f demoFlags, out, errw io.Writer)
 	cfg, cat, err := s.loadAll()
 	if err != nil {
 		return err
+	}
+	marker := filepath.Join(cfg.DataDir, demoMarker)
+	if !f.dryRun && !f.reset {
+		if b, err := os.ReadFile(marker); err == nil {
+			fmt.Fprintf(out, "demo already loaded (%s: %s); `greenmetrics demo --reset` loads it again\n", marker, strings.TrimSpace(string(b)))
+			return nil
+		}
+	}
+	if !f.dryRun {
+		// A load cut short leaves no mark, so the next one loads again.
+		if err := os.Remove(marker); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("demo mark: %w", err)
+		}
 	}
 	mappings, err := loadMappings(cfg, s.configPath, nil)
 	if err != nil {
@@ -152,8 +170,22 @@ func runDemo(ctx context.Context, s *settings, f demoFlags, out, errw io.Writer)
 	if failed > 0 {
 		return errImportFailed
 	}
+	if f.dryRun {
+		return nil
+	}
+	mark := fmt.Sprintf("loaded %s, as of %s, seed %d\n", time.Now().In(models.Shanghai).Format(time.RFC3339), f.asOf, f.seed)
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("demo mark: %w", err)
+	}
+	if err := os.WriteFile(marker, []byte(mark), 0o644); err != nil {
+		return fmt.Errorf("demo mark: %w", err)
+	}
 	return nil
 }
+
+// demoMarker, in data_dir, says the demo was loaded (make run's first start
+// loads it, later starts do not); demo --reset loads it again.
+const demoMarker = ".demo-loaded"
 
 // demoMappings loads the reference mappings, leaving out those the
 // configuration has already (deploy/greenmetrics.yaml lists the same

@@ -84,7 +84,7 @@ usable header, broken JSON …) or delivery to InfluxDB failed.`,
 	fl.BoolVar(&f.confirm, "confirm", false, "accept values the plausibility rules would hold (implausible_value): check them first")
 	fl.StringVar(&f.encoding, "encoding", "", "text encoding of CSV files: utf-8 (default) or gbk")
 	fl.StringVar(&f.precision, "precision", "", "line-protocol timestamp precision: s, ms, us or ns (default: by magnitude)")
-	fl.StringVar(&f.spoolDir, "spool-dir", "", "spool directory (default: ingest.spool_dir or data_dir/spool)")
+	fl.StringVar(&f.spoolDir, "spool-dir", "", "spool directory (default: ingest.spool_dir or data_dir/spool; while serve holds it, data_dir/spool-import-PID, removed when delivered)")
 	fl.StringVar(&f.reasons, "reasons", "", "write every rejection to this file (tab-separated: file, row, field, rule, message)")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "validate only: deliver nothing")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no progress bar, even on a terminal")
@@ -375,7 +375,9 @@ func openReasons(path string) (*reasonsFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--reasons: %w", err)
 	}
-	_, err = fmt.Fprintln(f, "file\trow\tfield\trule\tmessage")
+	// The BOM makes Excel on Windows read the Chinese messages as UTF-8
+	// (without it: mojibake), as the report's and the drop folder's CSVs.
+	_, err = fmt.Fprint(f, "\ufefffile\trow\tfield\trule\tmessage\n")
 	return &reasonsFile{f: f, err: err}, nil
 }
 
@@ -414,6 +416,15 @@ type importDelivery struct {
 	stopRun context.CancelFunc
 	runDone chan error
 	before  spool.Stats
+	// private marks a spool of this run's own (the shared one was in use):
+	// removed when drained, kept (and named) when not.
+	private bool
+}
+
+// privateSpoolDir is the spool of one import run beside a running serve:
+// data_dir/spool-import-PID.
+func privateSpoolDir(cfg config.Config) string {
+	return filepath.Join(cfg.DataDir, fmt.Sprintf("spool-import-%d", os.Getpid()))
 }
 
 func openImportDelivery(ctx context.Context, cfg config.Config, f importFlags, log *slog.Logger) (*importDelivery, error) {
@@ -425,10 +436,20 @@ func openImportDelivery(ctx context.Context, cfg config.Config, f importFlags, l
 		return nil, err
 	}
 	sp, snd, err := openDelivery(cfg, st, spoolDirOf(cfg, f.spoolDir), log)
+	private := false
+	if errors.Is(err, spool.ErrLocked) && f.spoolDir == "" {
+		// A running `greenmetrics serve` owns the shared spool: this run
+		// takes a spool of its own, removed once InfluxDB has it all.
+		sp, snd, err = openDelivery(cfg, st, privateSpoolDir(cfg), log)
+		private = err == nil
+		if private {
+			log.Info("the shared spool is in use by a running serve; import uses its own", "spool", sp.Dir())
+		}
+	}
 	if err != nil {
 		st.Close()
 		if errors.Is(err, spool.ErrLocked) {
-			return nil, fmt.Errorf("%w: a running `greenmetrics serve` owns it; put the files in its drop folder (%s), or give import its own --spool-dir", err, cfg.Ingest.DropDir)
+			return nil, fmt.Errorf("%w: another import or serve uses it; leave --spool-dir out to get a spool of this run's own", err)
 		}
 		return nil, err
 	}
@@ -445,7 +466,7 @@ func openImportDelivery(ctx context.Context, cfg config.Config, f importFlags, l
 		return nil, err
 	}
 	runCtx, stop := context.WithCancel(ctx)
-	d := &importDelivery{sink: waitingSink{sp: sp}, sp: sp, snd: snd, st: st, rejects: rl, ledger: led, cfg: cfg, stopRun: stop,
+	d := &importDelivery{sink: waitingSink{sp: sp}, sp: sp, snd: snd, st: st, rejects: rl, ledger: led, cfg: cfg, stopRun: stop, private: private,
 		runDone: make(chan error, 1), before: snd.Stats()}
 	go func() { d.runDone <- snd.Run(runCtx) }()
 	return d, nil
@@ -469,6 +490,10 @@ func (d *importDelivery) finish(ctx context.Context, out io.Writer, timeout time
 	after := d.snd.Stats()
 	delivered := after.DeliveredPoints - d.before.DeliveredPoints
 	dead := after.DeadLetteredPoints - d.before.DeadLetteredPoints
+	if err != nil && d.private {
+		return fmt.Errorf("%d observations delivered, %d still in this run's spool %s (`greenmetrics import --spool-dir %s FILE` delivers them): %w",
+			delivered, after.PendingPoints, d.sp.Dir(), d.sp.Dir(), err)
+	}
 	if err != nil {
 		return fmt.Errorf("%d observations delivered, %d still in the spool %s (serve or the next import delivers them): %w",
 			delivered, after.PendingPoints, d.sp.Dir(), err)
@@ -477,6 +502,16 @@ func (d *importDelivery) finish(ctx context.Context, out io.Writer, timeout time
 		return fmt.Errorf("InfluxDB refused %d observations; they are in %s", dead, d.sp.DeadLetterDir())
 	}
 	fmt.Fprintf(out, "delivered: %d observations to InfluxDB %s (bucket %s); spool empty\n", delivered, d.cfg.Influx.URL, d.cfg.Influx.Bucket)
+	if d.private {
+		dir := d.sp.Dir()
+		d.sp.Close()
+		d.sp = nil
+		d.st.Close()
+		d.ledger.Close()
+		if err := os.RemoveAll(dir); err != nil {
+			return fmt.Errorf("removing this run's empty spool: %w", err)
+		}
+	}
 	return nil
 }
 

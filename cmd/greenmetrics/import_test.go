@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/greenmetrics/greenmetrics/ingest/rejectlog"
+	"github.com/greenmetrics/greenmetrics/ingest/spool"
 	"github.com/greenmetrics/greenmetrics/internal/influxtest"
 	"github.com/greenmetrics/greenmetrics/store"
 )
@@ -94,7 +95,7 @@ func TestImportExitStatus(t *testing.T) {
 	if err != nil || !strings.Contains(out, "dry run: nothing delivered") {
 		t.Errorf("import of a file with a rejected row: %v\n%s", err, out)
 	}
-	if b, _ := os.ReadFile(reasons); string(b) != "file\trow\tfield\trule\tmessage\ng.csv\t3\tvalue\tnon_numeric\tvalue \"x\" is not a number\n" {
+	if b, _ := os.ReadFile(reasons); string(b) != "\ufefffile\trow\tfield\trule\tmessage\ng.csv\t3\tvalue\tnon_numeric\tvalue \"x\" is not a number\n" {
 		t.Errorf("reasons file:\n%s", b)
 	}
 	// A file that cannot be read: exit 1, the other file still imported.
@@ -132,5 +133,36 @@ func TestDemoDryRun(t *testing.T) {
 	out, err = runCLI(t, "demo", "--config", "", "--dry-run", "--refdata", filepath.Join(t.TempDir(), "none"))
 	if err != nil || !strings.Contains(out, "accepted 1357") {
 		t.Errorf("demo without reference data: %v\n%s", err, out)
+	}
+}
+
+// TestImportBesideARunningDaemon: with the shared spool locked (as a
+// running serve holds it), import takes a spool of its own, delivers, and
+// removes that spool once InfluxDB has everything.
+func TestImportBesideARunningDaemon(t *testing.T) {
+	srv := influxtest.New(t)
+	data := t.TempDir()
+	t.Setenv("GREENMETRICS_DATA_DIR", data)
+	held, err := spool.Open(filepath.Join(data, "spool"), spool.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	file := writeTemp(t, "june.csv", "time,indicator,entity,value,unit\n2024-06,prefab_building_started_area,,12.5,万平方米\n")
+	out, err := runCLI(t, "import", "--config", "", "--influx-url", srv.URL, "--influx-bucket", srv.Bucket(), "--no-progress", file)
+	if err != nil {
+		t.Fatalf("import beside a locked spool: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "delivered: 1 observations to InfluxDB") {
+		t.Errorf("import did not deliver:\n%s", out)
+	}
+	if left, _ := filepath.Glob(filepath.Join(data, "spool-import-*")); len(left) != 0 {
+		t.Errorf("the run's own spool is left behind: %v", left)
+	}
+	// An explicit --spool-dir that is in use is still an error.
+	_, err = runCLI(t, "import", "--config", "", "--influx-url", srv.URL, "--influx-bucket", srv.Bucket(), "--no-progress",
+		"--spool-dir", filepath.Join(data, "spool"), file)
+	if !errors.Is(err, spool.ErrLocked) {
+		t.Errorf("import --spool-dir of a locked spool: err = %v, want ErrLocked", err)
 	}
 }

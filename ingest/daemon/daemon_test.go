@@ -222,9 +222,7 @@ func TestReady(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); _ = p.snd.Run(ctx) }()
-	for p.snd.Stats().LastSuccess.IsZero() {
-		time.Sleep(time.Millisecond)
-	}
+	waitUntil(t, "the sender's first ping of InfluxDB", func() bool { return !p.snd.Stats().LastSuccess.IsZero() })
 	cancel()
 	wg.Wait()
 	last := p.snd.Stats().LastSuccess
@@ -314,5 +312,22 @@ func TestServesHTTPSWhenGivenACertificate(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Run = %v", err)
+	}
+}
+
+// pollPatience bounds every poll of these tests: far above what a healthy
+// run needs, so that a failure fails the test with its reason instead of
+// hanging until go test's own timeout.
+const pollPatience = 30 * time.Second
+
+// waitUntil polls cond until it holds, failing the test after pollPatience.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(pollPatience)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s in vain", pollPatience, what)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

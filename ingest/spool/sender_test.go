@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -348,11 +349,17 @@ func TestDrainGivesUpWhenContextEndsAndKeepsTheRest(t *testing.T) {
 	snd := spool.NewSender(sp, newStoreFor(t, srv.URL), fastRetry)
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
-		// Cancel once the sender has failed a few times.
+		// Cancel once the sender has failed a few times (or, should it never
+		// fail, after pollPatience, so that the test fails instead of hanging).
+		defer cancel()
+		deadline := time.Now().Add(pollPatience)
 		for snd.Stats().WriteErrors[spool.KindServer] < 3 {
+			if time.Now().After(deadline) {
+				t.Errorf("waited %v for three failed writes in vain: %d", pollPatience, snd.Stats().WriteErrors[spool.KindServer])
+				return
+			}
 			time.Sleep(time.Millisecond)
 		}
-		cancel()
 	}()
 	if err := snd.Drain(ctx); err == nil {
 		t.Fatal("Drain against a failing InfluxDB = nil, want the context's error")
@@ -368,12 +375,10 @@ func TestDrainGivesUpWhenContextEndsAndKeepsTheRest(t *testing.T) {
 }
 
 func TestSenderPingsWhileIdle(t *testing.T) {
-	var pings sync.WaitGroup
-	pings.Add(1)
-	var once sync.Once
+	var pinged atomic.Bool
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/ping" {
-			once.Do(pings.Done)
+			pinged.Store(true)
 		}
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.WriteHeader(http.StatusNoContent)
@@ -386,15 +391,30 @@ func TestSenderPingsWhileIdle(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- snd.Run(ctx) }()
-	pings.Wait()
-	for !snd.Stats().InfluxUp {
-		time.Sleep(time.Millisecond)
-	}
+	waitUntil(t, "the first ping while idle", func() bool { return pinged.Load() })
+	waitUntil(t, "the sender to see InfluxDB up", func() bool { return snd.Stats().InfluxUp })
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Run = %v", err)
 	}
 	if snd.Stats().LastSuccess.IsZero() {
 		t.Error("LastSuccess is zero after a successful ping")
+	}
+}
+
+// pollPatience bounds every poll of these tests: far above what a healthy
+// run needs, so that a failure fails the test with its reason instead of
+// hanging until go test's own timeout.
+const pollPatience = 30 * time.Second
+
+// waitUntil polls cond until it holds, failing the test after pollPatience.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(pollPatience)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s in vain", pollPatience, what)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

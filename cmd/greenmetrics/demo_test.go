@@ -1,0 +1,52 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/greenmetrics/greenmetrics/internal/influxtest"
+)
+
+// TestDemoLoadsOnceAndResetLoadsAgain: the first demo loads and marks
+// data_dir/.demo-loaded, a second says so and loads nothing, --reset loads
+// again and still leaves the real figure in place.
+func TestDemoLoadsOnceAndResetLoadsAgain(t *testing.T) {
+	srv := influxtest.New(t)
+	data := t.TempDir()
+	t.Setenv("GREENMETRICS_DATA_DIR", data)
+	flags := []string{"--config", "", "--influx-url", srv.URL, "--influx-bucket", srv.Bucket()}
+	demo := append([]string{"demo", "--refdata", filepath.Join(t.TempDir(), "none")}, flags...)
+	out, err := runCLI(t, append([]string{"import", "--no-progress", "--provider", "zjw",
+		writeTemp(t, "real.csv", "time,indicator,entity,value,unit\n2024-03,prefab_building_started_area,,10,万平方米\n")}, flags...)...)
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"first load", demo, "演示跳过 demo skipped 1\n"},
+		{"loaded before", demo, "demo already loaded (" + filepath.Join(data, ".demo-loaded") + ": loaded "},
+		{"reset", append(demo, "--reset"), "演示跳过 demo skipped 1\n"},
+	}
+	for _, tc := range tests {
+		out, err := runCLI(t, tc.args...)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", tc.name, err, out)
+		}
+		if !strings.Contains(out, tc.want) {
+			t.Errorf("%s: output lacks %q:\n%s", tc.name, tc.want, out)
+		}
+		if b, err := os.ReadFile(filepath.Join(data, ".demo-loaded")); err != nil || !strings.Contains(string(b), "+08:00, as of 2024-06, seed 20240104") {
+			t.Errorf("%s: mark = %q, %v", tc.name, b, err)
+		}
+	}
+	for _, f := range storedFigures(t, srv, "prefab_building_started_area") {
+		if strings.HasPrefix(f, "1709222400 ") && f != "1709222400 100000 zjw" {
+			t.Errorf("March after demo --reset = %s, want the real 100000 from zjw", f)
+		}
+	}
+}
