@@ -27,12 +27,15 @@ func repoRoot(t *testing.T) string {
 
 // TestNothingReadsOutsideTheRepository: a user clones the repository
 // alone, so no code, test or script may reach a path outside it (the
-// team's ../shared shelf above all). Go files are checked by their
+// team's shelf beside the repository above all). Go files are checked by their
 // relative-path literals and filepath.Join calls starting with "..",
 // resolved from their own directory; scripts and configs by "../".
 func TestNothingReadsOutsideTheRepository(t *testing.T) {
 	root := repoRoot(t)
-	shelf := regexp.MustCompile(`\.\./shared\b|"shared",`)
+	// The shelf's folder name is split so that this file does not match
+	// its own pattern.
+	const name = "sha" + "red"
+	shelf := regexp.MustCompile(`\.\./` + name + `\b|"` + name + `",`)
 	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
