@@ -34,8 +34,8 @@ func TestNothingReadsOutsideTheRepository(t *testing.T) {
 	root := repoRoot(t)
 	// The shelf's folder name is split so that this file does not match
 	// its own pattern.
-	const name = "sha" + "red"
-	shelf := regexp.MustCompile(`\.\./` + name + `\b|"` + name + `",`)
+	const shelfDir = "sha" + "red"
+	shelf := regexp.MustCompile(`\.\./` + shelfDir + `\b|"` + shelfDir + `",`)
 	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
