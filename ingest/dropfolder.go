@@ -109,14 +109,25 @@ func NewDropFolder(dir string, p *Pipeline, opts DropOptions) *DropFolder {
 	return &DropFolder{dir: dir, p: p, opts: opts, log: log, files: map[string]*dropFile{}, warned: map[string]bool{}}
 }
 
-// Run watches the folder until ctx is done, then returns nil. Files present
-// at start are picked up first. It returns an error only when the folder
-// cannot be created or watched.
-func (d *DropFolder) Run(ctx context.Context) error {
+// Prepare creates the folder and its done/ and rejected/ subfolders. The
+// daemon calls it before it announces that it is serving, so a file a
+// department saves right after start-up has somewhere to land, and a folder
+// that cannot be created stops start-up instead of a background loop.
+func (d *DropFolder) Prepare() error {
 	for _, sub := range []string{"", "done", "rejected"} {
 		if err := os.MkdirAll(filepath.Join(d.dir, sub), 0o755); err != nil {
 			return fmt.Errorf("drop folder: %w", err)
 		}
+	}
+	return nil
+}
+
+// Run watches the folder until ctx is done, then returns nil. Files present
+// at start are picked up first. It returns an error only when the folder
+// cannot be created or watched.
+func (d *DropFolder) Run(ctx context.Context) error {
+	if err := d.Prepare(); err != nil {
+		return err
 	}
 	w, err := fsnotify.NewWatcher()
 	if err != nil {

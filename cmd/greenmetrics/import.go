@@ -583,5 +583,8 @@ func dropFolderRunners(cfg config.Config, pipe *ingest.Pipeline, log *slog.Logge
 			}
 		},
 	})
+	if err := d.Prepare(); err != nil {
+		return nil, err
+	}
 	return []daemon.Runner{{Name: "drop folder", Run: d.Run}}, nil
 }
