@@ -29,6 +29,10 @@ if [ -n "$unformatted" ]; then
 fi
 echo "== go vet"
 go vet ./...
+echo "== go mod tidy -diff"
+# go.mod must say what the code imports: a direct import marked
+# "// indirect" or a dependency nothing uses fails here.
+go mod tidy -diff
 echo "== go test -race"
 go test -race -timeout 45m -count=1 ./... 2>&1 | tee "$work/test.log"
 status=${PIPESTATUS[0]}
