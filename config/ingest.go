@@ -20,8 +20,10 @@ type Ingest struct {
 	// SpoolDir holds accepted observations until InfluxDB has them;
 	// default DataDir/spool.
 	SpoolDir string `yaml:"spool_dir"`
-	// SpoolMaxBytes bounds the spool; when full, pushes get 503 with
-	// Retry-After and the drop folder waits.
+	// SpoolMaxBytes bounds the undelivered bytes of the spool; when full,
+	// pushes get 503 with Retry-After, /readyz answers not ready and the
+	// drop folder waits. A push whose own data is larger than this can
+	// never fit and gets 413. check warns when it is below one push.
 	SpoolMaxBytes int64 `yaml:"spool_max_bytes"`
 	// BatchSize is the number of points per write to InfluxDB.
 	BatchSize int `yaml:"batch_size"`
@@ -40,6 +42,11 @@ type Ingest struct {
 	// that loading the config never reads a secret.
 	TokensFile string `yaml:"tokens_file"`
 	TokensEnv  string `yaml:"tokens_env"`
+	// AllowOpenAPI says the push API may run without tokens. Without it
+	// the API fails closed: a tokens file holding no token is an error,
+	// and serve refuses to start with no tokens at all unless listen is a
+	// loopback address (only local processes can push then).
+	AllowOpenAPI bool `yaml:"allow_open_api"`
 	// MaxBodyBytes and MaxRows bound one push request.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 	MaxRows      int   `yaml:"max_rows"`

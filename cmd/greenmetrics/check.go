@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 
@@ -43,6 +44,7 @@ func newCheckCmd(s *settings) *cobra.Command {
 				fmt.Fprintf(out, "✓ catalogue %s: %d indicators, %d with a 2024 target\n", catPath, len(cat.Indicators()), len(cat.WithTargets()))
 			}
 			problems += checkTokens(out, cfg)
+			checkSpoolSize(out, cfg.Ingest)
 			if problems > 0 {
 				return problemsFound(problems)
 			}
@@ -88,19 +90,49 @@ func reportProblems(out io.Writer, prefix string, err error) int {
 }
 
 // checkTokens reports the push tokens (names only, never the tokens) or
-// each problem of the tokens file and variable; it returns the number of
-// problems.
+// each problem of the tokens file and variable, including the fail-closed
+// rules serve applies (a tokens file without tokens; no tokens with a
+// non-loopback listen address); it returns the number of problems.
 func checkTokens(out io.Writer, cfg config.Config) int {
-	tokens, err := httpapi.LoadTokens(cfg.Ingest.TokensFile, cfg.Ingest.TokensEnv, os.Getenv)
+	tokens, err := httpapi.LoadTokensAllowingOpen(cfg.Ingest.TokensFile, cfg.Ingest.TokensEnv, os.Getenv, cfg.Ingest.AllowOpenAPI)
 	if err != nil {
 		return reportProblems(out, "push tokens: ", err)
 	}
+	// A listen value that is no host:port is the config's problem,
+	// already reported.
+	if _, _, lerr := net.SplitHostPort(cfg.Listen); lerr == nil {
+		if err := httpapi.RequireAuth(tokens, cfg.Listen, cfg.Ingest.AllowOpenAPI); err != nil {
+			return reportProblems(out, "push tokens: ", err)
+		}
+	}
 	if tokens.Len() == 0 {
-		fmt.Fprintf(out, "✓ push tokens: none configured (ingest.tokens_file, $%s): the push API is open, provider %q\n", cfg.Ingest.TokensEnv, httpapi.OpenProvider)
+		why := "listen " + cfg.Listen + " is loopback"
+		if cfg.Ingest.AllowOpenAPI {
+			why = "ingest.allow_open_api is set"
+		}
+		fmt.Fprintf(out, "✓ push tokens: none configured (ingest.tokens_file, $%s): the push API is open (%s), provider %q\n", cfg.Ingest.TokensEnv, why, httpapi.OpenProvider)
 		return 0
 	}
 	fmt.Fprintf(out, "✓ push tokens: %d, providers %s\n", tokens.Len(), strings.Join(tokens.Names(), ", "))
 	return 0
+}
+
+// spoolRowBytes is a generous size of one observation in the spool (a
+// checksummed line-protocol record; typical ones take about 150 bytes),
+// for comparing the spool with the largest push.
+const spoolRowBytes = 250
+
+// checkSpoolSize warns when the spool is smaller than one push at the
+// limits (max_body_bytes, or max_rows records): such a push can never fit
+// and is answered 413. It is a warning, not a problem: a small spool may
+// be intended on a small disk.
+func checkSpoolSize(out io.Writer, in config.Ingest) {
+	largest := min(in.MaxBodyBytes, int64(in.MaxRows)*spoolRowBytes)
+	if in.SpoolMaxBytes > 0 && in.SpoolMaxBytes < largest {
+		fmt.Fprintf(out, "! spool: spool_max_bytes %d is below one push at the limits (max_body_bytes %d, max_rows %d × about %d bytes = %d): "+
+			"larger pushes are refused with 413 and would have to be split; raise spool_max_bytes or lower the limits\n",
+			in.SpoolMaxBytes, in.MaxBodyBytes, in.MaxRows, spoolRowBytes, int64(in.MaxRows)*spoolRowBytes)
+	}
 }
 
 // flattenErrors lists the errors joined in err (errors.Join, or

@@ -120,3 +120,45 @@ func TestProblemsFoundWording(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckFailsClosed: check reports the fail-closed rules serve applies
+// to the push API — a tokens file without tokens, no tokens with a listen
+// address others can reach — unless ingest.allow_open_api says the API is
+// open on purpose; and it warns about a spool smaller than one push.
+func TestCheckFailsClosed(t *testing.T) {
+	t.Setenv("GREENMETRICS_INGEST_TOKENS", "")
+	t.Setenv("GREENMETRICS_LISTEN", "")
+	comments := writeTemp(t, "tokens", "# tokens are added here\n\n   \n# zjw not-yet\n")
+	tests := []struct {
+		name, config string
+		wantErr      bool
+		want         string
+	}{
+		{"comments only", "ingest:\n  tokens_file: " + comments + "\n", true,
+			"✗ push tokens: " + comments + ": no tokens in the file"},
+		{"comments only, open allowed", "ingest:\n  allow_open_api: true\n  tokens_file: " + comments + "\n", false,
+			"✓ push tokens: none configured"},
+		{"no tokens on all interfaces", "listen: 0.0.0.0:9464\n", true,
+			"✗ push tokens: no push tokens configured and listen 0.0.0.0:9464 is not a loopback address"},
+		{"no tokens on a host name", "listen: greenmetrics.example:9464\n", true,
+			"is not a loopback address"},
+		{"no tokens on all interfaces, open allowed", "listen: 0.0.0.0:9464\ningest:\n  allow_open_api: true\n", false,
+			"the push API is open (ingest.allow_open_api is set)"},
+		{"no tokens on loopback", "listen: 127.0.0.1:9464\n", false,
+			"the push API is open (listen 127.0.0.1:9464 is loopback)"},
+		{"no tokens on IPv6 loopback", "listen: '[::1]:9464'\n", false, "is loopback"},
+		{"spool below one push", "ingest:\n  spool_max_bytes: 1048576\n", false,
+			"! spool: spool_max_bytes 1048576 is below one push at the limits"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := runCLI(t, "check", "--config", writeTemp(t, "greenmetrics.yaml", tc.config))
+			if (err != nil) != tc.wantErr {
+				t.Errorf("check error = %v, want error %v\n%s", err, tc.wantErr, out)
+			}
+			if !strings.Contains(out, tc.want) {
+				t.Errorf("output lacks %q:\n%s", tc.want, out)
+			}
+		})
+	}
+}

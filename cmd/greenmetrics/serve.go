@@ -92,6 +92,9 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 		return err
 	}
 	tokens, err := pushTokens(cfg)
+	if err == nil {
+		err = httpapi.RequireAuth(tokens, cfg.Listen, cfg.Ingest.AllowOpenAPI)
+	}
 	if err != nil {
 		sp.Close()
 		return err

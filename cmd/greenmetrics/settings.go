@@ -141,7 +141,7 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 // pushTokens loads the push API's named tokens as configured
 // (ingest.tokens_file and the variable ingest.tokens_env names).
 func pushTokens(cfg config.Config) (httpapi.Tokens, error) {
-	tokens, err := httpapi.LoadTokens(cfg.Ingest.TokensFile, cfg.Ingest.TokensEnv, os.Getenv)
+	tokens, err := httpapi.LoadTokensAllowingOpen(cfg.Ingest.TokensFile, cfg.Ingest.TokensEnv, os.Getenv, cfg.Ingest.AllowOpenAPI)
 	if err != nil {
 		return tokens, fmt.Errorf("push tokens (ingest.tokens_file, $%s): %w", cfg.Ingest.TokensEnv, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"regexp"
 	"sort"
@@ -144,13 +145,35 @@ const TokensFileFormat = `"NAME TOKEN" (e.g. "zjw 6f1c…"; blank lines and # co
 // environment variable envName, as comma-separated "name:token" pairs;
 // either may be empty. getenv is os.Getenv in production. Every problem is
 // reported, each naming its file and line (or the variable and entry);
-// token secrets never appear in errors or logs.
+// token secrets never appear in errors or logs. A file that names no
+// token (only blank lines and comments) is an error matching ErrNoTokens:
+// whoever configured a file meant to require tokens, and an empty one
+// would silently open the API. LoadTokensAllowingOpen is the variant for a
+// configuration that declares the API open.
 func LoadTokens(file, envName string, getenv func(string) string) (Tokens, error) {
+	return loadTokens(file, envName, getenv, false)
+}
+
+// LoadTokensAllowingOpen is LoadTokens for a configuration that may run
+// an open API (ingest.allow_open_api): when allowOpen is true a tokens
+// file without tokens is accepted.
+func LoadTokensAllowingOpen(file, envName string, getenv func(string) string, allowOpen bool) (Tokens, error) {
+	return loadTokens(file, envName, getenv, allowOpen)
+}
+
+// ErrNoTokens is matched (errors.Is) by the error of a tokens file that
+// holds no token.
+var ErrNoTokens = errors.New("no tokens in the file")
+
+func loadTokens(file, envName string, getenv func(string) string, allowOpen bool) (Tokens, error) {
 	var toks []Token
 	var errs []error
 	if file != "" {
 		ft, err := readTokensFile(file)
 		toks = append(toks, ft...)
+		if err == nil && len(ft) == 0 && !allowOpen {
+			err = fmt.Errorf("%s: %w (only blank lines and comments): add %s lines, or set ingest.allow_open_api: true to run an open push API", file, ErrNoTokens, TokensFileFormat)
+		}
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -168,6 +191,37 @@ func LoadTokens(file, envName string, getenv func(string) string) (Tokens, error
 	return NewTokens(toks...)
 }
 
+// RequireAuth is the fail-closed rule of the push API: with no tokens it
+// is open to anyone who can reach listen, so an empty token set is refused
+// unless listen is a loopback address (only local processes can push) or
+// the configuration allows an open API explicitly (allowOpen, set from
+// ingest.allow_open_api). A listen host that is empty, a wildcard or a
+// name other than localhost counts as reachable from outside.
+func RequireAuth(t Tokens, listen string, allowOpen bool) error {
+	if t.Len() > 0 || allowOpen || isLoopback(listen) {
+		return nil
+	}
+	return fmt.Errorf("no push tokens configured and listen %s is not a loopback address: anyone who can reach it could push data; "+
+		"configure tokens (ingest.tokens_file or the variable ingest.tokens_env names), listen on 127.0.0.1, "+
+		"or set ingest.allow_open_api: true to run an open push API on purpose", listen)
+}
+
+// isLoopback reports whether the host of the host:port address listen
+// can only be reached from this machine.
+func isLoopback(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// readTokensFile reads the tokens of file; a missing or unreadable file
+// is an error, like any bad line.
 func readTokensFile(file string) ([]Token, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
