@@ -17,8 +17,8 @@
 // the fault were accepted, the summary says how many) or a parameter is
 // malformed; 401 without a valid bearer token; 403 when ?source= names
 // another provider than the token's; 413 over the body or row limit; 415
-// for an unknown content type; 503 with Retry-After when the spool is full
-// or failing. After a 503 or a dropped connection the client sends the
+// for an unknown content type, and when the push's data is larger than
+// the whole spool; 503 with Retry-After when the spool is full or failing. After a 503 or a dropped connection the client sends the
 // same request again: points are idempotent, so rows accepted twice are
 // stored once.
 package httpapi
@@ -166,7 +166,7 @@ func (a *API) push(w http.ResponseWriter, r *http.Request) {
 	}
 	body := &limitedReader{r: in.Reader, left: a.opts.MaxBodyBytes}
 	in.Reader = body
-	ctx, rows := withRowLimit(r.Context(), a.opts.MaxRows)
+	ctx, rows := withRowLimit(spool.ForRequest(r.Context()), a.opts.MaxRows)
 	res, err := a.p.Process(ctx, in)
 	resp := a.summary(res)
 	switch {
@@ -176,6 +176,9 @@ func (a *API) push(w http.ResponseWriter, r *http.Request) {
 		a.reply(w, r, http.StatusRequestEntityTooLarge, resp, fmt.Sprintf("body larger than %d bytes; split it (the rows counted as accepted are stored)", a.opts.MaxBodyBytes))
 	case rows.exceeded.Load():
 		a.reply(w, r, http.StatusRequestEntityTooLarge, resp, fmt.Sprintf("more than %d observations in one request; split it (the rows counted as accepted are stored)", a.opts.MaxRows))
+	case errors.Is(err, spool.ErrTooLarge):
+		// Larger than the whole spool: waiting never makes it fit.
+		a.reply(w, r, http.StatusRequestEntityTooLarge, resp, "the data of this push is larger than the whole spool; split it (the rows counted as accepted are stored)")
 	case ingest.IsBackpressure(err):
 		w.Header().Set("Retry-After", retryAfterSeconds(err))
 		a.reply(w, r, http.StatusServiceUnavailable, resp, "spool full: InfluxDB is behind; retry after the time in Retry-After")

@@ -182,6 +182,14 @@ func parseBatch(buf []byte, max int) Batch {
 // delivered are deleted. Batches must be acknowledged in the order Next
 // returned them.
 func (s *Spool) Ack(b Batch) error {
+	if err := s.ack1(b); err != nil {
+		return err
+	}
+	s.reclaimActive()
+	return nil
+}
+
+func (s *Spool) ack1(b Batch) error {
 	s.readMu.Lock()
 	defer s.readMu.Unlock()
 	if b.start != s.ack.Load() {
@@ -215,13 +223,72 @@ func (s *Spool) deleteDelivered(pos int64) error {
 	s.mu.Unlock()
 	var errs []error
 	for _, base := range drop {
-		if s.rd != nil && s.rdBase == base {
-			s.rd.Close()
-			s.rd = nil
-		}
-		if err := os.Remove(s.segmentPath(base)); err != nil {
-			errs = append(errs, fmt.Errorf("spool: deleting delivered segment: %w", err))
+		if err := s.removeSegment(base); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// removeSegment deletes a delivered segment file; the caller holds readMu.
+// Deleting frees disk space, so a failed write no longer speaks for the
+// disk.
+func (s *Spool) removeSegment(base int64) error {
+	if s.rd != nil && s.rdBase == base {
+		s.rd.Close()
+		s.rd = nil
+	}
+	if err := os.Remove(s.segmentPath(base)); err != nil {
+		return fmt.Errorf("spool: deleting delivered segment: %w", err)
+	}
+	s.mu.Lock()
+	s.writeErr = nil
+	s.mu.Unlock()
+	return nil
+}
+
+// reclaimMin is the size from which a wholly delivered active segment is
+// replaced by an empty one and deleted. Below it, the file is kept (a
+// quiet daemon would otherwise create and delete a file per push); after a
+// failed write (full disk) it is reclaimed whatever its size.
+const reclaimMin = 1 << 20
+
+// reclaimActive gives back the space of the active segment once all of it
+// is delivered: a new, empty active segment starts at the end position and
+// the old file is deleted. Without this, delivered data in the active
+// segment would occupy the disk until the segment filled up — on a full
+// disk, forever. A crash between the two steps leaves a segment wholly
+// before the ack position, which Open deletes.
+func (s *Spool) reclaimActive() {
+	s.syncMu.Lock() // no fsync may be using the active file
+	defer s.syncMu.Unlock()
+	s.readMu.Lock()
+	defer s.readMu.Unlock()
+	s.mu.Lock()
+	last := len(s.segs) - 1
+	act := s.segs[last]
+	if s.closed || s.broken != nil || act.size == 0 || s.ack.Load() != s.end || s.synced.Load() != s.end ||
+		len(s.unsynced) > 0 || (act.size < min(reclaimMin, s.opts.SegmentBytes) && s.writeErr == nil) {
+		s.mu.Unlock()
+		return
+	}
+	f, err := os.OpenFile(s.segmentPath(s.end), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		s.mu.Unlock()
+		s.log.Error("spool: cannot start a new segment to free the delivered one", "err", err)
+		return
+	}
+	old := s.active
+	s.active = f
+	s.segs = append(s.segs[:last], segment{base: s.end})
+	s.dirDirty = true
+	s.mu.Unlock()
+	if err := old.Close(); err != nil {
+		s.log.Warn("spool: closing the delivered segment", "err", err)
+	}
+	if err := s.removeSegment(act.base); err != nil {
+		s.log.Error("spool: cannot delete the delivered segment", "err", err)
+		return
+	}
+	s.log.Info("spool: delivered segment deleted", "bytes", act.size)
 }

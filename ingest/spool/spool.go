@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/greenmetrics/greenmetrics/models"
@@ -36,8 +37,9 @@ var (
 	// ErrFull is matched (errors.Is) by the *FullError Append returns when
 	// the spool holds MaxBytes of undelivered data.
 	ErrFull = errors.New("spool full")
-	// ErrTooLarge means one Append is larger than the whole spool and can
-	// never be accepted; split it.
+	// ErrTooLarge means one Append, or the data of one request (see
+	// ForRequest), is larger than the whole spool and can never be
+	// accepted, however long the client waits; split it.
 	ErrTooLarge = errors.New("batch larger than the whole spool")
 	// ErrClosed is returned by Append after Close.
 	ErrClosed = errors.New("spool closed")
@@ -51,11 +53,19 @@ type FullError struct {
 	Pending    int64 // undelivered bytes
 	Max        int64 // Options.MaxBytes
 	RetryAfter time.Duration
+	// Disk is the write error when the disk, not MaxBytes, is full.
+	Disk error
 }
 
 func (e *FullError) Error() string {
+	if e.Disk != nil {
+		return fmt.Sprintf("spool disk full (%v): %d bytes await delivery; retry after %v", e.Disk, e.Pending, e.RetryAfter)
+	}
 	return fmt.Sprintf("spool full: %d of %d bytes await delivery; retry after %v", e.Pending, e.Max, e.RetryAfter)
 }
+
+// Unwrap returns the disk's error, if any.
+func (e *FullError) Unwrap() error { return e.Disk }
 
 // Is makes errors.Is(err, ErrFull) true.
 func (e *FullError) Is(target error) bool { return target == ErrFull }
@@ -113,6 +123,12 @@ type Spool struct {
 	broken   error      // a failed write or fsync: appends refuse until restart
 	closed   bool
 	marks    []mark
+	// writeErr is the last failed segment write (a full disk), kept until
+	// a write succeeds or a delivered segment is deleted (space freed).
+	writeErr error
+	// refusedAt is the ack position when an Append was last refused for
+	// want of room, -1 when none was since delivery last freed room.
+	refusedAt int64
 
 	syncMu sync.Mutex   // one fsync at a time; the group commit leader holds it
 	synced atomic.Int64 // position up to which everything is on disk
@@ -149,7 +165,7 @@ func Open(dir string, opts Options) (*Spool, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Spool{dir: dir, opts: opts, log: opts.Logger, now: opts.Now, wake: make(chan struct{}, 1)}
+	s := &Spool{dir: dir, opts: opts, log: opts.Logger, now: opts.Now, wake: make(chan struct{}, 1), refusedAt: -1}
 	for _, d := range []string{dir, s.segmentDir(), s.DeadLetterDir()} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, fmt.Errorf("spool: %w", err)
@@ -197,9 +213,9 @@ func (s *Spool) Append(ctx context.Context, obs []models.Observation) error {
 	if err != nil {
 		return err
 	}
-	end, err := s.write(data, int64(len(obs)))
+	end, err := s.write(ctx, data, int64(len(obs)))
 	if err != nil {
-		return err
+		return s.afterFailedWrite(err)
 	}
 	return s.syncTo(end)
 }
@@ -221,9 +237,9 @@ func (s *Spool) AppendLines(ctx context.Context, lines ...[]byte) error {
 		}
 		buf.b = appendRecord(buf.b, line)
 	}
-	end, err := s.write(buf.b, int64(len(lines)))
+	end, err := s.write(ctx, buf.b, int64(len(lines)))
 	if err != nil {
-		return err
+		return s.afterFailedWrite(err)
 	}
 	return s.syncTo(end)
 }
@@ -261,8 +277,9 @@ func checkLine(line []byte) error {
 
 // write appends data (n points) to the active segment and returns the
 // position after it.
-func (s *Spool) write(data []byte, n int64) (int64, error) {
+func (s *Spool) write(ctx context.Context, data []byte, n int64) (int64, error) {
 	size := int64(len(data))
+	tally := requestTallyOf(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
@@ -274,6 +291,12 @@ func (s *Spool) write(data []byte, n int64) (int64, error) {
 		return 0, fmt.Errorf("%d bytes, spool max %d: %w", size, s.opts.MaxBytes, ErrTooLarge)
 	}
 	if pending := s.end - s.ack.Load(); pending+size > s.opts.MaxBytes {
+		if tally != nil && tally.bytes+size > s.opts.MaxBytes {
+			// The request alone is more than an empty spool holds: sent
+			// again, it would fill the spool again. Not worth a retry.
+			return 0, fmt.Errorf("the request's data (%d bytes so far) is larger than the whole spool (%d bytes): %w", tally.bytes+size, s.opts.MaxBytes, ErrTooLarge)
+		}
+		s.refusedAt = s.ack.Load()
 		return 0, &FullError{Pending: pending, Max: s.opts.MaxBytes, RetryAfter: s.rate.retryAfter(pending+size-s.opts.MaxBytes, s.now())}
 	}
 	act := &s.segs[len(s.segs)-1]
@@ -289,7 +312,17 @@ func (s *Spool) write(data []byte, n int64) (int64, error) {
 		if terr := s.active.Truncate(act.size); terr != nil {
 			s.broken = fmt.Errorf("write: %w; truncate: %w", err, terr)
 		}
+		s.writeErr = err
+		if isDiskFull(err) {
+			// Like MaxBytes: delivery will free room, so the client waits.
+			pending := s.end - s.ack.Load()
+			return 0, &FullError{Pending: pending, Max: s.opts.MaxBytes, RetryAfter: s.rate.retryAfter(size, s.now()), Disk: err}
+		}
 		return 0, fmt.Errorf("spool write: %w", err)
+	}
+	s.writeErr = nil
+	if tally != nil {
+		tally.bytes += size
 	}
 	act.size += size
 	s.end += size
@@ -398,8 +431,12 @@ func (s *Spool) signal() {
 }
 
 // Err reports why the spool cannot accept data right now: closed, broken
-// by an I/O error, or full. It is nil when an Append of a small batch would
-// be accepted.
+// by an I/O error, its disk full, or full. Full means spool_max_bytes is
+// reached, or an Append was refused for want of room and delivery has not
+// freed any since: the moment the spool starts refusing data it says so,
+// and it stops saying so once InfluxDB has taken some. A failed segment
+// write (the disk is full) is reported until a write succeeds or a
+// delivered segment is deleted.
 func (s *Spool) Err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -408,11 +445,52 @@ func (s *Spool) Err() error {
 		return ErrClosed
 	case s.broken != nil:
 		return fmt.Errorf("spool is read-only after an I/O error: %w", s.broken)
+	case s.writeErr != nil:
+		return fmt.Errorf("spool disk: the last write failed (%w); waiting for delivery to free space", s.writeErr)
 	}
-	if pending := s.end - s.ack.Load(); pending >= s.opts.MaxBytes {
+	ack := s.ack.Load()
+	if pending := s.end - ack; pending >= s.opts.MaxBytes || s.refusedAt == ack {
 		return &FullError{Pending: pending, Max: s.opts.MaxBytes, RetryAfter: s.rate.retryAfter(1, s.now())}
 	}
 	return nil
+}
+
+// afterFailedWrite is called with the error of a refused or failed write:
+// when the disk is full, a spool whose data is all delivered gives its
+// active segment's space back at once, so that the client's retry can fit.
+func (s *Spool) afterFailedWrite(err error) error {
+	s.mu.Lock()
+	failed := s.writeErr != nil
+	s.mu.Unlock()
+	if failed {
+		s.reclaimActive()
+	}
+	return err
+}
+
+// isDiskFull reports whether a write failed for want of disk space or
+// quota.
+func isDiskFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+}
+
+// requestTally counts the bytes one request has appended (see ForRequest).
+// It is guarded by Spool.mu.
+type requestTally struct{ bytes int64 }
+
+type requestTallyKey struct{}
+
+// ForRequest returns a context under which Appends count as one request
+// (one push): when the spool is full and the request's own data is more
+// than the whole spool could hold, Append returns ErrTooLarge rather than
+// a *FullError, since waiting and sending it again can never succeed.
+func ForRequest(ctx context.Context) context.Context {
+	return context.WithValue(ctx, requestTallyKey{}, &requestTally{})
+}
+
+func requestTallyOf(ctx context.Context) *requestTally {
+	t, _ := ctx.Value(requestTallyKey{}).(*requestTally)
+	return t
 }
 
 // Close syncs and closes the segments and the ack file and releases the

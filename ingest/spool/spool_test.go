@@ -350,13 +350,16 @@ func TestFullSpoolRefusesWithRetryAfter(t *testing.T) {
 	if !errors.Is(err, spool.ErrFull) || spool.RetryAfter(err) <= 0 {
 		t.Fatalf("Append over MaxBytes = %v (retry after %v), want ErrFull with a wait", err, spool.RetryAfter(err))
 	}
-	if sp.Err() != nil {
-		t.Errorf("Err() = %v, want nil: a small batch still fits", sp.Err())
+	if err := sp.Err(); !errors.Is(err, spool.ErrFull) {
+		t.Errorf("Err() = %v after a refused append, want ErrFull: readiness says so at once", err)
 	}
 	if st := sp.Stats(); st.PendingPoints != 10 {
 		t.Errorf("pending = %d after a refused append, want 10", st.PendingPoints)
 	}
 	drain(t, sp, 100)
+	if err := sp.Err(); err != nil {
+		t.Errorf("Err() = %v once delivery freed room, want nil", err)
+	}
 	mustAppend(t, sp, observations(10, 10))
 
 	if err := sp.Append(context.Background(), observations(0, 20)); !errors.Is(err, spool.ErrTooLarge) {
@@ -492,4 +495,80 @@ func TestReadAheadThenAcknowledgeInOrder(t *testing.T) {
 	}
 	rest, _ := drain(t, sp, 100)
 	equalLines(t, rest, linesOf(obs[8:]))
+}
+
+// segmentBytes is the size of all segment files on disk.
+func segmentBytes(t *testing.T, dir string) int64 {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, "segments", "*.seg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, p := range m {
+		info, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += info.Size()
+	}
+	return n
+}
+
+// TestDeliveredActiveSegmentIsReclaimed: once everything in the active
+// segment is delivered, its space is given back (a new empty segment
+// replaces it) when it holds reclaimMin (1 MiB) or more; a smaller one is
+// kept, so that a quiet daemon does not create a file per push. The spool
+// reopens with nothing pending.
+func TestDeliveredActiveSegmentIsReclaimed(t *testing.T) {
+	dir := t.TempDir()
+	sp := open(t, dir, spool.Options{})
+	small := observations(0, 10)
+	mustAppend(t, sp, small)
+	drain(t, sp, 1000)
+	if n := segmentBytes(t, dir); n == 0 {
+		t.Errorf("a delivered active segment of %d points was reclaimed; below 1 MiB it is kept", len(small))
+	}
+	var big []models.Observation
+	for i := 0; segmentBytes(t, dir) < 1<<20; i++ {
+		obs := observations(10+i*1000, 1000)
+		big = append(big, obs...)
+		mustAppend(t, sp, obs)
+	}
+	got, _ := drain(t, sp, 5000)
+	equalLines(t, got, linesOf(big))
+	if n, k := segmentBytes(t, dir), countSegments(t, dir); n != 0 || k != 1 {
+		t.Errorf("after delivering everything: %d bytes in %d segments, want 0 bytes in 1 (empty) segment", n, k)
+	}
+	after := observations(900_000, 5)
+	mustAppend(t, sp, after)
+	got, _ = drain(t, sp, 100)
+	equalLines(t, got, linesOf(after))
+	sp.Close()
+	sp = open(t, dir, spool.Options{})
+	if st := sp.Stats(); st.PendingPoints != 0 {
+		t.Errorf("reopened spool has %d points pending, want 0", st.PendingPoints)
+	}
+}
+
+// TestRequestLargerThanSpoolIsTooLarge: under ForRequest, a full spool
+// refuses a request whose own data is more than the whole spool with
+// ErrTooLarge (no wait would help), and a request that would fit an
+// empty spool with ErrFull (waiting helps).
+func TestRequestLargerThanSpoolIsTooLarge(t *testing.T) {
+	obs := observations(0, 10)
+	one := len(linesOf(obs[:1])[0]) + 10
+	sp := open(t, t.TempDir(), spool.Options{MaxBytes: int64(one * 15)})
+	req := spool.ForRequest(context.Background())
+	if err := sp.Append(req, obs); err != nil {
+		t.Fatal(err)
+	}
+	err := sp.Append(req, observations(10, 10))
+	if !errors.Is(err, spool.ErrTooLarge) || errors.Is(err, spool.ErrFull) {
+		t.Errorf("second part of a request of 20 points into a spool of 15 = %v, want ErrTooLarge", err)
+	}
+	other := spool.ForRequest(context.Background())
+	if err := sp.Append(other, observations(20, 10)); !errors.Is(err, spool.ErrFull) {
+		t.Errorf("another request of 10 points into the full spool = %v, want ErrFull", err)
+	}
 }
