@@ -171,9 +171,12 @@ func shutdown(srv *http.Server, stopBG context.CancelFunc, wg *sync.WaitGroup, c
 }
 
 // Ready returns the readiness check of the daemon: ready when the spool
-// accepts data and InfluxDB answered a write or ping within window (the
-// Sender pings every SenderOptions.PingInterval while idle, so window
-// should be a few of those).
+// accepts data (not full, its disk not full), InfluxDB did not refuse the
+// last write in a way waiting cannot heal (404 database not found, 401,
+// 403: not ready from the first such answer until a write succeeds), and
+// InfluxDB answered a write or ping within window (the Sender pings every
+// SenderOptions.PingInterval while idle, so window should be a few of
+// those). The error says why, for the body of /readyz.
 func Ready(sp *spool.Spool, snd *spool.Sender, window time.Duration, now func() time.Time) func() error {
 	if now == nil {
 		now = time.Now
@@ -181,6 +184,9 @@ func Ready(sp *spool.Spool, snd *spool.Sender, window time.Duration, now func() 
 	return func() error {
 		if err := sp.Err(); err != nil {
 			return fmt.Errorf("spool cannot take data: %w", err)
+		}
+		if err := snd.Blocked(); err != nil {
+			return err
 		}
 		last := snd.Stats().LastSuccess
 		if last.IsZero() {

@@ -70,6 +70,37 @@ type Sender struct {
 	errs        map[string]int64
 	lastSuccess time.Time
 	up          bool
+	blocked     *BlockedError // the last write failed in a way waiting cannot heal
+}
+
+// BlockedError says InfluxDB refuses every write for a reason that
+// waiting cannot heal: 404 (no such database or bucket), 401 or 403 (the
+// token is wrong or lacks permission). Someone must act; meanwhile the
+// data waits in the spool and the Sender keeps retrying with backoff.
+type BlockedError struct {
+	Status  int    // InfluxDB's HTTP status
+	Message string // InfluxDB's message
+	Since   time.Time
+}
+
+func (e *BlockedError) Error() string {
+	what := "check the InfluxDB token and its write permission (influx.token)"
+	if e.Status == http.StatusNotFound {
+		what = "create the database or bucket (serve --create-db, or influx.bucket names the wrong one)"
+	}
+	return fmt.Sprintf("InfluxDB refuses every write: %d %s: %q; waiting will not help: %s", e.Status, http.StatusText(e.Status), e.Message, what)
+}
+
+// Blocked returns a *BlockedError from the first write InfluxDB refused
+// in a way that cannot heal by waiting, until a write succeeds; nil
+// otherwise. Readiness uses it to leave rotation on the first such answer.
+func (s *Sender) Blocked() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.blocked == nil {
+		return nil
+	}
+	return s.blocked
 }
 
 // NewSender returns a Sender of sp's records to w.
@@ -280,7 +311,7 @@ func (s *Sender) deliver(ctx context.Context, lines []string, stop onStop) ([]de
 		}
 		wait := s.backoff(attempt, err)
 		level := slog.LevelWarn
-		if kind == KindAuth || kind == KindNotFound {
+		if cannotHeal(kind) {
 			// Not the data's fault and not transient: someone must fix the
 			// token or create the database; the data waits in the spool.
 			level = slog.LevelError
@@ -335,10 +366,16 @@ func (s *Sender) record(err error) {
 	if err == nil {
 		s.up = true
 		s.lastSuccess = s.opts.Now()
+		s.blocked = nil
 		return
 	}
-	kind, _, _ := classify(err)
+	kind, status, msg := classify(err)
 	s.errs[kind]++
+	if cannotHeal(kind) {
+		if s.blocked == nil || s.blocked.Status != status || s.blocked.Message != msg {
+			s.blocked = &BlockedError{Status: status, Message: msg, Since: s.opts.Now()}
+		}
+	}
 	// A rejection is an answer: InfluxDB is up, the data is bad.
 	s.up = kind == KindRejected
 }
@@ -353,6 +390,10 @@ const (
 	KindNotFound    = "not_found"
 	KindOther       = "other"
 )
+
+// cannotHeal reports whether a failure of this kind stays until someone
+// acts (creates the database, fixes the token), so waiting is pointless.
+func cannotHeal(kind string) bool { return kind == KindAuth || kind == KindNotFound }
 
 // classify sorts a write error into a kind, with the HTTP status (0 when
 // there was no answer) and InfluxDB's message.
