@@ -47,7 +47,7 @@ in the spool for the next start.`,
 			return runServe(cmd.Context(), s, f, cmd.OutOrStdout())
 		},
 	}
-	cmd.Flags().BoolVar(&f.createDB, "create-db", false, "create the InfluxDB database first (InfluxDB 1.8 set-ups)")
+	cmd.Flags().BoolVar(&f.createDB, "create-db", false, "create the InfluxDB database (InfluxDB 1.8 set-ups), in the background and retried while InfluxDB is down")
 	cmd.Flags().StringVar(&f.listen, "listen", "", "HTTP listen address; env GREENMETRICS_LISTEN")
 	cmd.Flags().StringVar(&f.spoolDir, "spool-dir", "", "spool directory (default: data_dir/spool)")
 	return cmd
@@ -76,11 +76,6 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 		return err
 	}
 	defer st.Close()
-	if f.createDB {
-		if err := st.CreateDatabase(ctx); err != nil {
-			return fmt.Errorf("--create-db: %w", err)
-		}
-	}
 
 	sp, snd, err := openDelivery(cfg, st, spoolDirOf(cfg, f.spoolDir), log)
 	if err != nil {
@@ -168,6 +163,16 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 	}
 	reg.MustRegister(coll)
 
+	// --create-db creates the database in the background, retrying until
+	// InfluxDB answers: a start during an outage serves and spools, which is
+	// when the spool is needed most.
+	if f.createDB {
+		runners = append(runners, daemon.Runner{Name: "create-db", Run: func(ctx context.Context) error {
+			createDatabaseWhenReachable(ctx, st, cfg.Influx.Bucket, log)
+			return nil
+		}})
+	}
+
 	// The monthly report, written on report.day at report.hour for the
 	// previous month.
 	if sched := newReportScheduler(cfg, cat.Indicators(), st, log.With("component", "report")); sched != nil {
@@ -204,6 +209,41 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 			go warnIfUnmigrated(ctx, st, log)
 		},
 	})
+}
+
+// createDBRetryMin and createDBRetryMax bound the wait between attempts
+// to create the database while InfluxDB cannot be reached.
+const (
+	createDBRetryMin = time.Second
+	createDBRetryMax = time.Minute
+)
+
+// createDatabaseWhenReachable creates the database, retrying with a
+// doubling wait (1 s up to 1 min) until it succeeds or ctx ends. Meanwhile
+// the daemon accepts data into the spool; the Sender delivers it once the
+// database exists.
+func createDatabaseWhenReachable(ctx context.Context, st *store.Store, bucket string, log *slog.Logger) {
+	wait := createDBRetryMin
+	for attempt := 1; ; attempt++ {
+		err := st.CreateDatabase(ctx)
+		if err == nil {
+			log.Info("--create-db: database ready", "bucket", bucket, "attempts", attempt)
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		log.Warn("--create-db: cannot create the database yet; serving and spooling meanwhile, retrying",
+			"bucket", bucket, "attempt", attempt, "retry_in", wait, "err", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		wait = min(wait*2, createDBRetryMax)
+	}
 }
 
 // schemaCheckTimeout bounds the start-up look for schema-1 data, so that
