@@ -13,7 +13,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/fsnotify/fsnotify"
 
@@ -41,9 +44,14 @@ type DropOptions struct {
 	Logger *slog.Logger
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
+	// OpenAttempts is how many times a file that cannot be opened is
+	// tried, RetryAfter apart, before it is given up: moved to rejected/
+	// with a reasons file; 0: 5.
+	OpenAttempts int
 	// Processed, when set, is called after each attempt at a file, with
-	// the outcome: "done", "rejected" (unreadable, moved to rejected/) or
-	// "retry" (left in place).
+	// the outcome: "done", "rejected" (unreadable, moved to rejected/),
+	// "retry" (left in place) or "changed" (written to while it was read:
+	// left in place and read again once it settles).
 	Processed func(name, outcome string, res Result, err error)
 }
 
@@ -55,7 +63,13 @@ const (
 	OutcomeDone     = "done"
 	OutcomeRejected = "rejected"
 	OutcomeRetry    = "retry"
+	OutcomeChanged  = "changed"
 )
+
+// outputMode is the mode of the files the folder writes (reasons and
+// rejected rows): readable by the group and others, so that a department
+// share whose users are not the daemon's user can read them.
+const outputMode = 0o644
 
 // DropFolder watches a directory for data files (.csv, .json, .ndjson,
 // .jsonl, .lp, .xlsx, each optionally .gz) and runs each through a
@@ -67,6 +81,30 @@ const (
 // after RetryAfter. Dotfiles, Office lock files (~$…) and temporary names
 // (.tmp, .part, .crdownload, .swp) are ignored.
 //
+// Rules that keep a careless or hostile folder from losing or leaking
+// data:
+//   - Symbolic links and other non-regular files are never read or
+//     followed: they are moved to rejected/ with a reason.
+//   - Settling: a file is read once its size and modification time have
+//     not changed for Settle. After reading, and before the file is moved,
+//     the folder checks that nobody has the file open for writing (a Linux
+//     read lease, which the kernel refuses while any writer holds the file
+//     open, and which is held across the move so that no writer can open
+//     it in between) and that its size and modification time are those it
+//     had when reading began. Otherwise the file stays, and is read again
+//     — whole; points are idempotent — once it has settled and its writer
+//     has closed it. So rows appended by a writer that paused longer than
+//     Settle are read with the rest, never left behind in done/. Where the
+//     lease is not available (a file owned by another user without
+//     CAP_LEASE, a file system without leases) only the size and time
+//     check applies; docs/operations.md says so.
+//   - A file that cannot be opened is tried OpenAttempts times, RetryAfter
+//     apart, then moved to rejected/ with the reason.
+//   - Names are written into reasons files with control and bidi
+//     characters escaped; reasons and rejected rows are mode 0644.
+//   - A name already taken in done/ or rejected/ gets one suffix scheme:
+//     NAME.YYYYMMDDTHHMMSS.EXT (Beijing time), then -2, -3 … before EXT.
+//
 // Files are processed one at a time, on the goroutine of Run.
 type DropFolder struct {
 	dir    string
@@ -75,6 +113,9 @@ type DropFolder struct {
 	log    *slog.Logger
 	files  map[string]*dropFile
 	warned map[string]bool
+	// open opens a file for reading; openRegular, replaced by tests to
+	// inject failures root cannot otherwise see (EACCES).
+	open func(path string) (*os.File, error)
 }
 
 // dropFile is what the folder knows of a file waiting to be read.
@@ -83,6 +124,8 @@ type dropFile struct {
 	mod         time.Time
 	stableSince time.Time
 	notBefore   time.Time
+	openFails   int  // consecutive failures to open it
+	gaveUp      bool // given up and could not be moved: wait for a change
 }
 
 // NewDropFolder returns a folder on dir feeding p.
@@ -102,11 +145,14 @@ func NewDropFolder(dir string, p *Pipeline, opts DropOptions) *DropFolder {
 	if opts.Provider == "" {
 		opts.Provider = DropProvider
 	}
+	if opts.OpenAttempts <= 0 {
+		opts.OpenAttempts = 5
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &DropFolder{dir: dir, p: p, opts: opts, log: log, files: map[string]*dropFile{}, warned: map[string]bool{}}
+	return &DropFolder{dir: dir, p: p, opts: opts, log: log, files: map[string]*dropFile{}, warned: map[string]bool{}, open: openRegular}
 }
 
 // Prepare creates the folder and its done/ and rejected/ subfolders. The
@@ -204,42 +250,199 @@ func (d *DropFolder) processReady(ctx context.Context) {
 			return
 		}
 		f := d.files[name]
-		st, err := os.Stat(filepath.Join(d.dir, name))
-		if err != nil || !st.Mode().IsRegular() {
+		// Lstat: a symbolic link is judged as a link, never followed.
+		st, err := os.Lstat(filepath.Join(d.dir, name))
+		if err != nil || st.IsDir() {
 			delete(d.files, name) // moved away or deleted
 			continue
 		}
 		if st.Size() != f.size || !st.ModTime().Equal(f.mod) {
-			f.size, f.mod, f.stableSince = st.Size(), st.ModTime(), now
+			f.size, f.mod, f.stableSince, f.gaveUp = st.Size(), st.ModTime(), now, false
 			continue
 		}
-		if now.Sub(f.stableSince) < d.opts.Settle || now.Before(f.notBefore) {
+		if f.gaveUp || now.Sub(f.stableSince) < d.opts.Settle || now.Before(f.notBefore) {
 			continue
 		}
-		if d.process(ctx, name, st.Size()) == OutcomeRetry {
+		var outcome string
+		if !st.Mode().IsRegular() {
+			outcome = d.refuse(name, fmt.Errorf("%s is not a regular file (%s): the drop folder does not follow links or read special files; copy the file itself in", safeText(name), fileKind(st.Mode())))
+		} else {
+			outcome = d.process(ctx, name, f)
+		}
+		switch outcome {
+		case OutcomeRetry:
 			f.notBefore = d.opts.Now().Add(d.opts.RetryAfter)
-			continue
+		case OutcomeChanged:
+			f.size = -1 // settle again before the next read
+		case "":
+			f.gaveUp = true
+		default:
+			delete(d.files, name)
 		}
-		delete(d.files, name)
 	}
 }
 
-// process runs one file through the pipeline and files it away.
-func (d *DropFolder) process(ctx context.Context, name string, size int64) string {
+// fileKind names a non-regular file mode for a reason.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return m.Type().String()
+}
+
+// process runs one file through the pipeline and files it away. It
+// returns "" when a file was given up but could not be moved aside.
+func (d *DropFolder) process(ctx context.Context, name string, f *dropFile) string {
 	path := filepath.Join(d.dir, name)
-	in, err := os.Open(path)
+	in, err := d.open(path)
+	if errors.Is(err, errNotRegular) {
+		return d.refuse(name, fmt.Errorf("%s: %w", safeText(name), err))
+	}
 	if err != nil {
-		d.log.Warn("drop folder: open", "file", name, "err", err)
+		f.openFails++
+		if f.openFails < d.opts.OpenAttempts {
+			d.log.Warn("drop folder: cannot open; will retry", "file", name, "attempt", f.openFails, "of", d.opts.OpenAttempts, "err", err)
+			return OutcomeRetry
+		}
+		return d.refuse(name, fmt.Errorf("cannot be opened after %d attempts: %w", f.openFails, err))
+	}
+	f.openFails = 0
+	defer in.Close()
+	before, err := in.Stat()
+	if err != nil {
+		d.log.Warn("drop folder: stat", "file", name, "err", err)
 		return OutcomeRetry
 	}
+	if err := setLease(in, syscall.F_RDLCK); errors.Is(err, syscall.EAGAIN) {
+		// Its writer still has it open (paused longer than Settle): not
+		// read until it is closed, rather than read again and again.
+		d.log.Debug("drop folder: a writer still has the file open; waiting", "file", name)
+		return OutcomeChanged
+	} else if err == nil {
+		_ = setLease(in, syscall.F_UNLCK)
+	}
 	rw := &rejectWriter{dir: filepath.Join(d.dir, "rejected"), name: name}
-	res, err := d.p.Process(ctx, Input{Name: name, Reader: in, Size: size, Provider: d.opts.Provider, OnReject: rw.add})
-	in.Close()
-	outcome := d.file(name, rw, res, err)
+	res, err := d.p.Process(ctx, Input{Name: name, Reader: in, Size: before.Size(), Provider: d.opts.Provider, OnReject: rw.add})
+	var outcome string
+	release, changed := d.holdUnchanged(in, before)
+	if changed != "" {
+		rw.discard()
+		d.log.Info("drop folder: the file changed while it was read; reading it again once it settles", "file", name, "why", changed)
+		outcome = OutcomeChanged
+	} else {
+		outcome = d.file(name, rw, res, err)
+	}
+	release()
 	if d.opts.Processed != nil {
 		d.opts.Processed(name, outcome, res, err)
 	}
 	return outcome
+}
+
+// errNotRegular is the error of openRegular for a link or special file.
+var errNotRegular = errors.New("not a regular file: the drop folder does not follow links or read special files; copy the file itself in")
+
+// openRegular opens path for reading without following a symbolic link
+// (O_NOFOLLOW: a link swapped in after the Lstat is refused, not read) or
+// blocking on a named pipe, and checks that what it opened is a regular
+// file.
+func openRegular(path string) (*os.File, error) {
+	in, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, errNotRegular
+	}
+	if err != nil {
+		return nil, err
+	}
+	st, err := in.Stat()
+	if err != nil {
+		in.Close()
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		in.Close()
+		return nil, errNotRegular
+	}
+	return in, nil
+}
+
+// holdUnchanged checks, after a file was read, that it may be moved: no
+// process has it open for writing, and its size and modification time are
+// those it had before the read. It returns why not ("" when it may), and a
+// release to call once the file is moved: the read lease that proves no
+// writer has the file open is held until then, so that no writer can open
+// it between the check and the move.
+func (d *DropFolder) holdUnchanged(in *os.File, before fs.FileInfo) (release func(), changed string) {
+	release = func() {}
+	switch err := setLease(in, syscall.F_RDLCK); {
+	case err == nil:
+		release = func() { _ = setLease(in, syscall.F_UNLCK) }
+	case errors.Is(err, syscall.EAGAIN):
+		return release, "another process has it open for writing"
+	default:
+		// No lease for this file (another owner without CAP_LEASE, a file
+		// system without leases): the size and time check alone.
+		if !d.warned["\x00lease"] {
+			d.warned["\x00lease"] = true
+			d.log.Warn("drop folder: cannot check whether a writer still has a file open (read lease refused); relying on size and time alone", "err", err)
+		}
+	}
+	after, err := in.Stat()
+	if err != nil {
+		release()
+		return func() {}, err.Error()
+	}
+	if after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) {
+		release()
+		return func() {}, fmt.Sprintf("size %d → %d while it was read", before.Size(), after.Size())
+	}
+	return release, ""
+}
+
+// setLease sets (F_RDLCK) or releases (F_UNLCK) a read lease on f.
+func setLease(f *os.File, typ int) error {
+	sc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var lerr error
+	if err := sc.Control(func(fd uintptr) {
+		_, _, errno := syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_SETLEASE, uintptr(typ))
+		if errno != 0 {
+			lerr = errno
+		}
+	}); err != nil {
+		return err
+	}
+	return lerr
+}
+
+// refuse moves a file the folder will not read (a link, a special file, a
+// file that cannot be opened) to rejected/ with a reasons file saying why.
+// It returns "" when even that fails: the file then waits for a change.
+func (d *DropFolder) refuse(name string, why error) string {
+	rw := &rejectWriter{dir: filepath.Join(d.dir, "rejected"), name: name}
+	now := d.opts.Now()
+	stem := rw.stem(now)
+	if err := rw.finishAs(stem, Result{}, now, why); err != nil {
+		d.log.Error("drop folder: writing the reasons of a refused file", "file", name, "err", err)
+	}
+	if err := os.Rename(filepath.Join(d.dir, name), filepath.Join(d.dir, "rejected", stem)); err != nil {
+		d.log.Error("drop folder: giving up on a file that cannot be moved either; it waits for a change", "file", name, "reason", why, "err", err)
+		return ""
+	}
+	d.log.Warn("drop folder: file refused", "file", name, "moved_to", filepath.Join(d.dir, "rejected", stem), "reason", why)
+	if d.opts.Processed != nil {
+		d.opts.Processed(name, OutcomeRejected, Result{}, why)
+	}
+	return OutcomeRejected
 }
 
 // file moves a processed file to done/ or rejected/, or leaves it for a
@@ -249,12 +452,14 @@ func (d *DropFolder) file(name string, rw *rejectWriter, res Result, err error) 
 	switch {
 	case err == nil:
 	case errors.As(err, &ie):
-		if werr := rw.finish(res, d.opts.Now(), err); werr != nil {
+		now := d.opts.Now()
+		stem := rw.stem(now)
+		if werr := rw.finishAs(stem, res, now, err); werr != nil {
 			d.log.Error("drop folder: writing rejections", "file", name, "err", werr)
 			return OutcomeRetry
 		}
-		to, merr := moveAside(filepath.Join(d.dir, name), filepath.Join(d.dir, "rejected"), d.opts.Now())
-		if merr != nil {
+		to := filepath.Join(d.dir, "rejected", stem)
+		if merr := os.Rename(filepath.Join(d.dir, name), to); merr != nil {
 			d.log.Error("drop folder: moving", "file", name, "err", merr)
 			return OutcomeRetry
 		}
@@ -314,23 +519,39 @@ func ignorable(name string) bool {
 	return false
 }
 
-// moveAside moves path into dir, adding a timestamp (and a counter) before
-// the extension when the name is taken there. It returns the new path.
+// moveAside moves path into dir under a free name (freeName). It returns
+// the new path.
 func moveAside(path, dir string, now time.Time) (string, error) {
-	name := filepath.Base(path)
-	to := filepath.Join(dir, name)
-	if _, err := os.Stat(to); err == nil {
-		base, ext := splitExt(name)
-		stamp := now.Format("20060102T150405")
-		to = filepath.Join(dir, base+"."+stamp+ext)
-		for i := 2; ; i++ {
-			if _, err := os.Stat(to); errors.Is(err, fs.ErrNotExist) {
-				break
-			}
-			to = filepath.Join(dir, fmt.Sprintf("%s.%s-%d%s", base, stamp, i, ext))
-		}
-	}
+	to := filepath.Join(dir, freeName(dir, filepath.Base(path), now))
 	return to, os.Rename(path, to)
+}
+
+// freeName is the one collision scheme of done/ and rejected/: name
+// itself when no file name+suffix exists in dir for any of suffixes (none
+// given: name alone), else NAME.YYYYMMDDTHHMMSS.EXT in Beijing time, then
+// NAME.YYYYMMDDTHHMMSS-2.EXT, -3 … until one is free.
+func freeName(dir, name string, now time.Time, suffixes ...string) string {
+	if len(suffixes) == 0 {
+		suffixes = []string{""}
+	}
+	taken := func(n string) bool {
+		for _, s := range suffixes {
+			if _, err := os.Lstat(filepath.Join(dir, n+s)); !errors.Is(err, fs.ErrNotExist) {
+				return true
+			}
+		}
+		return false
+	}
+	if !taken(name) {
+		return name
+	}
+	base, ext := splitExt(name)
+	stamp := now.In(models.Shanghai).Format("20060102T150405")
+	n := base + "." + stamp + ext
+	for i := 2; taken(n); i++ {
+		n = fmt.Sprintf("%s.%s-%d%s", base, stamp, i, ext)
+	}
+	return n
 }
 
 // splitExt splits "a.csv.gz" into "a" and ".csv.gz", "a.csv" into "a" and ".csv".
@@ -401,9 +622,25 @@ func (w *rejectWriter) discard() {
 	w.rows, w.reason = nil, nil
 }
 
+// rejectedSuffixes are the files rejected/ may hold for one input name:
+// the input itself (when unreadable), its reasons and its rejected rows.
+var rejectedSuffixes = []string{"", ".reasons.txt", ".rejected.csv", ".rejected.ndjson", ".rejected.lp"}
+
+// stem is the name the rejected/ files of this input take: its own name,
+// or with freeName's suffix when a file of the same name was rejected
+// before (its reasons are never overwritten).
+func (w *rejectWriter) stem(now time.Time) string {
+	return freeName(w.dir, w.name, now, rejectedSuffixes...)
+}
+
 // finish writes NAME.rejected.EXT and NAME.reasons.txt when there is
 // anything to say: rejections, or the error that stopped the input.
 func (w *rejectWriter) finish(res Result, now time.Time, stop error) error {
+	return w.finishAs(w.stem(now), res, now, stop)
+}
+
+// finishAs is finish with the stem chosen.
+func (w *rejectWriter) finishAs(stem string, res Result, now time.Time, stop error) error {
 	defer w.discard()
 	if w.err != nil {
 		return w.err
@@ -411,13 +648,7 @@ func (w *rejectWriter) finish(res Result, now time.Time, stop error) error {
 	if w.count == 0 && stop == nil {
 		return nil
 	}
-	// A file of the same name sent again must not overwrite the reasons of
-	// the first: both files then take the time, as done/ does.
-	w.final = w.name
-	if _, err := os.Stat(filepath.Join(w.dir, w.name+".reasons.txt")); err == nil {
-		base, ext := splitExt(w.name)
-		w.final = base + "." + now.In(models.Shanghai).Format("20060102T150405.000") + ext
-	}
+	w.final = stem
 	if w.count > 0 {
 		if err := w.writeRows(res); err != nil {
 			return err
@@ -502,7 +733,7 @@ func (w *rejectWriter) writeReasons(res Result, now time.Time, stop error) error
 	var head strings.Builder
 	// Local time with its offset (Asia/Shanghai, +08:00): the department
 	// reading the file compares it with its own clock, not with UTC.
-	fmt.Fprintf(&head, "# rejections of %s, processed %s\n", w.name, now.In(models.Shanghai).Format(time.RFC3339))
+	fmt.Fprintf(&head, "# rejections of %s, processed %s\n", safeText(w.name), now.In(models.Shanghai).Format(time.RFC3339))
 	fmt.Fprintf(&head, "# rows %d, values %d, accepted %d, duplicates %d, not measured %d, rejected %d\n",
 		res.Rows, res.Values, res.Accepted, res.Duplicates, res.NotMeasured, res.RejectedCount())
 	if res.MergedFilled > 0 {
@@ -542,6 +773,12 @@ func (w *rejectWriter) assemble(final, first string, tmp io.ReadSeeker) error {
 		out.Close()
 		return err
 	}
+	// CreateTemp makes 0600; the department reading rejected/ over a share
+	// is usually not the daemon's user.
+	if err := out.Chmod(outputMode); err != nil {
+		out.Close()
+		return err
+	}
 	if err := out.Close(); err != nil {
 		return err
 	}
@@ -554,7 +791,32 @@ func isNilFile(r io.ReadSeeker) bool {
 	return ok && f == nil
 }
 
-// oneLine keeps a field of the reasons file on its line and column.
+// oneLine keeps a field of the reasons file on its line and column: tabs
+// and line breaks become spaces, other control and bidi characters are
+// escaped (safeText).
 func oneLine(s string) string {
-	return strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s)
+	return safeText(strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s))
+}
+
+// safeText escapes what must not reach a reasons file or a terminal raw —
+// control characters (a newline in a file name would start a fake line),
+// bidi overrides and zero-width characters (which reorder or hide text) —
+// as \u{XXXX}; everything else, Chinese included, stays as it is.
+func safeText(s string) string {
+	if !strings.ContainsFunc(s, unsafeRune) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unsafeRune(r) {
+			fmt.Fprintf(&b, "\\u{%04X}", r)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func unsafeRune(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || unicode.In(r, unicode.Cf) || r == utf8.RuneError
 }

@@ -24,7 +24,7 @@ type dropHarness struct {
 	errCh chan error
 }
 
-func startDrop(t *testing.T, sink *memSink, opts DropOptions) *dropHarness {
+func startDrop(t *testing.T, sink *memSink, opts DropOptions, configure ...func(*DropFolder)) *dropHarness {
 	t.Helper()
 	h := &dropHarness{dir: t.TempDir(), sink: sink, errCh: make(chan error, 1)}
 	p, err := NewPipeline(testCatalog(t), nil, sink, Options{Now: func() time.Time { return testNow }})
@@ -45,6 +45,9 @@ func startDrop(t *testing.T, sink *memSink, opts DropOptions) *dropHarness {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	d := NewDropFolder(h.dir, p, opts)
+	for _, c := range configure {
+		c(d)
+	}
 	go func() { h.errCh <- d.Run(ctx) }()
 	h.stop = func() {
 		cancel()
@@ -261,7 +264,8 @@ func TestMoveAsideAndNames(t *testing.T) {
 	}
 	src, dst := t.TempDir(), t.TempDir()
 	now := time.Date(2024, 7, 1, 9, 30, 0, 0, time.UTC)
-	for _, want := range []string{"x.csv", "x.20240701T093000.csv", "x.20240701T093000-2.csv"} {
+	// The suffix is Beijing time, as in the reasons files.
+	for _, want := range []string{"x.csv", "x.20240701T173000.csv", "x.20240701T173000-2.csv"} {
 		path := filepath.Join(src, "x.csv")
 		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
 			t.Fatal(err)
