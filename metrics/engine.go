@@ -176,24 +176,40 @@ func sectionConfigs(w config.Water) ([]water.SectionConfig, error) {
 // Run computes a snapshot at once and then every Analysis.Interval until
 // ctx is cancelled, and then returns nil. It starts no goroutines: the
 // caller decides where it runs and stops it by cancelling ctx. A failed run
-// is logged and the previous snapshot stays published.
+// is logged and the previous snapshot stays published; it is retried after
+// runRetryWaits (10 s, 30 s, 1 min, 2 min, 5 min, then 10 min), never
+// later than the interval, so that a start while InfluxDB is down gets its
+// first snapshot to the exporter soon after InfluxDB is back.
 func (e *Engine) Run(ctx context.Context) error {
-	ticker := time.NewTicker(e.analysis.Interval)
-	defer ticker.Stop()
+	failures := 0
 	for {
 		start := e.now()
-		if _, err := e.RunOnce(ctx); err != nil && ctx.Err() == nil {
-			e.log.Error("analysis run failed", "err", err)
-		} else if err == nil {
+		wait := e.analysis.Interval
+		_, err := e.RunOnce(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err != nil:
+			wait = min(runRetryWaits[min(failures, len(runRetryWaits)-1)], e.analysis.Interval)
+			failures++
+			e.log.Error("analysis run failed", "failures", failures, "retry_in", wait, "err", err)
+		default:
+			failures = 0
+			wait -= e.now().Sub(start)
 			e.log.Debug("analysis run done", "took", e.now().Sub(start))
 		}
+		t := time.NewTimer(max(wait, 0))
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return nil
-		case <-ticker.C:
+		case <-t.C:
 		}
 	}
 }
+
+// runRetryWaits are the waits after consecutive failed runs.
+var runRetryWaits = []time.Duration{10 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute}
 
 // RunOnce computes a snapshot as of now for the configured year
 // (Analysis.Year, or the current year in Asia/Shanghai).

@@ -133,9 +133,9 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 	}
 	opts := &slog.HandlerOptions{Level: lv}
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(boundedHandler{slog.NewJSONHandler(w, opts)})
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(boundedHandler{slog.NewTextHandler(w, opts)})
 }
 
 // pushTokens loads the push API's named tokens as configured
