@@ -205,7 +205,7 @@ func TestPushRefusals(t *testing.T) {
 		{"source of another token", httpapi.Options{Tokens: tokens}, 0, request{path: "/api/v1/observations?source=tjj", contentType: "text/csv", auth: "Bearer new-token", body: []byte(goodCSV)}, http.StatusForbidden, "", true},
 		{"bad confirm header", httpapi.Options{}, 0, request{contentType: "text/csv", header: map[string]string{httpapi.ConfirmHeader: "yes"}, body: []byte(goodCSV)}, http.StatusBadRequest, "", true},
 		{"bad confirm parameter", httpapi.Options{}, 0, request{path: "/api/v1/observations?confirm=maybe", contentType: "text/csv", body: []byte(goodCSV)}, http.StatusBadRequest, "", true},
-		{"spool full", httpapi.Options{}, 100, request{contentType: "text/csv", body: []byte(goodCSV)}, http.StatusServiceUnavailable, "Retry-After", true},
+		{"push larger than the whole spool", httpapi.Options{}, 100, request{contentType: "text/csv", body: []byte(goodCSV)}, http.StatusRequestEntityTooLarge, "", true},
 		{"not csv at all", httpapi.Options{}, 0, request{contentType: "application/json", body: []byte(`{"time": [`)}, http.StatusBadRequest, "", true},
 	}
 	for _, tc := range tests {
