@@ -253,6 +253,16 @@ func (s *Spool) removeSegment(base int64) error {
 // failed write (full disk) it is reclaimed whatever its size.
 const reclaimMin = 1 << 20
 
+// reclaimDue reports whether the active segment is wholly delivered and
+// worth reclaiming; the caller holds mu.
+func (s *Spool) reclaimDue() bool {
+	if s.closed || s.broken != nil || len(s.segs) == 0 {
+		return false
+	}
+	act := s.segs[len(s.segs)-1]
+	return act.size > 0 && s.ack.Load() == s.end && (act.size >= min(reclaimMin, s.opts.SegmentBytes) || s.writeErr != nil)
+}
+
 // reclaimActive gives back the space of the active segment once all of it
 // is delivered: a new, empty active segment starts at the end position and
 // the old file is deleted. Without this, delivered data in the active
@@ -260,18 +270,23 @@ const reclaimMin = 1 << 20
 // disk, forever. A crash between the two steps leaves a segment wholly
 // before the ack position, which Open deletes.
 func (s *Spool) reclaimActive() {
+	s.mu.Lock()
+	due := s.reclaimDue()
+	s.mu.Unlock()
+	if !due {
+		return // the common case, decided without waiting for an fsync
+	}
 	s.syncMu.Lock() // no fsync may be using the active file
 	defer s.syncMu.Unlock()
 	s.readMu.Lock()
 	defer s.readMu.Unlock()
 	s.mu.Lock()
-	last := len(s.segs) - 1
-	act := s.segs[last]
-	if s.closed || s.broken != nil || act.size == 0 || s.ack.Load() != s.end || s.synced.Load() != s.end ||
-		len(s.unsynced) > 0 || (act.size < min(reclaimMin, s.opts.SegmentBytes) && s.writeErr == nil) {
+	if !s.reclaimDue() || s.synced.Load() != s.end || len(s.unsynced) > 0 {
 		s.mu.Unlock()
 		return
 	}
+	last := len(s.segs) - 1
+	act := s.segs[last]
 	f, err := os.OpenFile(s.segmentPath(s.end), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
 		s.mu.Unlock()

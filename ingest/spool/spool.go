@@ -127,7 +127,8 @@ type Spool struct {
 	// a write succeeds or a delivered segment is deleted (space freed).
 	writeErr error
 	// refusedAt is the ack position when an Append was last refused for
-	// want of room, -1 when none was since delivery last freed room.
+	// want of room (-1: never). While the ack position stays there, Err
+	// reports the spool full.
 	refusedAt int64
 
 	syncMu sync.Mutex   // one fsync at a time; the group commit leader holds it
