@@ -320,13 +320,13 @@ func (d *DropFolder) process(ctx context.Context, name string, f *dropFile) stri
 		d.log.Warn("drop folder: stat", "file", name, "err", err)
 		return OutcomeRetry
 	}
-	if err := setLease(in, syscall.F_RDLCK); errors.Is(err, syscall.EAGAIN) {
+	if err := takeReadLease(in); errors.Is(err, syscall.EAGAIN) {
 		// Its writer still has it open (paused longer than Settle): not
 		// read until it is closed, rather than read again and again.
 		d.log.Debug("drop folder: a writer still has the file open; waiting", "file", name)
 		return OutcomeChanged
 	} else if err == nil {
-		_ = setLease(in, syscall.F_UNLCK)
+		releaseLease(in)
 	}
 	rw := &rejectWriter{dir: filepath.Join(d.dir, "rejected"), name: name}
 	res, err := d.p.Process(ctx, Input{Name: name, Reader: in, Size: before.Size(), Provider: d.opts.Provider, OnReject: rw.add})
@@ -381,9 +381,9 @@ func openRegular(path string) (*os.File, error) {
 // it between the check and the move.
 func (d *DropFolder) holdUnchanged(in *os.File, before fs.FileInfo) (release func(), changed string) {
 	release = func() {}
-	switch err := setLease(in, syscall.F_RDLCK); {
+	switch err := takeReadLease(in); {
 	case err == nil:
-		release = func() { _ = setLease(in, syscall.F_UNLCK) }
+		release = func() { releaseLease(in) }
 	case errors.Is(err, syscall.EAGAIN):
 		return release, "another process has it open for writing"
 	default:
@@ -404,24 +404,6 @@ func (d *DropFolder) holdUnchanged(in *os.File, before fs.FileInfo) (release fun
 		return func() {}, fmt.Sprintf("size %d → %d while it was read", before.Size(), after.Size())
 	}
 	return release, ""
-}
-
-// setLease sets (F_RDLCK) or releases (F_UNLCK) a read lease on f.
-func setLease(f *os.File, typ int) error {
-	sc, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var lerr error
-	if err := sc.Control(func(fd uintptr) {
-		_, _, errno := syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_SETLEASE, uintptr(typ))
-		if errno != 0 {
-			lerr = errno
-		}
-	}); err != nil {
-		return err
-	}
-	return lerr
 }
 
 // refuse moves a file the folder will not read (a link, a special file, a
