@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -219,37 +218,11 @@ func writeAirAQI(w io.Writer, in air.Hourly, region string) error {
 		}
 	}
 	if region != "" {
-		for _, d := range regionDays(in) {
+		for _, d := range in.RegionDays() {
 			err = errors.Join(err, enc.Encode(newAQILine(region, d.Date, d.DayAQI)))
 		}
 	}
 	return errors.Join(err, bw.Flush())
-}
-
-// stationDays assesses every day of one station.
-func stationDays(in air.Hourly, station string) []air.DatedDay {
-	var days []air.DatedDay
-	for _, date := range in.Dates(station) {
-		days = append(days, air.DatedDay{Date: date, DayAQI: air.AssessDay(air.Daily(in[station][date]))})
-	}
-	return days
-}
-
-// regionDays assesses the stations as a region on every date any of them
-// has a row.
-func regionDays(in air.Hourly) []air.DatedDay {
-	byDate := map[time.Time][]air.DailyValues{}
-	for _, days := range in {
-		for date, day := range days {
-			byDate[date] = append(byDate[date], air.Daily(day))
-		}
-	}
-	out := make([]air.DatedDay, 0, len(byDate))
-	for date, values := range byDate {
-		out = append(out, air.DatedDay{Date: date, DayAQI: air.AssessDay(air.RegionDaily(values))})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Date.Before(out[j].Date) })
-	return out
 }
 
 type airValidity struct {
@@ -312,10 +285,10 @@ func writeAirAssess(w io.Writer, in air.Hourly, region string, onlyYear int) err
 		}
 	}
 	for _, station := range in.Stations() {
-		write(station, stationDays(in, station))
+		write(station, in.StationDays(station))
 	}
 	if region != "" {
-		write(region, regionDays(in))
+		write(region, in.RegionDays())
 	}
 	return errors.Join(err, bw.Flush())
 }

@@ -251,3 +251,29 @@ func ParseHour(s string) (time.Time, error) {
 	}
 	return t, nil
 }
+
+// StationDays assesses every day on which station has a row.
+func (h Hourly) StationDays(station string) []DatedDay {
+	var days []DatedDay
+	for _, date := range h.Dates(station) {
+		days = append(days, DatedDay{Date: date, DayAQI: AssessDay(Daily(h[station][date]))})
+	}
+	return days
+}
+
+// RegionDays assesses all stations as one region (docs/air.md §4) on every
+// date any of them has a row, in date order.
+func (h Hourly) RegionDays() []DatedDay {
+	byDate := map[time.Time][]DailyValues{}
+	for _, days := range h {
+		for date, day := range days {
+			byDate[date] = append(byDate[date], Daily(day))
+		}
+	}
+	out := make([]DatedDay, 0, len(byDate))
+	for date, values := range byDate {
+		out = append(out, DatedDay{Date: date, DayAQI: AssessDay(RegionDaily(values))})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Date.Before(out[j].Date) })
+	return out
+}
