@@ -111,7 +111,7 @@ func readAirInput(cmd *cobra.Command, args []string) (air.Hourly, error) {
 	h, rowErrs, err := air.ReadLong(r, units)
 	errw := cmd.ErrOrStderr()
 	for _, e := range rowErrs {
-		fmt.Fprintf(errw, "air: %s:%v\n", name, e)
+		fmt.Fprintf(errw, "air: %s: %v\n", name, e)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)

@@ -265,8 +265,10 @@ func (h Hourly) StationDays(station string) []DatedDay {
 // date any of them has a row, in date order.
 func (h Hourly) RegionDays() []DatedDay {
 	byDate := map[time.Time][]DailyValues{}
-	for _, days := range h {
-		for date, day := range days {
+	// Stations in name order: the mean's float rounding does not depend on
+	// map order, so the output is reproducible to the last digit.
+	for _, station := range h.Stations() {
+		for date, day := range h[station] {
 			byDate[date] = append(byDate[date], Daily(day))
 		}
 	}
