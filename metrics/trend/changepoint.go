@@ -81,6 +81,10 @@ type RankCorrelation struct {
 	Trend    Direction
 	N        int
 	NValid   int
+	// Verdict22 is the verdict of 22号 from its W_p table at alpha, reported
+	// beside the t-test's: at N = 10 the table needs |r_s| ≥ .564, the
+	// two-sided t-test .632.
+	Verdict22 Verdict22
 }
 
 // Spearman tests x (NaN marking missing values) for a monotonic trend by
@@ -91,7 +95,8 @@ func Spearman(x []float64, alpha float64) (RankCorrelation, error) {
 		return RankCorrelation{}, err
 	}
 	n := len(p.x)
-	rc := RankCorrelation{N: len(x), NValid: n, Rs: rankCorrelation(averageRanks(p.x))}
+	ranks := averageRanks(p.x)
+	rc := RankCorrelation{N: len(x), NValid: n, Rs: rankCorrelation(ranks)}
 	df := float64(n - 2)
 	dist := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}
 	tc := dist.Quantile(1 - alpha/2)
@@ -111,6 +116,7 @@ func Spearman(x []float64, alpha float64) (RankCorrelation, error) {
 			rc.Trend = Decreasing
 		}
 	}
+	rc.Verdict22 = Judge22(Rs22(ranks), n, alpha)
 	return rc, nil
 }
 
