@@ -95,8 +95,7 @@ func Spearman(x []float64, alpha float64) (RankCorrelation, error) {
 		return RankCorrelation{}, err
 	}
 	n := len(p.x)
-	ranks := averageRanks(p.x)
-	rc := RankCorrelation{N: len(x), NValid: n, Rs: rankCorrelation(ranks)}
+	rc := RankCorrelation{N: len(x), NValid: n, Rs: rankCorrelation(averageRanks(p.x))}
 	df := float64(n - 2)
 	dist := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}
 	tc := dist.Quantile(1 - alpha/2)
@@ -116,7 +115,7 @@ func Spearman(x []float64, alpha float64) (RankCorrelation, error) {
 			rc.Trend = Decreasing
 		}
 	}
-	rc.Verdict22 = Judge22(Rs22(ranks), n, alpha)
+	rc.Verdict22 = Judge22(rc.Rs, n, alpha)
 	return rc, nil
 }
 

@@ -85,7 +85,6 @@ type Report struct {
 	RsCritical *Number `json:"r_s_critical,omitempty"`
 	// The 22号 verdict from the W_p table (spearman): |r_s| rounded to 3
 	// decimals against w_p; absent below N = 5.
-	Rs22      *Number   `json:"r_s_22,omitempty"`
 	RsRounded *Number   `json:"r_s_rounded,omitempty"`
 	Wp        *Number   `json:"w_p,omitempty"`
 	WpSource  string    `json:"w_p_source,omitempty"`
@@ -297,7 +296,7 @@ func spearmanReport(x []float64, _ Series, o Options) (Report, error) {
 	rep.Rs, rep.T, rep.RsCritical = num(rc.Rs), num(rc.T), num(rc.Critical)
 	if v := rc.Verdict22; v.Known {
 		h := v.Significant
-		rep.Rs22, rep.RsRounded, rep.Wp, rep.WpSource, rep.H22, rep.Trend22 = num(v.Rs), num(v.RsRounded), num(v.Wp), v.Source, &h, v.Trend
+		rep.RsRounded, rep.Wp, rep.WpSource, rep.H22, rep.Trend22 = num(v.RsRounded), num(v.Wp), v.Source, &h, v.Trend
 	}
 	return rep, nil
 }

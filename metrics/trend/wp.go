@@ -32,7 +32,9 @@ const (
 
 // A Verdict22 is the 22号 judgement of a Spearman r_s.
 type Verdict22 struct {
-	// Rs is the r_s judged: 22号's 1 − 6Σd²/(N³−N) (Rs22).
+	// Rs is the r_s judged: the rank correlation, which is 22号's
+	// 1 − 6Σd²/(N³−N) without ties; with ties that formula would give a
+	// constant series 0.5 (a 显著上升 from N = 14), the correlation 0.
 	Rs float64
 	// Wp is the critical value; Source says where it came from. Known is
 	// false below N = 5, where the table has no row.
@@ -99,17 +101,4 @@ func Judge22(rs float64, n int, alpha float64) Verdict22 {
 // noise: .5635 is a half and rounds to .564.
 func roundTo3(x float64) float64 {
 	return math.Round(math.Round(x*1e3*1e6)/1e6) / 1e3
-}
-
-// Rs22 is 22号's r_s = 1 − 6Σd²/(N³−N) of values' ranks (average ranks for
-// ties) against their time order 1 … N. Without ties it equals the Pearson
-// correlation of the ranks; with ties it is what the Chinese texts compute.
-func Rs22(ranks []float64) float64 {
-	n := float64(len(ranks))
-	d2 := 0.0
-	for i, r := range ranks {
-		d := r - float64(i+1)
-		d2 += d * d
-	}
-	return 1 - 6*d2/(n*n*n-n)
 }

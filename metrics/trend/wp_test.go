@@ -97,10 +97,14 @@ func TestSpearman22AgainstTTest(t *testing.T) {
 	}
 }
 
-func TestRs22WithTies(t *testing.T) {
-	// Ranks of [1, 2, 2, 4]: 1, 2.5, 2.5, 4; Σd² = 0.5; 1 − 3/60 = .95.
-	if got := Rs22(averageRanks([]float64{1, 2, 2, 4})); math.Abs(got-.95) > 1e-12 {
-		t.Errorf("Rs22 = %v, want .95", got)
+func TestSpearman22ConstantAndTies(t *testing.T) {
+	// A constant series is no trend under 22号 too, at any N.
+	flat := make([]float64, 20)
+	for i := range flat {
+		flat[i] = 5
+	}
+	if rc, err := Spearman(flat, .05); err != nil || rc.Verdict22.Significant || rc.Verdict22.Trend != NoTrend {
+		t.Errorf("constant: %+v %v", rc.Verdict22, err)
 	}
 }
 
