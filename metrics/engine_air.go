@@ -166,8 +166,12 @@ func (e *Engine) airObservations(in airInput, year int, asOf time.Time) []models
 			stats = air.AssessYear(y, ytd)
 		}
 		for st := air.Statistic(0); st < air.NumStatistics; st++ {
-			if v := stats.Stats[st]; v.Valid {
-				add(airAnnualCodes[st], yearStart(y), v.V, demo)
+			ind, ok := e.indicator(airAnnualCodes[st])
+			if v := stats.Stats[st]; ok && v.Valid {
+				// The rules' units (CO mg/m³) to the catalogue's (µg/m³).
+				if c, err := models.Convert(v.V, air.Unit(st.Pollutant()), ind.Unit); err == nil {
+					add(ind.Code, yearStart(y), c, demo)
+				}
 			}
 		}
 	}

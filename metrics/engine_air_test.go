@@ -18,7 +18,7 @@ func airDay(station string, date time.Time, pm25 float64, pm25Hours int) []model
 	var out []models.Observation
 	for h := 0; h < 24; h++ {
 		t := date.Add(time.Duration(h) * time.Hour)
-		for code, v := range map[string]float64{"pm10": 50, "so2": 10, "no2": 20, "co": 0.5, "o3": 60} {
+		for code, v := range map[string]float64{"pm10": 50, "so2": 10, "no2": 20, "co": 500, "o3": 60} {
 			out = append(out, models.Observation{Time: t, Indicator: code, Entity: station, Value: v, Provider: "test"})
 		}
 		if h < pm25Hours {
@@ -95,9 +95,9 @@ func TestEngineAirAgainstInfluxDB(t *testing.T) {
 		{"good_days_ratio", map[string]float64{"2024-06-01": 1, "2024-06-02": 0.5, "2024-06-03": 1.0 / 3, "2024-06-04": 1.0 / 3}},
 		{"heavy_pollution_days", map[string]float64{"2024-06-01": 0, "2024-06-02": 0, "2024-06-03": 1, "2024-06-04": 1}},
 		// Year to date on 1 January: PM2.5 over the three valid days, CO's
-		// percentile of a constant.
+		// percentile of a constant (0.5 mg/m³, the catalogue's 500 µg/m³).
 		{"pm25_year_mean", map[string]float64{"2024-01-01": (75 + 150 + 250) / 3.0}},
-		{"co_year_p95", map[string]float64{"2024-01-01": 0.5}},
+		{"co_year_p95", map[string]float64{"2024-01-01": 500}}, // stored in µg/m³
 		{"o3_8h_year_p90", map[string]float64{"2024-01-01": 60}},
 	}
 	for _, tc := range tests {

@@ -65,6 +65,9 @@ var statNames = [NumStatistics]string{"pm25", "pm10", "so2", "no2", "co_p95", "o
 // String returns the statistic's code.
 func (s Statistic) String() string { return statNames[s] }
 
+// Pollutant is the code of the pollutant the statistic is of.
+func (s Statistic) Pollutant() string { return fieldOf[s].Pollutant() }
+
 // Class2Limits are the GB 3095-2012 class Ⅱ annual limits (µg/m³, CO mg/m³).
 var Class2Limits = [NumStatistics]float64{35, 70, 60, 40, 4, 160}
 
