@@ -162,6 +162,9 @@ func cell(rec []string, i int) string {
 func (rd *longReader) row(line int, rec []string) *LineError {
 	fail := func(field string, err error) *LineError { return &LineError{Line: line, Field: field, Err: err} }
 	code := strings.ToLower(cell(rec, rd.col.indicator))
+	if code == "pm2.5" {
+		code = "pm25"
+	}
 	if !IsPollutant(code) {
 		return fail("indicator", fmt.Errorf("%q: %w", code, ErrNotPollutant))
 	}
@@ -228,13 +231,22 @@ func (rd *longReader) value(code, text, unit string) (float64, error) {
 
 var nan = NoHours()[0]
 
-var localLayouts = []string{"2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02T15:04:05"}
+var (
+	offsetLayouts = []string{time.RFC3339, "2006-01-02 15:04:05Z07:00", "2006-01-02T15:04Z07:00", "2006-01-02 15:04Z07:00"}
+	localLayouts  = []string{"2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02T15:04:05"}
+)
 
 // ParseHour reads an hour stamp: RFC 3339 with an offset, or a local
 // Asia/Shanghai time; the result is in Asia/Shanghai and must be at the
 // start of an hour.
 func ParseHour(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339, s)
+	var t time.Time
+	var err error
+	for _, layout := range offsetLayouts {
+		if t, err = time.Parse(layout, s); err == nil {
+			break
+		}
+	}
 	if err != nil {
 		for _, layout := range localLayouts {
 			if t, err = time.ParseInLocation(layout, s, shanghai); err == nil {

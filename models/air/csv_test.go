@@ -81,6 +81,21 @@ func TestReadLongHeader(t *testing.T) {
 	}
 }
 
+func TestParseHour(t *testing.T) {
+	want := time.Date(2024, 6, 1, 13, 0, 0, 0, Local())
+	for _, s := range []string{"2024-06-01T13:00:00+08:00", "2024-06-01 13:00:00+08:00", "2024-06-01T05:00:00Z",
+		"2024-06-01T13:00+08:00", "2024-06-01 13:00", "2024-06-01 13:00:00", "2024-06-01T13:00"} {
+		if got, err := ParseHour(s); err != nil || !got.Equal(want) || got.Location() != Local() {
+			t.Errorf("ParseHour(%q) = %v, %v; want %v", s, got, err, want)
+		}
+	}
+	for _, s := range []string{"", "2024-06-01", "13:00", "2024-06-01 13:00:01", "2024-06-01T13:30:00+08:00", "2024-06-01T13:00:00+05:30"} {
+		if _, err := ParseHour(s); err == nil {
+			t.Errorf("ParseHour(%q) accepted", s)
+		}
+	}
+}
+
 func FuzzReadLong(f *testing.F) {
 	f.Add("time,indicator,entity,value,unit\n2016-12-01T00:00:00+08:00,pm25,A,9,ug/m3\n")
 	f.Add("time,indicator,entity,value\n2016-12-01 23:00,co,A,1.5\n2016-12-01 23:00,co,A,\"x\n")
