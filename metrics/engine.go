@@ -311,7 +311,7 @@ func (e *Engine) derives(code string) bool {
 		CodeCO2Emissions, CodeCarbonIntensity, CodeEnergyIntensity:
 		return true
 	}
-	return false
+	return derivesAir(code)
 }
 
 func (e *Engine) readIndicator(ctx context.Context, ind models.Indicator, from, end time.Time) ([]models.Observation, figureCounts, error) {

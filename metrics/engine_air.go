@@ -31,6 +31,22 @@ var airAnnualCodes = [air.NumStatistics]string{
 	air.StatO3P90: "o3_8h_year_p90",
 }
 
+// derivesAir reports whether code is a derived air figure: stored ones
+// from earlier runs extend its history beyond the two years a run
+// recomputes.
+func derivesAir(code string) bool {
+	switch code {
+	case CodeAQIDaily, CodeGoodDays, CodeGoodDaysRatio, CodeHeavyPollutionDays:
+		return true
+	}
+	for _, c := range airAnnualCodes {
+		if c == code {
+			return true
+		}
+	}
+	return false
+}
+
 // airInput is the district stations' hourly data a run read, and which
 // station-days carry demo data.
 type airInput struct {

@@ -71,6 +71,18 @@ func TestEngineAirAgainstInfluxDB(t *testing.T) {
 	if _, err := e.RunOnce(ctx); err != nil {
 		t.Fatalf("RunOnce: %v", err)
 	}
+	// A second run reads the first one's derived figures back and replaces
+	// them: the same values, no duplicates.
+	snap, err := e.RunOnce(ctx)
+	if err != nil {
+		t.Fatalf("second RunOnce: %v", err)
+	}
+	if p := snap.Progress["good_days_ratio"]; math.Abs(p.Actual-1.0/3) > 1e-9 {
+		t.Errorf("progress of good_days_ratio: actual %v; want 1/3", p.Actual)
+	}
+	if p := snap.Progress["heavy_pollution_days"]; p.Actual != 1 {
+		t.Errorf("progress of heavy_pollution_days: actual %v; want 1", p.Actual)
+	}
 	read := func(code string) map[string]float64 {
 		t.Helper()
 		got, err := st.Observations(ctx, store.Filter{Indicator: code, WithDerived: true, Start: day(1).AddDate(0, -6, 0)})
