@@ -257,6 +257,7 @@ type history struct {
 	counts map[string]figureCounts
 	recent map[string][]models.Observation
 	from   time.Time
+	air    airInput // the stations' raw hours (engine_air.go)
 }
 
 // hourlyRecent is how far back raw hourly observations are read for the
@@ -307,6 +308,9 @@ func (e *Engine) read(ctx context.Context, year int, asOf time.Time) (history, e
 			h.recent[ind.Code] = raw
 		}
 	}
+	if err := e.readAir(ctx, &h, year, asOf); err != nil {
+		errs = append(errs, err)
+	}
 	if len(errs) > 0 {
 		return history{}, errors.Join(errs...)
 	}
@@ -323,7 +327,7 @@ func (e *Engine) derives(code string) bool {
 		CodeCO2Emissions, CodeCarbonIntensity, CodeEnergyIntensity:
 		return true
 	}
-	return false
+	return derivesAir(code)
 }
 
 func (e *Engine) readIndicator(ctx context.Context, ind models.Indicator, from, end time.Time) ([]models.Observation, figureCounts, error) {
@@ -393,7 +397,7 @@ func (e *Engine) compute(h history, year int, asOf time.Time) (*Snapshot, derive
 	ws := e.waterStandings(h.obs, year, asOf)
 	cr := e.carbonAccounts(h.obs, year, asOf)
 	derived := derivedResults{water: ws, carbon: cr.lines,
-		observations: append(ws.observations(e.indicatorSet()), cr.observations...)}
+		observations: append(append(ws.observations(e.indicatorSet()), cr.observations...), e.airObservations(h.air, year, asOf)...)}
 	obs := mergeDerived(h.obs, derived.observations)
 	snap := &Snapshot{
 		GeneratedAt:  e.now(),

@@ -64,6 +64,10 @@ func trendOf(ind models.Indicator, entity string, periods []models.PeriodValue, 
 	perYear := 12 / periodMonths(ind.Frequency)
 	_, x := slots(ind.Frequency, periods)
 	ts := models.TrendSummary{Indicator: ind.Code, Entity: entity, N: len(periods), From: periods[0].Period.Start, To: periods[len(periods)-1].Period.Start}
+	ts.Rs, ts.Wp = math.NaN(), math.NaN()
+	if rc, err := trend.Spearman(x, alpha); err == nil && rc.Verdict22.Known {
+		ts.Spearman22, ts.Rs, ts.Wp = string(rc.Verdict22.Trend), rc.Rs, rc.Verdict22.Wp
+	}
 	if perYear > 1 && len(x) >= 2*perYear {
 		if r, err := trend.Seasonal(x, perYear, alpha); err == nil && !math.IsNaN(r.Slope) {
 			ts.Method, ts.Direction, ts.P, ts.SlopePerYear = MethodSeasonalMannKendall, string(r.Trend), r.P, r.Slope

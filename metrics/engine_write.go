@@ -137,6 +137,11 @@ func trendPoint(t models.TrendSummary, asOf time.Time) store.Point {
 	f.num("n", float64(t.N))
 	f.str("direction", t.Direction)
 	f.str("method", t.Method)
+	if t.Spearman22 != "" {
+		f.str("spearman_22", t.Spearman22)
+		f.num("r_s", t.Rs)
+		f.num("w_p", t.Wp)
+	}
 	f.date("from", t.From)
 	f.date("to", t.To)
 	return store.Point{Measurement: MeasurementTrend, Time: asOf,

@@ -171,4 +171,11 @@ type TrendSummary struct {
 	N            int       `json:"n"`
 	From         time.Time `json:"from"`
 	To           time.Time `json:"to"`
+	// Spearman22 is the verdict of 环办〔2011〕22号 (HJ 663-2013 附录B) on
+	// the same values: Spearman's Rs, |Rs| rounded to 3 decimals against the
+	// W_p table (Wp); "increasing", "decreasing" or "no trend". Empty, with
+	// NaN Rs and Wp, below 5 values.
+	Spearman22 string  `json:"spearman_22"`
+	Rs         float64 `json:"r_s"`
+	Wp         float64 `json:"w_p"`
 }

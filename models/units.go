@@ -55,7 +55,8 @@ func init() {
 	defineUnit("tCO2", 1e6, "MtCO2", "MtCO2/day", "MtCO2/yr")
 	defineUnit("tCO2", 1e3, "ktCO2")
 	defineUnit("count", 1, "count", "个", "辆", "座", "所", "家", "条", "人", "户", "套", "处",
-		"项", "部", "宗", "人次", "户次", "家次", "件", "名", "台", "根", "只", "栋")
+		"项", "部", "宗", "人次", "户次", "家次", "件", "名", "台", "根", "只", "栋", "天")
+	defineUnit("index", 1, "index", "指数") // dimensionless indices (AQI, HJ 633-2012)
 	defineUnit("ratio", 1, "ratio")
 	defineUnit("ratio", 0.01, "%", "％", "percent", "百分比", "个百分点", "pp")
 	defineUnit("mg/L", 1, "mg/L", "mg/l", "毫克/升")

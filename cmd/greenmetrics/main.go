@@ -48,6 +48,7 @@ func newRootCmd() *cobra.Command {
 		{newCatalogCmd(&s), cfgFlags},
 		{newCheckCmd(&s), cfgFlags},
 		{newWaterCmd(), 0},
+		{newAirCmd(), 0},
 		{newTrendCmd(), 0},
 		{newReportCmd(&s), cfgFlags | influxFlags | logFlags},
 		{newServeCmd(&s), cfgFlags | influxFlags | logFlags},

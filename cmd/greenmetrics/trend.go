@@ -22,7 +22,8 @@ func newTrendCmd() *cobra.Command {
 		Short: "Run a trend test on one series and print the result as one JSON object",
 		Long: "Reads a JSON array of numbers and nulls (regional: an array of rows, one per time step,\n" +
 			"one column per site) or a CSV with a value column and an optional time column, from\n" +
-			"FILE or standard input, and prints one JSON object.\n\nMethods: " +
+			"FILE or standard input, and prints one JSON object. spearman reports the t-test and\n" +
+			"22号's verdict from its W_p table (r_s_rounded, w_p, h_22, trend_22).\n\nMethods: " +
 			strings.Join(trend.Methods, ", ") + ".",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -309,3 +309,16 @@ func TestTrendCommandReadsFile(t *testing.T) {
 		t.Errorf("s, n, n_valid = %v, %v, %v; want 3, 4, 3", got["s"], got["n"], got["n_valid"])
 	}
 }
+
+// TestTrendSpearman22 is the N = 10 case of docs/trends.md: r_s .56364
+// (Σd² = 72) is 显著上升 for 22号 (W_p .564) but not for the t-test (.632).
+func TestTrendSpearman22(t *testing.T) {
+	got, err := runTrend(t, "[7, 2, 3, 4, 5, 6, 1, 8, 9, 10]", "--method", "spearman")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["h"] != false || got["h_22"] != true || got["trend_22"] != "increasing" || got["w_p"] != 0.564 ||
+		got["r_s_rounded"] != 0.564 || got["w_p_source"] != "table" || math.Abs(got["r_s_critical"].(float64)-0.632) > 5e-4 {
+		t.Errorf("trend spearman: %v", got)
+	}
+}

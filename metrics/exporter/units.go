@@ -43,6 +43,7 @@ var unitFamilies = map[string]unitFamily{
 	"class":        {"class", 1, 1, "GB 3838-2002 water class code (1 = Ⅰ … 5 = Ⅴ, 6 = 劣Ⅴ)"},
 	"mg/L":         {"grams_per_cubic_meter", 1, 1, "grams per cubic metre (mass concentration; 1 mg/L = 1 g/m³, 1 µg/m³ = 1e-6 g/m³)"},
 	"ug/m3":        {"grams_per_cubic_meter", 1, 1e6, "grams per cubic metre (mass concentration; 1 mg/L = 1 g/m³, 1 µg/m³ = 1e-6 g/m³)"},
+	"index":        {"index", 1, 1, "dimensionless index (AQI, HJ 633-2012)"},
 	"pH":           {"ph", 1, 1, "pH (dimensionless)"},
 	"count/L":      {"items_per_cubic_meter", 1000, 1, "items per cubic metre (converted from 个/L: ×1000)"},
 	"cells/L":      {"cells_per_cubic_meter", 1000, 1, "algal cells per cubic metre (converted from cells/L: ×1000)"},

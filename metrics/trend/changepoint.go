@@ -81,6 +81,10 @@ type RankCorrelation struct {
 	Trend    Direction
 	N        int
 	NValid   int
+	// Verdict22 is the verdict of 22号 from its W_p table at alpha, reported
+	// beside the t-test's: at N = 10 the table needs |r_s| ≥ .564, the
+	// two-sided t-test .632.
+	Verdict22 Verdict22
 }
 
 // Spearman tests x (NaN marking missing values) for a monotonic trend by
@@ -111,6 +115,7 @@ func Spearman(x []float64, alpha float64) (RankCorrelation, error) {
 			rc.Trend = Decreasing
 		}
 	}
+	rc.Verdict22 = Judge22(rc.Rs, n, alpha)
 	return rc, nil
 }
 

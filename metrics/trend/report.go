@@ -83,6 +83,13 @@ type Report struct {
 	Rs         *Number `json:"r_s,omitempty"`
 	T          *Number `json:"t,omitempty"`
 	RsCritical *Number `json:"r_s_critical,omitempty"`
+	// The 22号 verdict from the W_p table (spearman): |r_s| rounded to 3
+	// decimals against w_p; absent below N = 5.
+	RsRounded *Number   `json:"r_s_rounded,omitempty"`
+	Wp        *Number   `json:"w_p,omitempty"`
+	WpSource  string    `json:"w_p_source,omitempty"`
+	H22       *bool     `json:"h_22,omitempty"`
+	Trend22   Direction `json:"trend_22,omitempty"`
 
 	R2              *Number `json:"r2,omitempty"`
 	StdErr          *Number `json:"std_err,omitempty"`
@@ -287,6 +294,10 @@ func spearmanReport(x []float64, _ Series, o Options) (Report, error) {
 	rep := blank(rc.N, rc.NValid)
 	rep.Trend, rep.H, rep.P = rc.Trend, rc.H, Number(rc.P)
 	rep.Rs, rep.T, rep.RsCritical = num(rc.Rs), num(rc.T), num(rc.Critical)
+	if v := rc.Verdict22; v.Known {
+		h := v.Significant
+		rep.RsRounded, rep.Wp, rep.WpSource, rep.H22, rep.Trend22 = num(v.RsRounded), num(v.Wp), v.Source, &h, v.Trend
+	}
 	return rep, nil
 }
 
