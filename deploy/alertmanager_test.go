@@ -48,8 +48,8 @@ func TestAlertmanagerGroupsAndInhibits(t *testing.T) {
 			"GreenmetricsIndicatorOverdue energy_consumption_total": "active",
 			"GreenmetricsIndicatorOverdue pm25":                     "active",
 			// co2_emissions is overdue: its target alerts wait for the figure.
-			"GreenmetricsTargetBehindSchedule co2_emissions": "suppressed",
-			"GreenmetricsTargetProjectedMiss co2_emissions":  "suppressed",
+			"GreenmetricsTargetBehindSchedule co2_emissions":      "suppressed",
+			"GreenmetricsTargetProjectedMiss co2_emissions":       "suppressed",
 			"GreenmetricsTargetBehindSchedule green_loan_balance": "active",
 			// Behind schedule already says it.
 			"GreenmetricsTargetProjectedMiss green_loan_balance": "suppressed",
