@@ -140,14 +140,26 @@ func (c *Collector) staticMetrics(catalog []models.Indicator) []prometheus.Metri
 		out = append(out,
 			prometheus.MustNewConstMetric(c.d.info, prometheus.GaugeValue, 1,
 				ind.Code, ind.NameZh, ind.NameEn, ind.Unit, ind.DisplayUnit,
-				string(ind.Domain), string(ind.Kind), string(ind.Direction)),
+				string(ind.Domain), string(ind.Kind), string(ind.Direction), string(ind.Frequency)),
 			prometheus.MustNewConstMetric(c.d.interval, prometheus.GaugeValue,
-				ReportingInterval(ind.Frequency).Seconds(), ind.Code))
+				ReportingInterval(ind.Frequency).Seconds(), ind.Code),
+			prometheus.MustNewConstMetric(c.d.displayScale, prometheus.GaugeValue, DisplayScale(ind), ind.Code))
 	}
 	if c.opts.AnalysisInterval > 0 {
 		out = append(out, prometheus.MustNewConstMetric(c.d.analysisInterval, prometheus.GaugeValue, c.opts.AnalysisInterval.Seconds()))
 	}
 	return out
+}
+
+// DisplayScale is how many base units make one display unit of ind: 1e8
+// for 亿元 over CNY. A display unit that is no unit of the same quantity
+// (所, 类, 微克/立方米 written in Chinese) scales by 1.
+func DisplayScale(ind models.Indicator) float64 {
+	v, err := models.Convert(1, ind.DisplayUnit, ind.Unit)
+	if err != nil || v <= 0 {
+		return 1
+	}
+	return v
 }
 
 // ReportingInterval is the nominal length of a reporting period. Months,

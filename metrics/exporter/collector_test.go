@@ -545,3 +545,23 @@ func collect(t *testing.T, c prometheus.Collector, name string) []sample {
 	}
 	return out
 }
+
+func TestDisplayScale(t *testing.T) {
+	tests := []struct {
+		unit, display string
+		want          float64
+	}{
+		{"CNY", "亿元", 1e8},
+		{"CNY", "万亿元", 1e12},
+		{"m2", "万平方米", 1e4},
+		{"tCO2", "万吨二氧化碳", 1e4},
+		{"kWh", "亿千瓦时", 1e8},
+		{"count", "所", 1},
+		{"ug/m3", "微克/立方米", 1},
+	}
+	for _, tt := range tests {
+		if got := exporter.DisplayScale(models.Indicator{Unit: tt.unit, DisplayUnit: tt.display}); math.Abs(got-tt.want) > 1e-9*tt.want {
+			t.Errorf("DisplayScale(%s in %s) = %v; want %v", tt.unit, tt.display, got, tt.want)
+		}
+	}
+}

@@ -24,6 +24,7 @@ type descs struct {
 
 	info             *prometheus.Desc
 	interval         *prometheus.Desc
+	displayScale     *prometheus.Desc
 	analysisInterval *prometheus.Desc
 	snapshotTime     *prometheus.Desc
 	snapshotYear     *prometheus.Desc
@@ -90,10 +91,13 @@ func newDescs() descs {
 		}
 	}
 	d.info = gauge("indicator_info",
-		"Catalogue entry of each indicator, value 1; join on indicator to get its Chinese name, unit and domain.",
-		lIndicator, "name_zh", "name_en", "unit", "display_unit", "domain", "kind", "direction")
+		"Catalogue entry of each indicator, value 1; join on indicator to get its Chinese name, unit, domain and reporting frequency.",
+		lIndicator, "name_zh", "name_en", "unit", "display_unit", "domain", "kind", "direction", "frequency")
 	d.interval = gauge("indicator_reporting_interval_seconds",
 		"Nominal reporting period of each indicator (hourly 3600 … annual 366 days), for display; due dates are in greenmetrics_indicator_next_due_timestamp_seconds.",
+		lIndicator)
+	d.displayScale = gauge("indicator_display_unit_scale",
+		"Base units per display unit of each indicator (1e8 for 亿元 over CNY, 1e4 for 万平方米 over m2, 1 when the display unit is the base unit or not a convertible unit): dashboards divide a value by it to show the catalogue's display_unit.",
 		lIndicator)
 	d.analysisInterval = gauge("analysis_interval_seconds",
 		"How often the analysis snapshot is recomputed (config analysis.interval).")
@@ -170,7 +174,7 @@ func newDescs() descs {
 // all lists every Desc in a fixed order.
 func (d descs) all() []*prometheus.Desc {
 	out := []*prometheus.Desc{
-		d.info, d.interval, d.analysisInterval, d.snapshotTime, d.snapshotYear,
+		d.info, d.interval, d.displayScale, d.analysisInterval, d.snapshotTime, d.snapshotYear,
 		d.lastObservation, d.nextDue, d.entitiesOmitted, d.completion, d.timeProgress, d.projectedRatio,
 		d.meetProbability, d.status, d.trendDirection, d.trendP,
 		d.sectionInfo, d.sectionClass, d.sectionTarget, d.sectionAttained, d.sectionPollutant,
