@@ -226,9 +226,9 @@ func (g unitGroup) influxScale() string {
 	if g.ratio || g.scale == 1 {
 		return ""
 	}
-	return " / " + strconv.FormatFloat(g.scale, 'g', -1, 64)
+	// Written out: InfluxQL reads 1e+08 as a duration.
+	return " / " + strconv.FormatFloat(g.scale, 'f', -1, 64)
 }
-
 
 // ── building blocks ────────────────────────────────────────────────────
 
@@ -570,15 +570,25 @@ func latestTable(b *board, domains []string, level, title, description string, w
 // InfluxDB, one panel per display unit (one scale per axis), one point per
 // period: the figures are stored at the start of their month, quarter or
 // year, so no time buckets are needed and months stay calendar months.
-func historyPanels(b *board, domains []string, inds []models.Indicator, measurements []string, draw common.GraphDrawStyle) {
+func historyPanels(b *board, domains []string, inds []models.Indicator, derived []string, draw common.GraphDrawStyle) {
 	for _, g := range groupByDisplay(inds) {
 		title := "历史（本区，" + g.display + "）"
 		p := timeseries.NewPanelBuilder().Datasource(influxDS).GridPos(b.l.at(12, 8)).
 			Unit(g.unit()).Decimals(g.decimals()).DrawStyle(draw).
 			ShowPoints(common.VisibilityModeAlways).SpanNulls(common.BoolOrFloat64{Bool: cog.ToPtr(true)})
-		for i, m := range measurements {
-			p.WithTarget(influxQL(string(rune('A'+i)), `SELECT "value"`+g.influxScale()+` FROM "`+m+`" WHERE "indicator" =~ /^`+codes(g.inds)+
-				`$/ AND "indicator" =~ /^$indicator$/ AND `+districtTag+` AND $timeFilter GROUP BY "indicator"`, "$tag_indicator"))
+		p.WithTarget(influxQL("A", `SELECT "value"`+g.influxScale()+` FROM "figure" WHERE "indicator" =~ /^`+codes(g.inds)+
+			`$/ AND "indicator" =~ /^$indicator$/ AND `+districtTag+` AND $timeFilter GROUP BY "indicator"`, "$tag_indicator"))
+		// The engine's own figures (derived, e.g. co2_emissions from energy
+		// use), for the indicators it derives.
+		var own []models.Indicator
+		for _, ind := range g.inds {
+			if containsString(derived, ind.Code) {
+				own = append(own, ind)
+			}
+		}
+		if len(own) > 0 {
+			p.WithTarget(influxQL("B", `SELECT "value"`+g.influxScale()+` FROM "derived" WHERE "indicator" =~ /^`+codes(own)+
+				`$/ AND "indicator" =~ /^$indicator$/ AND `+districtTag+` AND $timeFilter GROUP BY "indicator"`, "$tag_indicator（推算）"))
 		}
 		add(b, PanelScope{Domains: domains, Level: levelDistrict}, title,
 			"本区自身数据（不含对象）的每期报送值，单位 "+g.display+"；每期一个点（月、季、年初时刻），不按时间分桶。参考序列（全国、各省、市场）见“参考”一行，从不相加。", p)
@@ -716,7 +726,7 @@ func carbonDashboard(c catalog) *board {
 			OverrideByName("趋势", []dashboard.DynamicConfigValue{prop("mappings", textMap(
 				"1", "上升", "red", "0", "无显著趋势", "text", "-1", "下降", "green"))}))
 	b.row("本区历史（InfluxDB）")
-	historyPanels(b, domains, c.pick(domains, district), []string{"figure", "derived"}, common.GraphDrawStyleLine)
+	historyPanels(b, domains, c.pick(domains, district), []string{"co2_emissions"}, common.GraphDrawStyleLine)
 
 	b.row("参考（其他层级）")
 	latestTable(b, domains, levelReference, "参考序列最新值（所选层级）", "所选层级（参考层级变量：国家、地区 …）的参考序列最新值，按显示单位；一次只显示一个层级，从不相加。", 24, 9)
@@ -735,15 +745,17 @@ func greenFinanceDashboard(c catalog) *board {
 	b.row("本区")
 	latestTable(b, domains, levelDistrict, "本区最新值", "本区自身（不含对象）的最新一期数据，按目录的显示单位。", 24, 7)
 	b.row("本区历史（InfluxDB）")
-	historyPanels(b, domains, c.pick(domains, district), []string{"figure"}, common.GraphDrawStyleLine)
+	historyPanels(b, domains, c.pick(domains, district), nil, common.GraphDrawStyleLine)
 
 	b.row("参考（其他层级）")
 	latestTable(b, domains, levelReference, "参考序列最新值（所选层级）", "所选层级（全国、碳市场 …）的参考序列最新值，按显示单位（如全国绿色贷款以万亿元计）；与本区数据分开，从不相加。", 12, 9)
-	prices := c.pick(domains, func(ind models.Indicator) bool { return ind.Unit == "CNY/t" })
-	add(b, PanelScope{Domains: domains, Level: "market"}, "全国碳市场价格历史（元/吨）", "全国碳排放权交易市场的日成交价（收盘、最低、最高），元/吨；欧盟碳价以欧元计，见上表。",
-		timeseries.NewPanelBuilder().Datasource(influxDS).GridPos(b.l.at(12, 9)).
-			Unit("suffix: 元/吨").Decimals(2).
-			WithTarget(influxQL("A", `SELECT mean("value") FROM "figure" WHERE "indicator" =~ /^`+codes(prices)+`$/ AND "indicator" =~ /^$indicator$/ AND $timeFilter GROUP BY time(1d), "indicator", "entity" fill(none)`, "$tag_indicator $tag_entity")))
+	for _, g := range groupByDisplay(c.pick(domains, func(ind models.Indicator) bool { return ind.Unit == "CNY/t" || ind.Unit == "EUR/t" })) {
+		add(b, PanelScope{Domains: domains, Level: "market"}, "碳市场价格历史（"+g.display+"）",
+			"各碳市场的日成交价（收盘、最低、最高），单位 "+g.display+"；人民币与欧元价格分开显示，从不同轴。",
+			timeseries.NewPanelBuilder().Datasource(influxDS).GridPos(b.l.at(12, 9)).
+				Unit(g.unit()).Decimals(2).
+				WithTarget(influxQL("A", `SELECT mean("value") FROM "figure" WHERE "indicator" =~ /^`+codes(g.inds)+`$/ AND "indicator" =~ /^$indicator$/ AND $timeFilter GROUP BY time(1d), "indicator", "entity" fill(none)`, "$tag_indicator $tag_entity")))
+	}
 	return b
 }
 
@@ -830,7 +842,7 @@ func buildingDashboard(c catalog) *board {
 			WithTarget(promInstant("A", named(`greenmetrics_indicator_actual_square_meters{indicator=~"$indicator"} / 1e4`, dr), "{{name_zh}}")))
 	latestTable(b, domains, levelDistrict, "本区最新值", "各指标最新一期报送值，按目录的显示单位（万平方米）。", 12, 8)
 	b.row("本区历史（InfluxDB）")
-	historyPanels(b, domains, c.pick(domains, district), []string{"figure"}, common.GraphDrawStyleBars)
+	historyPanels(b, domains, c.pick(domains, district), nil, common.GraphDrawStyleBars)
 	return b
 }
 
