@@ -148,6 +148,9 @@ func TestEndToEnd(t *testing.T) {
 			}
 		}
 	})
+	t.Run("operators run an analysis; pushes are counted by status", func(t *testing.T) {
+		checkAnalyzeAndRequestMetrics(ctx, t, prom, addr)
+	})
 	t.Run("annotations render", func(t *testing.T) { checkAnnotationsRender(t, prom) })
 	logAlerts(t, prom)
 }
@@ -1029,4 +1032,42 @@ func checkCarbonPanelsLeaveReferencesOut(ctx context.Context, t *testing.T, prom
 	if checked < 3 || historyRows == 0 {
 		t.Errorf("checked %d carbon district queries with %d history rows; want the latest values and both history queries, with rows", checked, historyRows)
 	}
+}
+
+// checkAnalyzeAndRequestMetrics: POST /api/v1/analyze answers once a new
+// snapshot is published (the push API is open in the test, so no token),
+// and Prometheus holds the push requests by route and status.
+func checkAnalyzeAndRequestMetrics(ctx context.Context, t *testing.T, prom promAPI, addr string) {
+	before := time.Now()
+	resp, err := http.Post("http://"+addr+"/api/v1/analyze", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"analyzed":true`) {
+		t.Fatalf("POST /api/v1/analyze = %s %s; want 200 analyzed", resp.Status, body)
+	}
+	m, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exposition, _ := io.ReadAll(m.Body)
+	m.Body.Close()
+	snap := regexp.MustCompile(`(?m)^greenmetrics_snapshot_timestamp_seconds (\S+)$`).FindSubmatch(exposition)
+	if snap == nil {
+		t.Fatal("/metrics has no snapshot timestamp")
+	}
+	var ts float64
+	fmt.Sscan(string(snap[1]), &ts)
+	if ts < float64(before.Truncate(time.Second).Unix()) {
+		t.Errorf("snapshot of %v after an analysis requested at %v", time.Unix(int64(ts), 0), before)
+	}
+	waitFor(ctx, t, "Prometheus counts the pushes by status", func() (bool, string) {
+		r, err := prom.query(`greenmetrics_http_requests_total{route="POST /api/v1/observations",code="200"}`)
+		if err != nil {
+			return false, err.Error()
+		}
+		return len(r) > 0, "no push counted"
+	})
 }
