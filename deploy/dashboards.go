@@ -559,9 +559,9 @@ func latestTable(b *board, domains []string, level, title, description string, w
 		sel = valueFamilies + `,indicator=~"$indicator",level="$level"}`
 	}
 	add(b, PanelScope{Domains: domains, Level: level}, title, description,
-		newTable().Datasource(promDS).GridPos(b.l.at(w, h)).Unit("short").Decimals(2).
-			WithTarget(promTable("A", named(inDisplay(`label_replace(`+sel+`, "family", "$1", "__name__", "(.+)")`), dr))).
-			WithTransformation(organize([]string{"Time", "__name__", "job", "instance", "family", "level"},
+		newTable().Datasource(promDS).GridPos(b.l.at(w, h)).Unit("none").Decimals(2).
+			WithTarget(promTable("A", named(inDisplay(sel), dr))).
+			WithTransformation(organize([]string{"Time", "__name__", "job", "instance", "level"},
 				map[string]string{"name_zh": "指标", "indicator": "代码", "entity": "对象", "display_unit": "单位", "Value": "最新值"},
 				[]string{"name_zh", "entity", "Value", "display_unit", "indicator"})))
 }
@@ -674,7 +674,7 @@ func targetTable(b *board, all []string, dr string) {
 	filter := ` and on(indicator) ` + infoIn(dr)
 	add(b, PanelScope{Domains: all}, "年度目标完成情况",
 		"完成率 = 实际/目标（逆向指标为 目标/实际），≥100% 即达标；序时进度 = 该指标报送频率下年内已过时间占比。实际值与目标值按目录的显示单位（单位列，如 亿元、万平方米）。",
-		newTable().Datasource(promDS).GridPos(b.l.at(24, 12)).Unit("short").Decimals(2).
+		newTable().Datasource(promDS).GridPos(b.l.at(24, 12)).Unit("none").Decimals(2).
 			WithTarget(promTable("A", infoIn(dr)+` * on(indicator) group_left(status) (greenmetrics_indicator_status == 1)`)).
 			WithTarget(promTable("B", `greenmetrics_indicator_completion_ratio`+filter)).
 			WithTarget(promTable("C", `greenmetrics_indicator_time_progress_ratio`+filter)).
