@@ -125,7 +125,7 @@ func numberPanels(d *dashboard.Dashboard) {
 
 type catalog struct{ inds []models.Indicator }
 
-// select returns the indicators of the domains that keep returns true for.
+// pick returns the indicators of the domains that keep returns true for.
 func (c catalog) pick(domains []string, keep func(models.Indicator) bool) []models.Indicator {
 	var out []models.Indicator
 	for _, ind := range c.inds {
@@ -198,7 +198,7 @@ func codes(inds []models.Indicator) string {
 // domainRegex is a regex alternation of domains.
 func domainRegex(domains []string) string { return "(" + strings.Join(domains, "|") + ")" }
 
-// unitOf is the Grafana unit of a display unit: a ratio as a percentage,
+// unit is the Grafana unit of the display unit: a ratio as a percentage,
 // anything else as a suffix in the catalogue's words.
 func (g unitGroup) unit() string {
 	if g.ratio {
