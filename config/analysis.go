@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/greenmetrics/greenmetrics/models"
 )
 
 // Analysis configures the scheduled computation of target progress, trends
@@ -20,6 +22,22 @@ type Analysis struct {
 	// StaleGrace is added to an indicator's reporting period before it
 	// counts as stale.
 	StaleGrace time.Duration `yaml:"stale_grace"`
+	// DueLag overrides, per frequency, when a period's figure is due after
+	// the period ends (models.DefaultLag: monthly 15d, quarterly 30d,
+	// annual 3mo); a catalogue entry's due_lag overrides both.
+	DueLag map[models.Frequency]models.Lag `yaml:"due_lag"`
+}
+
+// DueLagOf is the publication lag of ind: its catalogue due_lag, else the
+// configured one of its frequency, else models.DefaultLag.
+func (a Analysis) DueLagOf(ind models.Indicator) models.Lag {
+	if !ind.DueLag.IsZero() {
+		return ind.DueLag
+	}
+	if l, ok := a.DueLag[ind.Frequency]; ok && !l.IsZero() {
+		return l
+	}
+	return models.DefaultLag(ind.Frequency)
 }
 
 func defaultAnalysis() Analysis {
@@ -38,6 +56,11 @@ func (a Analysis) validate() error {
 	}
 	if a.Window <= 0 {
 		errs = append(errs, keyed("window", fmt.Errorf("%v must be positive", a.Window)))
+	}
+	for f := range a.DueLag {
+		if !f.Valid() {
+			errs = append(errs, keyed("due_lag", fmt.Errorf("frequency %q: want hourly, daily, monthly, quarterly or annual", f)))
+		}
 	}
 	if a.Alpha <= 0 || a.Alpha >= 1 {
 		errs = append(errs, keyed("alpha", fmt.Errorf("%v must be in (0, 1)", a.Alpha)))

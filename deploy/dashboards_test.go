@@ -172,7 +172,8 @@ func provisionedDatasources(t *testing.T) map[string]string {
 }
 
 // TestDashboardDatasourcesAreProvisioned: every datasource reference (panel,
-// target, variable) names a provisioned uid of the same type.
+// target, variable) names a provisioned uid of the same type, directly or
+// through a datasource variable whose default is one.
 func TestDashboardDatasourcesAreProvisioned(t *testing.T) {
 	provisioned := provisionedDatasources(t)
 	if provisioned[PromUID] != "prometheus" || provisioned[InfluxUID] != "influxdb" {
@@ -182,6 +183,10 @@ func TestDashboardDatasourcesAreProvisioned(t *testing.T) {
 		var doc any
 		if err := json.Unmarshal(raw, &doc); err != nil {
 			t.Fatalf("%s: %v", name, err)
+		}
+		defaults := datasourceDefaults(decodeDashboard(t, raw))
+		if defaults["ds_prom"] != PromUID {
+			t.Errorf("%s: no datasource variable ds_prom defaulting to %s", name, PromUID)
 		}
 		refs := 0
 		walkJSON(doc, func(key string, v any) {
@@ -196,6 +201,9 @@ func TestDashboardDatasourcesAreProvisioned(t *testing.T) {
 			refs++
 			uid, _ := m["uid"].(string)
 			typ, _ := m["type"].(string)
+			if d, ok := defaults[strings.Trim(uid, "${}")]; ok && strings.HasPrefix(uid, "${") {
+				uid = d
+			}
 			if want, ok := provisioned[uid]; !ok || want != typ {
 				t.Errorf("%s: datasource {type %q, uid %q} is not provisioned (have %v)", name, typ, uid, provisioned)
 			}
@@ -204,6 +212,17 @@ func TestDashboardDatasourcesAreProvisioned(t *testing.T) {
 			t.Errorf("%s: no datasource references", name)
 		}
 	}
+}
+
+// datasourceDefaults maps each datasource variable to its default uid.
+func datasourceDefaults(d jsonDashboard) map[string]string {
+	out := map[string]string{}
+	for _, v := range d.Templating.List {
+		if v.Type == "datasource" {
+			out[v.Name] = v.Current.Value
+		}
+	}
+	return out
 }
 
 // walkJSON calls f for every key/value pair of a decoded JSON document.
@@ -237,10 +256,14 @@ func TestDashboardConsistency(t *testing.T) {
 			t.Errorf("%s: title %q is not Chinese", name, d.Title)
 		}
 		vars := map[string]bool{"timeFilter": true, "__interval": true, "__rate_interval": true, "tag_indicator": true, "tag_entity": true}
+		checkDashboardSettings(t, name, d)
 		for _, v := range d.Templating.List {
 			vars[v.Name] = true
 		}
 		for _, p := range d.Panels {
+			if p.Type == "row" {
+				continue
+			}
 			checkPanel(t, name, p, vars)
 		}
 	}
@@ -262,6 +285,12 @@ func checkPanel(t *testing.T, file string, p jsonPanel, vars map[string]bool) {
 	}
 	if len(p.Targets) == 0 {
 		t.Errorf("%s: panel %q has no queries", file, p.Title)
+	}
+	if !hasHan(p.Description) {
+		t.Errorf("%s: panel %q has no Chinese description", file, p.Title)
+	}
+	if p.FieldConfig.Defaults.Unit == "" {
+		t.Errorf("%s: panel %q sets no unit", file, p.Title)
 	}
 	refs := map[string]bool{}
 	for _, q := range p.Targets {
@@ -286,6 +315,7 @@ func checkPanel(t *testing.T, file string, p jsonPanel, vars map[string]bool) {
 type jsonPanel struct {
 	Title       string `json:"title"`
 	Type        string `json:"type"`
+	Description string `json:"description"`
 	FieldConfig struct {
 		Defaults struct {
 			Unit string `json:"unit"`
@@ -309,12 +339,30 @@ type jsonDashboard struct {
 	Title      string      `json:"title"`
 	Panels     []jsonPanel `json:"panels"`
 	Templating struct {
-		List []struct {
-			Name     string `json:"name"`
-			Query    any    `json:"query"`
-			AllValue string `json:"allValue"`
-		} `json:"list"`
+		List []jsonVariable `json:"list"`
 	} `json:"templating"`
+	SchemaVersion int `json:"schemaVersion"`
+	Time          struct {
+		From string `json:"from"`
+		To   string `json:"to"`
+	} `json:"time"`
+	Timepicker struct {
+		QuickRanges []struct {
+			Display, From, To string
+		} `json:"quick_ranges"`
+	} `json:"timepicker"`
+}
+
+type jsonVariable struct {
+	Name       string `json:"name"`
+	Type       string `json:"type"`
+	Query      any    `json:"query"`
+	AllValue   string `json:"allValue"`
+	IncludeAll bool   `json:"includeAll"`
+	Multi      bool   `json:"multi"`
+	Current    struct {
+		Value string `json:"value"`
+	} `json:"current"`
 }
 
 func decodeDashboard(t *testing.T, raw []byte) jsonDashboard {
@@ -349,6 +397,8 @@ var (
 	promValueFamily = regexp.MustCompile(`greenmetrics_indicator_value_\w+\{([^}]*)\}`)
 	influxAggregate = regexp.MustCompile(`(?i)\b(sum|mean|last|first|max|min|median|count)\("value"\)`)
 	influxByEntity  = regexp.MustCompile(`(?i)GROUP BY .*"entity"`)
+	promOneLevel    = regexp.MustCompile(`level="(district|\$level)"`)
+	influxTimeGroup = regexp.MustCompile(`(?i)GROUP BY time\((\d+)d\)`)
 )
 
 // TestPanelsNeverSumOverlappingRegions: a panel that adds figures up, or
@@ -367,6 +417,11 @@ func TestPanelsNeverSumOverlappingRegions(t *testing.T) {
 							t.Errorf("%s / %s: %s aggregates a per-entity family without entity=\"\"", name, p.Title, q.Expr)
 						}
 					}
+					// Every read of a per-entity value family names one level:
+					// the district's, or the one the level variable picks.
+					if strings.Contains(q.Expr, "greenmetrics_indicator_value_") && !promOneLevel.MatchString(q.Expr) {
+						t.Errorf("%s / %s: reads per-entity values without one level= matcher: %s", name, p.Title, q.Expr)
+					}
 					if name == "carbon.json" && strings.Contains(q.Expr, "greenmetrics_indicator_value_tonnes_co2") && !strings.Contains(q.Expr, `entity=""`) && !strings.Contains(q.Expr, "{{entity}}") && p.Type == "stat" {
 						t.Errorf("%s / %s: a single-value carbon panel over every entity: %s", name, p.Title, q.Expr)
 					}
@@ -375,6 +430,9 @@ func TestPanelsNeverSumOverlappingRegions(t *testing.T) {
 				if q.Query != "" {
 					if strings.Contains(q.Query, `"observation"`) {
 						t.Errorf("%s / %s: reads the schema-1 measurement observation: %s", name, p.Title, q.Query)
+					}
+					if m := influxTimeGroup.FindStringSubmatch(q.Query); m != nil && m[1] != "1" {
+						t.Errorf("%s / %s: buckets by %s days, which drift against calendar months: %s", name, p.Title, m[1], q.Query)
 					}
 					if influxAggregate.MatchString(q.Query) && !influxByEntity.MatchString(q.Query) && !strings.Contains(q.Query, `"entity" = ''`) {
 						t.Errorf("%s / %s: aggregates over entities without \"entity\" = '' or GROUP BY \"entity\": %s", name, p.Title, q.Query)
@@ -397,16 +455,104 @@ func TestCarbonPanelsReadTheDistrict(t *testing.T) {
 	for _, p := range d.Panels {
 		for _, q := range p.Targets {
 			switch {
-			case strings.HasPrefix(p.Title, "最新排放"):
-				sawLatest = strings.Contains(q.Expr, `entity=""`)
-			case strings.HasPrefix(p.Title, "排放历史") && strings.Contains(q.Query, `FROM "figure"`):
-				sawFigure = strings.Contains(q.Query, `"entity" = ''`)
-			case strings.HasPrefix(p.Title, "排放历史") && strings.Contains(q.Query, `FROM "derived"`):
-				sawDerived = strings.Contains(q.Query, `"entity" = ''`)
+			case p.Title == "本区最新值":
+				sawLatest = strings.Contains(q.Expr, `level="district"`)
+			case p.Title == "历史（本区，万吨二氧化碳）" && strings.Contains(q.Query, `FROM "figure"`):
+				sawFigure = strings.Contains(q.Query, `"entity" = ''`) && strings.Contains(q.Query, "co2_emissions")
+			case p.Title == "历史（本区，万吨二氧化碳）" && strings.Contains(q.Query, `FROM "derived"`):
+				sawDerived = strings.Contains(q.Query, `"entity" = ''`) && strings.Contains(q.Query, "co2_emissions")
 			}
 		}
 	}
 	if !sawLatest || !sawFigure || !sawDerived {
 		t.Errorf("carbon dashboard: latest on the district %v, history of reported %v and derived %v district figures; want all", sawLatest, sawFigure, sawDerived)
+	}
+}
+
+// checkDashboardSettings: the schema matches the stated Grafana version;
+// the default range is the current year with quick ranges for past years
+// (system: the last hours); one daemon at a time (single-valued job and
+// instance); no variable's All is the unscoped .*.
+func checkDashboardSettings(t *testing.T, name string, d jsonDashboard) {
+	t.Helper()
+	if d.SchemaVersion != SchemaVersion {
+		t.Errorf("%s: schemaVersion %d; want %d (Grafana %s)", name, d.SchemaVersion, SchemaVersion, MinGrafanaVersion)
+	}
+	if name != "system.json" && (d.Time.From != "now/y" || d.Time.To != "now/y") {
+		t.Errorf("%s: default range %s to %s; want the current year (now/y)", name, d.Time.From, d.Time.To)
+	}
+	if len(d.Timepicker.QuickRanges) < 3 {
+		t.Errorf("%s: %d quick ranges; want the current and past years", name, len(d.Timepicker.QuickRanges))
+	}
+	vars := map[string]jsonVariable{}
+	for _, v := range d.Templating.List {
+		vars[v.Name] = v
+		if v.IncludeAll && (v.AllValue == "" || v.AllValue == ".*") {
+			t.Errorf("%s: variable %s offers All as %q, which is not scoped to the dashboard", name, v.Name, v.AllValue)
+		}
+	}
+	for _, want := range []string{"ds_prom", "job", "instance"} {
+		v, ok := vars[want]
+		if !ok {
+			t.Errorf("%s: no %s variable", name, want)
+			continue
+		}
+		if v.Multi || v.IncludeAll {
+			t.Errorf("%s: variable %s is multi-valued; one daemon at a time, or counts double", name, want)
+		}
+	}
+}
+
+// TestPrometheusQueriesSelectOneDaemon: every selector of every panel
+// carries the job and instance variables.
+func TestPrometheusQueriesSelectOneDaemon(t *testing.T) {
+	bare := regexp.MustCompile(`\b(greenmetrics_[a-z0-9_]+|up|process_[a-z_]+|go_[a-z_]+|scrape_[a-z_]+)(\{[^}]*\})?`)
+	for name, raw := range dashboardFiles(t) {
+		for _, p := range decodeDashboard(t, raw).Panels {
+			for _, q := range p.Targets {
+				for _, m := range bare.FindAllStringSubmatchIndex(q.Expr, -1) {
+					if m[0] > 0 && strings.ContainsRune(`"'`, rune(q.Expr[m[0]-1])) {
+						continue
+					}
+					if m[4] < 0 || !strings.Contains(q.Expr[m[4]:m[5]], `job="$job",instance="$instance"`) {
+						t.Errorf("%s / %s: selector %s lacks the job and instance matchers", name, p.Title, q.Expr[m[0]:m[1]])
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestScoped(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`greenmetrics_a`, `greenmetrics_a{job="$job",instance="$instance"}`},
+		{`greenmetrics_a{x="1"} / on(i) greenmetrics_b{}`, `greenmetrics_a{job="$job",instance="$instance",x="1"} / on(i) greenmetrics_b{job="$job",instance="$instance"}`},
+		{`sum by (i) ({__name__=~"greenmetrics_indicator_actual_.+"})`, `sum by (i) ({job="$job",instance="$instance",__name__=~"greenmetrics_indicator_actual_.+"})`},
+		{`max(up) or vector(0)`, `max(up{job="$job",instance="$instance"}) or vector(0)`},
+		{`label_replace(greenmetrics_a, "p", "$1", "indicator", "(.+)")`, `label_replace(greenmetrics_a{job="$job",instance="$instance"}, "p", "$1", "indicator", "(.+)")`},
+	}
+	for _, tt := range tests {
+		if got := scoped(tt.in); got != tt.want {
+			t.Errorf("scoped(%s) =\n%s; want\n%s", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestPanelScopes: every panel with a query has a scope the end-to-end test
+// checks its series against.
+func TestPanelScopes(t *testing.T) {
+	files, err := Dashboards()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		for _, p := range decodeDashboard(t, f.JSON).Panels {
+			if p.Type == "row" {
+				continue
+			}
+			if _, ok := f.Scopes[p.Title]; !ok {
+				t.Errorf("%s / %s: no scope (titles must be unique within a dashboard)", f.Name, p.Title)
+			}
+		}
 	}
 }

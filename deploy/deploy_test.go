@@ -141,6 +141,8 @@ func TestAlertRouting(t *testing.T) {
 		{[]string{"alertname=GreenmetricsTargetBehindSchedule", "severity=warning", "domain=carbon"}, "climate-email"},
 		{[]string{"alertname=GreenmetricsTargetBehindSchedule", "severity=warning", "domain=green_finance"}, "climate-email"},
 		{[]string{"alertname=GreenmetricsWaterSectionBelowTarget", "severity=warning", "domain=water"}, "environment-email"},
+		{[]string{"alertname=GreenmetricsIndicatorOverdue", "severity=warning", "domain=air", "provider=cnemc", "indicator=pm25"}, "environment-email"},
+		{[]string{"alertname=GreenmetricsIndicatorOverdue", "severity=warning", "domain=green_finance", "provider=pbc", "indicator=green_loan_balance"}, "climate-email"},
 		{[]string{"alertname=GreenmetricsSpoolBacklog", "severity=warning", "domain=system"}, "ops-email"},
 		{[]string{"alertname=Anything", "severity=info", "domain=water"}, "blackhole"},
 		{[]string{"alertname=Unrouted", "severity=warning", "domain=unknown"}, "oncall-webhook"},

@@ -28,7 +28,7 @@ func TestEngineRunRetriesAFailedFirstRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.Run(ctx) }()
-	waitRun(t, "a failed first run", func() bool {
+	waitCondition(t, "a failed first run", func() bool {
 		mem.mu.Lock()
 		defer mem.mu.Unlock()
 		if mem.reads > 0 {
@@ -37,14 +37,14 @@ func TestEngineRunRetriesAFailedFirstRun(t *testing.T) {
 		}
 		return false
 	})
-	waitRun(t, "a snapshot from the retried run", func() bool { return st.Current() != nil })
+	waitCondition(t, "a snapshot from the retried run", func() bool { return st.Current() != nil })
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
 }
 
-func waitRun(t *testing.T, what string, cond func() bool) {
+func waitCondition(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {

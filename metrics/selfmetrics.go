@@ -3,7 +3,9 @@ package metrics
 import (
 	"net/http"
 	"runtime"
+	"slices"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -139,9 +141,9 @@ func newBuildInfo(version string) prometheus.Collector {
 // Descriptions of the ingestion self-metrics.
 var (
 	descAccepted = prometheus.NewDesc("greenmetrics_ingest_observations_total",
-		"Observations accepted into the spool, by provider (label source: a configured token name or mapping source, drop, http, import, demo, else other).", []string{"source"}, nil)
+		"Observations accepted into the spool, by provider (a configured token name or mapping source, drop, http, import, demo, else other).", []string{"provider"}, nil)
 	descRejected = prometheus.NewDesc("greenmetrics_ingest_rejected_observations_total",
-		"Observations rejected by validation, by provider (label source, bounded as for greenmetrics_ingest_observations_total) and rule.", []string{"source", "rule"}, nil)
+		"Observations rejected by validation, by provider (bounded as for greenmetrics_ingest_observations_total) and rule.", []string{"provider", "rule"}, nil)
 	descPendingPoints = prometheus.NewDesc("greenmetrics_spool_pending_points",
 		"Points made durable in the spool and not yet delivered to InfluxDB.", nil, nil)
 	descPendingBytes = prometheus.NewDesc("greenmetrics_spool_pending_bytes",
@@ -258,3 +260,97 @@ func sortedStatKeys(m map[string]int64) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// ServeMetrics are the daemon's own counters that change as requests and
+// files come in (unlike IngestStats, read at scrape time): push API
+// requests and their latency by route and status, and drop-folder files
+// by outcome. Every label value is bounded: routes are the server's
+// patterns, statuses the codes its handlers write, outcomes a fixed set.
+type ServeMetrics struct {
+	requests  *prometheus.CounterVec
+	latency   *prometheus.HistogramVec
+	dropFiles *prometheus.CounterVec
+}
+
+// DropOutcomes are the outcomes greenmetrics_drop_files_total counts;
+// any other is counted as "other".
+var DropOutcomes = []string{"done", "rejected", "retry"}
+
+const otherOutcome = "other"
+
+// NewServeMetrics registers the request and file metrics on reg. Every
+// drop outcome starts at 0, so rate() and alerts see the series before
+// the first file.
+func NewServeMetrics(reg prometheus.Registerer) *ServeMetrics {
+	m := &ServeMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "greenmetrics_http_requests_total",
+			Help: "HTTP API requests answered (push POST /api/v1/observations, POST /api/v1/analyze, health), by route pattern and status code.",
+		}, []string{"route", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "greenmetrics_http_request_duration_seconds",
+			Help: "Time from the request's arrival to the end of the answer, by route pattern and status code; a push answers once its data is durable in the spool.",
+			// From a health check to a 50 000-row push and an analysis.
+			Buckets: []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60},
+		}, []string{"route", "code"}),
+		dropFiles: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "greenmetrics_drop_files_total",
+			Help: "Drop-folder files processed, by outcome: done (moved to done/, rows accepted or rejected), rejected (unreadable, moved to rejected/), retry (left in place: spool full or InfluxDB failing).",
+		}, []string{"outcome"}),
+	}
+	reg.MustRegister(m.requests, m.latency, m.dropFiles)
+	for _, o := range append(DropOutcomes, otherOutcome) {
+		m.dropFiles.WithLabelValues(o)
+	}
+	return m
+}
+
+// Instrument counts and times every request next serves. next is a
+// *http.ServeMux: the route label is the pattern it matched (Go sets
+// Request.Pattern), "unmatched" for a 404 without one, so a scan of
+// random paths adds one series, not one per path.
+func (m *ServeMetrics) Instrument(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		code := strconv.Itoa(rec.code)
+		m.requests.WithLabelValues(route, code).Inc()
+		m.latency.WithLabelValues(route, code).Observe(time.Since(start).Seconds())
+	})
+}
+
+// DropFile counts one drop-folder file's outcome (DropOptions.Processed).
+func (m *ServeMetrics) DropFile(outcome string) {
+	if !slices.Contains(DropOutcomes, outcome) {
+		outcome = otherOutcome
+	}
+	m.dropFiles.WithLabelValues(outcome).Inc()
+}
+
+// statusRecorder remembers the status code a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	code        int
+	wroteHeader bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wroteHeader {
+		r.code, r.wroteHeader = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wroteHeader = true
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (deadlines,
+// flushing) through the recorder.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

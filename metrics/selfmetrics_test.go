@@ -52,14 +52,14 @@ greenmetrics_influx_up 1
 # TYPE greenmetrics_influx_write_errors_total counter
 greenmetrics_influx_write_errors_total{kind="server"} 0
 greenmetrics_influx_write_errors_total{kind="unreachable"} 3
-# HELP greenmetrics_ingest_observations_total Observations accepted into the spool, by provider (label source: a configured token name or mapping source, drop, http, import, demo, else other).
+# HELP greenmetrics_ingest_observations_total Observations accepted into the spool, by provider (a configured token name or mapping source, drop, http, import, demo, else other).
 # TYPE greenmetrics_ingest_observations_total counter
-greenmetrics_ingest_observations_total{source="drop"} 30
-greenmetrics_ingest_observations_total{source="http"} 1200
-# HELP greenmetrics_ingest_rejected_observations_total Observations rejected by validation, by provider (label source, bounded as for greenmetrics_ingest_observations_total) and rule.
+greenmetrics_ingest_observations_total{provider="drop"} 30
+greenmetrics_ingest_observations_total{provider="http"} 1200
+# HELP greenmetrics_ingest_rejected_observations_total Observations rejected by validation, by provider (bounded as for greenmetrics_ingest_observations_total) and rule.
 # TYPE greenmetrics_ingest_rejected_observations_total counter
-greenmetrics_ingest_rejected_observations_total{rule="out_of_range",source="drop"} 1
-greenmetrics_ingest_rejected_observations_total{rule="unknown_indicator",source="http"} 5
+greenmetrics_ingest_rejected_observations_total{provider="drop",rule="out_of_range"} 1
+greenmetrics_ingest_rejected_observations_total{provider="http",rule="unknown_indicator"} 5
 # HELP greenmetrics_spool_capacity_bytes Bound of the spool; pushes get 503 when pending bytes reach it.
 # TYPE greenmetrics_spool_capacity_bytes gauge
 greenmetrics_spool_capacity_bytes 1.073741824e+09
@@ -113,17 +113,17 @@ func TestProviderLabelsAreBounded(t *testing.T) {
 	stats.Rejected = append(stats.Rejected, metrics.RejectedCount{Source: "zjw", Rule: "unknown_indicator", Count: 4})
 	c := metrics.NewIngestCollector(func() metrics.IngestStats { return stats }, metrics.NewProviderLabels("zjw", "cnemc"))
 	want := fmt.Sprintf(`
-# HELP greenmetrics_ingest_observations_total Observations accepted into the spool, by provider (label source: a configured token name or mapping source, drop, http, import, demo, else other).
+# HELP greenmetrics_ingest_observations_total Observations accepted into the spool, by provider (a configured token name or mapping source, drop, http, import, demo, else other).
 # TYPE greenmetrics_ingest_observations_total counter
-greenmetrics_ingest_observations_total{source="cnemc"} 3
-greenmetrics_ingest_observations_total{source="drop"} 2
-greenmetrics_ingest_observations_total{source="http"} 1
-greenmetrics_ingest_observations_total{source="other"} %d
-greenmetrics_ingest_observations_total{source="zjw"} 7
-# HELP greenmetrics_ingest_rejected_observations_total Observations rejected by validation, by provider (label source, bounded as for greenmetrics_ingest_observations_total) and rule.
+greenmetrics_ingest_observations_total{provider="cnemc"} 3
+greenmetrics_ingest_observations_total{provider="drop"} 2
+greenmetrics_ingest_observations_total{provider="http"} 1
+greenmetrics_ingest_observations_total{provider="other"} %d
+greenmetrics_ingest_observations_total{provider="zjw"} 7
+# HELP greenmetrics_ingest_rejected_observations_total Observations rejected by validation, by provider (bounded as for greenmetrics_ingest_observations_total) and rule.
 # TYPE greenmetrics_ingest_rejected_observations_total counter
-greenmetrics_ingest_rejected_observations_total{rule="unknown_indicator",source="other"} 2000
-greenmetrics_ingest_rejected_observations_total{rule="unknown_indicator",source="zjw"} 4
+greenmetrics_ingest_rejected_observations_total{provider="other",rule="unknown_indicator"} 2000
+greenmetrics_ingest_rejected_observations_total{provider="zjw",rule="unknown_indicator"} 4
 `, wantOther)
 	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "greenmetrics_ingest_observations_total", "greenmetrics_ingest_rejected_observations_total"); err != nil {
 		t.Error(err)

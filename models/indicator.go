@@ -227,6 +227,9 @@ type Indicator struct {
 	Target   *Target  `json:"target,omitempty"`
 	// Source is the report sentence that defines the indicator.
 	Source string `json:"source,omitempty"`
+	// DueLag is the provider's publication lag after a period ends (zero:
+	// the configured default of the frequency, see DefaultLag).
+	DueLag Lag `json:"due_lag,omitzero"`
 }
 
 var codePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)

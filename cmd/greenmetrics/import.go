@@ -564,7 +564,7 @@ func (discardSink) Append(context.Context, []models.Observation) error { return 
 // dropFolderRunners returns the drop folder as a daemon runner when
 // ingest.drop_dir is set, logging each file and recording its rejections
 // in the rejection log. serve adds it to its runners.
-func dropFolderRunners(cfg config.Config, pipe *ingest.Pipeline, log *slog.Logger) ([]daemon.Runner, error) {
+func dropFolderRunners(cfg config.Config, pipe *ingest.Pipeline, log *slog.Logger, counted func(outcome string)) ([]daemon.Runner, error) {
 	if cfg.Ingest.DropDir == "" {
 		return nil, nil
 	}
@@ -575,6 +575,7 @@ func dropFolderRunners(cfg config.Config, pipe *ingest.Pipeline, log *slog.Logge
 	d := ingest.NewDropFolder(cfg.Ingest.DropDir, pipe, ingest.DropOptions{
 		Logger: log,
 		Processed: func(name, outcome string, res ingest.Result, _ error) {
+			counted(outcome)
 			if outcome == ingest.OutcomeRetry || res.RejectedCount() == 0 {
 				return
 			}

@@ -111,13 +111,19 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 		sp.Close()
 		return err
 	}
-	runners, err := dropFolderRunners(cfg, pipe, log)
+	providers := metrics.NewProviderLabels(append(tokens.Names(), mappingProviders(mappings)...)...)
+	reg := metrics.NewRegistry(buildVersion(), func() metrics.IngestStats { return ingestStats(pipe, snd) }, providers)
+	serveMetrics := metrics.NewServeMetrics(reg)
+	runners, err := dropFolderRunners(cfg, pipe, log, serveMetrics.DropFile)
 	if err != nil {
 		sp.Close()
 		return err
 	}
 
 	mux := http.NewServeMux()
+	// The API's routes go through the request metrics; /metrics does not.
+	api := http.NewServeMux()
+	mux.Handle("/", serveMetrics.Instrument(api))
 	rl, err := rejectlog.Open(rejectDir(cfg))
 	if err != nil {
 		sp.Close()
@@ -129,9 +135,7 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 		MaxRows:      cfg.Ingest.MaxRows,
 		Ready:        daemon.Ready(sp, snd, readyWindow, nil),
 		Logger:       log,
-	}).Register(mux)
-	providers := metrics.NewProviderLabels(append(tokens.Names(), mappingProviders(mappings)...)...)
-	reg := metrics.NewRegistry(buildVersion(), func() metrics.IngestStats { return ingestStats(pipe, snd) }, providers)
+	}).Register(api)
 	mux.Handle("GET /metrics", metrics.Handler(reg))
 
 	// Extension point: other subsystems add their background loops (the
@@ -154,6 +158,15 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 		return err
 	}
 	runners = append(runners, daemon.Runner{Name: "analysis", Run: eng.Run})
+	// New data reaches /metrics within a minute: an analysis after each
+	// delivery to InfluxDB (debounced), and on POST /api/v1/analyze.
+	trigger := metrics.NewAnalysisTrigger(func(ctx context.Context) error { _, err := eng.RunOnce(ctx); return err },
+		func() int64 { return snd.Stats().DeliveredPoints }, metrics.TriggerOptions{})
+	runners = append(runners, daemon.Runner{Name: "analysis trigger", Run: trigger.Run})
+	api.Handle("POST /api/v1/analyze", metrics.AnalyzeHandler(trigger, func(auth string) bool {
+		_, ok := tokens.Allow(auth) // open, like pushes, when no token is configured
+		return ok
+	}))
 
 	// The exporter reads the published snapshot at scrape time.
 	coll, err := exporter.New(state, cat.Indicators(), exporter.OptionsFrom(cfg.Analysis, cfg.Water))
@@ -194,7 +207,7 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 		ShutdownGrace: cfg.Ingest.ShutdownGrace,
 		Logger:        log,
 		Started: func(addr net.Addr) {
-			fmt.Fprintf(out, "greenmetrics %s serving on %s://%s (push: POST /api/v1/observations; /healthz /readyz /metrics)\n", buildVersion(), scheme, addr)
+			fmt.Fprintf(out, "greenmetrics %s serving on %s://%s (push: POST /api/v1/observations; POST /api/v1/analyze; /healthz /readyz /metrics)\n", buildVersion(), scheme, addr)
 			fmt.Fprintf(out, "  spool:    %s (%d points waiting from before)\n", sp.Dir(), sp.Stats().PendingPoints)
 			fmt.Fprintf(out, "  influxdb: %s bucket %s\n", cfg.Influx.URL, cfg.Influx.Bucket)
 			if cfg.Ingest.DropDir != "" {

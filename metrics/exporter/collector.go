@@ -32,9 +32,10 @@ type Options struct {
 	MaxEntities int
 	// MaxSections caps the exported water sections. Zero means 100.
 	MaxSections int
-	// StaleGrace is exported as greenmetrics_stale_grace_seconds for the
-	// stale-indicator alert (config analysis.stale_grace).
-	StaleGrace time.Duration
+	// DueLag is the publication lag of an indicator, from which its next
+	// due date is exported (config.Analysis.DueLagOf); nil: the
+	// catalogue's due_lag, else models.DefaultLag.
+	DueLag func(models.Indicator) models.Lag
 	// AnalysisInterval is exported as greenmetrics_analysis_interval_seconds
 	// for the analysis-stalled alert; zero leaves it out.
 	AnalysisInterval time.Duration
@@ -139,15 +140,26 @@ func (c *Collector) staticMetrics(catalog []models.Indicator) []prometheus.Metri
 		out = append(out,
 			prometheus.MustNewConstMetric(c.d.info, prometheus.GaugeValue, 1,
 				ind.Code, ind.NameZh, ind.NameEn, ind.Unit, ind.DisplayUnit,
-				string(ind.Domain), string(ind.Kind), string(ind.Direction)),
+				string(ind.Domain), string(ind.Kind), string(ind.Direction), string(ind.Frequency)),
 			prometheus.MustNewConstMetric(c.d.interval, prometheus.GaugeValue,
-				ReportingInterval(ind.Frequency).Seconds(), ind.Code))
+				ReportingInterval(ind.Frequency).Seconds(), ind.Code),
+			prometheus.MustNewConstMetric(c.d.displayScale, prometheus.GaugeValue, DisplayScale(ind), ind.Code))
 	}
-	out = append(out, prometheus.MustNewConstMetric(c.d.staleGrace, prometheus.GaugeValue, c.opts.StaleGrace.Seconds()))
 	if c.opts.AnalysisInterval > 0 {
 		out = append(out, prometheus.MustNewConstMetric(c.d.analysisInterval, prometheus.GaugeValue, c.opts.AnalysisInterval.Seconds()))
 	}
 	return out
+}
+
+// DisplayScale is how many base units make one display unit of ind: 1e8
+// for 亿元 over CNY. A display unit that is no unit of the same quantity
+// (所, 类, 微克/立方米 written in Chinese) scales by 1.
+func DisplayScale(ind models.Indicator) float64 {
+	v, err := models.Convert(1, ind.DisplayUnit, ind.Unit)
+	if err != nil || v <= 0 {
+		return 1
+	}
+	return v
 }
 
 // ReportingInterval is the nominal length of a reporting period. Months,
@@ -276,6 +288,7 @@ func (c *Collector) buildLatest(b *builder, s *metrics.Snapshot) {
 	for _, code := range sortedKeys(last) {
 		b.gauge(c.d.lastObservation, unixSeconds(last[code]), code)
 	}
+	c.buildDue(b, s)
 	for _, code := range sortedKeys(newest) {
 		meta := c.byCode[code]
 		keep, omitted := c.selectEntities(sortedKeys(newest[code]))
@@ -286,6 +299,39 @@ func (c *Collector) buildLatest(b *builder, s *metrics.Snapshot) {
 			b.gauge(c.d.entitiesOmitted, float64(omitted), code)
 		}
 	}
+}
+
+// buildDue exports, per indicator with figures from outside, when its next
+// figure is due (models.NextDue) and which provider is expected to deliver
+// it: the provider of its newest figure. The engine's own figures
+// (provider derived) follow their inputs and are never due themselves.
+func (c *Collector) buildDue(b *builder, s *metrics.Snapshot) {
+	newest := map[string]models.Observation{}
+	for _, o := range s.Latest {
+		if _, ok := c.byCode[o.Indicator]; !ok || o.Provider == models.ProviderDerived {
+			continue
+		}
+		if prev, ok := newest[o.Indicator]; !ok || o.Time.After(prev.Time) ||
+			(o.Time.Equal(prev.Time) && o.Provider < prev.Provider) {
+			newest[o.Indicator] = o
+		}
+	}
+	for _, code := range sortedKeys(newest) {
+		ind := c.byCode[code].ind
+		o := newest[code]
+		due := models.NextDue(ind.Frequency, o.Time, c.dueLag(ind), s.GeneratedAt)
+		b.gauge(c.d.nextDue, unixSeconds(due.Date), code, o.Provider)
+	}
+}
+
+func (c *Collector) dueLag(ind models.Indicator) models.Lag {
+	if c.opts.DueLag != nil {
+		return c.opts.DueLag(ind)
+	}
+	if !ind.DueLag.IsZero() {
+		return ind.DueLag
+	}
+	return models.DefaultLag(ind.Frequency)
 }
 
 // entityLevel is the level label of an entity's figures: "district" for

@@ -3,6 +3,7 @@ package exporter_test
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -31,8 +32,8 @@ var fixedTime = time.Date(2024, 7, 15, 10, 0, 0, 0, models.Shanghai)
 func month(m time.Month) time.Time { return time.Date(2024, m, 1, 0, 0, 0, 0, models.Shanghai) }
 
 // fixtureCatalog is a small catalogue covering a count, an area, an
-// emission, a concentration in µg/m³ (converted), one in mg/L per section
-// and an energy in kWh (converted to joules).
+// emission, a concentration in µg/m³, one in mg/L per section and an
+// energy in kWh (all exported in the catalogue's unit).
 func fixtureCatalog() []models.Indicator {
 	return []models.Indicator{
 		{Code: "public_kindergartens_opened", NameZh: "新开公办幼儿园", NameEn: "Public kindergartens opened", Domain: models.DomainSocial,
@@ -105,7 +106,6 @@ func fixtureSnapshot() *metrics.Snapshot {
 func fixtureOptions() exporter.Options {
 	return exporter.Options{
 		Entities:         []string{"北关闸", "榆林庄", "通州监测站"},
-		StaleGrace:       7 * 24 * time.Hour,
 		AnalysisInterval: 15 * time.Minute,
 	}
 }
@@ -242,14 +242,14 @@ func TestEntityCap(t *testing.T) {
 # HELP greenmetrics_indicator_entities_omitted Entities of each indicator whose values are not exported because the per-indicator cap was reached (only present when above 0). From the latest analysis snapshot (recomputed every analysis interval, not per scrape).
 # TYPE greenmetrics_indicator_entities_omitted gauge
 greenmetrics_indicator_entities_omitted{indicator="pm25"} 3
-# HELP greenmetrics_indicator_value_grams_per_cubic_meter Newest observation of each indicator measured in grams per cubic metre (mass concentration; 1 mg/L = 1 g/m³, 1 µg/m³ = 1e-6 g/m³), per entity (water section, station; empty for district-wide figures), with the entity's level (district for the district's own figures; reference series such as country or province are context and must not be summed with them). From the latest analysis snapshot (recomputed every analysis interval, not per scrape).
-# TYPE greenmetrics_indicator_value_grams_per_cubic_meter gauge
-greenmetrics_indicator_value_grams_per_cubic_meter{entity="",indicator="pm25",level="district"} 1.2e-05
-greenmetrics_indicator_value_grams_per_cubic_meter{entity="a",indicator="pm25",level="station"} 1e-05
-greenmetrics_indicator_value_grams_per_cubic_meter{entity="configured",indicator="pm25",level="station"} 1e-05
+# HELP greenmetrics_indicator_value_ug_per_cubic_meter Newest observation of each indicator measured in micrograms per cubic metre (µg/m³, air quality), per entity (water section, station; empty for district-wide figures), with the entity's level (district for the district's own figures; reference series such as country or province are context and must not be summed with them). From the latest analysis snapshot (recomputed every analysis interval, not per scrape).
+# TYPE greenmetrics_indicator_value_ug_per_cubic_meter gauge
+greenmetrics_indicator_value_ug_per_cubic_meter{entity="",indicator="pm25",level="district"} 12
+greenmetrics_indicator_value_ug_per_cubic_meter{entity="a",indicator="pm25",level="station"} 10
+greenmetrics_indicator_value_ug_per_cubic_meter{entity="configured",indicator="pm25",level="station"} 10
 `
 	err := testutil.CollectAndCompare(c, strings.NewReader(want),
-		"greenmetrics_indicator_entities_omitted", "greenmetrics_indicator_value_grams_per_cubic_meter")
+		"greenmetrics_indicator_entities_omitted", "greenmetrics_indicator_value_ug_per_cubic_meter")
 	if err != nil {
 		t.Error(err)
 	}
@@ -430,10 +430,11 @@ func TestReportingInterval(t *testing.T) {
 }
 
 func TestOptionsFrom(t *testing.T) {
-	a := config.Analysis{Interval: time.Minute, StaleGrace: time.Hour}
+	a := config.Analysis{Interval: time.Minute, DueLag: map[models.Frequency]models.Lag{models.FrequencyMonthly: {Days: 20}}}
 	w := config.Water{Sections: []config.WaterSection{{Name: "北关闸"}, {Name: "榆林庄"}}}
 	got := exporter.OptionsFrom(a, w)
-	if got.StaleGrace != time.Hour || got.AnalysisInterval != time.Minute ||
+	if got.DueLag == nil || got.DueLag(models.Indicator{Frequency: models.FrequencyMonthly}) != (models.Lag{Days: 20}) ||
+		got.AnalysisInterval != time.Minute ||
 		len(got.Entities) != 2 || got.Entities[0] != "北关闸" || got.Entities[1] != "榆林庄" {
 		t.Errorf("OptionsFrom(%+v, %+v) = %+v", a, w, got)
 	}
@@ -460,6 +461,107 @@ func TestDocsListEveryFamily(t *testing.T) {
 		}
 		if !bytes.Contains(doc, []byte(want)) {
 			t.Errorf("docs/metrics.md does not mention %s (looked for %s)", name, want)
+		}
+	}
+}
+
+// TestNextDue: the due date follows the newest figure's period and the
+// lag, names the provider of the newest figure, and leaves the engine's
+// own figures out.
+func TestNextDue(t *testing.T) {
+	snap := fixtureSnapshot()
+	snap.Latest = append(snap.Latest,
+		models.Observation{Time: month(time.July), Indicator: "public_kindergartens_opened", Value: 1, Provider: models.ProviderDerived})
+	opts := fixtureOptions()
+	opts.DueLag = func(ind models.Indicator) models.Lag {
+		if ind.Code == "electricity_consumption" {
+			return models.Lag{Months: 11}
+		}
+		return models.DefaultLag(ind.Frequency)
+	}
+	c, _ := newCollector(t, snap, opts)
+	sh := func(y int, m time.Month, d int) float64 {
+		return float64(time.Date(y, m, d, 0, 0, 0, 0, models.Shanghai).Unix())
+	}
+	want := map[string]struct {
+		provider string
+		due      float64
+	}{
+		// June's figure stored: July's is due by 15 August.
+		"public_kindergartens_opened": {"report", sh(2024, 8, 16)},
+		"co2_emissions":               {"report", sh(2024, 8, 16)},
+		// 2024's annual figure stored: 2025's is due 11 months after 2025.
+		"electricity_consumption": {"report", sh(2026, 12, 1)},
+		"codmn":                   {"cnemc", sh(2024, 8, 16)},
+	}
+	got := map[string]bool{}
+	for _, m := range collect(t, c, "greenmetrics_indicator_next_due_timestamp_seconds") {
+		code, provider := m.labels["indicator"], m.labels["provider"]
+		got[code] = true
+		w, ok := want[code]
+		if !ok {
+			continue
+		}
+		if provider != w.provider || m.value != w.due {
+			t.Errorf("%s: provider %q due %v; want %q %v", code, provider,
+				time.Unix(int64(m.value), 0).In(models.Shanghai), w.provider, time.Unix(int64(w.due), 0).In(models.Shanghai))
+		}
+	}
+	for code := range want {
+		if !got[code] {
+			t.Errorf("%s: no next-due series", code)
+		}
+	}
+}
+
+// sample is one exposed series: its labels and value.
+type sample struct {
+	labels map[string]string
+	value  float64
+}
+
+var sampleLine = regexp.MustCompile(`^\w+\{(.*)\} (\S+)$`)
+var labelPair = regexp.MustCompile(`(\w+)="((?:[^"\\]|\\.)*)"`)
+
+// collect gathers the family name of c from its text exposition.
+func collect(t *testing.T, c prometheus.Collector, name string) []sample {
+	t.Helper()
+	text, err := testutil.CollectAndFormat(c, expfmt.TypeTextPlain, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []sample
+	for _, line := range strings.Split(string(text), "\n") {
+		m := sampleLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		s := sample{labels: map[string]string{}}
+		for _, p := range labelPair.FindAllStringSubmatch(m[1], -1) {
+			s.labels[p[1]] = p[2]
+		}
+		fmt.Sscan(m[2], &s.value)
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestDisplayScale(t *testing.T) {
+	tests := []struct {
+		unit, display string
+		want          float64
+	}{
+		{"CNY", "亿元", 1e8},
+		{"CNY", "万亿元", 1e12},
+		{"m2", "万平方米", 1e4},
+		{"tCO2", "万吨二氧化碳", 1e4},
+		{"kWh", "亿千瓦时", 1e8},
+		{"count", "所", 1},
+		{"ug/m3", "微克/立方米", 1},
+	}
+	for _, tt := range tests {
+		if got := exporter.DisplayScale(models.Indicator{Unit: tt.unit, DisplayUnit: tt.display}); math.Abs(got-tt.want) > 1e-9*tt.want {
+			t.Errorf("DisplayScale(%s in %s) = %v; want %v", tt.unit, tt.display, got, tt.want)
 		}
 	}
 }

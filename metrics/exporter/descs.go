@@ -24,12 +24,13 @@ type descs struct {
 
 	info             *prometheus.Desc
 	interval         *prometheus.Desc
-	staleGrace       *prometheus.Desc
+	displayScale     *prometheus.Desc
 	analysisInterval *prometheus.Desc
 	snapshotTime     *prometheus.Desc
 	snapshotYear     *prometheus.Desc
 
 	lastObservation *prometheus.Desc
+	nextDue         *prometheus.Desc
 	entitiesOmitted *prometheus.Desc
 	completion      *prometheus.Desc
 	timeProgress    *prometheus.Desc
@@ -68,6 +69,7 @@ const (
 	lStatus    = "status"
 	lSection   = "section"
 	lPollutant = "pollutant"
+	lProvider  = "provider"
 )
 
 func newDescs() descs {
@@ -89,13 +91,14 @@ func newDescs() descs {
 		}
 	}
 	d.info = gauge("indicator_info",
-		"Catalogue entry of each indicator, value 1; join on indicator to get its Chinese name, unit and domain.",
-		lIndicator, "name_zh", "name_en", "unit", "display_unit", "domain", "kind", "direction")
+		"Catalogue entry of each indicator, value 1; join on indicator to get its Chinese name, unit, domain and reporting frequency.",
+		lIndicator, "name_zh", "name_en", "unit", "display_unit", "domain", "kind", "direction", "frequency")
 	d.interval = gauge("indicator_reporting_interval_seconds",
-		"Nominal reporting period of each indicator (hourly 3600 … annual 365 days). Observations are stamped at the start of their period, so the next one cannot exist before two periods have passed.",
+		"Nominal reporting period of each indicator (hourly 3600 … annual 366 days), for display; due dates are in greenmetrics_indicator_next_due_timestamp_seconds.",
 		lIndicator)
-	d.staleGrace = gauge("stale_grace_seconds",
-		"Grace added to two reporting periods before an indicator counts as stale (config analysis.stale_grace).")
+	d.displayScale = gauge("indicator_display_unit_scale",
+		"Base units per display unit of each indicator (1e8 for 亿元 over CNY, 1e4 for 万平方米 over m2, 1 when the display unit is the base unit or not a convertible unit): dashboards divide a value by it to show the catalogue's display_unit.",
+		lIndicator)
 	d.analysisInterval = gauge("analysis_interval_seconds",
 		"How often the analysis snapshot is recomputed (config analysis.interval).")
 	d.snapshotTime = gauge("snapshot_timestamp_seconds",
@@ -106,6 +109,9 @@ func newDescs() descs {
 	d.lastObservation = gauge("indicator_last_observation_timestamp_seconds",
 		"Unix time of the newest stored observation of each indicator (over all entities and sources), stamped at the start of its period."+snapshotNote,
 		lIndicator)
+	d.nextDue = gauge("indicator_next_due_timestamp_seconds",
+		"Unix time the figure of the period after the newest stored one is due: the end of that period plus the publication lag (catalogue due_lag, config analysis.due_lag, default monthly 15 days, quarterly 30 days, annual 3 months). Overdue when time() reaches it. Label provider: who delivered the newest figure and is expected to deliver the next."+snapshotNote,
+		lIndicator, lProvider)
 	d.entitiesOmitted = gauge("indicator_entities_omitted",
 		"Entities of each indicator whose values are not exported because the per-indicator cap was reached (only present when above 0)."+snapshotNote,
 		lIndicator)
@@ -168,8 +174,8 @@ func newDescs() descs {
 // all lists every Desc in a fixed order.
 func (d descs) all() []*prometheus.Desc {
 	out := []*prometheus.Desc{
-		d.info, d.interval, d.staleGrace, d.analysisInterval, d.snapshotTime, d.snapshotYear,
-		d.lastObservation, d.entitiesOmitted, d.completion, d.timeProgress, d.projectedRatio,
+		d.info, d.interval, d.displayScale, d.analysisInterval, d.snapshotTime, d.snapshotYear,
+		d.lastObservation, d.nextDue, d.entitiesOmitted, d.completion, d.timeProgress, d.projectedRatio,
 		d.meetProbability, d.status, d.trendDirection, d.trendP,
 		d.sectionInfo, d.sectionClass, d.sectionTarget, d.sectionAttained, d.sectionPollutant,
 		d.sectionLastSample, d.sectionSamples, d.sectionsOmitted,
