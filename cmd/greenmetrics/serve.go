@@ -70,6 +70,7 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 		cfg.Listen = f.listen
 	}
 	log := newLogger(os.Stderr, cfg.LogLevel, cfg.LogFormat)
+	setMemoryLimit(cfg.Ingest.MemoryLimit, log)
 
 	st, err := openStore(cfg)
 	if err != nil {
@@ -131,6 +132,10 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 		MaxRows:      cfg.Ingest.MaxRows,
 		Ready:        daemon.Ready(sp, snd, readyWindow, nil),
 		Logger:       log,
+
+		// Slow and crowding clients.
+		BodyReadTimeout: cfg.Ingest.BodyReadTimeout,
+		MaxConcurrent:   cfg.Ingest.MaxConcurrentPushes,
 	}).Register(mux)
 	providers := metrics.NewProviderLabels(append(tokens.Names(), mappingProviders(mappings)...)...)
 	reg := metrics.NewRegistry(buildVersion(), func() metrics.IngestStats { return ingestStats(pipe, snd) }, providers)
@@ -185,6 +190,8 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 		Runners:       runners,
 		ShutdownGrace: cfg.Ingest.ShutdownGrace,
 		Logger:        log,
+
+		MaxConnections: cfg.Ingest.MaxConnections,
 		Started: func(addr net.Addr) {
 			fmt.Fprintf(out, "greenmetrics %s serving on %s://%s (push: POST /api/v1/observations; /healthz /readyz /metrics)\n", buildVersion(), scheme, addr)
 			fmt.Fprintf(out, "  spool:    %s (%d points waiting from before)\n", sp.Dir(), sp.Stats().PendingPoints)
