@@ -74,8 +74,9 @@ func (e *InputError) Error() string {
 // A Rejection is one refused row, or one refused value of a wide row.
 type Rejection struct {
 	Source string // the input's name (file name or request)
-	// Row is the 1-based line of a text input (for a JSON array, the line
-	// where the element starts) or the sheet row of a workbook.
+	// Row is the 1-based line of a text input (for JSON, the number of the
+	// array element or object, whatever the line breaks) or the sheet row
+	// of a workbook.
 	Row     int
 	Field   string // the column or field at fault, as the input names it
 	Rule    string // a stable Rule* code
