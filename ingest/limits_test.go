@@ -14,13 +14,14 @@ import (
 	"github.com/greenmetrics/greenmetrics/models"
 )
 
-// gzipOf compresses a header line followed by n bytes of filler.
-func gzipOf(t testing.TB, header string, filler byte, n int) []byte {
+// gzipOf compresses a CSV followed by n bytes of its last row repeated.
+func gzipOf(t testing.TB, csv string, n int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	_, _ = zw.Write([]byte(header))
-	chunk := bytes.Repeat([]byte{filler}, 64<<10)
+	_, _ = zw.Write([]byte(csv))
+	rows := strings.Split(strings.TrimSuffix(csv, "\n"), "\n")
+	chunk := bytes.Repeat([]byte(rows[len(rows)-1]+"\n"), 2048)
 	for n > 0 {
 		k := min(n, len(chunk))
 		_, _ = zw.Write(chunk[:k])
@@ -71,9 +72,9 @@ func TestDecompressedSizeLimit(t *testing.T) {
 		in        Input
 		wantLimit string
 	}{
-		{"gz file", Input{Name: "big.csv.gz", Reader: bytes.NewReader(gzipOf(t, csv, '\n', 4*limit))}, "max_decompressed_bytes"},
-		{"gzip sniffed without a name", Input{Name: "push", Reader: bytes.NewReader(gzipOf(t, csv, '\n', 4*limit))}, "max_decompressed_bytes"},
-		{"declared gzip, push limit", Input{Name: "push", Gzip: true, MaxBytes: limit / 2, LimitName: "max_body_bytes", Reader: bytes.NewReader(gzipOf(t, csv, '\n', limit))}, "max_body_bytes"},
+		{"gz file", Input{Name: "big.csv.gz", Reader: bytes.NewReader(gzipOf(t, csv, 4*limit))}, "max_decompressed_bytes"},
+		{"gzip sniffed without a name", Input{Name: "push", Reader: bytes.NewReader(gzipOf(t, csv, 4*limit))}, "max_decompressed_bytes"},
+		{"declared gzip, push limit", Input{Name: "push", Gzip: true, MaxBytes: limit / 2, LimitName: "max_body_bytes", Reader: bytes.NewReader(gzipOf(t, csv, limit))}, "max_body_bytes"},
 		{"workbook over the limit", Input{Name: "bomb.xlsx", Reader: bytes.NewReader(bombWorkbook(t, 2*limit))}, "max_decompressed_bytes"},
 	}
 	for _, tc := range tests {
@@ -97,7 +98,7 @@ func TestDecompressedSizeLimit(t *testing.T) {
 // TestDecompressedSizeLimitExact: an input of exactly the limit passes.
 func TestDecompressedSizeLimitExact(t *testing.T) {
 	csv := "time,indicator,entity,value,unit\n2024-06,gdp,,1,亿元\n"
-	body := gzipOf(t, csv, '\n', 1000)
+	body := gzipOf(t, csv, 1000)
 	p, _ := newTestPipeline(t, Options{})
 	res, err := p.Process(context.Background(), Input{Name: "push", Gzip: true, MaxBytes: int64(len(csv) + 1000), Reader: bytes.NewReader(body)})
 	if err != nil || res.Accepted != 1 {
