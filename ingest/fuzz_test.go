@@ -170,6 +170,27 @@ func FuzzScanMergeRefs(f *testing.F) {
 	})
 }
 
+// FuzzScanXMLBounds: the workbook pre-check never refuses markup whose
+// every text, tag and row is within its bounds — the whole input within
+// them certainly is — and refuses by a bound only what is over it.
+func FuzzScanXMLBounds(f *testing.F) {
+	f.Add(`<sheetData><row r="1"><c><v>1</v></c></row></sheetData>`, 8)
+	f.Add(`<row r="1">`+strings.Repeat(" ", 40)+`</row><row>`, 16)
+	f.Add(`<<>><row/><rowBreaks>`, 2)
+	f.Fuzz(func(t *testing.T, xml string, bound int) {
+		if err := scanXMLBounds(strings.NewReader(xml), int64(len(xml)), int64(len(xml))); err != nil {
+			t.Fatalf("input of %d bytes refused with bounds of its own size: %v", len(xml), err)
+		}
+		if bound < 1 {
+			return
+		}
+		err := scanXMLBounds(strings.NewReader(xml), int64(bound), int64(4*bound))
+		if err != nil && len(xml) <= bound {
+			t.Fatalf("input of %d bytes refused with bound %d: %v", len(xml), bound, err)
+		}
+	})
+}
+
 // FuzzParseConfirm: a confirm cell is yes, no or refused, and what is
 // refused gets a message naming it.
 func FuzzParseConfirm(f *testing.F) {
