@@ -16,7 +16,7 @@ import (
 // error carries a known rule and a message, and every accepted observation
 // is valid and in the catalogue.
 func fuzzInput(t *testing.T, in Input, mappings ...config.Mapping) {
-	p, sink := newTestPipeline(t, Options{BatchSize: 7, MaxRecordBytes: 4096, MaxXLSXBytes: 1 << 20}, mappings...)
+	p, sink := newTestPipeline(t, Options{BatchSize: 7, MaxRecordBytes: 4096, MaxXLSXBytes: 1 << 20, MaxDecompressedBytes: 4 << 20}, mappings...)
 	res, err := p.Process(context.Background(), in)
 	if err == nil {
 		checkCounts(t, res)
