@@ -123,6 +123,49 @@ func TestWorkbookCellBounds(t *testing.T) {
 	}
 }
 
+// sharedStringsWorkbook is a valid .xlsx whose shared-strings table holds
+// n one-letter strings.
+func sharedStringsWorkbook(t testing.TB, n int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	put := func(name, text string) io.Writer {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.WriteString(w, text)
+		return w
+	}
+	put("[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>`)
+	put("_rels/.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`)
+	put("xl/workbook.xml", `<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>`)
+	put("xl/_rels/workbook.xml.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>`)
+	put("xl/worksheets/sheet1.xml", `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>`)
+	w := put("xl/sharedStrings.xml", `<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
+	chunk := bytes.Repeat([]byte("<si><t>a</t></si>"), 4096)
+	for left := n; left > 0; left -= 4096 {
+		_, _ = w.Write(chunk)
+	}
+	_, _ = io.WriteString(w, `</sst>`)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestWorkbookSharedStringsBound: a shared-strings table over 16 MiB,
+// which excelize would unmarshal whole, is refused from the zip directory
+// before anything is unpacked.
+func TestWorkbookSharedStringsBound(t *testing.T) {
+	p, _ := newTestPipeline(t, Options{})
+	_, err := p.Process(context.Background(), Input{Name: "sst.xlsx", Reader: bytes.NewReader(sharedStringsWorkbook(t, 1<<20))})
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Rule != RuleTooLarge || !strings.Contains(ie.Message, "shared strings (xl/sharedStrings.xml)") {
+		t.Fatalf("Process = %v, want %s naming the shared strings", err, RuleTooLarge)
+	}
+}
+
 func TestScanXMLBounds(t *testing.T) {
 	tests := []struct {
 		name, xml string

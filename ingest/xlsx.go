@@ -19,8 +19,9 @@ import (
 // alone does not bound memory: an XML decoder returns a run of text as one
 // token, so a sheet of 900 MiB of whitespace would be held whole. Before
 // excelize sees it, checkWorkbook refuses a workbook that unpacks past the
-// decompression limit, and one whose sheets or shared strings hold a cell,
-// tag or row larger than the record limit.
+// decompression limit, one whose shared-strings table (read whole) is over
+// maxSharedStringsBytes, and one whose sheets or shared strings hold a
+// cell, tag or row larger than the record limit.
 func (r *run) decodeXLSX(src io.Reader, pl *plan) error {
 	max := r.p.opts.MaxXLSXBytes
 	data, err := io.ReadAll(io.LimitReader(src, max+1))
@@ -150,6 +151,18 @@ func mergedHeader(f *excelize.File, sheet string, row int) string {
 	return strings.Join(out, ", ")
 }
 
+// maxSharedStringsBytes bounds a workbook's shared-strings table, which
+// excelize unmarshals whole on the first text cell: about 7 bytes of heap
+// and half a microsecond per byte of its XML (32 MiB of short strings took
+// 226 MB and 32 s), so it is held to 16 MiB — a million short distinct
+// strings. A workbook with more text is a case for CSV.
+const maxSharedStringsBytes = 16 << 20
+
+// isSharedStrings reports the shared-strings part, by its usual name.
+func isSharedStrings(part string) bool {
+	return strings.Contains(strings.ToLower(part), "sharedstrings")
+}
+
 // maxRowCells bounds the cells of one sheet row, in bytes of XML, as a
 // multiple of Options.MaxRecordBytes: a row of a text input is bounded by
 // it alone, a sheet row carries a tag per cell besides its text.
@@ -174,10 +187,14 @@ func (r *run) checkWorkbook(data []byte) error {
 			return r.inputErr(0, RuleTooLarge, fmt.Sprintf("the workbook unpacks to more than %d bytes, the limit (%s): part %s alone holds %d bytes; split the workbook or export CSV",
 				limit, name, f.Name, f.UncompressedSize64))
 		}
+		if isSharedStrings(f.Name) && f.UncompressedSize64 > maxSharedStringsBytes {
+			return r.inputErr(0, RuleTooLarge, fmt.Sprintf("the workbook's shared strings (%s) unpack to %d bytes, more than the %d that are read into memory; export CSV",
+				f.Name, f.UncompressedSize64, maxSharedStringsBytes))
+		}
 	}
 	maxRun := int64(r.p.opts.MaxRecordBytes)
 	for _, f := range zr.File {
-		if !strings.HasPrefix(f.Name, "xl/worksheets/") && f.Name != "xl/sharedStrings.xml" {
+		if !strings.HasPrefix(f.Name, "xl/worksheets/") && !isSharedStrings(f.Name) {
 			continue
 		}
 		if err := scanPartBounds(f, maxRun, maxRowCells*maxRun); err != nil {

@@ -43,6 +43,7 @@ func TestBombsAreRefusedWithBoundedMemory(t *testing.T) {
 
 	xlsxBomb := whitespaceWorkbook(t, 900<<20)
 	wideCell := whitespaceWorkbook(t, 200<<20) // under the 256 MiB limit: one 200 MiB text
+	manyStrings := sharedStringsWorkbook(t, 60<<20)
 	gzBomb := rowsGzipCSV(t, 1<<30)
 	t.Logf("bombs: xlsx %d bytes (900 MiB sheet), xlsx %d bytes (200 MiB cell), gzip %d bytes (1 GiB)", len(xlsxBomb), len(wideCell), len(gzBomb))
 
@@ -62,14 +63,21 @@ func TestBombsAreRefusedWithBoundedMemory(t *testing.T) {
 			t.Errorf("%s: POST = %d %q, want 413 naming max_body_bytes", tc.name, status, msg)
 		}
 	}
+	// 60 MiB of shared strings, under max_body_bytes, but excelize would
+	// read them whole into about 400 MB.
+	status, msg := pushBody(t, client, d.url(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "", manyStrings)
+	if status != http.StatusRequestEntityTooLarge || !strings.Contains(msg, "shared strings") {
+		t.Errorf("xlsx with 60 MiB of shared strings: POST = %d %q, want 413 naming the shared strings", status, msg)
+	}
 
-	for name, data := range map[string][]byte{"bomb.xlsx": xlsxBomb, "cell.xlsx": wideCell, "bomb.csv.gz": gzBomb} {
+	for name, data := range map[string][]byte{"bomb.xlsx": xlsxBomb, "cell.xlsx": wideCell, "strings.xlsx": manyStrings, "bomb.csv.gz": gzBomb} {
 		dropFile(t, drop, name, data)
 	}
 	for name, want := range map[string]string{
-		"bomb.xlsx":   "max_decompressed_bytes",
-		"cell.xlsx":   "a text of more than",
-		"bomb.csv.gz": "max_decompressed_bytes",
+		"bomb.xlsx":    "max_decompressed_bytes",
+		"cell.xlsx":    "a text of more than",
+		"strings.xlsx": "shared strings",
+		"bomb.csv.gz":  "max_decompressed_bytes",
 	} {
 		reasons := filepath.Join(drop, "rejected", name+".reasons.txt")
 		waitUntil(t, name+" refused in the drop folder", 3*time.Minute, func() bool { return fileContains(reasons, want) })
@@ -86,7 +94,7 @@ func TestBombsAreRefusedWithBoundedMemory(t *testing.T) {
 
 	// Still serving: a good push is stored, beside the one row (S1) the
 	// gzip bombs held before their limit.
-	status, msg := pushBody(t, client, d.url(), "text/csv", "", csvBatch(0, 10))
+	status, msg = pushBody(t, client, d.url(), "text/csv", "", csvBatch(0, 10))
 	if status != http.StatusOK {
 		t.Fatalf("good push after the bombs = %d %q", status, msg)
 	}
@@ -215,31 +223,58 @@ func rowsGzipCSV(t *testing.T, n int) []byte {
 	return buf.Bytes()
 }
 
+// sharedStringsWorkbook is a valid .xlsx whose shared-strings table is n
+// bytes of one-letter strings.
+func sharedStringsWorkbook(t *testing.T, n int) []byte {
+	t.Helper()
+	return workbookWith(t, `<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row>`, "", "<si><t>a</t></si>", n)
+}
+
 // whitespaceWorkbook is a valid .xlsx whose one sheet holds a header row
-// and then n bytes of spaces, written as a stream: about a thousandth of
-// n packed.
+// and then n bytes of spaces: about a thousandth of n packed.
 func whitespaceWorkbook(t *testing.T, n int) []byte {
+	t.Helper()
+	return workbookWith(t, `<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>time</t></is></c><c r="B1" t="inlineStr"><is><t>indicator</t></is></c><c r="C1" t="inlineStr"><is><t>value</t></is></c></row>`, " ", "", n)
+}
+
+// workbookWith writes a one-sheet .xlsx as a stream: the sheet's data
+// begins with sheetHead, then sheetFiller is repeated to n bytes, and
+// sstFiller is repeated to n bytes in the shared-strings table (an empty
+// filler: none).
+func workbookWith(t *testing.T, sheetHead, sheetFiller, sstFiller string, n int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	put := func(name, text string) io.Writer {
+	put := func(name string, text ...string) io.Writer {
 		w, err := zw.Create(name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, _ = io.WriteString(w, text)
+		for _, s := range text {
+			_, _ = io.WriteString(w, s)
+		}
 		return w
 	}
-	put("[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`)
-	put("_rels/.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`)
-	put("xl/workbook.xml", `<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>`)
-	put("xl/_rels/workbook.xml.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`)
-	w := put("xl/worksheets/sheet1.xml", `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>time</t></is></c><c r="B1" t="inlineStr"><is><t>indicator</t></is></c><c r="C1" t="inlineStr"><is><t>value</t></is></c></row>`)
-	chunk := bytes.Repeat([]byte(" "), 1<<20)
-	for left := n; left > 0; left -= len(chunk) {
-		_, _ = w.Write(chunk[:min(left, len(chunk))])
+	fill := func(w io.Writer, filler string) {
+		if filler == "" {
+			return
+		}
+		chunk := []byte(strings.Repeat(filler, (1<<20)/len(filler)))
+		for left := n; left > 0; left -= len(chunk) {
+			_, _ = w.Write(chunk)
+		}
 	}
+	const decl = `<?xml version="1.0" encoding="UTF-8"?>`
+	put("[Content_Types].xml", decl, `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>`)
+	put("_rels/.rels", decl, `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`)
+	put("xl/workbook.xml", decl, `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>`)
+	put("xl/_rels/workbook.xml.rels", decl, `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>`)
+	w := put("xl/worksheets/sheet1.xml", decl, `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`, sheetHead)
+	fill(w, sheetFiller)
 	_, _ = io.WriteString(w, `</sheetData></worksheet>`)
+	w = put("xl/sharedStrings.xml", decl, `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
+	fill(w, sstFiller)
+	_, _ = io.WriteString(w, `</sst>`)
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
