@@ -471,17 +471,22 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 			l.over = true
 			return 0, errBodyTooLarge
 		}
-		return 0, err
+		return 0, l.noteTimeout(err)
 	}
 	if int64(len(p)) > l.left {
 		p = p[:l.left]
 	}
 	n, err := l.r.Read(p)
 	l.left -= int64(n)
+	return n, l.noteTimeout(err)
+}
+
+// noteTimeout remembers a read cut off by the body's deadline.
+func (l *limitedReader) noteTimeout(err error) error {
 	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
 		l.timedOut = true
 	}
-	return n, err
+	return err
 }
 
 // rowLimit counts the observations a request delivers to the spool.
