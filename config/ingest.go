@@ -50,6 +50,23 @@ type Ingest struct {
 	// MaxBodyBytes and MaxRows bound one push request.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 	MaxRows      int   `yaml:"max_rows"`
+	// MaxDecompressedBytes bounds what a drop-folder or imported file
+	// unpacks to: a .gz file's content, an Excel workbook's parts. A push
+	// is bounded by MaxBodyBytes after decompression instead.
+	MaxDecompressedBytes int64 `yaml:"max_decompressed_bytes"`
+	// BodyReadTimeout bounds the reading of one push body, from its
+	// headers to its last byte; a client trickling it is cut off then.
+	BodyReadTimeout time.Duration `yaml:"body_read_timeout"`
+	// MaxConcurrentPushes bounds the pushes processed at once; more get
+	// 503 with Retry-After at once. MaxConnections bounds the open HTTP
+	// connections; more wait for the kernel to hand them over.
+	MaxConcurrentPushes int `yaml:"max_concurrent_pushes"`
+	MaxConnections      int `yaml:"max_connections"`
+	// MemoryLimit is serve's soft memory limit in bytes (Go's GOMEMLIMIT,
+	// which wins when set): the garbage collector works harder as the heap
+	// nears it. Zero: half of the memory limit of the daemon's cgroup, or
+	// of the machine's memory without one.
+	MemoryLimit int64 `yaml:"memory_limit"`
 	// TLSCert and TLSKey enable HTTPS when both are set.
 	TLSCert string `yaml:"tls_cert"`
 	TLSKey  string `yaml:"tls_key"`
@@ -74,10 +91,16 @@ func defaultIngest() Ingest {
 		TokensEnv:     "GREENMETRICS_INGEST_TOKENS",
 		MaxBodyBytes:  64 << 20,
 		MaxRows:       1_000_000,
-		MaxFuture:     48 * time.Hour,
-		RetryMin:      500 * time.Millisecond,
-		RetryMax:      time.Minute,
-		ShutdownGrace: 10 * time.Second,
+		// A million-row CSV is about 60 MB; four times that leaves room
+		// without letting one file unpack to gigabytes.
+		MaxDecompressedBytes: 256 << 20,
+		BodyReadTimeout:      time.Minute,
+		MaxConcurrentPushes:  16,
+		MaxConnections:       256,
+		MaxFuture:            48 * time.Hour,
+		RetryMin:             500 * time.Millisecond,
+		RetryMax:             time.Minute,
+		ShutdownGrace:        10 * time.Second,
 	}
 }
 
@@ -92,6 +115,13 @@ func (in Ingest) validate() error {
 	check(in.BatchSize <= 0 || in.BatchSize > 100_000, "batch_size", fmt.Errorf("%d must be in 1..100000", in.BatchSize))
 	check(in.MaxBodyBytes <= 0, "max_body_bytes", fmt.Errorf("%d must be positive", in.MaxBodyBytes))
 	check(in.MaxRows <= 0, "max_rows", fmt.Errorf("%d must be positive", in.MaxRows))
+	check(in.MaxDecompressedBytes <= 0, "max_decompressed_bytes", fmt.Errorf("%d must be positive", in.MaxDecompressedBytes))
+	check(in.BodyReadTimeout <= 0, "body_read_timeout", fmt.Errorf("%v must be positive", in.BodyReadTimeout))
+	check(in.MaxConcurrentPushes <= 0, "max_concurrent_pushes", fmt.Errorf("%d must be positive", in.MaxConcurrentPushes))
+	check(in.MaxConnections < in.MaxConcurrentPushes+8, "max_connections",
+		fmt.Errorf("%d must leave room above max_concurrent_pushes %d for health checks and scrapes (at least %d)", in.MaxConnections, in.MaxConcurrentPushes, in.MaxConcurrentPushes+8))
+	check(in.MemoryLimit < 0 || (in.MemoryLimit > 0 && in.MemoryLimit < 64<<20), "memory_limit",
+		fmt.Errorf("%d must be 0 (automatic) or at least 64 MiB", in.MemoryLimit))
 	check(in.TLSCert != "" && in.TLSKey == "", "tls_key", errors.New("is required with tls_cert (both or neither)"))
 	check(in.TLSCert == "" && in.TLSKey != "", "tls_cert", errors.New("is required with tls_key (both or neither)"))
 	check(in.RetryMin <= 0, "retry_min", fmt.Errorf("%v must be positive", in.RetryMin))

@@ -238,7 +238,7 @@ func TestDropFolderMovesUnreadableFilesAside(t *testing.T) {
 	}
 	waitFor(t, "bad.json in rejected/", func() bool { return exists(filepath.Join(h.dir, "rejected", "bad.json")) })
 	reasons := readFile(t, filepath.Join(h.dir, "rejected", "bad.json.reasons.txt"))
-	if !strings.Contains(reasons, "# reading stopped, the file moved to rejected/: bad.json:1: malformed_input: the JSON ends in the middle of a value (truncated?)") {
+	if !strings.Contains(reasons, "# reading stopped, the file moved to rejected/: bad.json:2: malformed_input: the JSON ends in the middle of a value (truncated?)") {
 		t.Errorf("reasons:\n%s", reasons)
 	}
 	if got := len(sink.all()); got != 1 {

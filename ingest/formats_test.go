@@ -34,11 +34,12 @@ func TestJSONArrayAndNDJSON(t *testing.T) {
 		``,
 	}, "\n")
 	wantRejected := map[string][]Rejection{
+		// A JSON array's rows are its elements, not its lines.
 		"rows.json": {
-			{Row: 5, Field: "value", Rule: RuleNonNumeric, Message: "value is a boolean, not a number"},
-			{Row: 6, Field: "colour", Rule: RuleMalformedRow, Message: `unknown field "colour" (allowed: time, indicator, entity, value, unit, source, confirm)`},
-			{Row: 7, Rule: RuleMalformedRow, Message: `field "value" holds an object; a row is a flat object`},
-			{Row: 8, Rule: RuleMalformedRow, Message: "array element is a number, not a row object"},
+			{Row: 4, Field: "value", Rule: RuleNonNumeric, Message: "value is a boolean, not a number"},
+			{Row: 5, Field: "colour", Rule: RuleMalformedRow, Message: `unknown field "colour" (allowed: time, indicator, entity, value, unit, source, confirm)`},
+			{Row: 6, Rule: RuleMalformedRow, Message: `field "value" holds an object; a row is a flat object`},
+			{Row: 7, Rule: RuleMalformedRow, Message: "array element is a number, not a row object"},
 		},
 		"rows.ndjson": {
 			{Row: 4, Field: "value", Rule: RuleNonNumeric, Message: "value is a boolean, not a number"},
@@ -79,12 +80,12 @@ func TestJSONArrayAndNDJSON(t *testing.T) {
 
 func TestJSONInputErrors(t *testing.T) {
 	tests := []struct{ name, text, rule, msg string }{
-		{"syntax", "[{\"time\": \"2024-06\",\n \"indicator\" \"gdp\"}]", RuleMalformedInput, "JSON syntax: invalid character '\"' after object key"},
+		{"syntax", "[{\"time\": \"2024-06\",\n \"indicator\" \"gdp\"}]", RuleMalformedInput, "JSON syntax: invalid character '\"' after object key (line 2)"},
 		{"truncated", `[{"time": "2024-06", "indicator": "gdp", "value": 1}, {"time"`, RuleMalformedInput, "the JSON ends in the middle of a value (truncated?)"},
 		{"scalar", `17`, RuleMalformedInput, "JSON input must be an array of row objects, or row objects one after another (NDJSON)"},
 		{"empty array", `[]`, RuleNoDataRows, "the JSON array is empty"},
 		{"whitespace", "  \n", RuleEmptyInput, "no JSON value in the input"},
-		{"trailing", `[{"time": "2024-06", "indicator": "gdp", "value": 1}] x`, RuleMalformedInput, "content after the end of the JSON array"},
+		{"trailing", `[{"time": "2024-06", "indicator": "gdp", "value": 1}] x`, RuleMalformedInput, "content after the end of the JSON array (line 1)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

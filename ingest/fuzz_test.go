@@ -16,7 +16,7 @@ import (
 // error carries a known rule and a message, and every accepted observation
 // is valid and in the catalogue.
 func fuzzInput(t *testing.T, in Input, mappings ...config.Mapping) {
-	p, sink := newTestPipeline(t, Options{BatchSize: 7, MaxRecordBytes: 4096, MaxXLSXBytes: 1 << 20}, mappings...)
+	p, sink := newTestPipeline(t, Options{BatchSize: 7, MaxRecordBytes: 4096, MaxXLSXBytes: 1 << 20, MaxDecompressedBytes: 4 << 20}, mappings...)
 	res, err := p.Process(context.Background(), in)
 	if err == nil {
 		checkCounts(t, res)
@@ -166,6 +166,27 @@ func FuzzScanMergeRefs(f *testing.F) {
 			if !strings.Contains(xml, r) {
 				t.Errorf("ref %q is not in the input", r)
 			}
+		}
+	})
+}
+
+// FuzzScanXMLBounds: the workbook pre-check never refuses markup whose
+// every text, tag and row is within its bounds — the whole input within
+// them certainly is — and refuses by a bound only what is over it.
+func FuzzScanXMLBounds(f *testing.F) {
+	f.Add(`<sheetData><row r="1"><c><v>1</v></c></row></sheetData>`, 8)
+	f.Add(`<row r="1">`+strings.Repeat(" ", 40)+`</row><row>`, 16)
+	f.Add(`<<>><row/><rowBreaks>`, 2)
+	f.Fuzz(func(t *testing.T, xml string, bound int) {
+		if err := scanXMLBounds(strings.NewReader(xml), int64(len(xml)), int64(len(xml))); err != nil {
+			t.Fatalf("input of %d bytes refused with bounds of its own size: %v", len(xml), err)
+		}
+		if bound < 1 {
+			return
+		}
+		err := scanXMLBounds(strings.NewReader(xml), int64(bound), int64(4*bound))
+		if err != nil && len(xml) <= bound {
+			t.Fatalf("input of %d bytes refused with bound %d: %v", len(xml), bound, err)
 		}
 	})
 }

@@ -26,21 +26,54 @@ var (
 )
 
 // decode opens the input — gzip, format, mapping — and runs the decoder of
-// its format.
+// its format. Whatever the path (a push with or without Content-Encoding,
+// a drop-folder or imported .gz file, a workbook's parts), unpacking is
+// bounded by one limit, r.maxBytes; past it the input is refused as too
+// large, whatever error its decoder made of the cut-off stream.
 func (r *run) decode() error {
+	var unpacked *unpackLimit
+	err := r.decodeLimited(&unpacked)
+	if unpacked != nil && unpacked.over {
+		return r.tooLarge("it decompresses")
+	}
+	return err
+}
+
+// maxBytes is the limit on what the input unpacks to, and the name of the
+// setting it comes from.
+func (r *run) maxBytes() (int64, string) {
+	if r.in.MaxBytes > 0 {
+		name := r.in.LimitName
+		if name == "" {
+			name = "max_decompressed_bytes"
+		}
+		return r.in.MaxBytes, name
+	}
+	return r.p.opts.MaxDecompressedBytes, "max_decompressed_bytes"
+}
+
+// tooLarge refuses the input: what unpacks past the limit.
+func (r *run) tooLarge(what string) error {
+	limit, name := r.maxBytes()
+	return r.inputErr(0, RuleTooLarge, fmt.Sprintf("%s to more than %d bytes, the limit (%s); split the input (rows before the limit were processed)", what, limit, name))
+}
+
+func (r *run) decodeLimited(unpacked **unpackLimit) error {
 	br := bufio.NewReaderSize(r.in.Reader, 64<<10)
 	name := r.in.Name
 	head, err := br.Peek(2)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return r.inputErr(0, RuleMalformedInput, fmt.Sprintf("reading: %v", err))
 	}
-	if bytes.Equal(head, gzipMagic) {
+	if r.in.Gzip || bytes.Equal(head, gzipMagic) {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return r.inputErr(0, RuleMalformedInput, fmt.Sprintf("gzip: %v", err))
 		}
 		defer zr.Close()
-		br = bufio.NewReaderSize(&gzipErrors{zr}, 64<<10)
+		limit, _ := r.maxBytes()
+		*unpacked = &unpackLimit{r: zr, left: limit}
+		br = bufio.NewReaderSize(&gzipErrors{*unpacked}, 64<<10)
 		name = strings.TrimSuffix(name, ".gz")
 	}
 	head, _ = br.Peek(sniffSize)
@@ -91,6 +124,39 @@ func (r *run) decode() error {
 
 func (r *run) inputErr(row int, rule, msg string) error {
 	return &InputError{Source: r.in.Name, Row: row, Rule: rule, Message: msg}
+}
+
+// errUnpackedTooLarge is the read error past the unpacking limit.
+var errUnpackedTooLarge = errors.New("decompressed input over the size limit")
+
+// unpackLimit fails reads of a decompressed stream past its limit and
+// remembers that it did. It reads one byte beyond the limit, so that an
+// input of exactly the limit passes.
+type unpackLimit struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+func (l *unpackLimit) Read(p []byte) (int, error) {
+	if l.over {
+		return 0, errUnpackedTooLarge
+	}
+	if l.left <= 0 {
+		var b [1]byte
+		n, err := l.r.Read(b[:])
+		if n > 0 {
+			l.over = true
+			return 0, errUnpackedTooLarge
+		}
+		return 0, err
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
 }
 
 // gzipErrors marks errors of a gzip stream so they are reported as a broken

@@ -33,7 +33,10 @@ type nested struct{ kind string }
 
 // decodeJSON streams a JSON array of row objects, or row objects one after
 // another, token by token: memory is bounded by one row, however long the
-// array.
+// array. Rows are numbered by element (the first element or object is row
+// 1), whatever the line breaks: a program that sent the array knows its
+// elements, and a whole array is often one line. Errors that stop reading
+// name the line as well.
 func (r *run) decodeJSON(text io.Reader) error {
 	lim := &limiter{r: text, max: r.p.opts.MaxRecordBytes}
 	tr := &tracker{r: lim}
@@ -47,12 +50,14 @@ func (r *run) decodeJSON(text io.Reader) error {
 		return r.jsonFatal(tr, err)
 	}
 	seen := false
+	row := 0
 	switch tok {
 	case json.Delim('['):
 		for dec.More() {
 			lim.reset()
 			seen = true
-			if err := r.jsonElement(dec, tr); err != nil {
+			row++
+			if err := r.jsonElement(dec, tr, row); err != nil {
 				return err
 			}
 		}
@@ -60,12 +65,13 @@ func (r *run) decodeJSON(text io.Reader) error {
 			return r.jsonFatal(tr, err)
 		}
 		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-			return r.inputErr(tr.lineAt(dec.InputOffset()), RuleMalformedInput, "content after the end of the JSON array")
+			return r.inputErr(0, RuleMalformedInput, fmt.Sprintf("content after the end of the JSON array (line %d)", tr.lineAt(dec.InputOffset())))
 		}
 	case json.Delim('{'):
 		for {
 			seen = true
-			if err := r.jsonObject(dec, tr, dec.InputOffset()-1); err != nil {
+			row++
+			if err := r.jsonObject(dec, tr, dec.InputOffset()-1, row); err != nil {
 				return err
 			}
 			lim.reset()
@@ -77,7 +83,7 @@ func (r *run) decodeJSON(text io.Reader) error {
 				return r.jsonFatal(tr, err)
 			}
 			if tok != json.Delim('{') {
-				return r.inputErr(tr.lineAt(dec.InputOffset()), RuleMalformedInput, fmt.Sprintf("expected a row object, found %v", tok))
+				return r.inputErr(row+1, RuleMalformedInput, fmt.Sprintf("expected a row object, found %v (line %d)", tok, tr.lineAt(dec.InputOffset())))
 			}
 		}
 	default:
@@ -89,45 +95,46 @@ func (r *run) decodeJSON(text io.Reader) error {
 	return nil
 }
 
-// jsonElement reads one element of the top-level array.
-func (r *run) jsonElement(dec *json.Decoder, tr *tracker) error {
+// jsonElement reads element row of the top-level array.
+func (r *run) jsonElement(dec *json.Decoder, tr *tracker, row int) error {
 	tok, err := dec.Token()
 	if err != nil {
-		return r.jsonFatal(tr, err)
+		return r.jsonFatalAt(tr, row, 0, err)
 	}
 	start := dec.InputOffset() - 1
 	if tok == json.Delim('{') {
-		return r.jsonObject(dec, tr, start)
+		return r.jsonObject(dec, tr, start, row)
 	}
 	line := tr.lineAt(start)
 	kind := jsonKind(tok)
 	if d, ok := tok.(json.Delim); ok {
 		if err := skipNested(dec, d); err != nil {
-			return r.jsonFatalAt(tr, line, err)
+			return r.jsonFatalAt(tr, row, line, err)
 		}
 	}
 	tr.badBefore(dec.InputOffset())
 	r.rowSeen()
-	return r.rejectRow(line, &rawRow{text: kind}, "", RuleMalformedRow, fmt.Sprintf("array element is %s, not a row object", kind))
+	return r.rejectRow(row, &rawRow{text: kind}, "", RuleMalformedRow, fmt.Sprintf("array element is %s, not a row object", kind))
 }
 
-// jsonObject reads a row object whose '{' is at byte offset start.
-func (r *run) jsonObject(dec *json.Decoder, tr *tracker, start int64) error {
+// jsonObject reads row object number row, whose '{' is at byte offset
+// start.
+func (r *run) jsonObject(dec *json.Decoder, tr *tracker, start int64, row int) error {
 	line := tr.lineAt(start)
 	fields, problem, err := readObject(dec)
 	if err != nil {
-		return r.jsonFatalAt(tr, line, err)
+		return r.jsonFatalAt(tr, row, line, err)
 	}
 	bad := tr.badBefore(dec.InputOffset())
 	r.rowSeen()
 	raw := &rawRow{text: renderObject(fields)}
 	switch {
 	case bad:
-		return r.rejectRow(line, raw, "", RuleBadEncoding, "row is not valid UTF-8 (JSON text must be UTF-8); save the file as UTF-8")
+		return r.rejectRow(row, raw, "", RuleBadEncoding, "row is not valid UTF-8 (JSON text must be UTF-8); save the file as UTF-8")
 	case problem != "":
-		return r.rejectRow(line, raw, "", RuleMalformedRow, problem)
+		return r.rejectRow(row, raw, "", RuleMalformedRow, problem)
 	}
-	return r.jsonRow(line, fields, raw)
+	return r.jsonRow(row, fields, raw)
 }
 
 // readObject reads the members of an object whose '{' was consumed. A
@@ -206,32 +213,27 @@ func jsonKind(tok json.Token) string {
 	return fmt.Sprintf("%T", tok)
 }
 
-// jsonFatal turns a decoder error into an InputError at its line.
+// jsonFatal turns a decoder error outside any row into an InputError.
 func (r *run) jsonFatal(tr *tracker, err error) error {
-	var se *json.SyntaxError
-	line := 0
-	if errors.As(err, &se) {
-		line = tr.lineAt(se.Offset)
-	}
-	return r.jsonFatalAt(tr, line, err)
+	return r.jsonFatalAt(tr, 0, 0, err)
 }
 
-func (r *run) jsonFatalAt(tr *tracker, line int, err error) error {
+// jsonFatalAt turns a decoder error in row (0: outside any) into an
+// InputError; line, when known, is where the row starts, and a syntax
+// error names its own line.
+func (r *run) jsonFatalAt(tr *tracker, row, line int, err error) error {
 	var se *json.SyntaxError
 	switch {
 	case errors.Is(err, errTooDeep):
-		return r.inputErr(line, RuleTooDeep, fmt.Sprintf("JSON nested deeper than %d levels; rows must be flat objects", maxJSONDepth))
+		return r.inputErr(row, RuleTooDeep, fmt.Sprintf("JSON nested deeper than %d levels; rows must be flat objects", maxJSONDepth))
 	case errors.Is(err, errRecordTooLong):
-		return r.inputErr(line, RuleLineTooLong, fmt.Sprintf("a JSON element is longer than %d bytes; reading stopped", r.p.opts.MaxRecordBytes))
+		return r.inputErr(row, RuleLineTooLong, fmt.Sprintf("a JSON element is longer than %d bytes; reading stopped", r.p.opts.MaxRecordBytes))
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return r.inputErr(line, RuleMalformedInput, "the JSON ends in the middle of a value (truncated?)")
+		return r.inputErr(row, RuleMalformedInput, "the JSON ends in the middle of a value (truncated?)")
 	case errors.As(err, &se):
-		if l := tr.lineAt(se.Offset); l > line {
-			line = l
-		}
-		return r.inputErr(line, RuleMalformedInput, "JSON syntax: "+se.Error())
+		return r.inputErr(row, RuleMalformedInput, fmt.Sprintf("JSON syntax: %s (line %d)", se.Error(), max(line, tr.lineAt(se.Offset))))
 	}
-	return r.inputErr(line, RuleMalformedInput, err.Error())
+	return r.inputErr(row, RuleMalformedInput, err.Error())
 }
 
 // decodeNDJSON reads one row object per line. Lines are independent: a

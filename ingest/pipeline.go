@@ -74,8 +74,9 @@ func (e *InputError) Error() string {
 // A Rejection is one refused row, or one refused value of a wide row.
 type Rejection struct {
 	Source string // the input's name (file name or request)
-	// Row is the 1-based line of a text input (for a JSON array, the line
-	// where the element starts) or the sheet row of a workbook.
+	// Row is the 1-based line of a text input (for JSON, the number of the
+	// array element or object, whatever the line breaks) or the sheet row
+	// of a workbook.
 	Row     int
 	Field   string // the column or field at fault, as the input names it
 	Rule    string // a stable Rule* code
@@ -100,6 +101,12 @@ type Options struct {
 	MaxRecordBytes int
 	// MaxXLSXBytes bounds a workbook, which must be read whole; 0: 256 MiB.
 	MaxXLSXBytes int64
+	// MaxDecompressedBytes bounds what one input unpacks to: a gzip
+	// stream's output, and the parts of a workbook (each, and all together).
+	// An input that would unpack to more is refused with RuleTooLarge
+	// (the rows read before stay processed); 0: 256 MiB. Input.MaxBytes
+	// overrides it for one input.
+	MaxDecompressedBytes int64
 	// MaxRejections is how many rejections Result.Rejected keeps (the counts
 	// and Input.OnReject always see all of them); 0: 1000.
 	MaxRejections int
@@ -120,7 +127,7 @@ type Options struct {
 // OptionsFrom returns the options the ingest section of the daemon
 // configuration sets.
 func OptionsFrom(in config.Ingest) Options {
-	return Options{BatchSize: in.BatchSize, MaxFuture: in.MaxFuture}
+	return Options{BatchSize: in.BatchSize, MaxFuture: in.MaxFuture, MaxDecompressedBytes: in.MaxDecompressedBytes}
 }
 
 func (o Options) withDefaults() Options {
@@ -138,6 +145,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxXLSXBytes <= 0 {
 		o.MaxXLSXBytes = 256 << 20
+	}
+	if o.MaxDecompressedBytes <= 0 {
+		o.MaxDecompressedBytes = 256 << 20
 	}
 	if o.MaxRejections <= 0 {
 		o.MaxRejections = 1000
@@ -212,6 +222,16 @@ type Input struct {
 	// Precision of line-protocol timestamps: s, ms, us or ns; empty: told
 	// apart by magnitude.
 	Precision string
+	// Gzip says Reader is gzip-compressed (a push with Content-Encoding:
+	// gzip). Without it a gzip stream is still recognised by its first
+	// bytes; either way it is unpacked within the limit below.
+	Gzip bool
+	// MaxBytes, when positive, replaces Options.MaxDecompressedBytes for
+	// this input, and LimitName names the setting it comes from in the
+	// refusal (default "max_decompressed_bytes"): a push is bounded by
+	// max_body_bytes.
+	MaxBytes  int64
+	LimitName string
 	// OnReject, when set, sees every rejection as it is made, in row order
 	// (Result keeps only the first Options.MaxRejections). An error from it
 	// stops processing and is returned.

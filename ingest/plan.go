@@ -31,7 +31,9 @@ func compilePlan(cat *config.Catalog, m config.Mapping) (*plan, error) {
 	if pl.source == "" {
 		pl.source = m.Name
 	}
-	if m.Timezone != "" {
+	// Asia/Shanghai by name means the bureau's fixed +08:00 (see
+	// models.Shanghai), not the tz database's historical offsets.
+	if m.Timezone != "" && m.Timezone != "Asia/Shanghai" {
 		loc, err := time.LoadLocation(m.Timezone)
 		if err != nil {
 			return nil, fmt.Errorf("mapping %q: timezone: %w", m.Name, err)

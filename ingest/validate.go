@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/greenmetrics/greenmetrics/config"
 	"github.com/greenmetrics/greenmetrics/ingest/ledger"
@@ -34,6 +35,7 @@ const (
 	RuleMissingEntity        = "missing_entity"        // a per-entity indicator without entity
 	RuleUnexpectedEntity     = "unexpected_entity"     // a district-wide indicator with an entity
 	RuleBadTag               = "bad_tag"               // entity or provider unfit for a tag
+	RuleBadCharacters        = "bad_characters"        // a control, bidi or zero-width character in a name
 	RuleLooksLikePercent     = "looks_like_percent"    // a bare number > 1 for a ratio indicator
 	RuleImplausibleValue     = "implausible_value"     // held: far from the figure's history or its annual figure; enters when confirmed
 	RuleProviderNotAllowed   = "provider_not_allowed"  // a row names a provider it may not claim
@@ -320,6 +322,15 @@ func (r *run) check(c candidate) (obs models.Observation, ledgered bool, rejecti
 	rej := func(field, rule, format string, args ...any) (models.Observation, bool, *Rejection) {
 		return models.Observation{}, false, &Rejection{Row: c.row, Field: field, Rule: rule, Message: fmt.Sprintf(format, args...), Raw: c.raw.String()}
 	}
+	for _, name := range [...]struct{ field, def, v string }{
+		{c.indicatorField, "indicator", c.indicator}, {c.entityField, "entity", c.entity}, {c.sourceField, "source", c.source},
+	} {
+		if i := strings.IndexFunc(name.v, isHiddenRune); i >= 0 {
+			ch, _ := utf8.DecodeRuneInString(name.v[i:])
+			return rej(fieldOr(name.field, name.def), RuleBadCharacters, "%s %q holds the invisible character %U at byte %d (a control, direction or zero-width character, e.g. copied from a web page): it would make two names that look the same differ; remove it",
+				name.def, name.v, ch, i)
+		}
+	}
 	ind, ok := r.p.cat.Lookup(c.indicator)
 	if !ok {
 		if c.indicator == "" {
@@ -374,17 +385,57 @@ func (r *run) check(c candidate) (obs models.Observation, ledgered bool, rejecti
 	}
 	obs = models.Observation{Time: period.Start, Indicator: ind.Code, Entity: c.entity, Value: v, Provider: provider}
 	if err := obs.Validate(); err != nil {
-		field := fieldOr(c.entityField, "entity")
-		switch {
-		case errors.Is(err, models.ErrNoTime):
-			field = fieldOr(c.timeField, "time")
-			return rej(field, RuleBadTime, "%v", err)
-		case strings.HasPrefix(err.Error(), "provider"):
-			field = fieldOr(c.sourceField, "source")
-		}
-		return rej(field, RuleBadTag, "%v", err)
+		return rej(validateField(err, c), validateRule(err), "%v", err)
 	}
 	return obs, ledger.Ledgered(ind.Frequency), nil
+}
+
+// validateField names the field an Observation.Validate error is about, by
+// the error rather than by elimination: a time or value fault must not be
+// reported as the entity's.
+func validateField(err error, c candidate) string {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, models.ErrNoTime):
+		return fieldOr(c.timeField, "time")
+	case errors.Is(err, models.ErrNonFinite):
+		return fieldOr(c.valueField, "value")
+	case errors.Is(err, models.ErrNoIndicator):
+		return fieldOr(c.indicatorField, "indicator")
+	case strings.HasPrefix(msg, "provider"):
+		return fieldOr(c.sourceField, "source")
+	}
+	return fieldOr(c.entityField, "entity")
+}
+
+// validateRule is the rule of an Observation.Validate error.
+func validateRule(err error) string {
+	switch {
+	case errors.Is(err, models.ErrNoTime):
+		return RuleBadTime
+	case errors.Is(err, models.ErrNonFinite):
+		return RuleNonFinite
+	case errors.Is(err, models.ErrNoIndicator):
+		return RuleUnknownIndicator
+	}
+	return RuleBadTag
+}
+
+// isHiddenRune reports characters no name may hold: C0 and C1 controls,
+// the bidirectional controls (U+061C, U+200E/F, U+202A–U+202E,
+// U+2066–U+2069), and zero-width characters (U+200B–U+200D, U+2060,
+// U+FEFF). They are invisible, so two names that look alike would be
+// stored as two entities, and a direction override can make a name read
+// as another on a dashboard.
+func isHiddenRune(r rune) bool {
+	switch {
+	case r < 0x20, r >= 0x7f && r <= 0x9f:
+		return true
+	case r == 0x061c, r >= 0x200b && r <= 0x200f, r >= 0x202a && r <= 0x202e,
+		r >= 0x2060 && r <= 0x2069, r == 0xfeff:
+		return true
+	}
+	return false
 }
 
 // providerPattern is the syntax of provider names, wherever they come

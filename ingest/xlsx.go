@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"archive/zip"
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -13,7 +15,13 @@ import (
 // decodeXLSX reads a workbook sheet row by row with excelize's streaming
 // Rows API. The zip must be read whole (its directory is at the end), so
 // the workbook is bounded by Options.MaxXLSXBytes; the sheet itself is
-// streamed, spilling to a temporary file beyond 16 MiB of XML.
+// streamed, spilling to a temporary file beyond 16 MiB of XML. Streaming
+// alone does not bound memory: an XML decoder returns a run of text as one
+// token, so a sheet of 900 MiB of whitespace would be held whole. Before
+// excelize sees it, checkWorkbook refuses a workbook that unpacks past the
+// decompression limit, one whose shared-strings table (read whole) is over
+// maxSharedStringsBytes, and one whose sheets or shared strings hold a
+// cell, tag or row larger than the record limit.
 func (r *run) decodeXLSX(src io.Reader, pl *plan) error {
 	max := r.p.opts.MaxXLSXBytes
 	data, err := io.ReadAll(io.LimitReader(src, max+1))
@@ -23,10 +31,14 @@ func (r *run) decodeXLSX(src io.Reader, pl *plan) error {
 	if int64(len(data)) > max {
 		return r.inputErr(0, RuleTooLarge, fmt.Sprintf("workbook larger than %d bytes; split it or export CSV", max))
 	}
+	if err := r.checkWorkbook(data); err != nil {
+		return err
+	}
+	unzipLimit, _ := r.maxBytes()
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		RawCellValue:      true,
-		UnzipSizeLimit:    4 * max,
-		UnzipXMLSizeLimit: 16 << 20,
+		UnzipSizeLimit:    unzipLimit,
+		UnzipXMLSizeLimit: min(16<<20, unzipLimit),
 	})
 	if err != nil {
 		return r.inputErr(0, RuleMalformedInput, fmt.Sprintf("not an Excel .xlsx workbook: %v", err))
@@ -137,4 +149,128 @@ func mergedHeader(f *excelize.File, sheet string, row int) string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// maxSharedStringsBytes bounds a workbook's shared-strings table, which
+// excelize unmarshals whole on the first text cell: about 7 bytes of heap
+// and half a microsecond per byte of its XML (32 MiB of short strings took
+// 226 MB and 32 s), so it is held to 16 MiB — a million short distinct
+// strings. A workbook with more text is a case for CSV.
+const maxSharedStringsBytes = 16 << 20
+
+// isSharedStrings reports the shared-strings part, by its usual name.
+func isSharedStrings(part string) bool {
+	return strings.Contains(strings.ToLower(part), "sharedstrings")
+}
+
+// maxRowCells bounds the cells of one sheet row, in bytes of XML, as a
+// multiple of Options.MaxRecordBytes: a row of a text input is bounded by
+// it alone, a sheet row carries a tag per cell besides its text.
+const maxRowCells = 4
+
+// checkWorkbook refuses a workbook that would take unbounded memory or
+// time to read: one whose parts unpack to more than the decompression
+// limit (each or together, as the zip directory declares; the zip reader
+// fails a part that unpacks beyond its declared size), and one whose
+// worksheets or shared strings hold a cell, tag or row over the record
+// limit.
+func (r *run) checkWorkbook(data []byte) error {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return r.inputErr(0, RuleMalformedInput, fmt.Sprintf("not an Excel .xlsx workbook: %v", err))
+	}
+	limit, name := r.maxBytes()
+	var total uint64
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+		if total > uint64(limit) {
+			return r.inputErr(0, RuleTooLarge, fmt.Sprintf("the workbook unpacks to more than %d bytes, the limit (%s): part %s alone holds %d bytes; split the workbook or export CSV",
+				limit, name, f.Name, f.UncompressedSize64))
+		}
+		if isSharedStrings(f.Name) && f.UncompressedSize64 > maxSharedStringsBytes {
+			return r.inputErr(0, RuleTooLarge, fmt.Sprintf("the workbook's shared strings (%s) unpack to %d bytes, more than the %d that are read into memory; export CSV",
+				f.Name, f.UncompressedSize64, maxSharedStringsBytes))
+		}
+	}
+	maxRun := int64(r.p.opts.MaxRecordBytes)
+	for _, f := range zr.File {
+		if !strings.HasPrefix(f.Name, "xl/worksheets/") && !isSharedStrings(f.Name) {
+			continue
+		}
+		if err := scanPartBounds(f, maxRun, maxRowCells*maxRun); err != nil {
+			return r.inputErr(0, RuleTooLarge, fmt.Sprintf("part %s: %v; split the cell's text or export CSV", f.Name, err))
+		}
+	}
+	return nil
+}
+
+func scanPartBounds(f *zip.File, maxRun, maxRow int64) error {
+	rc, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return scanXMLBounds(rc, maxRun, maxRow)
+}
+
+// scanXMLBounds reads XML markup as bytes and fails at the first run of
+// text or tag longer than maxRun, or <row> element longer than maxRow. It
+// keeps no more than a buffer, whatever the input.
+func scanXMLBounds(rd io.Reader, maxRun, maxRow int64) error {
+	br := bufio.NewReaderSize(rd, 64<<10)
+	var (
+		pos, runStart int64
+		rowStart      int64  = -1
+		name          []byte // the first bytes of the current tag
+		inTag         bool
+	)
+	for {
+		b, err := br.ReadByte()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		pos++
+		switch {
+		case b == '<':
+			inTag, name, runStart = true, name[:0], pos
+		case b == '>' && inTag:
+			switch {
+			case isTagName(name, "row"):
+				rowStart = runStart
+			case isTagName(name, "/row"):
+				rowStart = -1
+			}
+			inTag, runStart = false, pos
+		case inTag && len(name) < 5:
+			name = append(name, b)
+		}
+		if pos-runStart > maxRun {
+			if inTag {
+				return fmt.Errorf("a tag of more than %d bytes at byte %d", maxRun, runStart)
+			}
+			return fmt.Errorf("a text of more than %d bytes (a cell, or whitespace) at byte %d", maxRun, runStart)
+		}
+		if rowStart >= 0 && pos-rowStart > maxRow {
+			return fmt.Errorf("a row of more than %d bytes at byte %d", maxRow, rowStart)
+		}
+	}
+}
+
+// isTagName reports whether the start of a tag, as read, is the name want
+// followed by its end (a space, '/' or nothing more).
+func isTagName(got []byte, want string) bool {
+	if !bytes.HasPrefix(got, []byte(want)) {
+		return false
+	}
+	if len(got) == len(want) {
+		return true
+	}
+	switch got[len(want)] {
+	case ' ', '\t', '\r', '\n', '/':
+		return true
+	}
+	return false
 }

@@ -106,18 +106,12 @@ func checkTag(name, v string) error {
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
-// Shanghai is the bureau's time zone; times without an offset are read in it.
-var Shanghai = mustLoadShanghai()
-
-func mustLoadShanghai() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		// China has kept UTC+8 without daylight saving since 1991, so a fixed
-		// zone is exact for every date the bureau reports on.
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}
+// Shanghai is the bureau's time zone, UTC+8; times without an offset are
+// read in it. It is a fixed zone, not the tz database's Asia/Shanghai:
+// that one puts dates before 1901 at local mean time (+08:05:43) and
+// 1986–1991 summers at +09:00, so the same written date would name
+// different instants by era. Every date the bureau writes means +08:00.
+var Shanghai = time.FixedZone("CST", 8*3600)
 
 // timeLayouts are the forms the bureau's files use, most specific first.
 var timeLayouts = []string{

@@ -70,6 +70,7 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 		cfg.Listen = f.listen
 	}
 	log := newLogger(os.Stderr, cfg.LogLevel, cfg.LogFormat)
+	setMemoryLimit(cfg.Ingest.MemoryLimit, log)
 
 	st, err := openStore(cfg)
 	if err != nil {
@@ -135,6 +136,9 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 		MaxRows:      cfg.Ingest.MaxRows,
 		Ready:        daemon.Ready(sp, snd, readyWindow, nil),
 		Logger:       log,
+		// Slow and crowding clients.
+		BodyReadTimeout: cfg.Ingest.BodyReadTimeout,
+		MaxConcurrent:   cfg.Ingest.MaxConcurrentPushes,
 	}).Register(api)
 	mux.Handle("GET /metrics", metrics.Handler(reg))
 
@@ -206,6 +210,8 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 		Runners:       runners,
 		ShutdownGrace: cfg.Ingest.ShutdownGrace,
 		Logger:        log,
+
+		MaxConnections: cfg.Ingest.MaxConnections,
 		Started: func(addr net.Addr) {
 			fmt.Fprintf(out, "greenmetrics %s serving on %s://%s (push: POST /api/v1/observations; POST /api/v1/analyze; /healthz /readyz /metrics)\n", buildVersion(), scheme, addr)
 			fmt.Fprintf(out, "  spool:    %s (%d points waiting from before)\n", sp.Dir(), sp.Stats().PendingPoints)

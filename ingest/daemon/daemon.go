@@ -45,8 +45,13 @@ type Config struct {
 	ShutdownGrace time.Duration
 	// Server timeouts. ReadHeaderTimeout defaults to 10 s; ReadTimeout and
 	// WriteTimeout to 5 min (a 64 MB push over a slow link, then its
-	// validation and fsync); IdleTimeout to 2 min.
+	// validation and fsync; the push API cuts a slow body off sooner, at
+	// its own BodyReadTimeout); IdleTimeout to 2 min.
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// MaxConnections bounds the connections served at once; more wait in
+	// the kernel's accept queue until one closes, so a crowd of slow
+	// clients cannot take every file descriptor. Zero: 256.
+	MaxConnections int
 	// Logger receives the lifecycle; nil discards it.
 	Logger *slog.Logger
 	// Started, when set, is called with the listening address before
@@ -65,6 +70,9 @@ func (c *Config) defaults() {
 	def(&c.ReadTimeout, 5*time.Minute)
 	def(&c.WriteTimeout, 5*time.Minute)
 	def(&c.IdleTimeout, 2*time.Minute)
+	if c.MaxConnections <= 0 {
+		c.MaxConnections = 256
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -85,6 +93,7 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.Spool.Close()
 		return fmt.Errorf("listen: %w", err)
 	}
+	ln = limitListener(ln, cfg.MaxConnections)
 	srv := &http.Server{
 		Handler:           cfg.Handler,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
@@ -130,6 +139,51 @@ func Run(ctx context.Context, cfg Config) error {
 		log.Error("shutting down after a failure", "err", cause)
 	}
 	return errors.Join(cause, shutdown(srv, stopBG, &wg, cfg))
+}
+
+// limitListener accepts at most n connections at a time: Accept waits
+// while n are open, leaving the next in the kernel's queue.
+func limitListener(ln net.Listener, n int) net.Listener {
+	return &limitedListener{Listener: ln, slots: make(chan struct{}, n), done: make(chan struct{})}
+}
+
+type limitedListener struct {
+	net.Listener
+	slots     chan struct{}
+	done      chan struct{} // closed by Close, so a waiting Accept returns
+	closeOnce sync.Once
+}
+
+func (l *limitedListener) Accept() (net.Conn, error) {
+	select {
+	case l.slots <- struct{}{}:
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.slots
+		return nil, err
+	}
+	return &slotConn{Conn: c, release: func() { <-l.slots }}, nil
+}
+
+func (l *limitedListener) Close() error {
+	l.closeOnce.Do(func() { close(l.done) })
+	return l.Listener.Close()
+}
+
+// slotConn gives its listener's slot back once, on its first Close.
+type slotConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *slotConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
 }
 
 func serve(srv *http.Server, ln net.Listener, cert, key string) error {

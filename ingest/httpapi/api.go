@@ -16,15 +16,18 @@
 // stored); 400 when the body cannot be read as the format (rows before
 // the fault were accepted, the summary says how many) or a parameter is
 // malformed; 401 without a valid bearer token; 403 when ?source= names
-// another provider than the token's; 413 over the body or row limit; 415
-// for an unknown content type, and when the push's data is larger than
-// the whole spool; 503 with Retry-After when the spool is full or failing. After a 503 or a dropped connection the client sends the
+// another provider than the token's; 408 when the body is not received
+// within Options.BodyReadTimeout; 413 over the body or row limit (a gzip
+// body, with Content-Encoding or without, is bounded after unpacking) and
+// when the push's data is larger than the whole spool; 415
+// for an unknown or unparsable content type; 503 with Retry-After when the
+// spool is full or failing, or when Options.MaxConcurrent pushes are
+// already being processed. After a 503 or a dropped connection the client sends the
 // same request again: points are idempotent, so rows accepted twice are
 // stored once.
 package httpapi
 
 import (
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -34,6 +37,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -57,8 +61,15 @@ type Options struct {
 	// providers of pushes); none means open, every push provided by
 	// OpenProvider.
 	Tokens Tokens
-	// MaxBodyBytes bounds a request body, after gzip decoding. Zero: 64 MiB.
+	// MaxBodyBytes bounds a request body as sent and, when it is gzip
+	// (Content-Encoding or not), as unpacked. Zero: 64 MiB.
 	MaxBodyBytes int64
+	// BodyReadTimeout bounds the reading of a push body from the moment
+	// its handler starts; a client still sending then gets 408. Zero: 1 min.
+	BodyReadTimeout time.Duration
+	// MaxConcurrent bounds the pushes processed at once; one more is
+	// answered 503 with Retry-After at once. Zero: 16.
+	MaxConcurrent int
 	// MaxRows bounds the observations of one request. Zero: 1 000 000.
 	MaxRows int
 	// MaxListed bounds the rejections listed in a response (all are
@@ -77,6 +88,8 @@ type API struct {
 	opts Options
 	log  *slog.Logger
 	seq  atomic.Uint64
+	// slots holds a token per push being processed.
+	slots chan struct{}
 }
 
 // New returns the API over p.
@@ -87,13 +100,19 @@ func New(p Processor, opts Options) *API {
 	if opts.MaxRows <= 0 {
 		opts.MaxRows = 1_000_000
 	}
+	if opts.BodyReadTimeout <= 0 {
+		opts.BodyReadTimeout = time.Minute
+	}
+	if opts.MaxConcurrent <= 0 {
+		opts.MaxConcurrent = 16
+	}
 	if opts.MaxListed <= 0 {
 		opts.MaxListed = 100
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &API{p: p, opts: opts, log: opts.Logger}
+	return &API{p: p, opts: opts, log: opts.Logger, slots: make(chan struct{}, opts.MaxConcurrent)}
 }
 
 // Register adds the API's routes to mux.
@@ -154,11 +173,23 @@ func (a *API) push(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, http.StatusUnauthorized, "a valid bearer token is required (Authorization: Bearer …)")
 		return
 	}
-	if r.ContentLength > a.opts.MaxBodyBytes && r.Header.Get("Content-Encoding") == "" {
+	select {
+	case a.slots <- struct{}{}:
+		defer func() { <-a.slots }()
+	default:
+		w.Header().Set("Retry-After", "5")
+		a.fail(w, r, http.StatusServiceUnavailable, fmt.Sprintf("%d pushes are being processed, the most at once; retry after the time in Retry-After", a.opts.MaxConcurrent))
+		return
+	}
+	if r.ContentLength > a.opts.MaxBodyBytes {
 		// Refused before reading, so nothing of it is stored.
 		a.fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("body of %d bytes is over the limit of %d; split it", r.ContentLength, a.opts.MaxBodyBytes))
 		return
 	}
+	// A slow client holds a push slot only this long. Not every
+	// connection supports deadlines (HTTP/2 before Go 1.20 did not); the
+	// server's ReadTimeout still bounds those.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(a.opts.BodyReadTimeout))
 	in, status, msg := a.input(r, provider)
 	if status != 0 {
 		a.fail(w, r, status, msg)
@@ -174,6 +205,10 @@ func (a *API) push(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, resp)
 	case body.over:
 		a.reply(w, r, http.StatusRequestEntityTooLarge, resp, fmt.Sprintf("body larger than %d bytes; split it (the rows counted as accepted are stored)", a.opts.MaxBodyBytes))
+	case isTooLarge(err):
+		a.reply(w, r, http.StatusRequestEntityTooLarge, resp, err.Error())
+	case body.timedOut:
+		a.reply(w, r, http.StatusRequestTimeout, resp, fmt.Sprintf("the body was not received within %v; send it faster or split it (the rows counted as accepted are stored)", a.opts.BodyReadTimeout))
 	case rows.exceeded.Load():
 		a.reply(w, r, http.StatusRequestEntityTooLarge, resp, fmt.Sprintf("more than %d observations in one request; split it (the rows counted as accepted are stored)", a.opts.MaxRows))
 	case errors.Is(err, spool.ErrTooLarge):
@@ -218,22 +253,23 @@ func (a *API) input(r *http.Request, provider string) (in ingest.Input, status i
 		name = fmt.Sprintf("%s-%d", time.Now().In(models.Shanghai).Format("20060102T150405"), a.seq.Add(1))
 	}
 	name = "push " + provider + " " + name
-	body := io.Reader(r.Body)
-	switch enc := strings.ToLower(r.Header.Get("Content-Encoding")); enc {
+	gzipped := false
+	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
 	case "", "identity":
-	case "gzip":
-		zr, err := gzip.NewReader(r.Body)
-		if err != nil {
-			return in, http.StatusBadRequest, "Content-Encoding gzip: " + err.Error()
-		}
-		body = zr
+	case "gzip", "x-gzip":
+		// Unpacked by the pipeline, within MaxBodyBytes, as a gzip body
+		// sent without Content-Encoding is.
+		gzipped = true
 	default:
-		return in, http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Encoding %q is not gzip", enc)
+		return in, http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Encoding %q is not gzip", truncate(enc, 32))
 	}
 	return ingest.Input{
 		Name:          name,
 		Format:        format,
-		Reader:        body,
+		Reader:        r.Body,
+		Gzip:          gzipped,
+		MaxBytes:      a.opts.MaxBodyBytes,
+		LimitName:     "max_body_bytes",
 		Size:          max(r.ContentLength, 0),
 		Provider:      provider,
 		FixedProvider: true,
@@ -277,7 +313,17 @@ func truncate(s string, n int) string {
 // the content type. charset is returned for CSV in a Chinese legacy
 // encoding (gbk, gb18030).
 func formatOf(contentType, param string) (ingest.Format, string, error) {
-	mt, params, _ := mime.ParseMediaType(contentType)
+	var mt string
+	params := map[string]string{}
+	if strings.TrimSpace(contentType) != "" {
+		var err error
+		mt, params, err = mime.ParseMediaType(contentType)
+		if err != nil {
+			// Guessing the format of a body its client described wrongly
+			// would store misread rows.
+			return "", "", fmt.Errorf("content type %q cannot be read (%v): send e.g. text/csv; charset=utf-8, or pass ?format=", truncate(contentType, 64), err)
+		}
+	}
 	charset := strings.ToLower(params["charset"])
 	if charset == "utf-8" || charset == "us-ascii" {
 		charset = ""
@@ -397,6 +443,12 @@ func isSinkError(err error) bool {
 	return errors.As(err, &se)
 }
 
+// isTooLarge reports an input refused for unpacking past its limit.
+func isTooLarge(err error) bool {
+	var ie *ingest.InputError
+	return errors.As(err, &ie) && ie.Rule == ingest.RuleTooLarge
+}
+
 func isInputError(err error) bool {
 	var ie *ingest.InputError
 	return errors.As(err, &ie)
@@ -408,6 +460,8 @@ type limitedReader struct {
 	r    io.Reader
 	left int64
 	over bool
+	// timedOut records a read cut off by the body's read deadline.
+	timedOut bool
 }
 
 var errBodyTooLarge = errors.New("request body too large")
@@ -421,14 +475,22 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 			l.over = true
 			return 0, errBodyTooLarge
 		}
-		return 0, err
+		return 0, l.noteTimeout(err)
 	}
 	if int64(len(p)) > l.left {
 		p = p[:l.left]
 	}
 	n, err := l.r.Read(p)
 	l.left -= int64(n)
-	return n, err
+	return n, l.noteTimeout(err)
+}
+
+// noteTimeout remembers a read cut off by the body's deadline.
+func (l *limitedReader) noteTimeout(err error) error {
+	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		l.timedOut = true
+	}
+	return err
 }
 
 // rowLimit counts the observations a request delivers to the spool.
