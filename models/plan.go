@@ -159,6 +159,14 @@ var (
 	ErrPlanConflict  = errors.New("two plans issued the same day set the same indicator and year")
 )
 
+// Bounds of a target's years: a plan is about this century, and a span is
+// a five- or ten-year plan, not an open-ended one.
+const (
+	MinPlanYear = 1949
+	MaxPlanYear = 2200
+	MaxPlanSpan = 20
+)
+
 // Validate checks a target on its own (not against the catalogue): known
 // kind, qualifier and path, a year or an ordered span, a base before it.
 func (t *PlanTarget) Validate() error {
@@ -181,6 +189,9 @@ func (t *PlanTarget) Validate() error {
 		return fmt.Errorf("year with from/to: %w", ErrPlanYears)
 	case t.Year == 0 && (t.From == 0 || t.To == 0 || t.From > t.To):
 		return fmt.Errorf("year, from, to: %w", ErrPlanYears)
+	}
+	if from, to := t.Span(); from < MinPlanYear || to > MaxPlanYear || to-from >= MaxPlanSpan {
+		return fmt.Errorf("years %d–%d: %w (within %d–%d, at most %d years)", from, to, ErrPlanYears, MinPlanYear, MaxPlanYear, MaxPlanSpan)
 	}
 	if from, _ := t.Span(); t.BaseYear != 0 && t.BaseYear >= from {
 		return fmt.Errorf("base_year %d: %w", t.BaseYear, ErrPlanBase)
