@@ -26,6 +26,10 @@ type Analysis struct {
 	// the period ends (models.DefaultLag: monthly 15d, quarterly 30d,
 	// annual 3mo); a catalogue entry's due_lag overrides both.
 	DueLag map[models.Frequency]models.Lag `yaml:"due_lag"`
+	// FinalAfterMonths is how many months after a year's end its results
+	// are fixed (全年完成情况) even if its last period never arrived; a
+	// year whose last period is in is final at once. Default 3.
+	FinalAfterMonths int `yaml:"final_after_months"`
 }
 
 // DueLagOf is the publication lag of ind: its catalogue due_lag, else the
@@ -42,10 +46,11 @@ func (a Analysis) DueLagOf(ind models.Indicator) models.Lag {
 
 func defaultAnalysis() Analysis {
 	return Analysis{
-		Interval:   15 * time.Minute,
-		Window:     5 * 365 * 24 * time.Hour,
-		Alpha:      0.05,
-		StaleGrace: 7 * 24 * time.Hour,
+		Interval:         15 * time.Minute,
+		Window:           5 * 365 * 24 * time.Hour,
+		Alpha:            0.05,
+		StaleGrace:       7 * 24 * time.Hour,
+		FinalAfterMonths: 3,
 	}
 }
 
@@ -64,6 +69,9 @@ func (a Analysis) validate() error {
 	}
 	if a.Alpha <= 0 || a.Alpha >= 1 {
 		errs = append(errs, keyed("alpha", fmt.Errorf("%v must be in (0, 1)", a.Alpha)))
+	}
+	if a.FinalAfterMonths < 0 || a.FinalAfterMonths > 120 {
+		errs = append(errs, keyed("final_after_months", fmt.Errorf("%d must be between 0 and 120", a.FinalAfterMonths)))
 	}
 	return errors.Join(errs...)
 }

@@ -226,7 +226,17 @@ func (c *Catalog) Codes() []string {
 	return codes
 }
 
-// WithTargets returns the indicators that have a target, in catalogue order.
+// WithReference returns a copy of the catalogue whose indicators carry, as
+// a reference of their size, the latest target and baseline the plans set
+// up to year (models.PlanSet.ApplyLatest). Progress does not use it: the
+// engine takes each year's targets from the plans.
+func (c *Catalog) WithReference(plans *models.PlanSet, year int) *Catalog {
+	return &Catalog{indicators: plans.ApplyLatest(c.indicators, year), byCode: c.byCode}
+}
+
+// WithTargets returns the indicators that carry a target, in catalogue
+// order: none for a catalogue as loaded (targets are plans), the latest
+// plan targets for one returned by WithReference or SeedCatalog.
 func (c *Catalog) WithTargets() []models.Indicator {
 	var out []models.Indicator
 	for _, ind := range c.indicators {

@@ -199,8 +199,9 @@ func writeProbeCatalog(t *testing.T, dir string) string {
 
 // writeServeConfig writes the daemon's config: the test's InfluxDB, the
 // demo's water sections (copied from deploy/greenmetrics.yaml), the demo's
-// target year 2024, a short analysis interval and a due-lag default (the
-// probes keep the hourly default of a day).
+// target year 2024 (kept open: final_after_months far past its June data),
+// a short analysis interval and a due-lag default (the probes keep the
+// hourly default of a day).
 func writeServeConfig(t *testing.T, dir string, influx influxtest.Server, catalog string) string {
 	t.Helper()
 	cfg := fmt.Sprintf(`listen: 127.0.0.1:%d
@@ -214,6 +215,7 @@ analysis:
   interval: %s
   year: 2024
   due_lag: {annual: 3mo, quarterly: 30d}
+  final_after_months: 60
 %s`, influxtest.FreePort(t), filepath.Join(dir, "data"), catalog, influx.URL, influx.Bucket(), e2eAnalysisInterval, demoWaterSection(t))
 	path := filepath.Join(dir, "greenmetrics.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {

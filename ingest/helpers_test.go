@@ -49,7 +49,7 @@ var testNow = time.Date(2024, 7, 15, 10, 0, 0, 0, models.Shanghai)
 // pipeline per input.
 func testCatalog(t testing.TB) *config.Catalog {
 	t.Helper()
-	catOnce.Do(func() { catShared, catErr = config.DefaultCatalog() })
+	catOnce.Do(func() { catShared, catErr = config.SeedCatalog() })
 	if catErr != nil {
 		t.Fatal(catErr)
 	}

@@ -51,6 +51,7 @@ func newRootCmd() *cobra.Command {
 	}{
 		{newCatalogCmd(&s), cfgFlags},
 		{newCheckCmd(&s), cfgFlags},
+		{newTargetsCmd(&s), cfgFlags},
 		{newWaterCmd(), 0},
 		{newAirCmd(), 0},
 		{newTrendCmd(), 0},
