@@ -5,6 +5,7 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,8 +31,8 @@ func TestDemoIsDeterministic(t *testing.T) {
 	if c := demoData(t, DemoOptions{Seed: 7}); reflect.DeepEqual(a, c) {
 		t.Error("another seed gives the same data")
 	}
-	if _, err := Demo(testCatalog(t), DemoOptions{AsOf: time.Date(2025, 1, 1, 0, 0, 0, 0, models.Shanghai)}); err == nil {
-		t.Error("an as-of month outside 2024 was accepted")
+	if _, err := Demo(testCatalog(t), DemoOptions{Today: time.Date(2024, 1, 31, 0, 0, 0, 0, models.Shanghai)}); err == nil {
+		t.Error("a day before February 2024 (no month of 2024 complete) was accepted")
 	}
 }
 
@@ -102,7 +103,7 @@ func isDerived(code string) bool {
 func TestDemo2024HeadsTowardTheTargets(t *testing.T) {
 	cat := testCatalog(t)
 	asOf := time.Date(2024, 6, 1, 0, 0, 0, 0, models.Shanghai)
-	obs := demoData(t, DemoOptions{AsOf: asOf})
+	obs := demoData(t, DemoOptions{Today: asOf.AddDate(0, 1, 0)})
 	ytd := map[string]float64{}
 	for _, o := range obs {
 		if o.Time.Year() == 2024 && o.Entity == "" {
@@ -178,28 +179,33 @@ func TestDemoWaterReproducesTheReport(t *testing.T) {
 // observation must be accepted as it is.
 func TestDemoGoesThroughThePipeline(t *testing.T) {
 	cat := testCatalog(t)
-	obs := demoData(t, DemoOptions{AsOf: time.Date(2024, 12, 1, 0, 0, 0, 0, models.Shanghai)})
-	var buf bytes.Buffer
-	if err := WriteCanonicalCSV(&buf, cat, obs); err != nil {
-		t.Fatal(err)
-	}
-	p, sink := newTestPipeline(t, Options{Now: func() time.Time { return time.Date(2025, 1, 10, 0, 0, 0, 0, models.Shanghai) }})
-	res, err := p.Process(context.Background(), Input{Name: "demo.csv", Reader: &buf, Provider: DemoSource})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.RejectedCount() != 0 || res.Duplicates != 0 || len(sink.all()) != len(obs) {
-		t.Fatalf("accepted %d of %d, rejected %v", len(sink.all()), len(obs), res.Rejected[:min(5, len(res.Rejected))])
-	}
-	for _, o := range sink.all() {
-		if o.Provider != DemoSource {
-			t.Fatalf("source %q, want demo", o.Provider)
-		}
+	for _, today := range []time.Time{
+		time.Date(2025, 1, 1, 0, 0, 0, 0, models.Shanghai),
+		time.Date(2026, 7, 15, 0, 0, 0, 0, models.Shanghai),
+	} {
+		t.Run(today.Format("2006-01-02"), func(t *testing.T) {
+			obs := demoData(t, DemoOptions{Today: today})
+			var buf bytes.Buffer
+			if err := WriteCanonicalCSV(&buf, cat, obs); err != nil {
+				t.Fatal(err)
+			}
+			p, sink := newTestPipeline(t, Options{Now: func() time.Time { return today.Add(10 * time.Hour) }})
+			res, err := p.Process(context.Background(), Input{Name: "demo.csv", Reader: &buf, Provider: DemoSource})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.RejectedCount() != 0 || res.Duplicates != 0 || len(sink.all()) != len(obs) {
+				t.Fatalf("accepted %d of %d, rejected %v", len(sink.all()), len(obs), res.Rejected[:min(5, len(res.Rejected))])
+			}
+			for _, o := range sink.all() {
+				if o.Provider != DemoSource {
+					t.Fatalf("source %q, want demo", o.Provider)
+				}
+			}
+		})
 	}
 }
 
-// TestDeployConfigSections checks that deploy/greenmetrics.yaml, the sample
-// daemon config, loads and lists the demo sections with their targets.
 func TestDeployConfigSections(t *testing.T) {
 	cfg, err := config.Load(filepath.Join(repoRoot(t), "deploy", "greenmetrics.yaml"))
 	if err != nil {
@@ -217,5 +223,138 @@ func TestDeployConfigSections(t *testing.T) {
 	}
 	if cfg.Ingest.DropDir == "" || len(cfg.Ingest.MappingFiles) == 0 {
 		t.Errorf("ingest = %+v: want a drop_dir and the refdata mapping file", cfg.Ingest)
+	}
+}
+
+// TestDemoRunsToToday: on a day in the middle of a later year every
+// indicator the demo writes has its latest due figure — monthly the month
+// before, quarterly and annual the last complete quarter and year, hourly
+// and daily figures of the day before — so none is stale.
+func TestDemoRunsToToday(t *testing.T) {
+	cat := testCatalog(t)
+	today := time.Date(2026, 7, 15, 0, 0, 0, 0, models.Shanghai)
+	last := map[string]time.Time{}
+	for _, o := range demoData(t, DemoOptions{Today: today}) {
+		if !o.Time.Before(today) {
+			t.Fatalf("%s %s at %v: on or after today", o.Indicator, o.Entity, o.Time)
+		}
+		if o.Time.After(last[o.Indicator]) {
+			last[o.Indicator] = o.Time
+		}
+	}
+	if len(last) < 60 {
+		t.Errorf("the demo writes %d indicators, want the district figures and the reference series (≥ 60)", len(last))
+	}
+	for code, at := range last {
+		ind, _ := cat.Lookup(code)
+		var due time.Time
+		switch ind.Frequency {
+		case models.FrequencyHourly, models.FrequencyDaily:
+			due = today.AddDate(0, 0, -1)
+		default:
+			due = models.PeriodOf(ind.Frequency, models.PeriodOf(ind.Frequency, today).Start.Add(-time.Second)).Start
+		}
+		if at.Before(due) {
+			t.Errorf("%s (%s): latest figure %v, want one at or after %v", code, ind.Frequency, at, due)
+		}
+	}
+}
+
+// TestDemoExtendsWithoutRevising: a month later the demo holds every
+// figure of the earlier one unchanged (hourly figures that left the recent
+// window aside), so loading it over the earlier revises nothing.
+func TestDemoExtendsWithoutRevising(t *testing.T) {
+	first := time.Date(2026, 7, 15, 0, 0, 0, 0, models.Shanghai)
+	later := first.AddDate(0, 1, 0)
+	type key struct {
+		code, entity string
+		at           time.Time
+	}
+	next := map[key]float64{}
+	for _, o := range demoData(t, DemoOptions{Today: later}) {
+		next[key{o.Indicator, o.Entity, o.Time}] = o.Value
+	}
+	cat := testCatalog(t)
+	checked := 0
+	for _, o := range demoData(t, DemoOptions{Today: first}) {
+		ind, _ := cat.Lookup(o.Indicator)
+		if (ind.Frequency == models.FrequencyHourly || ind.Frequency == models.FrequencyDaily) && o.Entity != "" && !isDemoSection(o.Entity) {
+			continue // reference windows move on
+		}
+		if ind.Frequency == models.FrequencyHourly && o.Time.Before(later.AddDate(0, 0, -recentHourlyDays)) && o.Time.Hour() != 9 {
+			continue // 4-hourly section readings that left the window
+		}
+		v, ok := next[key{o.Indicator, o.Entity, o.Time}]
+		if !ok || v != o.Value {
+			t.Fatalf("%s %s %v: %v a month later (present %v), was %v", o.Indicator, o.Entity, o.Time, v, ok, o.Value)
+		}
+		checked++
+	}
+	if checked < 2000 {
+		t.Errorf("compared %d figures", checked)
+	}
+}
+
+func isDemoSection(name string) bool {
+	for _, s := range DemoSections() {
+		if s.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// TestDemoBehindInEveryYear: the two indicators meant to lag are clearly
+// behind 序时进度 against each year's target (the 2024 plan's, then the
+// illustrative ones), and most are on or ahead of it.
+func TestDemoBehindInEveryYear(t *testing.T) {
+	cat := testCatalog(t)
+	targets := CatalogDemoTargets(cat)
+	for _, today := range []time.Time{
+		time.Date(2025, 7, 1, 0, 0, 0, 0, models.Shanghai),
+		time.Date(2026, 7, 15, 0, 0, 0, 0, models.Shanghai),
+	} {
+		year := today.Year()
+		ytd := map[string]float64{}
+		for _, o := range demoData(t, DemoOptions{Today: today}) {
+			if o.Time.Year() == year && o.Entity == "" {
+				ytd[o.Indicator] += o.Value
+			}
+		}
+		progress := 6.0 / 12
+		ahead, behind := 0, map[string]float64{}
+		for _, ind := range cat.Indicators() {
+			tg, ok := targets(ind, year)
+			if !ok || ind.Kind != models.KindFlow || tg.Kind != models.TargetAbsolute || ind.Frequency != models.FrequencyMonthly {
+				continue
+			}
+			if !strings.HasSuffix(tg.Text, DemoMark) && year > 2024 {
+				t.Errorf("%s %d: target text %q lacks %s", ind.Code, year, tg.Text, DemoMark)
+			}
+			switch c := ytd[ind.Code] / tg.Value; {
+			case c >= progress:
+				ahead++
+			case c < 0.6*progress:
+				behind[ind.Code] = c
+			}
+		}
+		if ahead < 3 || behind["rural_sewage_stations_built"] == 0 || behind["elderly_care_stations_built"] == 0 {
+			t.Errorf("%d: %d ahead of schedule, clearly behind: %v; want ≥ 3 ahead and rural sewage and elderly care behind", year, ahead, behind)
+		}
+	}
+}
+
+// TestDemoSizeStaysSmall: years of monthly figures and a recent window of
+// hourly ones keep the demo a few tens of thousands of rows, whatever the
+// date, so make run's load time does not grow with the calendar.
+func TestDemoSizeStaysSmall(t *testing.T) {
+	for _, today := range []time.Time{
+		time.Date(2024, 7, 1, 0, 0, 0, 0, models.Shanghai),
+		time.Date(2026, 12, 3, 0, 0, 0, 0, models.Shanghai),
+		time.Date(2030, 12, 3, 0, 0, 0, 0, models.Shanghai),
+	} {
+		if n := len(demoData(t, DemoOptions{Today: today})); n > 40000 {
+			t.Errorf("%s: %d observations, want at most 40000", today.Format("2006-01-02"), n)
+		}
 	}
 }
