@@ -17,7 +17,8 @@ func TestDemoLoadsOnceAndResetLoadsAgain(t *testing.T) {
 	data := t.TempDir()
 	t.Setenv("GREENMETRICS_DATA_DIR", data)
 	flags := []string{"--config", "", "--influx-url", srv.URL, "--influx-bucket", srv.Bucket()}
-	demo := append([]string{"demo", "--refdata", filepath.Join(t.TempDir(), "none")}, flags...)
+	demo := append([]string{"demo", "--as-of", "2024-06", "--refdata", filepath.Join(t.TempDir(), "none")}, flags...)
+	later := append([]string{"demo", "--as-of", "2024-09-15", "--refdata", filepath.Join(t.TempDir(), "none")}, flags...)
 	out, err := runCLI(t, append([]string{"import", "--no-progress", "--provider", "zjw",
 		writeTemp(t, "real.csv", "time,indicator,entity,value,unit\n2024-03,prefab_building_started_area,,10,万平方米\n")}, flags...)...)
 	if err != nil {
@@ -26,21 +27,26 @@ func TestDemoLoadsOnceAndResetLoadsAgain(t *testing.T) {
 	tests := []struct {
 		name string
 		args []string
-		want string
+		want []string
+		mark string
 	}{
-		{"first load", demo, "演示跳过 demo skipped 1\n"},
-		{"loaded before", demo, "demo already loaded (" + filepath.Join(data, ".demo-loaded") + ": loaded "},
-		{"reset", append(demo, "--reset"), "演示跳过 demo skipped 1\n"},
+		{"first load", demo, []string{"演示跳过 demo skipped 1\n"}, "to 2024-07-01, seed 20240104"},
+		{"loaded before", demo, []string{"demo already loaded (" + filepath.Join(data, ".demo-loaded") + ": loaded "}, "to 2024-07-01, seed 20240104"},
+		{"a later day extends", later, []string{"extending it to 2024-09-15", "演示跳过 demo skipped 1\n"}, "to 2024-09-15, seed 20240104"},
+		{"the same day again", later, []string{"demo already loaded"}, "to 2024-09-15, seed 20240104"},
+		{"reset", append(demo, "--reset"), []string{"演示跳过 demo skipped 1\n"}, "to 2024-07-01, seed 20240104"},
 	}
 	for _, tc := range tests {
 		out, err := runCLI(t, tc.args...)
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", tc.name, err, out)
 		}
-		if !strings.Contains(out, tc.want) {
-			t.Errorf("%s: output lacks %q:\n%s", tc.name, tc.want, out)
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: output lacks %q:\n%s", tc.name, w, out)
+			}
 		}
-		if b, err := os.ReadFile(filepath.Join(data, ".demo-loaded")); err != nil || !strings.Contains(string(b), "+08:00, as of 2024-06, seed 20240104") {
+		if b, err := os.ReadFile(filepath.Join(data, ".demo-loaded")); err != nil || !strings.Contains(string(b), "+08:00, "+tc.mark) {
 			t.Errorf("%s: mark = %q, %v", tc.name, b, err)
 		}
 	}
