@@ -225,14 +225,3 @@ func (c *Catalog) Codes() []string {
 	sort.Strings(codes)
 	return codes
 }
-
-// WithTargets returns the indicators that have a target, in catalogue order.
-func (c *Catalog) WithTargets() []models.Indicator {
-	var out []models.Indicator
-	for _, ind := range c.indicators {
-		if ind.Target != nil {
-			out = append(out, ind)
-		}
-	}
-	return out
-}

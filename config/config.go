@@ -25,6 +25,10 @@ type Config struct {
 	DataDir string `yaml:"data_dir"`
 	// Catalog is a catalogue file replacing the embedded one; empty: embedded.
 	Catalog string `yaml:"catalog"`
+	// PlansDir holds the bureau's target plans (YAML, CSV or xlsx, read at
+	// start and by check, no rebuild), in force beside the embedded ones;
+	// empty: the embedded plans only (docs/progress.md §2).
+	PlansDir string `yaml:"plans_dir"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"log_level"`
 	// LogFormat is text or json.
@@ -204,6 +208,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) {
 	set(&c.Listen, "GREENMETRICS_LISTEN")
 	set(&c.DataDir, "GREENMETRICS_DATA_DIR")
 	set(&c.Catalog, "GREENMETRICS_CATALOG")
+	set(&c.PlansDir, "GREENMETRICS_PLANS_DIR")
 	set(&c.LogLevel, "GREENMETRICS_LOG_LEVEL")
 }
 

@@ -189,7 +189,9 @@ const (
 	TargetMunicipal TargetKind = "municipal"
 )
 
-// Target is the goal the report sets for an indicator in a year.
+// Target is the goal in force for an indicator in a year, resolved from the
+// plans (PlanSet.Apply): a single-year target, or one year's step on a
+// multi-year plan (From–To, measured from BaseYear along Path).
 type Target struct {
 	Year      int        `json:"year"`
 	Kind      TargetKind `json:"kind"`
@@ -197,6 +199,17 @@ type Target struct {
 	Qualifier Qualifier  `json:"qualifier"`
 	Text      string     `json:"text,omitempty"`
 	Quote     string     `json:"quote,omitempty"`
+	// From and To are the plan's span (both Year for a single-year target).
+	From int `json:"from,omitempty"`
+	To   int `json:"to,omitempty"`
+	// BaseYear is what reduction and increase targets are measured
+	// against; BaseValue the base the plan states (NaN: stored figures).
+	BaseYear       int       `json:"base_year,omitempty"`
+	BaseValue      float64   `json:"-"`
+	Path           PathShape `json:"path,omitempty"`
+	ConstantPrices bool      `json:"constant_prices,omitempty"`
+	// Plan is where the target comes from.
+	Plan Origin `json:"plan"`
 }
 
 // HasValue reports whether the target carries a number to measure against.
@@ -221,10 +234,12 @@ type Indicator struct {
 	// empty for district-wide figures.
 	Entity string `json:"entity,omitempty"`
 	// Min and Max bound physically possible values (nil: unbounded).
-	Min      *float64 `json:"min,omitempty"`
-	Max      *float64 `json:"max,omitempty"`
-	Baseline *Figure  `json:"baseline,omitempty"`
-	Target   *Target  `json:"target,omitempty"`
+	Min *float64 `json:"min,omitempty"`
+	Max *float64 `json:"max,omitempty"`
+	// Baseline and Target are not part of the definition: plans set them
+	// for a year (PlanSet.Apply); a catalogue file cannot (yaml:"-").
+	Baseline *Figure `json:"baseline,omitempty" yaml:"-"`
+	Target   *Target `json:"target,omitempty" yaml:"-"`
 	// Source is the report sentence that defines the indicator.
 	Source string `json:"source,omitempty"`
 }
@@ -282,10 +297,8 @@ func (ind *Indicator) validateFigures() error {
 		return fmt.Errorf("baseline.qualifier %q: %w", b.Qualifier, ErrBadEnum)
 	}
 	if t := ind.Target; t != nil {
-		switch t.Kind {
-		case TargetAbsolute, TargetGrowth, TargetMunicipal:
-		default:
-			return fmt.Errorf("target.kind %q: %w (absolute, growth, municipal)", t.Kind, ErrBadEnum)
+		if !t.Kind.Valid() {
+			return fmt.Errorf("target.kind %q: %w (absolute, growth, reduction, increase, municipal)", t.Kind, ErrBadEnum)
 		}
 		if !t.Qualifier.Valid() {
 			return fmt.Errorf("target.qualifier %q: %w", t.Qualifier, ErrBadEnum)

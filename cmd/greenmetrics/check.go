@@ -40,7 +40,8 @@ func newCheckCmd(s *settings) *cobra.Command {
 				if catPath == "" {
 					catPath = config.DefaultCatalogName
 				}
-				fmt.Fprintf(out, "✓ catalogue %s: %d indicators, %d with a 2024 target\n", catPath, len(cat.Indicators()), len(cat.WithTargets()))
+				fmt.Fprintf(out, "✓ catalogue %s: %d indicators\n", catPath, len(cat.Indicators()))
+				problems += checkPlans(out, cfg, cat)
 			}
 			problems += checkTokens(out, cfg)
 			if problems > 0 {

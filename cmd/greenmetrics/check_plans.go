@@ -1,0 +1,30 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/greenmetrics/greenmetrics/config"
+)
+
+// checkPlans validates the target plans — the embedded ones and those of
+// plans_dir — against the catalogue, prints each problem as FILE:LINE:
+// FIELD: RULE and returns how many there were.
+func checkPlans(out io.Writer, cfg config.Config, cat *config.Catalog) int {
+	dir := cfg.PlansDir
+	if env := os.Getenv("GREENMETRICS_PLANS_DIR"); env != "" {
+		dir = env
+	}
+	set, err := config.LoadPlans(dir, cat)
+	problems := reportProblems(out, "", err)
+	if err == nil {
+		years := set.Years()
+		span := "no year"
+		if len(years) > 0 {
+			span = fmt.Sprintf("%d–%d", years[0], years[len(years)-1])
+		}
+		fmt.Fprintf(out, "✓ plans: %d plans, targets for %s\n", len(set.Plans()), span)
+	}
+	return problems
+}
