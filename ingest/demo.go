@@ -33,11 +33,11 @@ type DemoOptions struct {
 	// period — never on Today — so a later Today only adds periods and
 	// loading it over an earlier demo revises nothing.
 	Seed uint64
-	// Targets gives the target of an indicator for a year, which the
-	// demo's figures of that year head for (at the indicator's pace); nil:
-	// the catalogue's target of its year, and for later years
-	// DemoTarget's illustrative rule.
-	Targets func(ind models.Indicator, year int) (models.Target, bool)
+	// Plans are the plans in force: their 2023 baselines start the series
+	// and each year's targets are what its figures head for (at the
+	// indicator's pace). The embedded 2024 plan, plus DemoPlans for later
+	// years; nil: no targets, and only indicators with a value of their own.
+	Plans *models.PlanSet
 }
 
 // AsOf is the last month with monthly figures: the month before Today's.
@@ -206,12 +206,8 @@ func Demo(cat *config.Catalog, opts DemoOptions) ([]models.Observation, error) {
 	if seed == 0 {
 		seed = 20240104
 	}
-	targets := opts.Targets
-	if targets == nil {
-		targets = CatalogDemoTargets(cat)
-	}
 	asOf := opts.AsOf()
-	g := demoGen{seed: seed, last: asOf, today: today, targets: targets}
+	g := demoGen{seed: seed, last: asOf, today: today, plans: opts.Plans}
 	var out []models.Observation
 	for _, pl := range demoPlans {
 		ind, ok := cat.Lookup(pl.code)
@@ -236,52 +232,100 @@ func Demo(cat *config.Catalog, opts DemoOptions) ([]models.Observation, error) {
 	return out, nil
 }
 
-// CatalogDemoTargets is the default of DemoOptions.Targets: the
-// catalogue's target in its own year and, for every later year,
-// DemoTarget applied to it.
-func CatalogDemoTargets(cat *config.Catalog) func(models.Indicator, int) (models.Target, bool) {
-	return func(ind models.Indicator, year int) (models.Target, bool) {
-		t := ind.Target
-		if t == nil || year < t.Year {
-			return models.Target{}, false
-		}
-		if year == t.Year {
-			return *t, true
-		}
-		base := 0.0
-		if ind.Baseline != nil {
-			base = ind.Baseline.Value
-		}
-		return DemoTarget(ind, *t, base, year), true
-	}
-}
-
 // DemoMark is appended to the text of every illustrative target, so that
-// the targets list, the report, the dashboards and the alerts say it is
-// not a government figure.
+// wherever the text shows (targets list, report, dashboards, alerts) it
+// says it is not a government figure; the plans are also marked demo.
 const DemoMark = "（演示）"
 
-// DemoTarget is the illustrative target of a year after the first plan's,
-// by one rule: the same target again (a count per year, a growth rate, a
-// share or ceiling), except a cumulative total, which keeps growing by the
-// first plan's annual step (target − baseline). The text says 演示.
-func DemoTarget(ind models.Indicator, first models.Target, baseline float64, year int) models.Target {
-	t := first
-	t.Year = year
+// DemoPlans are the demo's illustrative plans, one per year from the year
+// after the latest real plan's (2025 with the seed) to lastYear, each
+// marked Demo and named 演示. They follow one rule from the targets in
+// force in that first real year: the same target again (a count per year,
+// a growth rate, a share or ceiling), except a cumulative total, which
+// keeps growing by its annual step (target − the plan's baseline).
+func DemoPlans(cat *config.Catalog, plans *models.PlanSet, lastYear int) []models.Plan {
+	first := 0
+	for _, p := range plans.Plans() {
+		if p.Demo {
+			continue
+		}
+		for _, t := range p.Targets {
+			if _, to := t.Span(); to > first {
+				first = to
+			}
+		}
+	}
+	if first == 0 {
+		return nil
+	}
+	model := plans.InForce(first)
+	var out []models.Plan
+	for year := first + 1; year <= lastYear; year++ {
+		p := models.Plan{
+			ID:     fmt.Sprintf("demo-%d", year),
+			Name:   fmt.Sprintf("%d年演示目标（示意，非政府文件）", year),
+			Issued: fmt.Sprintf("%d-01-05", year),
+			Demo:   true,
+			Source: fmt.Sprintf("greenmetrics demo: %d年目标按规则生成（illustrative, generated from the %d targets）", first, first),
+		}
+		for _, inf := range model {
+			if inf.Origin.Demo {
+				continue
+			}
+			ind, ok := cat.Lookup(inf.Target.Indicator)
+			if !ok {
+				continue
+			}
+			base, _ := plans.Baseline(ind.Code, first-1)
+			p.Targets = append(p.Targets, demoTarget(ind, inf.Target, first, base.Figure.Value, year))
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// demoTarget is the rule of DemoPlans for one target.
+func demoTarget(ind models.Indicator, model models.PlanTarget, modelYear int, baseline float64, year int) models.PlanTarget {
+	t := model
+	t.Year, t.From, t.To, t.Line = year, 0, 0, 0
 	if ind.Kind == models.KindCumulative && t.Kind == models.TargetAbsolute && baseline > 0 && t.Value > baseline {
-		t.Value = first.Value + float64(year-first.Year)*(first.Value-baseline)
-		t.Text = strconv.FormatFloat(t.Value, 'f', -1, 64) + " " + ind.Unit
+		t.Value = model.Value + float64(year-modelYear)*(model.Value-baseline)
+		t.Text = models.FormatQuantity(t.Value, ind.Unit, ind.DisplayUnit)
 	}
 	t.Text = strings.TrimSuffix(t.Text, DemoMark) + DemoMark
-	t.Quote = fmt.Sprintf("演示目标：由%d年目标按规则生成，并非政府工作报告原文（demo target, generated from the %d target）", first.Year, first.Year)
+	t.Quote = fmt.Sprintf("演示目标：按%d年目标“%s”的规则生成，并非政府工作报告原文", modelYear, model.Text)
 	return t
 }
 
+// WriteDemoPlanYAML writes a plan in the YAML format of config/plans (one
+// flow mapping per target, values in the indicator's base unit), so the
+// daemon reads it from plans_dir like any plan the bureau writes.
+func WriteDemoPlanYAML(w io.Writer, p models.Plan) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n# Written by `greenmetrics demo`: illustrative targets for the demo data,\n# not a government document. Every target's text is marked %s.\n", p.Name, DemoMark)
+	fmt.Fprintf(&b, "id: %s\nname: %s\nissued: %q\ndemo: true\nsource: %q\ntargets:\n", p.ID, p.Name, p.Issued, p.Source)
+	for _, t := range p.Targets {
+		fmt.Fprintf(&b, "  - {indicator: %s, year: %d, kind: %s, value: %s, unit: %q, qualifier: %s, text: %q, quote: %q}\n",
+			t.Indicator, t.Year, t.Kind, strconv.FormatFloat(t.Value, 'g', -1, 64), t.Unit, t.Qualifier, t.Text, t.Quote)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
 type demoGen struct {
-	seed    uint64
-	last    time.Time // the last month with monthly figures
-	today   time.Time // hourly and daily series end the day before
-	targets func(models.Indicator, int) (models.Target, bool)
+	seed  uint64
+	last  time.Time // the last month with monthly figures
+	today time.Time // hourly and daily series end the day before
+	plans *models.PlanSet
+}
+
+// target is the target in force for an indicator in year.
+func (g *demoGen) target(ind models.Indicator, year int) (*models.Target, bool) {
+	inf, ok := g.plans.TargetFor(ind.Code, year)
+	if !ok {
+		return nil, false
+	}
+	return inf.Resolved(), true
 }
 
 // rng is the jitter of one series in one year: seeded by the seed, the
@@ -332,8 +376,8 @@ func (g *demoGen) years() []int {
 
 func (g *demoGen) series(ind models.Indicator, pl demoPlan) ([]models.Observation, error) {
 	base := pl.value2023
-	if base == 0 && ind.Baseline != nil {
-		base = ind.Baseline.Value
+	if b, ok := g.plans.Baseline(ind.Code, 2023); ok && base == 0 {
+		base = b.Figure.Value
 	}
 	if base == 0 && ind.Kind != models.KindRatio {
 		return nil, fmt.Errorf("no 2023 value and no baseline")
@@ -399,7 +443,7 @@ func roundTo(v, grain float64) float64 {
 // yearGoal is the amount of year (after 2023) the indicator heads for,
 // given the prior year's (a flow's total, a stock's year-end value).
 func (g *demoGen) yearGoal(ind models.Indicator, pl demoPlan, year int, prior, base float64) float64 {
-	if t, ok := g.targets(ind, year); ok {
+	if t, ok := g.target(ind, year); ok {
 		switch t.Kind {
 		case models.TargetAbsolute:
 			return t.Value
@@ -503,7 +547,7 @@ func (g *demoGen) level(ind models.Indicator, pl demoPlan, base float64, n, span
 		// The demo's own figure first (an unemployment rate well inside its
 		// ceiling), else the target, else the 2023 value.
 		v := pl.value2024
-		if t, ok := g.targets(ind, year); ok && t.Kind == models.TargetAbsolute && v == 0 {
+		if t, ok := g.target(ind, year); ok && t.Kind == models.TargetAbsolute && v == 0 {
 			v = t.Value
 		}
 		if v == 0 {

@@ -16,11 +16,34 @@ import (
 
 func demoData(t *testing.T, opts DemoOptions) []models.Observation {
 	t.Helper()
+	if opts.Plans == nil {
+		opts.Plans = demoPlanSet(t, 2035)
+	}
 	obs, err := Demo(testCatalog(t), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return obs
+}
+
+// demoPlanSet is what the demo command puts in force: the embedded plans
+// and the demo's illustrative plans up to lastYear.
+func demoPlanSet(t *testing.T, lastYear int) *models.PlanSet {
+	t.Helper()
+	cat := testCatalog(t)
+	plans, err := config.EmbeddedPlans(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, conflicts := models.NewPlanSet(plans)
+	if len(conflicts) > 0 {
+		t.Fatal(conflicts)
+	}
+	set, conflicts := models.NewPlanSet(append(plans, DemoPlans(cat, seed, lastYear)...))
+	if len(conflicts) > 0 {
+		t.Fatal(conflicts)
+	}
+	return set
 }
 
 func TestDemoIsDeterministic(t *testing.T) {
@@ -41,7 +64,8 @@ func TestDemoIsDeterministic(t *testing.T) {
 // stocks and cumulatives end at it, year-end ratios equal it.
 func TestDemo2023MatchesTheBaselines(t *testing.T) {
 	cat := testCatalog(t)
-	obs := demoData(t, DemoOptions{})
+	plans := demoPlanSet(t, 2035)
+	obs := demoData(t, DemoOptions{Plans: plans})
 	sum, last, n := map[string]float64{}, map[string]float64{}, map[string]int{}
 	var lastTime = map[string]time.Time{}
 	for _, o := range obs {
@@ -56,7 +80,8 @@ func TestDemo2023MatchesTheBaselines(t *testing.T) {
 	}
 	checked := 0
 	for _, ind := range cat.Indicators() {
-		if ind.Entity != "" || ind.Baseline == nil || ind.Baseline.Year != 2023 {
+		baseline, ok := plans.Baseline(ind.Code, 2023)
+		if ind.Entity != "" || !ok {
 			continue
 		}
 		if n[ind.Code] == 0 {
@@ -74,8 +99,8 @@ func TestDemo2023MatchesTheBaselines(t *testing.T) {
 		if ind.Kind == models.KindFlow {
 			got = sum[ind.Code]
 		}
-		if got != ind.Baseline.Value {
-			t.Errorf("%s (%s): 2023 demo figure %v, want the baseline %v", ind.Code, ind.Kind, got, ind.Baseline.Value)
+		if got != baseline.Figure.Value {
+			t.Errorf("%s (%s): 2023 demo figure %v, want the baseline %v", ind.Code, ind.Kind, got, baseline.Figure.Value)
 		}
 		checked++
 	}
@@ -115,8 +140,9 @@ func TestDemo2024HeadsTowardTheTargets(t *testing.T) {
 	}
 	progress := 6.0 / 12
 	ahead, behind := 0, map[string]float64{}
-	for _, ind := range cat.WithTargets() {
-		if ind.Kind != models.KindFlow || ind.Target.Kind != models.TargetAbsolute || ind.Frequency != models.FrequencyMonthly {
+	plans := demoPlanSet(t, 2035)
+	for _, ind := range plans.Apply(cat.Indicators(), 2024) {
+		if ind.Target == nil || ind.Kind != models.KindFlow || ind.Target.Kind != models.TargetAbsolute || ind.Frequency != models.FrequencyMonthly {
 			continue
 		}
 		c := ytd[ind.Code] / ind.Target.Value
@@ -309,7 +335,7 @@ func isDemoSection(name string) bool {
 // illustrative ones), and most are on or ahead of it.
 func TestDemoBehindInEveryYear(t *testing.T) {
 	cat := testCatalog(t)
-	targets := CatalogDemoTargets(cat)
+	plans := demoPlanSet(t, 2035)
 	for _, today := range []time.Time{
 		time.Date(2025, 7, 1, 0, 0, 0, 0, models.Shanghai),
 		time.Date(2026, 7, 15, 0, 0, 0, 0, models.Shanghai),
@@ -323,13 +349,13 @@ func TestDemoBehindInEveryYear(t *testing.T) {
 		}
 		progress := 6.0 / 12
 		ahead, behind := 0, map[string]float64{}
-		for _, ind := range cat.Indicators() {
-			tg, ok := targets(ind, year)
-			if !ok || ind.Kind != models.KindFlow || tg.Kind != models.TargetAbsolute || ind.Frequency != models.FrequencyMonthly {
+		for _, ind := range plans.Apply(cat.Indicators(), year) {
+			tg := ind.Target
+			if tg == nil || ind.Kind != models.KindFlow || tg.Kind != models.TargetAbsolute || ind.Frequency != models.FrequencyMonthly {
 				continue
 			}
-			if !strings.HasSuffix(tg.Text, DemoMark) && year > 2024 {
-				t.Errorf("%s %d: target text %q lacks %s", ind.Code, year, tg.Text, DemoMark)
+			if !strings.HasSuffix(tg.Text, DemoMark) || !tg.Plan.Demo {
+				t.Errorf("%s %d: target %q of plan %+v is not marked demo (%s)", ind.Code, year, tg.Text, tg.Plan, DemoMark)
 			}
 			switch c := ytd[ind.Code] / tg.Value; {
 			case c >= progress:
@@ -356,5 +382,47 @@ func TestDemoSizeStaysSmall(t *testing.T) {
 		if n := len(demoData(t, DemoOptions{Today: today})); n > 40000 {
 			t.Errorf("%s: %d observations, want at most 40000", today.Format("2006-01-02"), n)
 		}
+	}
+}
+
+// TestDemoPlansRoundTrip: the illustrative plans the demo writes are read
+// back by config's plan loader unchanged, marked demo and 演示, and follow
+// the rule (the same count again; a cumulative total one step further).
+func TestDemoPlansRoundTrip(t *testing.T) {
+	cat := testCatalog(t)
+	set := demoPlanSet(t, 2027)
+	plans := DemoPlans(cat, set, 2027)
+	if len(plans) != 3 || plans[0].ID != "demo-2025" || plans[2].ID != "demo-2027" {
+		t.Fatalf("demo plans %v, want demo-2025 … demo-2027", plans)
+	}
+	for _, p := range plans {
+		var buf bytes.Buffer
+		if err := WriteDemoPlanYAML(&buf, p); err != nil {
+			t.Fatal(err)
+		}
+		back, err := config.ParsePlanYAML(p.ID+".yaml", buf.Bytes(), cat)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", p.ID, err, buf.String())
+		}
+		if !back.Demo || !strings.Contains(back.Name, "演示") || len(back.Targets) != len(p.Targets) || len(p.Targets) < 20 {
+			t.Fatalf("%s read back as %+v", p.ID, back)
+		}
+		for i, bt := range back.Targets {
+			pt := p.Targets[i]
+			bt.Line = 0
+			if !reflect.DeepEqual(bt, pt) {
+				t.Errorf("%s target %d: read back %+v, wrote %+v", p.ID, i, bt, pt)
+			}
+		}
+	}
+	want := map[string]float64{"rural_sewage_stations_built": 64, "elderly_care_stations_built": 10, "canal_business_district_completed_area": 5.9e6}
+	for _, tg := range plans[2].Targets {
+		if w, ok := want[tg.Indicator]; ok && tg.Value != w {
+			t.Errorf("2027 %s = %v, want %v", tg.Indicator, tg.Value, w)
+		}
+		delete(want, tg.Indicator)
+	}
+	if len(want) > 0 {
+		t.Errorf("2027 plan lacks %v", want)
 	}
 }

@@ -173,8 +173,13 @@ func runDemo(ctx context.Context, s *settings, f demoFlags, out, errw io.Writer)
 			}
 		}
 	}
-	// (b) The synthetic part, as canonical CSV through the same pipeline.
-	obs, err := ingest.Demo(cat, ingest.DemoOptions{Today: today, Seed: f.seed})
+	// (b) The synthetic part, as canonical CSV through the same pipeline,
+	// heading for the plans in force and the demo's illustrative ones.
+	plans, err := demoPlans(cfg, cat, today, f.dryRun, out, errw)
+	if err != nil {
+		return err
+	}
+	obs, err := ingest.Demo(cat, ingest.DemoOptions{Today: today, Seed: f.seed, Plans: plans})
 	if err != nil {
 		return err
 	}
@@ -242,6 +247,52 @@ func demoToday(asOf string, now time.Time) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("--as-of %q: the demo runs from the 2023 baseline into 2024; want 2024-01 or later", asOf)
 	}
 	return today, nil
+}
+
+// demoPlans writes the demo's illustrative plans (demo-YYYY.yaml, one per
+// year after the latest real plan up to today's year) into plans_dir,
+// where the daemon, progress and the report read them like any plan, and
+// returns the plans in force with them. Without plans_dir they are not
+// written — those years then show 未设定目标 — but the data still follow
+// them.
+func demoPlans(cfg config.Config, cat *config.Catalog, today time.Time, dryRun bool, out, errw io.Writer) (*models.PlanSet, error) {
+	inForce, err := config.LoadPlans(cfg.PlansDir, cat)
+	if err != nil {
+		return nil, fmt.Errorf("plans: %w", err)
+	}
+	var real []models.Plan
+	for _, p := range inForce.Plans() {
+		if !p.Demo {
+			real = append(real, p)
+		}
+	}
+	realSet, _ := models.NewPlanSet(real)
+	demo := ingest.DemoPlans(cat, realSet, today.Year())
+	switch {
+	case len(demo) == 0 || dryRun:
+	case cfg.PlansDir == "":
+		fmt.Fprintf(errw, "warning: plans_dir is not set: the demo's illustrative plans for %d–%d are not written, so those years show 未设定目标 (make run sets plans_dir to var/plans)\n", demo[0].Targets[0].Year, today.Year())
+	default:
+		if err := os.MkdirAll(cfg.PlansDir, 0o755); err != nil {
+			return nil, fmt.Errorf("plans_dir: %w", err)
+		}
+		for _, p := range demo {
+			var buf bytes.Buffer
+			if err := ingest.WriteDemoPlanYAML(&buf, p); err != nil {
+				return nil, err
+			}
+			path := filepath.Join(cfg.PlansDir, p.ID+".yaml")
+			if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+				return nil, fmt.Errorf("demo plan: %w", err)
+			}
+			fmt.Fprintf(out, "demo plan %s: %d illustrative targets (演示)\n", path, len(p.Targets))
+		}
+	}
+	set, conflicts := models.NewPlanSet(append(real, demo...))
+	if len(conflicts) > 0 {
+		return nil, fmt.Errorf("demo plans: %w", conflicts[0])
+	}
+	return set, nil
 }
 
 // markedThrough reads the day a mark says the demo ran to ("…, to
