@@ -18,5 +18,5 @@ func analysisOptions(cfg config.Config, inds []models.Indicator) (metrics.Option
 		return metrics.Options{}, err
 	}
 	return metrics.Options{Indicators: inds, Analysis: cfg.Analysis, Water: cfg.Water, Scope: cfg.Scope,
-		Factors: factors.Table, Selection: cfg.Carbon.Selection()}, nil
+		Factors: factors.Table, Selection: cfg.Carbon.Selection(), Now: clockNow}, nil
 }

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/greenmetrics/greenmetrics/internal/influxtest"
+	"github.com/greenmetrics/greenmetrics/report"
+	"github.com/greenmetrics/greenmetrics/store"
 )
 
 // TestDemoLoadsOnceAndResetLoadsAgain: the first demo loads and marks
@@ -48,6 +52,19 @@ func TestDemoLoadsOnceAndResetLoadsAgain(t *testing.T) {
 		}
 		if b, err := os.ReadFile(filepath.Join(data, ".demo-loaded")); err != nil || !strings.Contains(string(b), "+08:00, "+tc.mark) {
 			t.Errorf("%s: mark = %q, %v", tc.name, b, err)
+		}
+	}
+	// The scheduler's test of a month: the demo runs to 2024-09-14, so
+	// September has figures (the recent readings), October none.
+	st, err := store.New(store.Config{URL: srv.URL, Bucket: srv.Bucket(), Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for m, want := range map[string]bool{"2024-06": true, "2024-09": true, "2024-10": false} {
+		month, _ := report.ParseMonth(m)
+		if got, err := monthHasData(context.Background(), st, month); err != nil || got != want {
+			t.Errorf("monthHasData(%s) = %v, %v; want %v", m, got, err, want)
 		}
 	}
 	for _, f := range storedFigures(t, srv, "prefab_building_started_area") {
