@@ -20,14 +20,19 @@ type Analysis struct {
 	// StaleGrace is added to an indicator's reporting period before it
 	// counts as stale.
 	StaleGrace time.Duration `yaml:"stale_grace"`
+	// FinalAfterMonths is how many months after a year's end its results
+	// are fixed (全年完成情况) even if its last period never arrived; a
+	// year whose last period is in is final at once. Default 3.
+	FinalAfterMonths int `yaml:"final_after_months"`
 }
 
 func defaultAnalysis() Analysis {
 	return Analysis{
-		Interval:   15 * time.Minute,
-		Window:     5 * 365 * 24 * time.Hour,
-		Alpha:      0.05,
-		StaleGrace: 7 * 24 * time.Hour,
+		Interval:         15 * time.Minute,
+		Window:           5 * 365 * 24 * time.Hour,
+		Alpha:            0.05,
+		StaleGrace:       7 * 24 * time.Hour,
+		FinalAfterMonths: 3,
 	}
 }
 
@@ -41,6 +46,9 @@ func (a Analysis) validate() error {
 	}
 	if a.Alpha <= 0 || a.Alpha >= 1 {
 		errs = append(errs, keyed("alpha", fmt.Errorf("%v must be in (0, 1)", a.Alpha)))
+	}
+	if a.FinalAfterMonths < 0 || a.FinalAfterMonths > 24 {
+		errs = append(errs, keyed("final_after_months", fmt.Errorf("%d must be between 0 and 24", a.FinalAfterMonths)))
 	}
 	return errors.Join(errs...)
 }

@@ -225,3 +225,11 @@ func (c *Catalog) Codes() []string {
 	sort.Strings(codes)
 	return codes
 }
+
+// WithReference returns a copy of the catalogue whose indicators carry, as
+// a reference of their size, the latest target and baseline the plans set
+// up to year (models.PlanSet.ApplyLatest). Progress does not use it: the
+// engine takes each year's targets from the plans.
+func (c *Catalog) WithReference(plans *models.PlanSet, year int) *Catalog {
+	return &Catalog{indicators: plans.ApplyLatest(c.indicators, year), byCode: c.byCode}
+}

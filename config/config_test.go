@@ -107,7 +107,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		`16: analysis.window: 0s must be positive`,
 		`18: report.lang: "fr" must be zh or en`,
 		`19: report.formats[1]: "pdf" must be html, csv, json or md`,
-		`20: colour: unknown key (allowed: analysis, carbon, catalog, data_dir, influx, ingest, listen, log_format, log_level, mappings, report, scope, water)`,
+		`20: colour: unknown key (allowed: analysis, carbon, catalog, data_dir, influx, ingest, listen, log_format, log_level, mappings, plans_dir, report, scope, water)`,
 	}
 	var got []string
 	for _, e := range es {

@@ -373,3 +373,23 @@ func duplicatesInPlan(p *models.Plan) Errors {
 	}
 	return errs
 }
+
+// SeedCatalog is the embedded catalogue whose indicators carry the
+// embedded plans' latest targets and baselines (Catalog.WithReference):
+// the 2024 report's figures, for the demo and for tests written against
+// them. Progress takes each year's targets from a PlanSet instead.
+func SeedCatalog() (*Catalog, error) {
+	cat, err := DefaultCatalog()
+	if err != nil {
+		return nil, err
+	}
+	plans, err := LoadPlans("", cat)
+	if err != nil {
+		return nil, err
+	}
+	years := plans.Years()
+	if len(years) == 0 {
+		return cat, nil
+	}
+	return cat.WithReference(plans, years[len(years)-1]), nil
+}

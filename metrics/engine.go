@@ -37,7 +37,12 @@ type Writer interface {
 // Options configure an Engine. Indicators, Reader and a positive
 // Analysis.Interval and Window are required; the rest have defaults.
 type Options struct {
+	// Indicators are the catalogue's definitions. With Plans set, each
+	// run takes the targets and baselines of its year from the plans
+	// (models.PlanSet.Apply); without, the indicators' own Target and
+	// Baseline fields are used as they are.
 	Indicators []models.Indicator
+	Plans      *models.PlanSet
 	Analysis   config.Analysis
 	// Water lists the assessed sections whose standings are computed.
 	Water config.Water
@@ -81,6 +86,7 @@ type Options struct {
 // concurrent use; runs do not overlap.
 type Engine struct {
 	inds       []models.Indicator
+	plans      *models.PlanSet
 	analysis   config.Analysis
 	sections   []water.SectionConfig
 	factors    *carbon.Table
@@ -121,7 +127,7 @@ func New(o Options) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{
-		inds: o.Indicators, analysis: o.Analysis, sections: sections, factors: o.Factors, selection: o.Selection,
+		inds: o.Indicators, plans: o.Plans, analysis: o.Analysis, sections: sections, factors: o.Factors, selection: o.Selection,
 		reader: o.Reader, writer: o.Writer, state: o.State, log: o.Logger, now: o.Now,
 		trendN: o.TrendEntities, retries: o.WriteRetries, retryWait: o.WriteRetryWait,
 		waterCodes: map[string]bool{}, scope: scopeOf(o.Scope, o.Water),
@@ -216,11 +222,12 @@ func (e *Engine) RunAt(ctx context.Context, asOf time.Time, year int) (*Snapshot
 	if year == 0 {
 		year = asOf.Year()
 	}
-	data, err := e.read(ctx, year, asOf)
+	inds := e.indicatorsFor(year)
+	data, err := e.read(ctx, inds, year, asOf)
 	if err != nil {
 		return nil, err
 	}
-	snap, derived := e.compute(data, year, asOf)
+	snap, derived := e.compute(data, inds, year, asOf)
 	if e.state != nil {
 		e.state.Publish(snap)
 	}
@@ -252,21 +259,25 @@ const hourlyRecent = 72 * time.Hour
 // earlier, through asOf. Quarterly and annual figures are read from two
 // years back, so that the 同比 of the latest year or quarter with data (the
 // report's 本期 for them) is within reach; they are few.
-func (e *Engine) read(ctx context.Context, year int, asOf time.Time) (history, error) {
+func (e *Engine) read(ctx context.Context, inds []models.Indicator, year int, asOf time.Time) (history, error) {
 	from := yearStart(year - 1)
 	if w := asOf.Add(-e.analysis.Window); w.Before(from) {
 		from = yearStart(w.Year())
 	}
+	bases := baseYears(inds, year)
 	end := asOf.Add(time.Second)
 	h := history{obs: map[string][]models.Observation{}, counts: map[string]figureCounts{},
 		recent: map[string][]models.Observation{}, from: from}
 	var errs []error
-	for _, ind := range e.inds {
+	for _, ind := range inds {
 		start := from
 		if ind.Frequency == models.FrequencyAnnual || ind.Frequency == models.FrequencyQuarterly {
 			if y2 := yearStart(year - 2); y2.Before(from) {
 				start = y2
 			}
+		}
+		if b, ok := bases[ind.Code]; ok && yearStart(b).Before(start) {
+			start = yearStart(b) // a plan's base year is measured from stored figures
 		}
 		obs, counts, err := e.readIndicator(ctx, ind, start, end)
 		if err != nil {
@@ -373,7 +384,7 @@ func (e *Engine) dailyAggregates(ctx context.Context, ind models.Indicator, from
 // compute builds the snapshot from what was read and returns it with the
 // derived observations (district water figures, section classes, carbon
 // accounts).
-func (e *Engine) compute(h history, year int, asOf time.Time) (*Snapshot, derivedResults) {
+func (e *Engine) compute(h history, inds []models.Indicator, year int, asOf time.Time) (*Snapshot, derivedResults) {
 	ws := e.waterStandings(h.obs, year, asOf)
 	cr := e.carbonAccounts(h.obs, year, asOf)
 	derived := derivedResults{water: ws, carbon: cr.lines,
@@ -382,7 +393,7 @@ func (e *Engine) compute(h history, year int, asOf time.Time) (*Snapshot, derive
 	snap := &Snapshot{
 		GeneratedAt:  e.now(),
 		Year:         year,
-		Indicators:   e.inds,
+		Indicators:   inds,
 		Progress:     map[string]models.Progress{},
 		Forecasts:    map[string]models.Forecast{},
 		Water:        ws.ytd,
@@ -391,7 +402,8 @@ func (e *Engine) compute(h history, year int, asOf time.Time) (*Snapshot, derive
 		EntitySeries: map[string]map[string]models.Series{},
 		Scope:        e.scope.Scope,
 	}
-	for _, ind := range e.inds {
+	finalAfter := e.analysis.FinalAfterMonths
+	for _, ind := range inds {
 		s := districtSeries(ind, obs[ind.Code], e.scope, h.counts[ind.Code])
 		if !s.Empty() {
 			snap.Series[ind.Code] = s
@@ -409,13 +421,17 @@ func (e *Engine) compute(h history, year int, asOf time.Time) (*Snapshot, derive
 			p.Actual = v
 			settle(ind, &p)
 		}
+		if t := ind.Target; t != nil && t.Year == year && t.ConstantPrices {
+			e.atConstantPrices(ind, obs, &p)
+		}
+		closeYear(&p, finalAfter)
 		snap.Progress[ind.Code] = p
 		if f, ok := e.forecast(ind, s, p, asOf); ok {
 			snap.Forecasts[ind.Code] = f
 		}
 	}
 	snap.Trends = e.trends(obs, snap.Series, h.counts, asOf)
-	snap.Latest = latest(e.inds, obs, h.recent, asOf)
+	snap.Latest = latest(inds, obs, h.recent, asOf)
 	return snap, derived
 }
 

@@ -45,7 +45,7 @@ func TestEngineAgainstInfluxDB(t *testing.T) {
 		t.Fatalf("WriteLines: %v", err)
 	}
 
-	cat, err := config.DefaultCatalog()
+	cat, err := config.SeedCatalog()
 	if err != nil {
 		t.Fatal(err)
 	}

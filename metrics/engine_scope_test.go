@@ -53,7 +53,7 @@ func TestEngineScopeNeverSumsOverlappingRegions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := config.DefaultCatalog()
+	cat, err := config.SeedCatalog()
 	if err != nil {
 		t.Fatal(err)
 	}

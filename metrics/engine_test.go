@@ -212,7 +212,7 @@ func testAnalysis() config.Analysis {
 
 func testEngine(t *testing.T, r Reader, w Writer, st *State) *Engine {
 	t.Helper()
-	cat, err := config.DefaultCatalog()
+	cat, err := config.SeedCatalog()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,7 +375,7 @@ func TestEngineReadFailureKeepsPreviousSnapshot(t *testing.T) {
 func TestEngineRunStopsWithContext(t *testing.T) {
 	mem := &memStore{obs: monthly("rural_sewage_stations_built", 2024, 1, 5)}
 	var st State
-	cat, _ := config.DefaultCatalog()
+	cat, _ := config.SeedCatalog()
 	a := testAnalysis()
 	a.Interval = 5 * time.Millisecond
 	e, err := New(Options{Indicators: cat.Indicators()[:3], Analysis: a, Reader: mem, State: &st})
@@ -414,7 +414,7 @@ func TestEngineRunStopsWithContext(t *testing.T) {
 }
 
 func TestNewRejectsBadOptions(t *testing.T) {
-	cat, _ := config.DefaultCatalog()
+	cat, _ := config.SeedCatalog()
 	bad := waterConfig()
 	bad.Sections[0].Items = []string{"chlorophyll"}
 	tests := []struct {
@@ -485,7 +485,7 @@ func TestEngineCarbonAccounting(t *testing.T) {
 		monthly("energy_consumption_total", 2023, 1, repeat(100, 12)...),
 		[]models.Observation{{Time: at(2024, 1, 1), Indicator: "co2_emissions", Value: 600, Provider: "bureau"}},
 	)
-	cat, _ := config.DefaultCatalog()
+	cat, _ := config.SeedCatalog()
 	w := &memWriter{}
 	e, err := New(Options{Indicators: cat.Indicators(), Analysis: testAnalysis(), Reader: &memStore{obs: obs}, Writer: w,
 		Factors: factors.Table, Selection: config.Default().Carbon.Selection()})
@@ -545,7 +545,7 @@ func TestDerivedFromDemoStaysDemo(t *testing.T) {
 	}
 	elec := monthly("electricity_consumption", 2024, 1, 1e6, 1e6)
 	elec[1].Provider = models.ProviderDemo // February is the demo's
-	cat, _ := config.DefaultCatalog()
+	cat, _ := config.SeedCatalog()
 	w := &memWriter{}
 	e, err := New(Options{Indicators: cat.Indicators(), Analysis: testAnalysis(), Reader: &memStore{obs: elec}, Writer: w,
 		Factors: factors.Table, Selection: config.Default().Carbon.Selection()})

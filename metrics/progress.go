@@ -15,7 +15,25 @@ const (
 	BasisGrowthUnresolved = "growth_unresolved"
 	BasisMunicipal        = "municipal"
 	BasisNone             = "none"
+	// BasisSpanPath: this year's step on a multi-year plan's path from the
+	// base year's figure to the end target (linear unless the plan says
+	// geometric); BasisSpanEnd: the end target itself, the base being
+	// unknown; BasisSpanShare: a flow's span total shared evenly by year.
+	BasisSpanPath  = "span_path"
+	BasisSpanEnd   = "span_end"
+	BasisSpanShare = "span_share"
+	// BasisReduction and BasisIncrease: base × (1 ∓ rate), along the path
+	// for a span; BasisBaseUnresolved: a rate target whose base is known
+	// neither from the plan nor from stored figures of the base year.
+	BasisReduction      = "reduction"
+	BasisIncrease       = "increase"
+	BasisBaseUnresolved = "base_unresolved"
 )
+
+// DefaultFinalAfterMonths is the cut-off after a year's end when its
+// results are fixed even if its last period never arrived
+// (analysis.final_after_months).
+const DefaultFinalAfterMonths = 3
 
 // ComputeProgress measures an indicator against its target for year, as of
 // asOf, from its figures (one per entity and period; those after asOf are
@@ -62,9 +80,55 @@ func progressOf(ind models.Indicator, s models.Series, year int, asOf time.Time)
 		p.YearStart = known.YearStartValue(year, ind.Baseline)
 		p.SinceYearStart = p.Actual - p.YearStart
 	}
-	p.Target, p.TargetBasis = resolveTarget(ind, year, p.PriorYear)
+	p.Base, p.EndTarget, p.Change, p.SpanTimeProgress = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	if t := ind.Target; t != nil && t.Year == year {
+		p.Plan, p.BaseYear = t.Plan, t.BaseYear
+		if t.MultiYear() {
+			p.SpanFrom, p.SpanTo = t.From, t.To
+			p.SpanTimeProgress = (float64(year-t.From) + p.TimeProgress) / float64(t.To-t.From+1)
+		}
+		p.Base = baseValue(ind, known, t)
+	}
+	p.Target, p.EndTarget, p.TargetBasis = resolveTarget(ind, year, p.PriorYear, p.Base)
 	settle(ind, &p)
+	closeYear(&p, DefaultFinalAfterMonths)
 	return p
+}
+
+// baseValue is what a target is measured from: the base the plan states,
+// else the base year's full-year figure in the stored data, else a
+// baseline of that year a plan states (an exact or approximate one).
+func baseValue(ind models.Indicator, known models.Series, t *models.Target) float64 {
+	if !math.IsNaN(t.BaseValue) && t.BaseValue != 0 {
+		return t.BaseValue
+	}
+	if t.BaseYear == 0 {
+		return math.NaN()
+	}
+	if f := known.FullYear(t.BaseYear); f.OK {
+		return f.Value
+	}
+	if b := ind.Baseline; b != nil && b.Year == t.BaseYear && b.Qualifier != models.QualifierMunicipal {
+		return b.Value
+	}
+	return math.NaN()
+}
+
+// closeYear fixes the year's final result (全年完成情况) once the year is
+// over and either its last period is in or finalAfter months have passed
+// since its end: an amount still short then is 未完成.
+func closeYear(p *models.Progress, finalAfter int) {
+	next := yearStart(p.Year + 1)
+	complete := !p.Through.Before(next)
+	p.Final = !p.AsOf.Before(next) && (complete || !p.AsOf.Before(next.AddDate(0, finalAfter, 0)))
+	p.Result = ""
+	if !p.Final {
+		return
+	}
+	if p.Status == models.StatusAhead || p.Status == models.StatusBehind {
+		p.Status = models.StatusMissed
+	}
+	p.Result = models.ResultOf(p.Status)
 }
 
 // cutoff is the exclusive end of what counts as known at asOf for a year
@@ -113,28 +177,75 @@ func dateProgress(year int, asOf time.Time) float64 {
 
 func clamp01(v float64) float64 { return math.Max(0, math.Min(1, v)) }
 
-// resolveTarget turns the catalogue target for year into an amount. A
-// growth target is the prior year's actual × (1 + growth): from stored
-// history when that year is complete, else from the catalogue baseline of
-// that year. Municipal targets stay NaN: they are never zero.
-func resolveTarget(ind models.Indicator, year int, prior float64) (float64, string) {
+// resolveTarget turns the target in force for year into this year's
+// amount and the end target of its span (docs/progress.md §2). A growth
+// target is the prior year's actual × (1 + growth): from stored history
+// when that year is complete, else from a plan's baseline of that year.
+// A reduction or increase is base × (1 ∓ rate) at the span's end, and
+// this year's step on the path from the base year. Municipal targets stay
+// NaN: they are never zero.
+func resolveTarget(ind models.Indicator, year int, prior, base float64) (target, end float64, basis string) {
 	t := ind.Target
+	nan := math.NaN()
 	if t == nil || t.Year != year {
-		return math.NaN(), BasisNone
+		return nan, nan, BasisNone
 	}
 	switch t.Kind {
 	case models.TargetMunicipal:
-		return math.NaN(), BasisMunicipal
+		return nan, nan, BasisMunicipal
 	case models.TargetGrowth:
 		if !math.IsNaN(prior) {
-			return prior * (1 + t.Value), BasisGrowthHistory
+			v := prior * (1 + t.Value)
+			return v, v, BasisGrowthHistory
 		}
 		if b := ind.Baseline; b != nil && b.Year == year-1 {
-			return b.Value * (1 + t.Value), BasisGrowthBaseline
+			v := b.Value * (1 + t.Value)
+			return v, v, BasisGrowthBaseline
 		}
-		return math.NaN(), BasisGrowthUnresolved
+		return nan, nan, BasisGrowthUnresolved
+	case models.TargetReduction, models.TargetIncrease:
+		if math.IsNaN(base) {
+			return nan, nan, BasisBaseUnresolved
+		}
+		end, basis = base*(1-t.Value), BasisReduction
+		if t.Kind == models.TargetIncrease {
+			end, basis = base*(1+t.Value), BasisIncrease
+		}
+		return models.PathValue(base, end, t.BaseYear, year, t.To, t.Path), end, basis
 	}
-	return t.Value, BasisAbsolute
+	if !t.MultiYear() {
+		return t.Value, t.Value, BasisAbsolute
+	}
+	if ind.Kind == models.KindFlow {
+		return t.Value / float64(t.To-t.From+1), t.Value, BasisSpanShare
+	}
+	if math.IsNaN(base) {
+		return t.Value, t.Value, BasisSpanEnd
+	}
+	return models.PathValue(base, t.Value, t.BaseYear, year, t.To, t.Path), t.Value, BasisSpanPath
+}
+
+// bound is the qualifier and direction that decide whether an actual
+// meets the resolved target. A rate target bounds the rate, not the
+// figure: "下降13.5%以上" (at least a 13.5 % fall) is met by a figure at
+// most base × 0.865.
+func bound(ind models.Indicator) (models.Qualifier, models.Direction) {
+	t := ind.Target
+	switch t.Kind {
+	case models.TargetReduction:
+		flip := map[models.Qualifier]models.Qualifier{
+			models.QualifierAtLeast: models.QualifierAtMost, models.QualifierMoreThan: models.QualifierLessThan,
+			models.QualifierAtMost: models.QualifierAtLeast, models.QualifierLessThan: models.QualifierMoreThan,
+		}
+		q, ok := flip[t.Qualifier]
+		if !ok {
+			q = models.QualifierAtMost
+		}
+		return q, models.DirectionLower
+	case models.TargetIncrease:
+		return t.Qualifier, models.DirectionHigher
+	}
+	return t.Qualifier, ind.Direction
 }
 
 // meets reports whether actual satisfies target. An explicit bound in the
@@ -193,12 +304,16 @@ func settle(ind models.Indicator, p *models.Progress) {
 		p.Status = models.StatusNoTarget
 		return
 	}
-	p.Completion = completion(p.Actual, p.Target, ind.Direction)
+	q, dir := bound(ind)
+	if !math.IsNaN(p.Base) && p.Base > 0 {
+		p.Change = p.Actual/p.Base - 1
+	}
+	p.Completion = completion(p.Actual, p.Target, dir)
 	p.Gap = p.Actual - p.Target
-	if ind.Direction == models.DirectionLower {
+	if dir == models.DirectionLower {
 		p.Gap = -p.Gap
 	}
-	met := meets(p.Actual, p.Target, ind.Target.Qualifier, ind.Direction)
+	met := meets(p.Actual, p.Target, q, dir)
 	over := !p.AsOf.Before(yearStart(p.Year+1)) && !p.Through.Before(yearStart(p.Year+1))
 	switch {
 	case ind.Kind == models.KindFlow && ind.Direction == models.DirectionLower:

@@ -57,7 +57,7 @@ var nan = math.NaN()
 // the report's own figures.
 func catalogIndicator(t *testing.T, code string) models.Indicator {
 	t.Helper()
-	cat, err := config.DefaultCatalog()
+	cat, err := config.SeedCatalog()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -530,3 +530,33 @@ func (p *Plan) Validate() error {
 	}
 	return nil
 }
+
+// ApplyLatest is Apply with, per indicator, the latest year up to year that
+// has a target (and the latest stated baseline before it): a reference of
+// each indicator's size for those who need one whatever the year —
+// plausibility checks, the demo, the catalogue listing.
+func (s *PlanSet) ApplyLatest(inds []Indicator, year int) []Indicator {
+	out := make([]Indicator, len(inds))
+	for i, ind := range inds {
+		ind.Target, ind.Baseline = nil, nil
+		if s != nil {
+			best := 0
+			for y, f := range s.chosen[ind.Code] {
+				if y <= year && y > best {
+					best = y
+					ind.Target = f.Resolved()
+				}
+			}
+			bestB := 0
+			for y, f := range s.baselines[ind.Code] {
+				if y < year && y > bestB {
+					bestB = y
+					fig := f.Figure.Figure()
+					ind.Baseline = &fig
+				}
+			}
+		}
+		out[i] = ind
+	}
+	return out
+}

@@ -133,6 +133,31 @@ type Progress struct {
 	// Demo is set when the period value or the year-to-date figure still
 	// rests on demo data (provider demo): shown as 演示.
 	Demo bool `json:"demo"`
+	// Plan is where the target comes from (empty without a target);
+	// Plan.Demo marks an illustrative plan (演示).
+	Plan Origin `json:"plan"`
+	// SpanFrom and SpanTo are a multi-year target's span (0 for a single
+	// year); SpanTimeProgress is 序时进度 over the span: (years before this
+	// one + TimeProgress) / years in the span.
+	SpanFrom         int     `json:"span_from"`
+	SpanTo           int     `json:"span_to"`
+	SpanTimeProgress float64 `json:"span_time_progress"`
+	// BaseYear and Base are what a reduction, increase or span target is
+	// measured from (the plan's stated base, else the base year's stored
+	// full-year figure); EndTarget is the target at the span's end. Target
+	// is this year's step on the path (docs/progress.md §2).
+	BaseYear  int     `json:"base_year"`
+	Base      float64 `json:"base"`
+	EndTarget float64 `json:"end_target"`
+	// Change is the change against Base (−0.08 for 下降8%), NaN without
+	// a base; ConstantPrices says Actual and Change are at the base
+	// year's prices (an intensity over the real GDP index).
+	Change         float64 `json:"change"`
+	ConstantPrices bool    `json:"constant_prices"`
+	// Final is set once the year is closed (its last period is in, or the
+	// cut-off passed); Result is then its 全年完成情况.
+	Final  bool        `json:"final"`
+	Result FinalResult `json:"result"`
 }
 
 // Forecast projects an indicator to the end of its target year.

@@ -45,7 +45,7 @@ func newProgressCmd(s *settings) *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			opts, err := analysisOptions(cfg, cat.Indicators())
+			opts, err := analysisOptions(cfg, cat.Indicators(), s.plans)
 			if err != nil {
 				return err
 			}

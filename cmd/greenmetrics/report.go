@@ -47,7 +47,7 @@ report.day at report.hour for the previous month.`,
 			}
 			defer st.Close()
 			log := newLogger(cmd.ErrOrStderr(), cfg.LogLevel, cfg.LogFormat)
-			gen := reportGenerator{cfg: cfg, inds: cat.Indicators(), store: st, log: log, rejects: opts.rejects, ledger: ledgerDir(cfg)}
+			gen := reportGenerator{cfg: cfg, inds: cat.Indicators(), plans: s.plans, store: st, log: log, rejects: opts.rejects, ledger: ledgerDir(cfg)}
 			paths, err := gen.generate(cmd.Context(), opts.month, opts.lang, opts.formats, opts.dir)
 			for _, p := range paths {
 				fmt.Fprintln(cmd.OutOrStdout(), p)
@@ -126,6 +126,7 @@ func rejectDir(cfg config.Config) string { return filepath.Join(cfg.DataDir, "re
 type reportGenerator struct {
 	cfg     config.Config
 	inds    []models.Indicator
+	plans   *models.PlanSet
 	store   *store.Store
 	log     *slog.Logger
 	rejects string
@@ -138,7 +139,7 @@ func (g reportGenerator) generate(ctx context.Context, m report.Month, lang repo
 	// The engine gets no writer and no state: a report of a past month
 	// must neither overwrite today's derived series nor the published
 	// snapshot.
-	opts, err := analysisOptions(g.cfg, g.inds)
+	opts, err := analysisOptions(g.cfg, g.inds, g.plans)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +160,7 @@ func (g reportGenerator) generate(ctx context.Context, m report.Month, lang repo
 		return nil, err
 	}
 	rep, err := report.Build(ctx, report.Input{
-		Month: m, Lang: lang, Snapshot: snap, Indicators: g.inds,
+		Month: m, Lang: lang, Snapshot: snap, Indicators: snap.Indicators,
 		RejectDir: g.rejects, StaleGrace: g.cfg.Analysis.StaleGrace, Alpha: g.cfg.Analysis.Alpha,
 		Revisions: revisions,
 	})
@@ -176,7 +177,7 @@ func (g reportGenerator) generate(ctx context.Context, m report.Month, lang repo
 // newReportScheduler is the monthly report job of the daemon, on
 // report.day at report.hour (Asia/Shanghai) for the previous month; nil
 // when report.day is 0. serve starts it with `go sched.Run(ctx)`.
-func newReportScheduler(cfg config.Config, inds []models.Indicator, st *store.Store, log *slog.Logger) *report.Scheduler {
+func newReportScheduler(cfg config.Config, inds []models.Indicator, plans *models.PlanSet, st *store.Store, log *slog.Logger) *report.Scheduler {
 	if cfg.Report.Day == 0 {
 		return nil
 	}
@@ -189,7 +190,7 @@ func newReportScheduler(cfg config.Config, inds []models.Indicator, st *store.St
 		formats = report.AllFormats
 	}
 	dir := reportDir(cfg)
-	gen := reportGenerator{cfg: cfg, inds: inds, store: st, log: log, rejects: rejectDir(cfg), ledger: ledgerDir(cfg)}
+	gen := reportGenerator{cfg: cfg, inds: inds, plans: plans, store: st, log: log, rejects: rejectDir(cfg), ledger: ledgerDir(cfg)}
 	return &report.Scheduler{
 		Day: cfg.Report.Day, Hour: cfg.Report.Hour, Logger: log,
 		Job: func(ctx context.Context, m report.Month) error {

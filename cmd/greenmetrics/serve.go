@@ -144,7 +144,7 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 	// publishes a snapshot into state (for the exporter and the report)
 	// and writes derived results back to InfluxDB.
 	state := &metrics.State{}
-	opts, err := analysisOptions(cfg, cat.Indicators())
+	opts, err := analysisOptions(cfg, cat.Indicators(), s.plans)
 	if err != nil {
 		sp.Close()
 		return err
@@ -167,7 +167,7 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 
 	// The monthly report, written on report.day at report.hour for the
 	// previous month.
-	if sched := newReportScheduler(cfg, cat.Indicators(), st, log.With("component", "report")); sched != nil {
+	if sched := newReportScheduler(cfg, cat.Indicators(), s.plans, st, log.With("component", "report")); sched != nil {
 		runners = append(runners, daemon.Runner{Name: "report", Run: sched.Run})
 	}
 

@@ -6,12 +6,14 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/greenmetrics/greenmetrics/config"
 	"github.com/greenmetrics/greenmetrics/ingest"
 	"github.com/greenmetrics/greenmetrics/ingest/httpapi"
+	"github.com/greenmetrics/greenmetrics/models"
 	"github.com/greenmetrics/greenmetrics/store"
 )
 
@@ -30,6 +32,8 @@ type settings struct {
 	// logCmds are the commands with --log-level; the one that runs says
 	// whether the flag was given.
 	logCmds []*cobra.Command
+	// plans are the target plans loadAll read (embedded and plans_dir).
+	plans *models.PlanSet
 }
 
 // defaultLogLevel is the level when neither --log-level,
@@ -113,7 +117,14 @@ func (s *settings) loadAll() (config.Config, *config.Catalog, error) {
 	if err != nil {
 		return cfg, nil, err
 	}
-	return cfg, cat, nil
+	plans, err := config.LoadPlans(cfg.PlansDir, cat)
+	if err != nil {
+		return cfg, nil, fmt.Errorf("target plans (greenmetrics check lists every problem):\n%w", err)
+	}
+	s.plans = plans
+	// The indicators carry the latest targets as a reference of their size
+	// (plausibility, demo); progress takes each year's from s.plans.
+	return cfg, cat.WithReference(plans, time.Now().In(models.Shanghai).Year()), nil
 }
 
 func openStore(cfg config.Config) (*store.Store, error) {
