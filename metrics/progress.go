@@ -85,7 +85,6 @@ func progressOf(ind models.Indicator, s models.Series, year int, asOf time.Time)
 		p.Plan, p.BaseYear = t.Plan, t.BaseYear
 		if t.MultiYear() {
 			p.SpanFrom, p.SpanTo = t.From, t.To
-			p.SpanTimeProgress = (float64(year-t.From) + p.TimeProgress) / float64(t.To-t.From+1)
 		}
 		p.Base = baseValue(ind, known, t)
 	}
@@ -290,6 +289,10 @@ func completion(actual, target float64, d models.Direction) float64 {
 // shares recomputed on mean concentrations) and settle again.
 func settle(ind models.Indicator, p *models.Progress) {
 	p.Completion, p.Pace, p.Gap = math.NaN(), math.NaN(), math.NaN()
+	if p.SpanTo > p.SpanFrom && p.SpanFrom != 0 {
+		// 序时进度 over the plan's span: whole years gone plus this one's.
+		p.SpanTimeProgress = (float64(p.Year-p.SpanFrom) + p.TimeProgress) / float64(p.SpanTo-p.SpanFrom+1)
+	}
 	if isStockLike(ind.Kind) {
 		p.SinceYearStart = p.Actual - p.YearStart
 	}

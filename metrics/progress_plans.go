@@ -79,6 +79,11 @@ func (e *Engine) atConstantPrices(ind models.Indicator, obs map[string][]models.
 		return
 	}
 	p.Actual, p.ConstantPrices = v, true
+	if p.Observations == 0 {
+		// Nominal intensity not derived (no carbon accounting, no nominal
+		// GDP): the year's figure is the constant-price one alone.
+		p.Observations, p.Through, p.TimeProgress = 1, yearStart(p.Year+1), 1
+	}
 	settle(ind, p)
 }
 
