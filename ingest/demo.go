@@ -662,6 +662,7 @@ const (
 	demoRegion  = "北京(演示)"
 	demoMarket  = "北京碳市场(演示)"
 	demoCountry = "全国(演示)"
+	demoEUA     = "EU-ETS/EUA(演示)"
 )
 
 // Recent windows: the stale alert fires after two reporting periods plus a
@@ -694,20 +695,21 @@ var demoDaily = []struct {
 	{"carbon_price", demoMarket, 95, 100},
 	{"carbon_price_low", demoMarket, 90, 100},
 	{"carbon_price_high", demoMarket, 101, 100},
+	{"carbon_price_eua", demoEUA, 70, 100},
 }
 
-// demoQuarterly are the green-loan series of the demo country, first
-// quarter of 2023 and the change per quarter after it.
+// demoQuarterly are the green-loan series of the demo country by quarter
+// (q = 0 is the first quarter of 2023), in base units.
 var demoQuarterly = []struct {
-	code          string
-	start, step   float64
-	grain         float64
-	ratioDecimals float64
+	code  string
+	value func(q int) float64
 }{
-	{"green_loan_balance", 2.70e13, 0.8e12, 1e9, 0},
-	{"green_loan_balance_power_heat_gas_water", 0.75e13, 0.2e12, 1e9, 0},
-	{"green_loan_balance_transport", 0.50e13, 0.1e12, 1e9, 0},
-	{"green_loan_growth_yoy", 0.38, -0.015, 0, 1000},
+	{"green_loan_balance", func(q int) float64 { return roundTo(2.70e13+float64(q)*0.8e12, 1e9) }},
+	{"green_loan_balance_power_heat_gas_water", func(q int) float64 { return roundTo(0.75e13+float64(q)*0.2e12, 1e9) }},
+	{"green_loan_balance_transport", func(q int) float64 { return roundTo(0.50e13+float64(q)*0.1e12, 1e9) }},
+	{"green_loan_growth_yoy", func(q int) float64 { return math.Round((0.38-0.015*float64(q))*1000) / 1000 }},
+	// Since the start of the year: a quarter's share of the year's growth.
+	{"green_loan_growth_ytd", func(q int) float64 { return math.Round(0.075*float64(q%4+1)*1000) / 1000 }},
 }
 
 // recent makes the reference indicators' demo series: hourly air and
@@ -738,16 +740,9 @@ func (g *demoGen) recent(cat *config.Catalog) ([]models.Observation, error) {
 			break
 		}
 		for _, s := range demoQuarterly {
-			if !has(s.code) {
-				continue
+			if has(s.code) {
+				out = append(out, models.Observation{Time: at, Indicator: s.code, Entity: demoCountry, Value: s.value(q)})
 			}
-			v := s.start + float64(q)*s.step
-			if s.grain > 0 {
-				v = roundTo(v, s.grain)
-			} else {
-				v = math.Round(v*s.ratioDecimals) / s.ratioDecimals
-			}
-			out = append(out, models.Observation{Time: at, Indicator: s.code, Entity: demoCountry, Value: v})
 		}
 	}
 	if has("co2_total_ceads") {
