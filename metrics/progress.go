@@ -113,13 +113,14 @@ func baseValue(ind models.Indicator, known models.Series, t *models.Target) floa
 	return math.NaN()
 }
 
-// closeYear fixes the year's final result (全年完成情况) once the year is
-// over and either its last period is in or finalAfter months have passed
-// since its end: an amount still short then is 未完成.
+// closeYear fixes the year's final result (全年完成情况) once the year's
+// last period is in (December's figure of a monthly series, the annual
+// figure) or finalAfter months have passed since its end: an amount still
+// short then is 未完成.
 func closeYear(p *models.Progress, finalAfter int) {
 	next := yearStart(p.Year + 1)
 	complete := !p.Through.Before(next)
-	p.Final = !p.AsOf.Before(next) && (complete || !p.AsOf.Before(next.AddDate(0, finalAfter, 0)))
+	p.Final = complete || !p.AsOf.Before(next.AddDate(0, finalAfter, 0))
 	p.Result = ""
 	if !p.Final {
 		return

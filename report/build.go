@@ -16,6 +16,10 @@ import (
 type Input struct {
 	Month Month
 	Lang  Lang
+	// Final, when set, is a snapshot of a closed year (the month's own
+	// year in December, the prior year in the first months of a year):
+	// its targets' final results become the report's 全年完成情况.
+	Final *metrics.Snapshot
 	// Snapshot is the analysis engine's result as of Month.End(): progress,
 	// forecasts, trends, latest figures, water standings and the period
 	// series behind 本期值, 环比, 同比, the charts, the reference rows and
@@ -62,6 +66,10 @@ func Build(_ context.Context, in Input) (*Report, error) {
 	b.quality()
 	b.rep.Counts = countStatuses(b.rep.Sections)
 	b.rep.Summary = summarize(b.rep, b.lang)
+	if in.Final != nil {
+		b.rep.Final = finalResults(in.Final)
+		b.rep.Summary = append(b.rep.Summary, finalSummary(b.rep.Final, b.lang))
+	}
 	return b.rep, nil
 }
 

@@ -50,10 +50,12 @@ func mustRead(name string) string {
 // htmlView is what the HTML template reads: the report plus its figures
 // already formatted, so the template holds layout only.
 type htmlView struct {
-	R                                   *Report
-	L                                   labels
-	HTMLLang                            string
-	CSS                                 template.CSS
+	R        *Report
+	L        labels
+	HTMLLang string
+	CSS      template.CSS
+	// Final is the closed year's results (nil in most months).
+	Final                               *finalView
 	MonthName, AsOf, Generated          string
 	TimeProgress                        string
 	Tally                               []tally
@@ -125,6 +127,7 @@ func newHTMLView(r *Report) htmlView {
 		v.HTMLLang, v.MonthName = "en", r.Month.NameEn()
 	}
 	v.Tally = tallies(r)
+	v.Final = newFinalView(r.Final, r.Lang)
 	for _, s := range r.Sections {
 		sv := sectionView{ID: s.ID, Title: s.Title, Charts: s.Charts, IsWater: s.ID == "water", IsAir: s.ID == "air"}
 		for _, row := range s.Rows {

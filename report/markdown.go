@@ -20,6 +20,14 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	for _, p := range r.Summary {
 		b.WriteString(p + "\n\n")
 	}
+	if fv := v.Final; fv != nil {
+		fmt.Fprintf(&b, "## %s\n\n", fv.Title)
+		mdTable(&b, fv.Head)
+		for _, row := range fv.Rows {
+			mdLine(&b, row...)
+		}
+		b.WriteString("\n")
+	}
 	for _, s := range v.Sections {
 		fmt.Fprintf(&b, "## %s\n\n", s.Title)
 		if len(s.Rows) == 0 {

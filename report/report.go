@@ -30,6 +30,9 @@ type Report struct {
 	Water    Water     `json:"water"`
 	Stations Stations  `json:"stations"`
 	Quality  Quality   `json:"quality"`
+	// Final is a closed year's 全年完成情况 (December's own year, or the
+	// prior year in the first months of a year); nil in other months.
+	Final *FinalResults `json:"final_results,omitempty"`
 }
 
 // Counts are the status tallies the summary is written from.

@@ -19,12 +19,12 @@ func checkPlans(out io.Writer, cfg config.Config, cat *config.Catalog) int {
 	set, err := config.LoadPlans(dir, cat)
 	problems := reportProblems(out, "", err)
 	if err == nil {
-		years := set.Years()
-		span := "no year"
-		if len(years) > 0 {
-			span = fmt.Sprintf("%d–%d", years[0], years[len(years)-1])
+		n := len(set.Plans())
+		noun := "plans"
+		if n == 1 {
+			noun = "plan"
 		}
-		fmt.Fprintf(out, "✓ plans: %d plans, targets for %s\n", len(set.Plans()), span)
+		fmt.Fprintf(out, "✓ plans: %d %s, targets for %s\n", n, noun, coveredYears(set))
 	}
 	return problems
 }

@@ -47,6 +47,7 @@ func newRootCmd() *cobra.Command {
 	}{
 		{newCatalogCmd(&s), cfgFlags},
 		{newCheckCmd(&s), cfgFlags},
+		{newTargetsCmd(&s), cfgFlags},
 		{newWaterCmd(), 0},
 		{newTrendCmd(), 0},
 		{newReportCmd(&s), cfgFlags | influxFlags | logFlags},

@@ -114,7 +114,15 @@ func writeProgressTable(w io.Writer, snap *metrics.Snapshot, rows []models.Progr
 	if len(rows) > 0 {
 		asOf = rows[0].AsOf
 	}
-	fmt.Fprintf(w, "%d年目标进度（截至%s）\n\n", snap.Year, asOf.In(models.Shanghai).Format("2006-01-02 15:04"))
+	title := "目标进度"
+	if len(rows) > 0 && allFinal(rows) {
+		title = "全年完成情况"
+	}
+	fmt.Fprintf(w, "%d年%s（截至%s）\n\n", snap.Year, title, asOf.In(models.Shanghai).Format("2006-01-02 15:04"))
+	if len(rows) == 0 {
+		_, err := fmt.Fprintf(w, "暂无数据：no indicator has figures or a target in %d.\n", snap.Year)
+		return err
+	}
 	table := [][]string{{"指标", "期间", "本月值", "累计", "目标", "完成率", "序时进度", "状态"}}
 	for _, p := range rows {
 		ind := inds[p.Indicator]
@@ -125,7 +133,7 @@ func writeProgressTable(w io.Writer, snap *metrics.Snapshot, rows []models.Progr
 		}
 		table = append(table, []string{
 			name, periodLabel(ind, p), value(ind, p.PeriodValue), value(ind, p.Actual),
-			targetLabel(ind, p), percent(p.Completion), percent(p.TimeProgress), p.Status.NameZh(),
+			targetLabel(ind, p), percent(p.Completion), timeProgressLabel(p), statusLabel(p),
 		})
 	}
 	if err := writeAligned(w, table); err != nil {
@@ -162,8 +170,44 @@ func periodLabel(ind models.Indicator, p models.Progress) string {
 	return "截至" + last.Format("1月2日")
 }
 
-// targetLabel writes the target with the bound the report puts on it.
+func allFinal(rows []models.Progress) bool {
+	for _, p := range rows {
+		if !p.Final {
+			return false
+		}
+	}
+	return true
+}
+
+// statusLabel is the final result once the year is closed (完成/未完成),
+// else the standing.
+func statusLabel(p models.Progress) string {
+	if p.Final {
+		return p.Result.NameZh()
+	}
+	return p.Status.NameZh()
+}
+
+// timeProgressLabel is 序时进度, with the plan span's after it for a
+// multi-year target ("50%（五年60%）").
+func timeProgressLabel(p models.Progress) string {
+	if p.SpanTo > p.SpanFrom && p.SpanFrom != 0 {
+		return fmt.Sprintf("%s（%d–%d年%s）", percent(p.TimeProgress), p.SpanFrom, p.SpanTo, percent(p.SpanTimeProgress))
+	}
+	return percent(p.TimeProgress)
+}
+
+// targetLabel writes the target with the bound the report puts on it,
+// marked 演示 when a demo plan sets it.
 func targetLabel(ind models.Indicator, p models.Progress) string {
+	label := plainTargetLabel(ind, p)
+	if t := ind.Target; t != nil && t.Plan.Demo && label != "—" {
+		label += "（演示）"
+	}
+	return label
+}
+
+func plainTargetLabel(ind models.Indicator, p models.Progress) string {
 	t := ind.Target
 	switch {
 	case t == nil || t.Year != p.Year:
@@ -172,8 +216,13 @@ func targetLabel(ind models.Indicator, p models.Progress) string {
 		return "市级下达"
 	}
 	v := value(ind, p.Target)
-	if t.Kind == models.TargetGrowth {
+	switch t.Kind {
+	case models.TargetGrowth:
 		return fmt.Sprintf("%s（增长%s）", v, percent(t.Value))
+	case models.TargetReduction:
+		return fmt.Sprintf("%s（%d年比%d年下降%s）", v, t.To, t.BaseYear, percent(t.Value))
+	case models.TargetIncrease:
+		return fmt.Sprintf("%s（%d年比%d年增长%s）", v, t.To, t.BaseYear, percent(t.Value))
 	}
 	switch t.Qualifier {
 	case models.QualifierMoreThan:

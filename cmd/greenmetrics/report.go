@@ -155,12 +155,16 @@ func (g reportGenerator) generate(ctx context.Context, m report.Month, lang repo
 	if err != nil {
 		return nil, fmt.Errorf("analysis as of the end of %s: %w", m, err)
 	}
+	final, err := g.closedYear(ctx, eng, m, snap)
+	if err != nil {
+		return nil, err
+	}
 	revisions, err := monthRevisions(g.ledger, m)
 	if err != nil {
 		return nil, err
 	}
 	rep, err := report.Build(ctx, report.Input{
-		Month: m, Lang: lang, Snapshot: snap, Indicators: snap.Indicators,
+		Month: m, Lang: lang, Snapshot: snap, Indicators: snap.Indicators, Final: final,
 		RejectDir: g.rejects, StaleGrace: g.cfg.Analysis.StaleGrace, Alpha: g.cfg.Analysis.Alpha,
 		Revisions: revisions,
 	})
@@ -172,6 +176,24 @@ func (g reportGenerator) generate(ctx context.Context, m report.Month, lang repo
 		g.log.Info("report written", "month", m.String(), "dir", dir, "files", len(paths))
 	}
 	return paths, err
+}
+
+// closedYear is the snapshot whose final results (全年完成情况) the report
+// of m states: December's own year, and in the first
+// analysis.final_after_months months of a year the prior year, seen at
+// the same as-of instant; nil in other months.
+func (g reportGenerator) closedYear(ctx context.Context, eng *metrics.Engine, m report.Month, snap *metrics.Snapshot) (*metrics.Snapshot, error) {
+	switch {
+	case m.Month == time.December:
+		return snap, nil
+	case m.Index() <= max(g.cfg.Analysis.FinalAfterMonths, 1):
+		prior, err := eng.RunAt(ctx, m.End().Add(-time.Second), m.Year-1)
+		if err != nil {
+			return nil, fmt.Errorf("final results of %d: %w", m.Year-1, err)
+		}
+		return prior, nil
+	}
+	return nil, nil
 }
 
 // newReportScheduler is the monthly report job of the daemon, on
