@@ -27,7 +27,7 @@ type Config struct {
 	Catalog string `yaml:"catalog"`
 	// PlansDir holds the bureau's target plans (YAML, CSV or xlsx, read at
 	// start and by check, no rebuild), in force beside the embedded ones;
-	// empty: the embedded plans only (docs/progress.md §2).
+	// empty: the embedded plans only (docs/progress.md §4).
 	PlansDir string `yaml:"plans_dir"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"log_level"`

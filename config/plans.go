@@ -45,8 +45,17 @@ func EmbeddedPlans(cat *Catalog) ([]models.Plan, error) {
 			return nil, fmt.Errorf("embedded plan %s: %w", e.Name(), err)
 		}
 		p, err := ParsePlanYAML("config/plans/"+e.Name()+" (embedded)", data, cat)
-		if err != nil {
-			errs = append(errs, asErrors(err)...)
+		// A catalogue of its own (--catalog) may leave out indicators of
+		// the seed's plan: those targets are not in force, and check
+		// names them (EmbeddedPlanGaps); every other problem is an error.
+		var real Errors
+		for _, pe := range asErrors(err) {
+			if !errors.Is(pe, ErrPlanUnknownIndicator) {
+				real = append(real, pe)
+			}
+		}
+		if len(real) > 0 {
+			errs = append(errs, real...)
 			continue
 		}
 		plans = append(plans, p)
@@ -55,6 +64,40 @@ func EmbeddedPlans(cat *Catalog) ([]models.Plan, error) {
 		return plans, errs
 	}
 	return plans, nil
+}
+
+// EmbeddedPlanGaps lists the indicators the embedded plans set targets or
+// baselines for that cat does not define (none for the embedded
+// catalogue): with a catalogue of one's own those are not in force.
+func EmbeddedPlanGaps(cat *Catalog) []string {
+	entries, _ := fs.ReadDir(embeddedPlans, "plans")
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range entries {
+		data, _ := embeddedPlans.ReadFile("plans/" + e.Name())
+		var raw struct {
+			Targets   []struct{ Indicator string } `yaml:"targets"`
+			Baselines []struct{ Indicator string } `yaml:"baselines"`
+		}
+		if yaml.Unmarshal(data, &raw) != nil {
+			continue
+		}
+		codes := make([]string, 0, len(raw.Targets)+len(raw.Baselines))
+		for _, t := range raw.Targets {
+			codes = append(codes, t.Indicator)
+		}
+		for _, b := range raw.Baselines {
+			codes = append(codes, b.Indicator)
+		}
+		for _, c := range codes {
+			if _, ok := cat.Lookup(c); !ok && !seen[c] {
+				seen[c] = true
+				out = append(out, c)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // LoadPlans returns the plans in force: the embedded ones and every plan

@@ -340,3 +340,26 @@ func TestPlanTemplatesAreGenerated(t *testing.T) {
 		}
 	}
 }
+
+// TestEmbeddedPlansWithOwnCatalogue: a catalogue of one's own that leaves
+// out indicators of the seed's plan loads; those targets are not in force
+// and EmbeddedPlanGaps names them. The embedded catalogue has no gap.
+func TestEmbeddedPlansWithOwnCatalogue(t *testing.T) {
+	if gaps := config.EmbeddedPlanGaps(catalog(t)); len(gaps) != 0 {
+		t.Errorf("embedded catalogue lacks plan indicators %v", gaps)
+	}
+	own, err := config.ParseCatalog("own.yaml", []byte("indicators:\n  - {code: rural_sewage_stations_built, name_zh: 农村污水处理站建设, name_en: R, domain: water, unit: count, kind: flow, direction: higher, aggregation: sum, frequency: monthly}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := config.LoadPlans("", own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(set.InForce(2024)); got != 1 {
+		t.Errorf("%d targets in force, want the one indicator the catalogue has", got)
+	}
+	if gaps := config.EmbeddedPlanGaps(own); len(gaps) < 40 || gaps[0] > gaps[1] {
+		t.Errorf("gaps %v", gaps)
+	}
+}

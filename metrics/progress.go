@@ -178,7 +178,7 @@ func dateProgress(year int, asOf time.Time) float64 {
 func clamp01(v float64) float64 { return math.Max(0, math.Min(1, v)) }
 
 // resolveTarget turns the target in force for year into this year's
-// amount and the end target of its span (docs/progress.md §2). A growth
+// amount and the end target of its span (docs/progress.md §4). A growth
 // target is the prior year's actual × (1 + growth): from stored history
 // when that year is complete, else from a plan's baseline of that year.
 // A reduction or increase is base × (1 ∓ rate) at the span's end, and

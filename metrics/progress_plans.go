@@ -57,7 +57,7 @@ func baseYears(inds []models.Indicator, year int) map[string]int {
 // ÷ the product of the real GDP index over the years since. It needs the
 // full years of the numerator and every year's index; until they are in,
 // the nominal intensity stays and ConstantPrices stays false
-// (docs/progress.md §2.3).
+// (docs/progress.md §4.4).
 func (e *Engine) atConstantPrices(ind models.Indicator, obs map[string][]models.Observation, p *models.Progress) {
 	numCode, ok := intensityNumerators[ind.Code]
 	if !ok || math.IsNaN(p.Base) || p.BaseYear == 0 {

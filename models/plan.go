@@ -13,7 +13,7 @@ import (
 // plan (十四五 2021–2025), a bureau's own action plan. Plans are data, apart
 // from the indicator definitions, and several are in force at once; which
 // target applies to an indicator in a year is decided by PlanSet
-// (docs/progress.md §2: precedence).
+// (docs/progress.md §4.1: precedence).
 type Plan struct {
 	// ID is a short ASCII name ("2024-tongzhou-gwr"), unique among plans.
 	ID string `json:"id"`
@@ -252,7 +252,7 @@ func (c PlanConflict) Error() string {
 }
 
 // PlanSet is every plan in force, resolved to one target per indicator and
-// year. Precedence (docs/progress.md §2):
+// year. Precedence (docs/progress.md §4):
 //
 //  1. a single-year target beats a multi-year target for that year (the
 //     year's 政府工作报告 sets the year's step on the five-year path);

@@ -145,7 +145,7 @@ type Progress struct {
 	// BaseYear and Base are what a reduction, increase or span target is
 	// measured from (the plan's stated base, else the base year's stored
 	// full-year figure); EndTarget is the target at the span's end. Target
-	// is this year's step on the path (docs/progress.md §2).
+	// is this year's step on the path (docs/progress.md §4).
 	BaseYear  int     `json:"base_year"`
 	Base      float64 `json:"base"`
 	EndTarget float64 `json:"end_target"`

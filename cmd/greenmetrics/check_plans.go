@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/greenmetrics/greenmetrics/config"
 )
@@ -25,6 +26,10 @@ func checkPlans(out io.Writer, cfg config.Config, cat *config.Catalog) int {
 			noun = "plan"
 		}
 		fmt.Fprintf(out, "✓ plans: %d %s, targets for %s\n", n, noun, coveredYears(set))
+		if gaps := config.EmbeddedPlanGaps(cat); len(gaps) > 0 {
+			fmt.Fprintf(out, "  note: the embedded plans' figures of %d indicators not in this catalogue are not in force: %s\n",
+				len(gaps), strings.Join(gaps, ", "))
+		}
 	}
 	return problems
 }

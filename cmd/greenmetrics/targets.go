@@ -29,7 +29,7 @@ func newTargetsCmd(s *settings) *cobra.Command {
 Asia/Shanghai), or in every year with --all: per indicator the target, the
 years it covers, the plan that sets it (演示 for a demo plan), FILE:LINE,
 and the plans it overrides. Plans are the embedded ones and the files of
-plans_dir (docs/progress.md §2). A year no plan covers is said so.
+plans_dir (docs/progress.md §4). A year no plan covers is said so.
 --template FILE writes an empty plan spreadsheet (.xlsx or .csv) to fill in.`,
 		Example: `  greenmetrics targets
   greenmetrics targets --year 2024
