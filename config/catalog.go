@@ -233,3 +233,16 @@ func (c *Catalog) Codes() []string {
 func (c *Catalog) WithReference(plans *models.PlanSet, year int) *Catalog {
 	return &Catalog{indicators: plans.ApplyLatest(c.indicators, year), byCode: c.byCode}
 }
+
+// WithTargets returns the indicators that carry a target, in catalogue
+// order: none for a catalogue as loaded (targets are plans), the latest
+// plan targets for one returned by WithReference or SeedCatalog.
+func (c *Catalog) WithTargets() []models.Indicator {
+	var out []models.Indicator
+	for _, ind := range c.indicators {
+		if ind.Target != nil {
+			out = append(out, ind)
+		}
+	}
+	return out
+}

@@ -363,3 +363,38 @@ func TestEmbeddedPlansWithOwnCatalogue(t *testing.T) {
 		t.Errorf("gaps %v", gaps)
 	}
 }
+
+// FuzzParsePlan: whatever the bytes, the YAML and CSV plan parsers either
+// refuse them or return targets that validate, are in the indicator's
+// unit, and resolve into a plan set.
+func FuzzParsePlan(f *testing.F) {
+	for _, name := range []string{"bad.yaml", "bad.csv"} {
+		b, _ := os.ReadFile(filepath.Join("testdata", "plans", name))
+		f.Add(b)
+	}
+	b, _ := os.ReadFile(filepath.Join("plans", "2024-tongzhou-gwr.yaml"))
+	f.Add(b)
+	f.Add([]byte("plan_id,plan_name,issued,demo,source,record,indicator,year,from,to,kind,value,unit,qualifier,base_year,base_value,path,constant_prices,text,quote\nx,X,2025-01-01,,,target,gdp_growth,2025,,,absolute,5,%,approx,,,,,,\n"))
+	cat, err := config.DefaultCatalog()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, parse := range []func(string, []byte, *config.Catalog) (models.Plan, error){config.ParsePlanYAML, config.ParsePlanCSV} {
+			p, err := parse("fuzz", data, cat)
+			if err != nil {
+				continue
+			}
+			for _, tg := range p.Targets {
+				if err := tg.Validate(); err != nil {
+					t.Fatalf("accepted an invalid target %+v: %v", tg, err)
+				}
+				ind, ok := cat.Lookup(tg.Indicator)
+				if !ok || (tg.Unit != ind.Unit && tg.Unit != "ratio") {
+					t.Fatalf("accepted target %+v in unit %q for %s", tg, tg.Unit, tg.Indicator)
+				}
+			}
+			models.NewPlanSet([]models.Plan{p})
+		}
+	})
+}

@@ -49,18 +49,7 @@ var testNow = time.Date(2024, 7, 15, 10, 0, 0, 0, models.Shanghai)
 // pipeline per input.
 func testCatalog(t testing.TB) *config.Catalog {
 	t.Helper()
-	catOnce.Do(func() {
-		catShared, catErr = config.DefaultCatalog()
-		if catErr != nil {
-			return
-		}
-		// The plausibility rules read the plans' baselines through the
-		// catalogue, as settings.loadAll gives it to the pipeline.
-		var plans *models.PlanSet
-		if plans, catErr = config.LoadPlans("", catShared); catErr == nil {
-			catShared = catShared.WithReference(plans, 2024)
-		}
-	})
+	catOnce.Do(func() { catShared, catErr = config.SeedCatalog() })
 	if catErr != nil {
 		t.Fatal(catErr)
 	}

@@ -159,6 +159,14 @@ var (
 	ErrPlanConflict  = errors.New("two plans issued the same day set the same indicator and year")
 )
 
+// Bounds of a target's years: a plan is about this century, and a span is
+// a five- or ten-year plan, not an open-ended one.
+const (
+	MinPlanYear = 1949
+	MaxPlanYear = 2200
+	MaxPlanSpan = 20
+)
+
 // Validate checks a target on its own (not against the catalogue): known
 // kind, qualifier and path, a year or an ordered span, a base before it.
 func (t *PlanTarget) Validate() error {
@@ -181,6 +189,9 @@ func (t *PlanTarget) Validate() error {
 		return fmt.Errorf("year with from/to: %w", ErrPlanYears)
 	case t.Year == 0 && (t.From == 0 || t.To == 0 || t.From > t.To):
 		return fmt.Errorf("year, from, to: %w", ErrPlanYears)
+	}
+	if from, to := t.Span(); from < MinPlanYear || to > MaxPlanYear || to-from >= MaxPlanSpan {
+		return fmt.Errorf("years %d–%d: %w (within %d–%d, at most %d years)", from, to, ErrPlanYears, MinPlanYear, MaxPlanYear, MaxPlanSpan)
 	}
 	if from, _ := t.Span(); t.BaseYear != 0 && t.BaseYear >= from {
 		return fmt.Errorf("base_year %d: %w", t.BaseYear, ErrPlanBase)
@@ -468,11 +479,12 @@ func (f InForce) Resolved() *Target {
 	return out
 }
 
-// PathFactor is how far along a span target's path the year is, as the
-// share of the distance from the base value to the end value covered by
-// the end of year: (year − base)/(to − base) for a linear path. For a
-// geometric path of a rate target it is the share of the end ratio's
-// logarithm, so each year changes the figure by the same rate.
+// PathValue is a span target's step for year on the path from base (the
+// base year's figure) to end (the target at the end of to): linear — the
+// same amount each year, base + (end − base)·(year − baseYear)/(to −
+// baseYear) — or geometric, the same rate each year, base·(end/base)^share
+// (linear again when either figure is not positive). Before the span it is
+// base, from its end year on it is end.
 func PathValue(base, end float64, baseYear, year, to int, shape PathShape) float64 {
 	if to <= baseYear || year >= to {
 		return end
@@ -501,7 +513,7 @@ func (t *Target) SpanLabel() string {
 // MultiYear reports whether the target is one year's step on a span plan.
 func (t *Target) MultiYear() bool { return t != nil && t.From != 0 && t.To > t.From }
 
-// planIDPattern: plan IDs are ASCII, used in labels and file names.
+// validPlanID: plan IDs are lower-case ASCII, used in labels and file names.
 func validPlanID(id string) bool {
 	if id == "" {
 		return false

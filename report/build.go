@@ -214,8 +214,14 @@ func (b *builder) row(ind models.Indicator, entity string, s models.Series) Row 
 func (b *builder) applyProgress(r *Row, ind models.Indicator) {
 	if b.hasTarget(ind) {
 		r.TargetText = ind.Target.Text
-		if ind.Target.Kind == models.TargetAbsolute {
+		if ind.Target.Kind == models.TargetAbsolute && !ind.Target.MultiYear() {
 			r.Target = Num(ind.Target.Value)
+		}
+		r.TargetPlan, r.TargetDemo = ind.Target.Plan.PlanName, ind.Target.Plan.Demo
+		if r.TargetDemo && r.TargetText != "" {
+			// An illustrative plan's target is never to be quoted as the
+			// district's: marked wherever it shows.
+			r.TargetText += map[Lang]string{LangZh: "（演示）", LangEn: " (demo)"}[b.lang]
 		}
 	}
 	p, ok := b.progress(ind.Code)

@@ -113,3 +113,33 @@ func TestMonthsWithoutFinalResults(t *testing.T) {
 		t.Error("May's Markdown states final results")
 	}
 }
+
+// TestDemoPlanTargetsAreMarked: a target from a demo plan carries 演示 in
+// the report's table, in Chinese and English.
+func TestDemoPlanTargetsAreMarked(t *testing.T) {
+	m := Month{Year: 2024, Month: time.May}
+	for _, lang := range []Lang{LangZh, LangEn} {
+		snap := fixtureSnapshot(m)
+		for i, ind := range snap.Indicators {
+			if ind.Code == "rural_sewage_stations_built" {
+				tg := *ind.Target
+				tg.Plan = models.Origin{PlanID: "demo-2024", PlanName: "演示计划", Demo: true}
+				snap.Indicators[i].Target = &tg
+			}
+		}
+		rep, err := Build(context.Background(), Input{Month: m, Lang: lang, Snapshot: snap, RejectDir: fixtureRejects(t),
+			Now: func() time.Time { return m.End() }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := findRow(t, rep, "rural_sewage_stations_built")
+		cells := rowCells(row, lang)
+		want := map[Lang]string{LangZh: "64座（演示）", LangEn: "64 (demo)"}[lang]
+		if !row.TargetDemo || row.TargetPlan != "演示计划" || cells.Target != want {
+			t.Errorf("%s: target cell %q (demo %v, plan %q), want %q", lang, cells.Target, row.TargetDemo, row.TargetPlan, want)
+		}
+		if other := findRow(t, rep, "prefab_building_started_area"); other.TargetDemo || strings.Contains(rowCells(other, lang).Target, "演示") {
+			t.Errorf("%s: a real plan's target is marked demo", lang)
+		}
+	}
+}

@@ -95,8 +95,12 @@ type Row struct {
 	SinceYearStart Num `json:"since_year_start"`
 	// Target is the year's target as an amount; TargetText as the work
 	// report writes it.
-	Target     Num           `json:"target"`
-	TargetText string        `json:"target_text,omitempty"`
+	Target     Num    `json:"target"`
+	TargetText string `json:"target_text,omitempty"`
+	// TargetPlan names the plan the target comes from; TargetDemo marks an
+	// illustrative (demo) plan, whose target text carries 演示.
+	TargetPlan string        `json:"target_plan,omitempty"`
+	TargetDemo bool          `json:"target_demo,omitempty"`
 	Completion Num           `json:"completion"`
 	Progress   Num           `json:"time_progress"`
 	Status     models.Status `json:"status"`

@@ -49,6 +49,8 @@ func rowCells(r Row, lang Lang) cells {
 	case r.TargetText != "" && (lang == LangZh || !r.Target.Valid()):
 		// The work report's own words ("130万平方米以上") carry the bound.
 		c.Target = r.TargetText
+	case r.TargetDemo && c.Target != dash:
+		c.Target += " (demo)"
 	}
 	if r.Status == models.StatusNoTarget || r.Status == models.StatusMunicipal {
 		c.Progress = dash
