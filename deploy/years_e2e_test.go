@@ -324,15 +324,22 @@ func checkLastMonthReport(ctx context.Context, t *testing.T, dir string) {
 				Period string   `json:"period"`
 				Value  *float64 `json:"value"`
 				Status string   `json:"status"`
+				Target string   `json:"target_text"`
 			} `json:"rows"`
 		} `json:"sections"`
 	}
 	if err := json.Unmarshal(b, &rep); err != nil {
 		t.Fatal(err)
 	}
-	june, withTarget := 0, 0
+	june, withTarget, demoTargets := 0, 0, 0
 	for _, s := range rep.Sections {
 		for _, r := range s.Rows {
+			if r.Target != "" {
+				if !strings.Contains(r.Target, "演示") {
+					t.Errorf("report-2026-06: %s target %q is not marked 演示 (2026's targets are the demo's)", r.Code, r.Target)
+				}
+				demoTargets++
+			}
 			if r.Period == "2026-06" && r.Value != nil {
 				june++
 			}
@@ -341,8 +348,8 @@ func checkLastMonthReport(ctx context.Context, t *testing.T, dir string) {
 			}
 		}
 	}
-	if rep.Year != 2026 || june < 20 || withTarget < 10 {
-		t.Errorf("report-2026-06: year %d, %d rows with a June figure, %d with progress; want 2026, ≥ 20, ≥ 10", rep.Year, june, withTarget)
+	if rep.Year != 2026 || june < 20 || withTarget < 10 || demoTargets < 10 {
+		t.Errorf("report-2026-06: year %d, %d rows with a June figure, %d with progress, %d demo targets; want 2026, ≥ 20, ≥ 10, ≥ 10", rep.Year, june, withTarget, demoTargets)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "report-2026-07.json")); err == nil {
 		t.Error("a report of July 2026, not yet complete, was written")
