@@ -47,8 +47,8 @@ func (a Analysis) validate() error {
 	if a.Alpha <= 0 || a.Alpha >= 1 {
 		errs = append(errs, keyed("alpha", fmt.Errorf("%v must be in (0, 1)", a.Alpha)))
 	}
-	if a.FinalAfterMonths < 0 || a.FinalAfterMonths > 24 {
-		errs = append(errs, keyed("final_after_months", fmt.Errorf("%d must be between 0 and 24", a.FinalAfterMonths)))
+	if a.FinalAfterMonths < 0 || a.FinalAfterMonths > 120 {
+		errs = append(errs, keyed("final_after_months", fmt.Errorf("%d must be between 0 and 120", a.FinalAfterMonths)))
 	}
 	return errors.Join(errs...)
 }

@@ -168,7 +168,8 @@ func writeProbeCatalog(t *testing.T, dir string) string {
 
 // writeServeConfig writes the daemon's config: the test's InfluxDB, the
 // demo's water sections (copied from deploy/greenmetrics.yaml), the demo's
-// target year 2024, a short analysis interval and the stale grace that
+// target year 2024 (kept open: final_after_months far past its June data),
+// a short analysis interval and the stale grace that
 // makes the probe stale probeLead after start (not two hours and a week
 // after its stamp).
 func writeServeConfig(t *testing.T, dir string, influx influxtest.Server, catalog string, staleGrace time.Duration) string {
@@ -183,6 +184,7 @@ influx:
 analysis:
   interval: %s
   year: 2024
+  final_after_months: 60
   stale_grace: %s
 %s`, influxtest.FreePort(t), filepath.Join(dir, "data"), catalog, influx.URL, influx.Bucket(), e2eAnalysisInterval, staleGrace, demoWaterSection(t))
 	path := filepath.Join(dir, "greenmetrics.yaml")
