@@ -42,11 +42,14 @@ const DefaultFinalAfterMonths = 3
 // year-to-date rules, 序时进度, status, growth and municipal targets — are
 // documented in docs/progress.md.
 func ComputeProgress(ind models.Indicator, obs []models.Observation, year int, asOf time.Time) models.Progress {
-	return progressOf(ind, DistrictSeries(ind, obs, Scope{}), year, asOf)
+	p := progressOf(ind, DistrictSeries(ind, obs, Scope{}), year, asOf)
+	closeYear(&p, DefaultFinalAfterMonths)
+	return p
 }
 
 // progressOf computes progress on the district's series; every period
-// rule is the models.Series one.
+// rule is the models.Series one. The caller closes the year (closeYear)
+// with its cut-off, after any settle of its own.
 func progressOf(ind models.Indicator, s models.Series, year int, asOf time.Time) models.Progress {
 	asOf = asOf.In(models.Shanghai)
 	cut := cutoff(asOf, yearStart(year+1))
@@ -90,7 +93,6 @@ func progressOf(ind models.Indicator, s models.Series, year int, asOf time.Time)
 	}
 	p.Target, p.EndTarget, p.TargetBasis = resolveTarget(ind, year, p.PriorYear, p.Base)
 	settle(ind, &p)
-	closeYear(&p, DefaultFinalAfterMonths)
 	return p
 }
 

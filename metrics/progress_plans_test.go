@@ -212,3 +212,26 @@ targets:
 		t.Errorf("target %v status %s; want %v achieved (actual %v)", p.Target, p.Status, pathTarget, p.Actual)
 	}
 }
+
+// TestCutOffIsTheEngines: a year with half its data, seen long after its
+// end, is closed by the engine's cut-off only — open (behind) under 60
+// months, closed (未完成) under 3.
+func TestCutOffIsTheEngines(t *testing.T) {
+	obs := monthly("rural_sewage_stations_built", 2024, 1, repeat(2, 6)...)
+	for _, tc := range []struct {
+		months int
+		status models.Status
+		final  bool
+	}{{60, models.StatusBehind, false}, {3, models.StatusMissed, true}} {
+		e := plansEngine(t, &memStore{obs: obs})
+		e.analysis.FinalAfterMonths = tc.months
+		snap, err := e.RunAt(context.Background(), at(2026, 12, 3), 2024)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := snap.Progress["rural_sewage_stations_built"]
+		if p.Status != tc.status || p.Final != tc.final {
+			t.Errorf("final_after_months %d: status %s final %v, want %s %v", tc.months, p.Status, p.Final, tc.status, tc.final)
+		}
+	}
+}
