@@ -276,6 +276,9 @@ func demoPlans(cfg config.Config, cat *config.Catalog, today time.Time, dryRun b
 		if err := os.MkdirAll(cfg.PlansDir, 0o755); err != nil {
 			return nil, fmt.Errorf("plans_dir: %w", err)
 		}
+		if err := removeOldDemoPlans(cfg.PlansDir, demo, out); err != nil {
+			return nil, err
+		}
 		for _, p := range demo {
 			var buf bytes.Buffer
 			if err := ingest.WriteDemoPlanYAML(&buf, p); err != nil {
@@ -293,6 +296,35 @@ func demoPlans(cfg config.Config, cat *config.Catalog, today time.Time, dryRun b
 		return nil, fmt.Errorf("demo plans: %w", conflicts[0])
 	}
 	return set, nil
+}
+
+// removeOldDemoPlans deletes the demo plans an earlier run wrote to dir
+// that the new set does not have: a year the bureau has since given a
+// real plan must not keep an illustrative one beside it. Only files named
+// demo-*.yaml that say `demo: true` are touched.
+func removeOldDemoPlans(dir string, keep []models.Plan, out io.Writer) error {
+	names, err := filepath.Glob(filepath.Join(dir, "demo-*.yaml"))
+	if err != nil {
+		return fmt.Errorf("plans_dir: %w", err)
+	}
+	kept := map[string]bool{}
+	for _, p := range keep {
+		kept[p.ID+".yaml"] = true
+	}
+	for _, name := range names {
+		if kept[filepath.Base(name)] {
+			continue
+		}
+		b, err := os.ReadFile(name)
+		if err != nil || !bytes.Contains(b, []byte("\ndemo: true\n")) {
+			continue
+		}
+		if err := os.Remove(name); err != nil {
+			return fmt.Errorf("plans_dir: %w", err)
+		}
+		fmt.Fprintf(out, "demo plan %s removed: not one of this run's demo years\n", name)
+	}
+	return nil
 }
 
 // markedThrough reads the day a mark says the demo ran to ("…, to
