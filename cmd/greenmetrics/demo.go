@@ -246,6 +246,10 @@ func demoToday(asOf string, now time.Time) (time.Time, error) {
 	if today.Before(ingest.DemoFirstToday) {
 		return time.Time{}, fmt.Errorf("--as-of %q: the demo runs from the 2023 baseline into 2024; want 2024-01 or later", asOf)
 	}
+	n := now.In(models.Shanghai)
+	if tomorrow := time.Date(n.Year(), n.Month(), n.Day()+1, 0, 0, 0, 0, models.Shanghai); today.After(tomorrow) {
+		return time.Time{}, fmt.Errorf("--as-of %q: runs past today (%s); the demo writes no figures of the future", asOf, n.Format(time.DateOnly))
+	}
 	return today, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/greenmetrics/greenmetrics/config"
+	"github.com/greenmetrics/greenmetrics/ingest"
 	"github.com/greenmetrics/greenmetrics/internal/influxtest"
 	"github.com/greenmetrics/greenmetrics/models"
 	"github.com/greenmetrics/greenmetrics/report"
@@ -114,4 +115,26 @@ func TestDemoPlansFollowRealPlans(t *testing.T) {
 	if inf, ok := set.TargetFor("rural_sewage_stations_built", 2027); !ok || !inf.Origin.Demo {
 		t.Errorf("2027 rural sewage target %+v from %+v, want the demo plan's", inf.Target, inf.Origin)
 	}
+}
+
+// FuzzDemoAsOf: --as-of is refused or gives a midnight in Beijing from
+// February 2024 on; a mark written for that day reads back as it.
+func FuzzDemoAsOf(f *testing.F) {
+	for _, s := range []string{"", "2024-06", "2026-07-15", "2024-01", "2023-12", "2026-13", "2026-02-30", "2026-12", "9999-12", "x"} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 12, 3, 20, 30, 0, 0, models.Shanghai)
+	f.Fuzz(func(t *testing.T, s string) {
+		today, err := demoToday(s, now)
+		if err != nil {
+			return
+		}
+		if today.Before(ingest.DemoFirstToday) || today.After(now.AddDate(0, 0, 1)) || today.Location() != models.Shanghai || today.Hour() != 0 || today.Minute() != 0 {
+			t.Fatalf("demoToday(%q) = %v", s, today)
+		}
+		mark := "loaded 2026-12-03T20:30:00+08:00, to " + today.Format(time.DateOnly) + ", seed 1\n"
+		if back, ok := markedThrough(mark); !ok || !back.Equal(today) {
+			t.Fatalf("mark %q read back as %v, %v; want %v", mark, back, ok, today)
+		}
+	})
 }
