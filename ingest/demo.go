@@ -232,14 +232,11 @@ func Demo(cat *config.Catalog, opts DemoOptions) ([]models.Observation, error) {
 	return out, nil
 }
 
-// DemoMark is appended to the text of every illustrative target, so that
-// wherever the text shows (targets list, report, dashboards, alerts) it
-// says it is not a government figure; the plans are also marked demo.
-const DemoMark = "（演示）"
-
 // DemoPlans are the demo's illustrative plans, one per year from the year
 // after the latest real plan's (2025 with the seed) to lastYear, each
-// marked Demo and named 演示. They follow one rule from the targets in
+// marked Demo and named 演示 — the flag every display of a target reads to
+// mark it 演示 (targets list, report, progress), so the texts stay the
+// plan's own. They follow one rule from the targets in
 // force in that first real year: the same target again (a count per year,
 // a growth rate, a share or ceiling), except a cumulative total, which
 // keeps growing by its annual step (target − the plan's baseline).
@@ -292,7 +289,6 @@ func demoTarget(ind models.Indicator, model models.PlanTarget, modelYear int, ba
 		t.Value = model.Value + float64(year-modelYear)*(model.Value-baseline)
 		t.Text = models.FormatQuantity(t.Value, ind.Unit, ind.DisplayUnit)
 	}
-	t.Text = strings.TrimSuffix(t.Text, DemoMark) + DemoMark
 	t.Quote = fmt.Sprintf("演示目标：按%d年目标“%s”的规则生成，并非政府工作报告原文", modelYear, model.Text)
 	return t
 }
@@ -302,7 +298,7 @@ func demoTarget(ind models.Indicator, model models.PlanTarget, modelYear int, ba
 // daemon reads it from plans_dir like any plan the bureau writes.
 func WriteDemoPlanYAML(w io.Writer, p models.Plan) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n# Written by `greenmetrics demo`: illustrative targets for the demo data,\n# not a government document. Every target's text is marked %s.\n", p.Name, DemoMark)
+	fmt.Fprintf(&b, "# %s\n# Written by `greenmetrics demo`: illustrative targets for the demo data,\n# not a government document (demo: true marks every target 演示 where it shows).\n", p.Name)
 	fmt.Fprintf(&b, "id: %s\nname: %s\nissued: %q\ndemo: true\nsource: %q\ntargets:\n", p.ID, p.Name, p.Issued, p.Source)
 	for _, t := range p.Targets {
 		fmt.Fprintf(&b, "  - {indicator: %s, year: %d, kind: %s, value: %s, unit: %q, qualifier: %s, text: %q, quote: %q}\n",
