@@ -3,11 +3,13 @@ package ingest
 import (
 	"encoding/csv"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"math"
 	"math/rand/v2"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/greenmetrics/greenmetrics/config"
@@ -20,12 +22,40 @@ const DemoSource = "demo"
 // DemoOptions configure Demo. The zero value gives data up to June 2024
 // from the default seed.
 type DemoOptions struct {
-	// AsOf is the last month of 2024 with data (its day is ignored); zero:
-	// June 2024. It must lie in 2024.
-	AsOf time.Time
+	// Today is the day the demo runs to: monthly, quarterly and annual
+	// figures up to the last period complete before it (monthly: the month
+	// before Today's), hourly and daily reference series up to the day
+	// before. Zero: 1 July 2024 (data to June 2024). It must lie after
+	// January 2024 (the demo starts from the 2023 baseline).
+	Today time.Time
 	// Seed makes the jitter reproducible; zero: 20240104, the report's date.
+	// A period's value depends only on the seed, the indicator and the
+	// period — never on Today — so a later Today only adds periods and
+	// loading it over an earlier demo revises nothing.
 	Seed uint64
+	// Plans are the plans in force: their 2023 baselines start the series
+	// and each year's targets are what its figures head for (at the
+	// indicator's pace). The embedded 2024 plan, plus DemoPlans for later
+	// years; nil: no targets, and only indicators with a value of their own.
+	Plans *models.PlanSet
 }
+
+// AsOf is the last month with monthly figures: the month before Today's.
+func (o DemoOptions) AsOf() time.Time {
+	t := o.today()
+	return time.Date(t.Year(), t.Month()-1, 1, 0, 0, 0, 0, models.Shanghai)
+}
+
+func (o DemoOptions) today() time.Time {
+	if o.Today.IsZero() {
+		return time.Date(2024, 7, 1, 0, 0, 0, 0, models.Shanghai)
+	}
+	t := o.Today.In(models.Shanghai)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, models.Shanghai)
+}
+
+// DemoFirstToday is the earliest Today: the demo needs a month of 2024.
+var DemoFirstToday = time.Date(2024, 2, 1, 0, 0, 0, 0, models.Shanghai)
 
 // A DemoSection is one of the eight synthetic assessed sections of the
 // demo. Its name carries "(演示)" so that no chart mistakes it for data.
@@ -79,19 +109,23 @@ var (
 // demoPlan says how the demo makes one district indicator's series.
 //
 // Flows: the 2023 months sum to value2023 (the baseline where the report
-// gives one); 2024 months run toward the year's amount (the target, the
-// prior year grown by a growth target, or value2023·(1+growth)) at pace:
-// 1 is exactly on schedule (序时进度), above 1 ahead, below behind.
-// Stocks and cumulatives: 2023 goes from start2023 to value2023 (ending at
-// the baseline), 2024 from there toward the target at pace. Levels and
-// ratios: monthly values around value2023, the last of 2023 equal to it;
-// 2024 values around value2024.
+// gives one); each later year's months run toward the year's amount (the
+// year's target, the prior year grown by a growth target, or the prior
+// year's amount·(1+growth); value2024 in 2024 where set) at pace: 1 is
+// exactly on schedule (序时进度), above 1 ahead, below behind. The pace is
+// the same every year, so the indicators behind in 2024 are behind in the
+// current year too and their alerts fire. Stocks and cumulatives: 2023 goes
+// from start2023 to value2023 (ending at the baseline), each later year
+// from the prior year's end toward the year's target at pace (without a
+// target: by 2024's planned increase). Levels and ratios: monthly values
+// around value2023, the last of 2023 equal to it; later years around the
+// year's target (value2024 without one).
 type demoPlan struct {
 	code      string
 	value2023 float64 // 0: the baseline
 	start2023 float64 // stocks and cumulatives
-	value2024 float64 // levels and ratios; flows/stocks without a target: the year's amount
-	growth    float64 // flows without a target: 2024 over 2023
+	value2024 float64 // levels and ratios; flows/stocks without a target: 2024's amount
+	growth    float64 // flows without a target: each year over the one before
 	pace      float64
 	grain     float64 // values are whole multiples of it
 	season    *[12]float64
@@ -155,24 +189,25 @@ var demoPlans = []demoPlan{
 // Demo generates the demonstration data set: for the district indicators
 // of the catalogue, monthly (quarterly, annual as the indicator is
 // reported) figures for 2023 consistent with the work report's baselines
-// and for 2024 up to opts.AsOf heading toward the targets — most on or
-// ahead of schedule, two clearly behind; and monthly samples of the eight
-// DemoSections. Every observation has source "demo". The result depends
-// only on the catalogue and opts.
+// and for every year from 2024 up to the last period complete before
+// opts.Today heading toward that year's targets — most on or ahead of
+// schedule, two clearly behind; monthly samples of the eight
+// DemoSections; and recent hourly and daily figures of demo entities for
+// the reference indicators (air stations, water sections, daily CO2,
+// carbon prices, quarterly green loans), so no indicator the demo feeds is
+// stale on opts.Today. Every observation has source "demo". The result
+// depends only on the catalogue and opts.
 func Demo(cat *config.Catalog, opts DemoOptions) ([]models.Observation, error) {
-	asOf := opts.AsOf
-	if asOf.IsZero() {
-		asOf = time.Date(2024, 6, 1, 0, 0, 0, 0, models.Shanghai)
-	}
-	if asOf.Year() != 2024 {
-		return nil, fmt.Errorf("demo: as-of month %s is not in 2024", asOf.Format("2006-01"))
+	today := opts.today()
+	if today.Before(DemoFirstToday) {
+		return nil, fmt.Errorf("demo: %s is before February 2024; the demo runs from the 2023 baseline into 2024", today.Format("2006-01-02"))
 	}
 	seed := opts.Seed
 	if seed == 0 {
 		seed = 20240104
 	}
-	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	g := demoGen{months24: int(asOf.Month()), rng: rng}
+	asOf := opts.AsOf()
+	g := demoGen{seed: seed, last: asOf, today: today, plans: opts.Plans}
 	var out []models.Observation
 	for _, pl := range demoPlans {
 		ind, ok := cat.Lookup(pl.code)
@@ -186,15 +221,116 @@ func Demo(cat *config.Catalog, opts DemoOptions) ([]models.Observation, error) {
 		out = append(out, obs...)
 	}
 	out = append(out, g.water()...)
+	recent, err := g.recent(cat)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, recent...)
 	for i := range out {
 		out[i].Provider = DemoSource
 	}
 	return out, nil
 }
 
+// DemoPlans are the demo's illustrative plans, one per year from the year
+// after the latest real plan's (2025 with the seed) to lastYear, each
+// marked Demo and named 演示 — the flag every display of a target reads to
+// mark it 演示 (targets list, report, progress), so the texts stay the
+// plan's own. They follow one rule from the targets in
+// force in that first real year: the same target again (a count per year,
+// a growth rate, a share or ceiling), except a cumulative total, which
+// keeps growing by its annual step (target − the plan's baseline).
+func DemoPlans(cat *config.Catalog, plans *models.PlanSet, lastYear int) []models.Plan {
+	first := 0
+	for _, p := range plans.Plans() {
+		if p.Demo {
+			continue
+		}
+		for _, t := range p.Targets {
+			if _, to := t.Span(); to > first {
+				first = to
+			}
+		}
+	}
+	if first == 0 {
+		return nil
+	}
+	model := plans.InForce(first)
+	var out []models.Plan
+	for year := first + 1; year <= lastYear; year++ {
+		p := models.Plan{
+			ID:     fmt.Sprintf("demo-%d", year),
+			Name:   fmt.Sprintf("%d年演示目标（示意，非政府文件）", year),
+			Issued: fmt.Sprintf("%d-01-05", year),
+			Demo:   true,
+			Source: fmt.Sprintf("greenmetrics demo: %d年目标按规则生成（illustrative, generated from the %d targets）", first, first),
+		}
+		for _, inf := range model {
+			if inf.Origin.Demo {
+				continue
+			}
+			ind, ok := cat.Lookup(inf.Target.Indicator)
+			if !ok {
+				continue
+			}
+			base, _ := plans.Baseline(ind.Code, first-1)
+			p.Targets = append(p.Targets, demoTarget(ind, inf.Target, first, base.Figure.Value, year))
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// demoTarget is the rule of DemoPlans for one target.
+func demoTarget(ind models.Indicator, model models.PlanTarget, modelYear int, baseline float64, year int) models.PlanTarget {
+	t := model
+	t.Year, t.From, t.To, t.Line = year, 0, 0, 0
+	if ind.Kind == models.KindCumulative && t.Kind == models.TargetAbsolute && baseline > 0 && t.Value > baseline {
+		t.Value = model.Value + float64(year-modelYear)*(model.Value-baseline)
+		t.Text = models.FormatQuantity(t.Value, ind.Unit, ind.DisplayUnit)
+	}
+	t.Quote = fmt.Sprintf("演示目标：按%d年目标“%s”的规则生成，并非政府工作报告原文", modelYear, model.Text)
+	return t
+}
+
+// WriteDemoPlanYAML writes a plan in the YAML format of config/plans (one
+// flow mapping per target, values in the indicator's base unit), so the
+// daemon reads it from plans_dir like any plan the bureau writes.
+func WriteDemoPlanYAML(w io.Writer, p models.Plan) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n# Written by `greenmetrics demo`: illustrative targets for the demo data,\n# not a government document (demo: true marks every target 演示 where it shows).\n", p.Name)
+	fmt.Fprintf(&b, "id: %s\nname: %s\nissued: %q\ndemo: true\nsource: %q\ntargets:\n", p.ID, p.Name, p.Issued, p.Source)
+	for _, t := range p.Targets {
+		fmt.Fprintf(&b, "  - {indicator: %s, year: %d, kind: %s, value: %s, unit: %q, qualifier: %s, text: %q, quote: %q}\n",
+			t.Indicator, t.Year, t.Kind, strconv.FormatFloat(t.Value, 'g', -1, 64), t.Unit, t.Qualifier, t.Text, t.Quote)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
 type demoGen struct {
-	months24 int
-	rng      *rand.Rand
+	seed  uint64
+	last  time.Time // the last month with monthly figures
+	today time.Time // hourly and daily series end the day before
+	plans *models.PlanSet
+}
+
+// target is the target in force for an indicator in year.
+func (g *demoGen) target(ind models.Indicator, year int) (*models.Target, bool) {
+	inf, ok := g.plans.TargetFor(ind.Code, year)
+	if !ok {
+		return nil, false
+	}
+	return inf.Resolved(), true
+}
+
+// rng is the jitter of one series in one year: seeded by the seed, the
+// indicator (and entity) and the year only, so a year's values do not
+// depend on how far the demo runs.
+func (g *demoGen) rng(key string, year int) *rand.Rand {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return rand.New(rand.NewPCG(g.seed^h.Sum64(), uint64(year)^0x9e3779b97f4a7c15))
 }
 
 // periods returns how many periods of a year a frequency has, and how
@@ -214,13 +350,30 @@ func stamp(year, i, span int) time.Time {
 	return time.Date(year, time.Month(1+i*span), 1, 0, 0, 0, 0, models.Shanghai)
 }
 
-// available is how many periods of 2024 are complete by the as-of month.
-func (g *demoGen) available(span int) int { return g.months24 / span }
+// available is how many periods of year are complete by the last month.
+func (g *demoGen) available(year, span int) int {
+	switch {
+	case year < g.last.Year():
+		return 12 / span
+	case year > g.last.Year():
+		return 0
+	}
+	return int(g.last.Month()) / span
+}
+
+// years are the years after 2023 with at least one month of data.
+func (g *demoGen) years() []int {
+	var ys []int
+	for y := 2024; y <= g.last.Year(); y++ {
+		ys = append(ys, y)
+	}
+	return ys
+}
 
 func (g *demoGen) series(ind models.Indicator, pl demoPlan) ([]models.Observation, error) {
 	base := pl.value2023
-	if base == 0 && ind.Baseline != nil {
-		base = ind.Baseline.Value
+	if b, ok := g.plans.Baseline(ind.Code, 2023); ok && base == 0 {
+		base = b.Figure.Value
 	}
 	if base == 0 && ind.Kind != models.KindRatio {
 		return nil, fmt.Errorf("no 2023 value and no baseline")
@@ -237,7 +390,7 @@ func (g *demoGen) series(ind models.Indicator, pl demoPlan) ([]models.Observatio
 
 // weights returns the cumulative shares of a year's periods, following the
 // plan's season with ±10% seeded jitter; the last share is exactly 1.
-func (g *demoGen) weights(pl demoPlan, n, span int) []float64 {
+func weights(rng *rand.Rand, pl demoPlan, n, span int) []float64 {
 	season := pl.season
 	if season == nil {
 		season = &seasonEven
@@ -248,7 +401,7 @@ func (g *demoGen) weights(pl demoPlan, n, span int) []float64 {
 		for m := i * span; m < (i+1)*span; m++ {
 			w[i] += season[m]
 		}
-		w[i] *= 0.9 + 0.2*g.rng.Float64()
+		w[i] *= 0.9 + 0.2*rng.Float64()
 		total += w[i]
 	}
 	cum := make([]float64, n)
@@ -261,9 +414,9 @@ func (g *demoGen) weights(pl demoPlan, n, span int) []float64 {
 	return cum
 }
 
-// schedule is the plan with an even season: in 2024 the pace is measured
-// against 序时进度 (months elapsed / 12), so a pace of 1 must mean exactly on
-// schedule, whatever the indicator's seasonality.
+// schedule is the plan with an even season: after 2023 the pace is
+// measured against 序时进度 (months elapsed / 12), so a pace of 1 must mean
+// exactly on schedule, whatever the indicator's seasonality.
 func schedule(pl demoPlan) demoPlan {
 	pl.season = &seasonEven
 	return pl
@@ -283,24 +436,31 @@ func roundTo(v, grain float64) float64 {
 	return math.Round(v/grain) * grain
 }
 
-// target2024 is the 2024 amount the indicator heads for.
-func target2024(ind models.Indicator, pl demoPlan, base float64) float64 {
-	if t := ind.Target; t != nil && t.Year == 2024 {
+// yearGoal is the amount of year (after 2023) the indicator heads for,
+// given the prior year's (a flow's total, a stock's year-end value).
+func (g *demoGen) yearGoal(ind models.Indicator, pl demoPlan, year int, prior, base float64) float64 {
+	if t, ok := g.target(ind, year); ok {
 		switch t.Kind {
 		case models.TargetAbsolute:
 			return t.Value
 		case models.TargetGrowth:
-			return base * (1 + t.Value)
+			return prior * (1 + t.Value)
 		}
 	}
-	if pl.value2024 != 0 {
+	if year == 2024 && pl.value2024 != 0 {
 		return pl.value2024
 	}
-	return base * (1 + pl.growth)
+	if ind.Kind == models.KindFlow {
+		return prior * (1 + pl.growth)
+	}
+	if pl.value2024 != 0 { // a stock: 2024's planned increase again
+		return prior + pl.value2024 - base
+	}
+	return prior
 }
 
 // flow splits 2023's total over its periods so that they sum to it
-// exactly, and runs 2024 toward its amount at the plan's pace.
+// exactly, and runs each later year toward its amount at the plan's pace.
 func (g *demoGen) flow(ind models.Indicator, pl demoPlan, base float64, n, span int) []models.Observation {
 	var out []models.Observation
 	add := func(year, i int, v float64) {
@@ -308,7 +468,7 @@ func (g *demoGen) flow(ind models.Indicator, pl demoPlan, base float64, n, span 
 	}
 	// Cumulative amounts rounded to the grain; their differences are the
 	// period values, which therefore sum to the total exactly.
-	cum := g.weights(pl, n, span)
+	cum := weights(g.rng(ind.Code, 2023), pl, n, span)
 	prev := 0.0
 	for i := range n {
 		c := roundTo(base*cum[i], pl.grain)
@@ -318,29 +478,30 @@ func (g *demoGen) flow(ind models.Indicator, pl demoPlan, base float64, n, span 
 		add(2023, i, c-prev)
 		prev = c
 	}
-	if n == 1 && g.months24 < 12 {
-		return out // the 2024 annual figure is not known yet
-	}
-	goal := target2024(ind, pl, base) * pl.pace
-	cum = g.weights(schedule(pl), n, span)
-	prev = 0
-	for i := range g.available(span) {
-		c := roundTo(goal*cum[i], pl.grain)
-		add(2024, i, max(c-prev, 0))
-		prev = max(c, prev)
+	prior := base
+	for _, year := range g.years() {
+		goal := g.yearGoal(ind, pl, year, prior, base) * pl.pace
+		cum = weights(g.rng(ind.Code, year), schedule(pl), n, span)
+		prev = 0
+		for i := range g.available(year, span) {
+			c := roundTo(goal*cum[i], pl.grain)
+			add(year, i, max(c-prev, 0))
+			prev = max(c, prev)
+		}
+		prior = prev
 	}
 	return out
 }
 
-// stock walks a balance from start2023 to the baseline over 2023 and on
-// toward the 2024 target at the plan's pace.
+// stock walks a balance from start2023 to the baseline over 2023 and on,
+// year by year, toward each year's target at the plan's pace.
 func (g *demoGen) stock(ind models.Indicator, pl demoPlan, base float64, n, span int) []models.Observation {
 	var out []models.Observation
 	start := pl.start2023
 	if start == 0 {
 		start = base
 	}
-	cum := g.weights(pl, n, span)
+	cum := weights(g.rng(ind.Code, 2023), pl, n, span)
 	for i := range n {
 		v := roundTo(start+(base-start)*cum[i], pl.grain)
 		if i == n-1 {
@@ -348,41 +509,56 @@ func (g *demoGen) stock(ind models.Indicator, pl demoPlan, base float64, n, span
 		}
 		out = append(out, models.Observation{Time: stamp(2023, i, span), Indicator: ind.Code, Value: v})
 	}
-	if n == 1 && g.months24 < 12 {
-		return out
-	}
-	goal := target2024(ind, pl, base)
 	if pl.pace == 0 {
 		pl.pace = 1
 	}
-	cum = g.weights(schedule(pl), n, span)
-	for i := range g.available(span) {
-		v := roundTo(base+(goal-base)*cum[i]*pl.pace, pl.grain)
-		out = append(out, models.Observation{Time: stamp(2024, i, span), Indicator: ind.Code, Value: v})
+	prior := base
+	for _, year := range g.years() {
+		goal := g.yearGoal(ind, pl, year, prior, base)
+		cum = weights(g.rng(ind.Code, year), schedule(pl), n, span)
+		end := prior
+		for i := range n {
+			v := roundTo(prior+(goal-prior)*cum[i]*pl.pace, pl.grain)
+			if i < g.available(year, span) {
+				out = append(out, models.Observation{Time: stamp(year, i, span), Indicator: ind.Code, Value: v})
+			}
+			end = v
+		}
+		prior = end
 	}
 	return out
 }
 
-// level makes values around the year's figure: 2023's last period equals
+// level makes values around each year's figure: 2023's last period equals
 // it exactly (a baseline of a "last" indicator is the year-end value).
 func (g *demoGen) level(ind models.Indicator, pl demoPlan, base float64, n, span int) []models.Observation {
 	var out []models.Observation
 	season := pl.season
-	v24 := target2024(ind, pl, base)
-	if pl.value2024 != 0 {
-		v24 = pl.value2024
+	type yearValue struct {
+		year, periods int
+		value         float64
 	}
-	for _, y := range []struct {
-		year    int
-		periods int
-		value   float64
-	}{{2023, n, base}, {2024, g.available(span), v24}} {
-		for i := range y.periods {
+	ys := []yearValue{{2023, n, base}}
+	for _, year := range g.years() {
+		// The demo's own figure first (an unemployment rate well inside its
+		// ceiling), else the target, else the 2023 value.
+		v := pl.value2024
+		if t, ok := g.target(ind, year); ok && t.Kind == models.TargetAbsolute && v == 0 {
+			v = t.Value
+		}
+		if v == 0 {
+			v = base
+		}
+		ys = append(ys, yearValue{year, g.available(year, span), v})
+	}
+	for _, y := range ys {
+		rng := g.rng(ind.Code, y.year)
+		for i := range n {
 			v := y.value
 			if season != nil {
-				v *= season[i*span] * (0.95 + 0.1*g.rng.Float64())
+				v *= season[i*span] * (0.95 + 0.1*rng.Float64())
 			} else if ind.Kind == models.KindRatio && v != 0 && i < n-1 {
-				v *= 0.97 + 0.06*g.rng.Float64() // a share drifts; a count does not
+				v *= 0.97 + 0.06*rng.Float64() // a share drifts; a count does not
 			}
 			if pl.grain > 0 {
 				v = roundTo(v, pl.grain)
@@ -395,39 +571,54 @@ func (g *demoGen) level(ind models.Indicator, pl demoPlan, base float64, n, span
 			if ind.Max != nil {
 				v = math.Min(v, *ind.Max)
 			}
-			out = append(out, models.Observation{Time: stamp(y.year, i, span), Indicator: ind.Code, Value: v})
+			if i < y.periods {
+				out = append(out, models.Observation{Time: stamp(y.year, i, span), Indicator: ind.Code, Value: v})
+			}
 		}
 	}
 	return out
 }
 
+// warm is the seasonal factor of organic load in rivers: it peaks in the
+// warm months; dissolved oxygen does the opposite.
+var warm = [12]float64{0.9, 0.9, 0.95, 1.0, 1.05, 1.1, 1.12, 1.1, 1.05, 1.0, 0.95, 0.88}
+
+// waterDecimals are the decimals the monitoring stations report.
+var waterDecimals = map[string]float64{"ph": 100, "do": 100, "codmn": 100, "nh3n": 1000, "tp": 1000}
+
+// sample is one item of a section in month m (0-based), around the mean
+// of its class.
+func sample(rng *rand.Rand, mean float64, item string, m int) float64 {
+	f := warm[m]
+	switch item {
+	case "ph":
+		f = 1
+	case "do":
+		f = 2 - warm[m]
+	}
+	jitter := 0.94 + 0.12*rng.Float64()
+	if item == "ph" {
+		jitter = 0.98 + 0.04*rng.Float64()
+	}
+	return math.Round(mean*f*jitter*waterDecimals[item]) / waterDecimals[item]
+}
+
 // water makes one sample a month, on the 10th at 09:00, for each demo
-// section, from January 2023 to the as-of month.
+// section, from January 2023 to the last month.
 func (g *demoGen) water() []models.Observation {
 	var out []models.Observation
-	decimals := map[string]float64{"ph": 100, "do": 100, "codmn": 100, "nh3n": 1000, "tp": 1000}
-	// Organic load peaks in the warm months; oxygen does the opposite.
-	warm := [12]float64{0.9, 0.9, 0.95, 1.0, 1.05, 1.1, 1.12, 1.1, 1.05, 1.0, 0.95, 0.88}
 	for _, s := range DemoSections() {
 		means := demoWater[s.Class]
-		for _, ym := range [][2]int{{2023, 12}, {2024, g.months24}} {
-			year, months := ym[0], ym[1]
+		for year := 2023; year <= g.last.Year(); year++ {
+			rng := g.rng("water/"+s.Name, year)
+			months := 12
+			if year == g.last.Year() {
+				months = int(g.last.Month())
+			}
 			for m := range months {
 				at := time.Date(year, time.Month(m+1), 10, 9, 0, 0, 0, models.Shanghai)
 				for _, item := range DemoItems {
-					f := warm[m]
-					switch item {
-					case "ph":
-						f = 1
-					case "do":
-						f = 2 - warm[m]
-					}
-					jitter := 0.94 + 0.12*g.rng.Float64()
-					if item == "ph" {
-						jitter = 0.98 + 0.04*g.rng.Float64()
-					}
-					v := math.Round(means[item]*f*jitter*decimals[item]) / decimals[item]
-					out = append(out, models.Observation{Time: at, Indicator: item, Entity: s.Name, Value: v})
+					out = append(out, models.Observation{Time: at, Indicator: item, Entity: s.Name, Value: sample(rng, means[item], item, m)})
 				}
 			}
 		}
@@ -456,4 +647,156 @@ func WriteCanonicalCSV(w io.Writer, cat *config.Catalog, obs []models.Observatio
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// demoStation is the synthetic air station of the demo's recent hourly
+// series; demoRegion, demoMarket and demoCountry name the demo's entities
+// of the daily and quarterly reference indicators. Each carries 演示, and
+// none is the district: they take their indicator's reference level.
+const (
+	demoStation = "永乐店(演示)"
+	demoRegion  = "北京(演示)"
+	demoMarket  = "北京碳市场(演示)"
+	demoCountry = "全国(演示)"
+	demoEUA     = "EU-ETS/EUA(演示)"
+)
+
+// Recent windows: the stale alert fires after two reporting periods plus a
+// week's grace, so two weeks of hourly and three months of daily figures
+// keep every such indicator fresh while keeping the load small (a few
+// thousand rows, whatever the date).
+const (
+	recentHourlyDays = 14
+	recentDailyDays  = 92
+	// waterStep is the cadence of the water stations (CNEMC: every 4 h).
+	waterStep = 4 * time.Hour
+)
+
+// demoAir are the means of the demo station (µg/m³; CO too, in the
+// catalogue's unit), scaled by seasonPM25 except ozone.
+var demoAir = map[string]float64{"pm25": 38, "pm10": 65, "so2": 4, "no2": 30, "co": 700, "o3": 60}
+
+// demoWaterMonthlyTemp is a river's water temperature by month (℃).
+var demoWaterMonthlyTemp = [12]float64{3, 4, 8, 14, 20, 25, 27, 27, 23, 17, 10, 5}
+
+// demoDaily are the daily reference series (value in the base unit).
+var demoDaily = []struct {
+	code, entity string
+	mean         float64
+	decimals     float64
+}{
+	{"co2_power", demoRegion, 150000, 1},
+	{"co2_industry", demoRegion, 40000, 1},
+	{"co2_ground_transport", demoRegion, 55000, 1},
+	{"carbon_price", demoMarket, 95, 100},
+	{"carbon_price_low", demoMarket, 90, 100},
+	{"carbon_price_high", demoMarket, 101, 100},
+	{"carbon_price_eua", demoEUA, 70, 100},
+}
+
+// demoQuarterly are the green-loan series of the demo country by quarter
+// (q = 0 is the first quarter of 2023), in base units.
+var demoQuarterly = []struct {
+	code  string
+	value func(q int) float64
+}{
+	{"green_loan_balance", func(q int) float64 { return roundTo(2.70e13+float64(q)*0.8e12, 1e9) }},
+	{"green_loan_balance_power_heat_gas_water", func(q int) float64 { return roundTo(0.75e13+float64(q)*0.2e12, 1e9) }},
+	{"green_loan_balance_transport", func(q int) float64 { return roundTo(0.50e13+float64(q)*0.1e12, 1e9) }},
+	{"green_loan_growth_yoy", func(q int) float64 { return math.Round((0.38-0.015*float64(q))*1000) / 1000 }},
+	// Since the start of the year: a quarter's share of the year's growth.
+	{"green_loan_growth_ytd", func(q int) float64 { return math.Round(0.075*float64(q%4+1)*1000) / 1000 }},
+}
+
+// recent makes the reference indicators' demo series: hourly air and
+// water for the last recentHourlyDays days, daily CO2 and carbon prices
+// for the last recentDailyDays, quarterly green loans and annual CO2 from
+// 2023. Indicators missing from the catalogue are left out.
+func (g *demoGen) recent(cat *config.Catalog) ([]models.Observation, error) {
+	var out []models.Observation
+	has := func(code string) bool { _, ok := cat.Lookup(code); return ok }
+	hourFrom := g.today.AddDate(0, 0, -recentHourlyDays)
+	for day := hourFrom; day.Before(g.today); day = day.AddDate(0, 0, 1) {
+		out = append(out, g.airDay(day, has)...)
+		out = append(out, g.waterDay(day, has)...)
+	}
+	for day := g.today.AddDate(0, 0, -recentDailyDays); day.Before(g.today); day = day.AddDate(0, 0, 1) {
+		for _, d := range demoDaily {
+			if !has(d.code) {
+				continue
+			}
+			rng := g.rng(d.code+"/"+d.entity+"/"+day.Format("2006-01-02"), day.Year())
+			v := d.mean * (0.9 + 0.2*rng.Float64())
+			out = append(out, models.Observation{Time: day, Indicator: d.code, Entity: d.entity, Value: math.Round(v*d.decimals) / d.decimals})
+		}
+	}
+	for q := 0; ; q++ {
+		at := time.Date(2023, time.Month(1+3*q), 1, 0, 0, 0, 0, models.Shanghai)
+		if at.AddDate(0, 3, 0).After(g.last.AddDate(0, 1, 0)) {
+			break
+		}
+		for _, s := range demoQuarterly {
+			if has(s.code) {
+				out = append(out, models.Observation{Time: at, Indicator: s.code, Entity: demoCountry, Value: s.value(q)})
+			}
+		}
+	}
+	if has("co2_total_ceads") {
+		for year := 2023; year < g.last.Year() || (year == g.last.Year() && g.last.Month() == time.December); year++ {
+			rng := g.rng("co2_total_ceads/"+demoRegion, year)
+			v := roundTo(1.0e8*(1-0.02*float64(year-2023))*(0.98+0.04*rng.Float64()), 1e4)
+			out = append(out, models.Observation{Time: stamp(year, 0, 12), Indicator: "co2_total_ceads", Entity: demoRegion, Value: v})
+		}
+	}
+	return out, nil
+}
+
+// airDay is one day of hourly figures of the demo station: the monthly
+// PM2.5 season, a morning and evening peak, ozone peaking in the
+// afternoon.
+func (g *demoGen) airDay(day time.Time, has func(string) bool) []models.Observation {
+	var out []models.Observation
+	m := int(day.Month()) - 1
+	for _, code := range []string{"pm25", "pm10", "so2", "no2", "co", "o3"} {
+		if !has(code) {
+			continue
+		}
+		rng := g.rng(code+"/"+demoStation+"/"+day.Format("2006-01-02"), day.Year())
+		for h := range 24 {
+			f := seasonPM25[m] * (1 + 0.25*math.Cos(2*math.Pi*float64(h-8)/12))
+			if code == "o3" {
+				f = (2.2 - seasonPM25[m]) * (1 + 0.6*math.Cos(2*math.Pi*float64(h-15)/24))
+			}
+			v := math.Max(1, math.Round(demoAir[code]*f*(0.8+0.4*rng.Float64())))
+			out = append(out, models.Observation{Time: day.Add(time.Duration(h) * time.Hour), Indicator: code, Entity: demoStation, Value: v})
+		}
+	}
+	return out
+}
+
+// waterDay is one day of 4-hourly readings of each demo section, as the
+// automatic stations report them: the five assessed items around the
+// section's class, the published class itself, and the 9+X extras.
+func (g *demoGen) waterDay(day time.Time, has func(string) bool) []models.Observation {
+	var out []models.Observation
+	m := int(day.Month()) - 1
+	for _, s := range DemoSections() {
+		rng := g.rng("water-recent/"+s.Name+"/"+day.Format("2006-01-02"), day.Year())
+		for at := day; at.Before(day.AddDate(0, 0, 1)); at = at.Add(waterStep) {
+			add := func(code string, v float64) {
+				if has(code) {
+					out = append(out, models.Observation{Time: at, Indicator: code, Entity: s.Name, Value: v})
+				}
+			}
+			for _, item := range DemoItems {
+				add(item, sample(rng, demoWater[s.Class][item], item, m))
+			}
+			add("wq_class_official", float64(s.Class))
+			add("tn", math.Round(3.2*(0.9+0.2*rng.Float64())*100)/100)
+			add("water_temp", math.Round((demoWaterMonthlyTemp[m]+rng.Float64()*2-1)*10)/10)
+			add("cond", math.Round(820*(0.95+0.1*rng.Float64())))
+			add("turb", math.Round(12*(0.7+0.6*rng.Float64())*10)/10)
+		}
+	}
+	return out
 }

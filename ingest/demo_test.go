@@ -5,6 +5,7 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,11 +16,34 @@ import (
 
 func demoData(t *testing.T, opts DemoOptions) []models.Observation {
 	t.Helper()
+	if opts.Plans == nil {
+		opts.Plans = demoPlanSet(t, 2035)
+	}
 	obs, err := Demo(testCatalog(t), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return obs
+}
+
+// demoPlanSet is what the demo command puts in force: the embedded plans
+// and the demo's illustrative plans up to lastYear.
+func demoPlanSet(t *testing.T, lastYear int) *models.PlanSet {
+	t.Helper()
+	cat := testCatalog(t)
+	plans, err := config.EmbeddedPlans(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, conflicts := models.NewPlanSet(plans)
+	if len(conflicts) > 0 {
+		t.Fatal(conflicts)
+	}
+	set, conflicts := models.NewPlanSet(append(plans, DemoPlans(cat, seed, lastYear)...))
+	if len(conflicts) > 0 {
+		t.Fatal(conflicts)
+	}
+	return set
 }
 
 func TestDemoIsDeterministic(t *testing.T) {
@@ -30,8 +54,8 @@ func TestDemoIsDeterministic(t *testing.T) {
 	if c := demoData(t, DemoOptions{Seed: 7}); reflect.DeepEqual(a, c) {
 		t.Error("another seed gives the same data")
 	}
-	if _, err := Demo(testCatalog(t), DemoOptions{AsOf: time.Date(2025, 1, 1, 0, 0, 0, 0, models.Shanghai)}); err == nil {
-		t.Error("an as-of month outside 2024 was accepted")
+	if _, err := Demo(testCatalog(t), DemoOptions{Today: time.Date(2024, 1, 31, 0, 0, 0, 0, models.Shanghai)}); err == nil {
+		t.Error("a day before February 2024 (no month of 2024 complete) was accepted")
 	}
 }
 
@@ -40,7 +64,8 @@ func TestDemoIsDeterministic(t *testing.T) {
 // stocks and cumulatives end at it, year-end ratios equal it.
 func TestDemo2023MatchesTheBaselines(t *testing.T) {
 	cat := testCatalog(t)
-	obs := demoData(t, DemoOptions{})
+	plans := demoPlanSet(t, 2035)
+	obs := demoData(t, DemoOptions{Plans: plans})
 	sum, last, n := map[string]float64{}, map[string]float64{}, map[string]int{}
 	var lastTime = map[string]time.Time{}
 	for _, o := range obs {
@@ -55,7 +80,8 @@ func TestDemo2023MatchesTheBaselines(t *testing.T) {
 	}
 	checked := 0
 	for _, ind := range cat.Indicators() {
-		if ind.Entity != "" || ind.Baseline == nil || ind.Baseline.Year != 2023 {
+		baseline, ok := plans.Baseline(ind.Code, 2023)
+		if ind.Entity != "" || !ok {
 			continue
 		}
 		if n[ind.Code] == 0 {
@@ -73,8 +99,8 @@ func TestDemo2023MatchesTheBaselines(t *testing.T) {
 		if ind.Kind == models.KindFlow {
 			got = sum[ind.Code]
 		}
-		if got != ind.Baseline.Value {
-			t.Errorf("%s (%s): 2023 demo figure %v, want the baseline %v", ind.Code, ind.Kind, got, ind.Baseline.Value)
+		if got != baseline.Figure.Value {
+			t.Errorf("%s (%s): 2023 demo figure %v, want the baseline %v", ind.Code, ind.Kind, got, baseline.Figure.Value)
 		}
 		checked++
 	}
@@ -102,7 +128,7 @@ func isDerived(code string) bool {
 func TestDemo2024HeadsTowardTheTargets(t *testing.T) {
 	cat := testCatalog(t)
 	asOf := time.Date(2024, 6, 1, 0, 0, 0, 0, models.Shanghai)
-	obs := demoData(t, DemoOptions{AsOf: asOf})
+	obs := demoData(t, DemoOptions{Today: asOf.AddDate(0, 1, 0)})
 	ytd := map[string]float64{}
 	for _, o := range obs {
 		if o.Time.Year() == 2024 && o.Entity == "" {
@@ -114,8 +140,9 @@ func TestDemo2024HeadsTowardTheTargets(t *testing.T) {
 	}
 	progress := 6.0 / 12
 	ahead, behind := 0, map[string]float64{}
-	for _, ind := range cat.WithTargets() {
-		if ind.Kind != models.KindFlow || ind.Target.Kind != models.TargetAbsolute || ind.Frequency != models.FrequencyMonthly {
+	plans := demoPlanSet(t, 2035)
+	for _, ind := range plans.Apply(cat.Indicators(), 2024) {
+		if ind.Target == nil || ind.Kind != models.KindFlow || ind.Target.Kind != models.TargetAbsolute || ind.Frequency != models.FrequencyMonthly {
 			continue
 		}
 		c := ytd[ind.Code] / ind.Target.Value
@@ -178,28 +205,33 @@ func TestDemoWaterReproducesTheReport(t *testing.T) {
 // observation must be accepted as it is.
 func TestDemoGoesThroughThePipeline(t *testing.T) {
 	cat := testCatalog(t)
-	obs := demoData(t, DemoOptions{AsOf: time.Date(2024, 12, 1, 0, 0, 0, 0, models.Shanghai)})
-	var buf bytes.Buffer
-	if err := WriteCanonicalCSV(&buf, cat, obs); err != nil {
-		t.Fatal(err)
-	}
-	p, sink := newTestPipeline(t, Options{Now: func() time.Time { return time.Date(2025, 1, 10, 0, 0, 0, 0, models.Shanghai) }})
-	res, err := p.Process(context.Background(), Input{Name: "demo.csv", Reader: &buf, Provider: DemoSource})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.RejectedCount() != 0 || res.Duplicates != 0 || len(sink.all()) != len(obs) {
-		t.Fatalf("accepted %d of %d, rejected %v", len(sink.all()), len(obs), res.Rejected[:min(5, len(res.Rejected))])
-	}
-	for _, o := range sink.all() {
-		if o.Provider != DemoSource {
-			t.Fatalf("source %q, want demo", o.Provider)
-		}
+	for _, today := range []time.Time{
+		time.Date(2025, 1, 1, 0, 0, 0, 0, models.Shanghai),
+		time.Date(2026, 7, 15, 0, 0, 0, 0, models.Shanghai),
+	} {
+		t.Run(today.Format("2006-01-02"), func(t *testing.T) {
+			obs := demoData(t, DemoOptions{Today: today})
+			var buf bytes.Buffer
+			if err := WriteCanonicalCSV(&buf, cat, obs); err != nil {
+				t.Fatal(err)
+			}
+			p, sink := newTestPipeline(t, Options{Now: func() time.Time { return today.Add(10 * time.Hour) }})
+			res, err := p.Process(context.Background(), Input{Name: "demo.csv", Reader: &buf, Provider: DemoSource})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.RejectedCount() != 0 || res.Duplicates != 0 || len(sink.all()) != len(obs) {
+				t.Fatalf("accepted %d of %d, rejected %v", len(sink.all()), len(obs), res.Rejected[:min(5, len(res.Rejected))])
+			}
+			for _, o := range sink.all() {
+				if o.Provider != DemoSource {
+					t.Fatalf("source %q, want demo", o.Provider)
+				}
+			}
+		})
 	}
 }
 
-// TestDeployConfigSections checks that deploy/greenmetrics.yaml, the sample
-// daemon config, loads and lists the demo sections with their targets.
 func TestDeployConfigSections(t *testing.T) {
 	cfg, err := config.Load(filepath.Join(repoRoot(t), "deploy", "greenmetrics.yaml"))
 	if err != nil {
@@ -217,5 +249,191 @@ func TestDeployConfigSections(t *testing.T) {
 	}
 	if cfg.Ingest.DropDir == "" || len(cfg.Ingest.MappingFiles) == 0 {
 		t.Errorf("ingest = %+v: want a drop_dir and the refdata mapping file", cfg.Ingest)
+	}
+}
+
+// TestDemoRunsToToday: on a day in the middle of a later year every
+// indicator the demo writes has its latest due figure — monthly the month
+// before, quarterly and annual the last complete quarter and year, hourly
+// and daily figures of the day before — so none is stale.
+func TestDemoRunsToToday(t *testing.T) {
+	cat := testCatalog(t)
+	today := time.Date(2026, 7, 15, 0, 0, 0, 0, models.Shanghai)
+	last := map[string]time.Time{}
+	for _, o := range demoData(t, DemoOptions{Today: today}) {
+		if !o.Time.Before(today) {
+			t.Fatalf("%s %s at %v: on or after today", o.Indicator, o.Entity, o.Time)
+		}
+		if o.Time.After(last[o.Indicator]) {
+			last[o.Indicator] = o.Time
+		}
+	}
+	// The indicators the reference files of make run's demo fill
+	// (deploy/mappings/refdata.yaml): their files end years ago, so the
+	// demo's own entities must carry them to today.
+	for _, code := range []string{"ph", "do", "turb", "wq_class_official", "nh3n", "tp", "water_temp", "codmn", "tn", "cond",
+		"co2_power", "co2_industry", "co2_ground_transport", "co2_total_ceads", "pm25", "pm10", "so2", "no2", "co", "o3",
+		"carbon_price", "carbon_price_low", "carbon_price_high", "carbon_price_eua",
+		"green_loan_balance", "green_loan_growth_yoy", "green_loan_growth_ytd", "green_loan_balance_power_heat_gas_water", "green_loan_balance_transport"} {
+		if last[code].IsZero() {
+			t.Errorf("%s: no demo figure; its reference series would be stale", code)
+		}
+	}
+	if len(last) < 60 {
+		t.Errorf("the demo writes %d indicators, want the district figures and the reference series (≥ 60)", len(last))
+	}
+	for code, at := range last {
+		ind, _ := cat.Lookup(code)
+		var due time.Time
+		switch ind.Frequency {
+		case models.FrequencyHourly, models.FrequencyDaily:
+			due = today.AddDate(0, 0, -1)
+		default:
+			due = models.PeriodOf(ind.Frequency, models.PeriodOf(ind.Frequency, today).Start.Add(-time.Second)).Start
+		}
+		if at.Before(due) {
+			t.Errorf("%s (%s): latest figure %v, want one at or after %v", code, ind.Frequency, at, due)
+		}
+	}
+}
+
+// TestDemoExtendsWithoutRevising: a month later the demo holds every
+// figure of the earlier one unchanged (hourly figures that left the recent
+// window aside), so loading it over the earlier revises nothing.
+func TestDemoExtendsWithoutRevising(t *testing.T) {
+	first := time.Date(2026, 7, 15, 0, 0, 0, 0, models.Shanghai)
+	later := first.AddDate(0, 1, 0)
+	type key struct {
+		code, entity string
+		at           time.Time
+	}
+	next := map[key]float64{}
+	for _, o := range demoData(t, DemoOptions{Today: later}) {
+		next[key{o.Indicator, o.Entity, o.Time}] = o.Value
+	}
+	cat := testCatalog(t)
+	checked := 0
+	for _, o := range demoData(t, DemoOptions{Today: first}) {
+		ind, _ := cat.Lookup(o.Indicator)
+		if (ind.Frequency == models.FrequencyHourly || ind.Frequency == models.FrequencyDaily) && o.Entity != "" && !isDemoSection(o.Entity) {
+			continue // reference windows move on
+		}
+		if ind.Frequency == models.FrequencyHourly && o.Time.Before(later.AddDate(0, 0, -recentHourlyDays)) && o.Time.Hour() != 9 {
+			continue // 4-hourly section readings that left the window
+		}
+		v, ok := next[key{o.Indicator, o.Entity, o.Time}]
+		if !ok || v != o.Value {
+			t.Fatalf("%s %s %v: %v a month later (present %v), was %v", o.Indicator, o.Entity, o.Time, v, ok, o.Value)
+		}
+		checked++
+	}
+	if checked < 2000 {
+		t.Errorf("compared %d figures", checked)
+	}
+}
+
+func isDemoSection(name string) bool {
+	for _, s := range DemoSections() {
+		if s.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// TestDemoBehindInEveryYear: the two indicators meant to lag are clearly
+// behind 序时进度 against each year's target (the 2024 plan's, then the
+// illustrative ones), and most are on or ahead of it.
+func TestDemoBehindInEveryYear(t *testing.T) {
+	cat := testCatalog(t)
+	plans := demoPlanSet(t, 2035)
+	for _, today := range []time.Time{
+		time.Date(2025, 7, 1, 0, 0, 0, 0, models.Shanghai),
+		time.Date(2026, 7, 15, 0, 0, 0, 0, models.Shanghai),
+	} {
+		year := today.Year()
+		ytd := map[string]float64{}
+		for _, o := range demoData(t, DemoOptions{Today: today}) {
+			if o.Time.Year() == year && o.Entity == "" {
+				ytd[o.Indicator] += o.Value
+			}
+		}
+		progress := 6.0 / 12
+		ahead, behind := 0, map[string]float64{}
+		for _, ind := range plans.Apply(cat.Indicators(), year) {
+			tg := ind.Target
+			if tg == nil || ind.Kind != models.KindFlow || tg.Kind != models.TargetAbsolute || ind.Frequency != models.FrequencyMonthly {
+				continue
+			}
+			if !tg.Plan.Demo || !strings.Contains(tg.Plan.PlanName, "演示") {
+				t.Errorf("%s %d: target %q of plan %+v is not marked demo", ind.Code, year, tg.Text, tg.Plan)
+			}
+			switch c := ytd[ind.Code] / tg.Value; {
+			case c >= progress:
+				ahead++
+			case c < 0.6*progress:
+				behind[ind.Code] = c
+			}
+		}
+		if ahead < 3 || behind["rural_sewage_stations_built"] == 0 || behind["elderly_care_stations_built"] == 0 {
+			t.Errorf("%d: %d ahead of schedule, clearly behind: %v; want ≥ 3 ahead and rural sewage and elderly care behind", year, ahead, behind)
+		}
+	}
+}
+
+// TestDemoSizeStaysSmall: years of monthly figures and a recent window of
+// hourly ones keep the demo a few tens of thousands of rows, whatever the
+// date, so make run's load time does not grow with the calendar.
+func TestDemoSizeStaysSmall(t *testing.T) {
+	for _, today := range []time.Time{
+		time.Date(2024, 7, 1, 0, 0, 0, 0, models.Shanghai),
+		time.Date(2026, 12, 3, 0, 0, 0, 0, models.Shanghai),
+		time.Date(2030, 12, 3, 0, 0, 0, 0, models.Shanghai),
+	} {
+		if n := len(demoData(t, DemoOptions{Today: today})); n > 40000 {
+			t.Errorf("%s: %d observations, want at most 40000", today.Format("2006-01-02"), n)
+		}
+	}
+}
+
+// TestDemoPlansRoundTrip: the illustrative plans the demo writes are read
+// back by config's plan loader unchanged, marked demo and 演示, and follow
+// the rule (the same count again; a cumulative total one step further).
+func TestDemoPlansRoundTrip(t *testing.T) {
+	cat := testCatalog(t)
+	set := demoPlanSet(t, 2027)
+	plans := DemoPlans(cat, set, 2027)
+	if len(plans) != 3 || plans[0].ID != "demo-2025" || plans[2].ID != "demo-2027" {
+		t.Fatalf("demo plans %v, want demo-2025 … demo-2027", plans)
+	}
+	for _, p := range plans {
+		var buf bytes.Buffer
+		if err := WriteDemoPlanYAML(&buf, p); err != nil {
+			t.Fatal(err)
+		}
+		back, err := config.ParsePlanYAML(p.ID+".yaml", buf.Bytes(), cat)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", p.ID, err, buf.String())
+		}
+		if !back.Demo || !strings.Contains(back.Name, "演示") || len(back.Targets) != len(p.Targets) || len(p.Targets) < 20 {
+			t.Fatalf("%s read back as %+v", p.ID, back)
+		}
+		for i, bt := range back.Targets {
+			pt := p.Targets[i]
+			bt.Line = 0
+			if !reflect.DeepEqual(bt, pt) {
+				t.Errorf("%s target %d: read back %+v, wrote %+v", p.ID, i, bt, pt)
+			}
+		}
+	}
+	want := map[string]float64{"rural_sewage_stations_built": 64, "elderly_care_stations_built": 10, "canal_business_district_completed_area": 5.9e6}
+	for _, tg := range plans[2].Targets {
+		if w, ok := want[tg.Indicator]; ok && tg.Value != w {
+			t.Errorf("2027 %s = %v, want %v", tg.Indicator, tg.Value, w)
+		}
+		delete(want, tg.Indicator)
+	}
+	if len(want) > 0 {
+		t.Errorf("2027 plan lacks %v", want)
 	}
 }

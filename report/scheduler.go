@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/greenmetrics/greenmetrics/models"
@@ -23,10 +24,18 @@ type Scheduler struct {
 	Day, Hour int
 	Job       Job
 	// Exists reports whether a month's report is already written. When it
-	// is set, Run catches up on start: if this month's run time has passed
-	// and the previous month's report is missing (the daemon was down),
-	// it runs at once.
+	// is set, Run catches up on start: the months since the newest report
+	// written (at most MaxCatchUp, and only the newest one when no report
+	// exists at all) whose run time has passed and whose report is missing
+	// (the daemon was down) run at once, oldest first.
 	Exists func(Month) bool
+	// HasData reports whether any figure falls in a month. When it is
+	// set, a month without data is never reported — neither caught up nor
+	// at its scheduled run — so no empty report tops the index; the
+	// month's report is written once data come, by `greenmetrics report`
+	// or the next start's catch-up. An error counts as "has data" (the
+	// job then fails and is retried, as any failing run).
+	HasData func(context.Context, Month) (bool, error)
 	// RetryDelay is the wait after a failed run before trying again;
 	// zero means 30 minutes. Retries stop at the next scheduled run.
 	RetryDelay time.Duration
@@ -37,6 +46,9 @@ type Scheduler struct {
 	Now   func() time.Time
 	After func(time.Duration) <-chan time.Time
 }
+
+// MaxCatchUp is how many months back a start catches up at most.
+const MaxCatchUp = 12
 
 // maxSleep bounds one wait, so a wall-clock jump (suspend, NTP step) delays
 // a run by at most this much.
@@ -70,9 +82,14 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	// done is the last run time handled, so a run that takes no time on
 	// the clock is not repeated.
 	var done time.Time
-	if m, at, ok := s.catchUp(now()); ok {
-		log.Info("report missing; catching up", "month", m.String())
-		s.runUntilDone(ctx, m, NextRun(now().Add(time.Second), s.Day, s.Hour), now, after, log)
+	if months, at := s.catchUp(ctx, now(), log); len(months) > 0 {
+		for _, m := range months {
+			log.Info("report missing; catching up", "month", m.String())
+			s.runUntilDone(ctx, m, NextRun(now().Add(time.Second), s.Day, s.Hour), now, after, log)
+			if ctx.Err() != nil {
+				return nil
+			}
+		}
 		done = at
 	}
 	for {
@@ -88,7 +105,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		// Retries must end before the following run, which reports the
 		// month after.
 		deadline := NextRun(next.Add(time.Second), s.Day, s.Hour)
-		s.runUntilDone(ctx, ReportMonth(next), deadline, now, after, log)
+		if m := ReportMonth(next); s.hasData(ctx, m, log) {
+			s.runUntilDone(ctx, m, deadline, now, after, log)
+		}
 		done = next
 		if ctx.Err() != nil {
 			return nil
@@ -110,19 +129,53 @@ func (s *Scheduler) clock() (func() time.Time, func(time.Duration) <-chan time.T
 	return now, after, log
 }
 
-// catchUp says which month to run at start-up, and its run time, if this
-// month's run time has passed and its report is missing.
-func (s *Scheduler) catchUp(now time.Time) (Month, time.Time, bool) {
+// catchUp says which months to run at start-up, oldest first, and the
+// run time of the newest: the months whose run time has passed, back to
+// the newest report written (at most MaxCatchUp), that have data and no
+// report. With no report written at all only the newest month with data
+// is run: a first start does not write a year of reports.
+func (s *Scheduler) catchUp(ctx context.Context, now time.Time, log *slog.Logger) ([]Month, time.Time) {
 	if s.Exists == nil {
-		return Month{}, time.Time{}, false
+		return nil, time.Time{}
 	}
 	local := now.In(models.Shanghai)
 	thisRun := time.Date(local.Year(), local.Month(), s.Day, s.Hour, 0, 0, 0, models.Shanghai)
 	if now.Before(thisRun) {
-		return Month{}, time.Time{}, false
+		thisRun = thisRun.AddDate(0, -1, 0)
 	}
-	m := ReportMonth(thisRun)
-	return m, thisRun, !s.Exists(m)
+	var missing []Month // newest first
+	found := false
+	for m, i := ReportMonth(thisRun), 0; i < MaxCatchUp; m, i = m.Add(-1), i+1 {
+		if s.Exists(m) {
+			found = true
+			break
+		}
+		if s.hasData(ctx, m, log) {
+			missing = append(missing, m)
+		}
+	}
+	if !found && len(missing) > 1 {
+		missing = missing[:1]
+	}
+	slices.Reverse(missing)
+	return missing, thisRun
+}
+
+// hasData asks HasData (true when it is not set); a month without data is
+// logged, and an error counts as data so the run happens and fails loudly.
+func (s *Scheduler) hasData(ctx context.Context, m Month, log *slog.Logger) bool {
+	if s.HasData == nil {
+		return true
+	}
+	ok, err := s.HasData(ctx, m)
+	if err != nil {
+		log.Warn("checking the month's data", "month", m.String(), "err", err)
+		return true
+	}
+	if !ok {
+		log.Info("no figures in the month; report not written", "month", m.String())
+	}
+	return ok
 }
 
 // sleepUntil waits until t in steps of at most maxSleep; false if ctx ended.

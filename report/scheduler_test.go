@@ -143,6 +143,52 @@ func TestSchedulerCatchUp(t *testing.T) {
 	}
 }
 
+// TestSchedulerCatchUpOnlyMonthsWithData: a first start (no report yet)
+// writes the newest month that has figures — not the empty month before
+// it — and a scheduled run of a month without figures writes nothing.
+func TestSchedulerCatchUpOnlyMonthsWithData(t *testing.T) {
+	start := time.Date(2026, 12, 10, 9, 0, 0, 0, models.Shanghai)
+	clock := &fakeClock{now: start}
+	var asked []string
+	s := &Scheduler{Day: 3, Hour: 8,
+		Exists: func(Month) bool { return false },
+		HasData: func(_ context.Context, m Month) (bool, error) {
+			asked = append(asked, m.String())
+			return m.String() <= "2026-06" || m.String() >= "2027-01", nil
+		},
+	}
+	months, times := runScheduler(t, s, clock, 2, nil)
+	if len(months) != 2 || months[0] != "2026-06" || months[1] != "2027-01" {
+		t.Fatalf("months = %v, want [2026-06 2027-01] (2026-07 … 2026-12 have no figures)", months)
+	}
+	if !times[0].Equal(start) {
+		t.Errorf("catch-up ran at %v, want at start %v", times[0], start)
+	}
+	if len(asked) < MaxCatchUp {
+		t.Errorf("asked HasData for %v, want the last %d months and the scheduled ones", asked, MaxCatchUp)
+	}
+}
+
+// TestSchedulerCatchUpSinceTheNewestReport: down for three months, the
+// daemon writes each missing month, oldest first, then keeps the schedule.
+func TestSchedulerCatchUpSinceTheNewestReport(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 12, 10, 9, 0, 0, 0, models.Shanghai)}
+	s := &Scheduler{Day: 3, Hour: 8,
+		Exists:  func(m Month) bool { return m.String() <= "2026-08" },
+		HasData: func(context.Context, Month) (bool, error) { return true, nil },
+	}
+	months, _ := runScheduler(t, s, clock, 4, nil)
+	want := []string{"2026-09", "2026-10", "2026-11", "2026-12"}
+	if len(months) != len(want) {
+		t.Fatalf("months = %v, want %v", months, want)
+	}
+	for i := range want {
+		if months[i] != want[i] {
+			t.Errorf("run %d reported %s, want %s", i, months[i], want[i])
+		}
+	}
+}
+
 // TestSchedulerRetries: a failing run is retried after RetryDelay.
 func TestSchedulerRetries(t *testing.T) {
 	clock := &fakeClock{now: time.Date(2024, 6, 1, 0, 0, 0, 0, models.Shanghai)}

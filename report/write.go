@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -167,6 +168,10 @@ type IndexEntry struct {
 	Name  string
 	Main  string
 	Files []IndexFileLink
+	// Cutoff is the edition's data cut-off (the last day of its month)
+	// and Latest the time of the newest figure it includes, both read
+	// from its JSON file; empty without one.
+	Cutoff, Latest string
 }
 
 // IndexFileLink is one file of an edition.
@@ -223,6 +228,7 @@ func ScanDir(dir string) ([]IndexEntry, error) {
 			e.Main = e.Files[0].Href
 		}
 		sort.Slice(e.Files, func(i, j int) bool { return fileRank(e.Files[i].Href) < fileRank(e.Files[j].Href) })
+		e.Cutoff, e.Latest = dataCutoff(dir, e.Files)
 		out = append(out, *e)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -232,6 +238,54 @@ func ScanDir(dir string) ([]IndexEntry, error) {
 		return out[i].Lang == LangZh && out[j].Lang != LangZh
 	})
 	return out, nil
+}
+
+// dataCutoff reads an edition's JSON file for its cut-off and the time of
+// the newest figure in it; empty strings when there is no JSON file or it
+// cannot be read (the index still lists the edition).
+func dataCutoff(dir string, files []IndexFileLink) (cutoff, latest string) {
+	for _, f := range files {
+		if !strings.HasSuffix(f.Href, ".json") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, f.Href))
+		if err != nil {
+			return "", ""
+		}
+		var r struct {
+			AsOf     time.Time `json:"as_of"`
+			Sections []struct {
+				Rows []struct {
+					LastObservation time.Time `json:"last_observation"`
+				} `json:"rows"`
+				Reference []struct {
+					LastObservation time.Time `json:"last_observation"`
+				} `json:"reference"`
+			} `json:"sections"`
+		}
+		if json.Unmarshal(b, &r) != nil || r.AsOf.IsZero() {
+			return "", ""
+		}
+		var newest time.Time
+		for _, s := range r.Sections {
+			for _, row := range s.Rows {
+				if row.LastObservation.After(newest) && row.LastObservation.Before(r.AsOf) {
+					newest = row.LastObservation
+				}
+			}
+			for _, row := range s.Reference {
+				if row.LastObservation.After(newest) && row.LastObservation.Before(r.AsOf) {
+					newest = row.LastObservation
+				}
+			}
+		}
+		cutoff = r.AsOf.Add(-time.Second).In(models.Shanghai).Format(time.DateOnly)
+		if !newest.IsZero() {
+			latest = newest.In(models.Shanghai).Format("2006-01-02 15:04")
+		}
+		return cutoff, latest
+	}
+	return "", ""
 }
 
 // fileRank orders an edition's files as html, csv, water csv, revisions

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make run`: the whole system on this machine. Installs what is missing,
-# starts InfluxDB and Prometheus on loopback, loads the demo data on first
-# start, writes the monthly report of the demo data's last complete month,
-# and runs `greenmetrics serve` in the foreground. Ctrl-C stops everything.
+# starts InfluxDB and Prometheus on loopback, loads the demo data up to
+# today (first start; a later start on a later day extends it), writes the
+# monthly report of the last complete month, and runs `greenmetrics serve`
+# in the foreground. Ctrl-C stops everything.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -10,15 +11,21 @@ cd "$root"
 influx_port=${GREENMETRICS_INFLUX_PORT:-8086}
 prom_port=${GREENMETRICS_PROMETHEUS_PORT:-9090}
 listen=${GREENMETRICS_LISTEN:-127.0.0.1:9464}
-demo_month=${GREENMETRICS_DEMO_MONTH:-2024-06}
+# The demo runs to today (the analysis, alerts and report then show the
+# current year); GREENMETRICS_DEMO_MONTH=2024-06 stops it at the end of a
+# month instead, and GREENMETRICS_NOW=2026-07-15 moves the whole system's
+# clock (demo, analysis, report scheduler) to a day.
+demo_month=${GREENMETRICS_DEMO_MONTH:-}
 
 scripts/setup.sh
 mkdir -p var
 go build -o bin/greenmetrics ./cmd/greenmetrics
 
-# The demo data are of 2024, so the configuration make run uses tracks the
-# 2024 targets; production configs leave analysis.year unset (current year).
-sed -e 's/^analysis:$/analysis:\n  year: 2024/' \
+# The demo runs to today, so analysis.year stays unset (the current year).
+# The demo writes its illustrative plans for the years after 2024
+# (demo-YYYY.yaml, marked 演示) into plans_dir, var/plans.
+mkdir -p var/plans
+sed -e "s|^data_dir: var$|data_dir: var\nplans_dir: $root/var/plans|" \
 	-e "s|mapping_files: \[mappings/|mapping_files: [$root/deploy/mappings/|" \
 	deploy/greenmetrics.yaml >var/greenmetrics.yaml
 export GREENMETRICS_CONFIG="$root/var/greenmetrics.yaml"
@@ -44,18 +51,30 @@ curl -fsS -XPOST "http://127.0.0.1:$influx_port/query" --data-urlencode 'q=CREAT
 # only prints zero counts.
 bin/greenmetrics migrate
 
-# The demo loads on the first start and marks var/.demo-loaded; later starts
-# skip it. GREENMETRICS_DEMO_RESET=1 make run (or bin/greenmetrics demo
-# --reset) loads it again, e.g. after an upgrade; real figures stay.
-echo "== demo data (real reference series + synthetic district figures up to $demo_month)"
-reset=()
-if [ "${GREENMETRICS_DEMO_RESET:-}" = 1 ]; then
-	reset=(--reset)
+# The demo loads on the first start and marks var/.demo-loaded with the day
+# it ran to; a start the same day skips it, a start on a later day extends
+# it (the synthetic part only: new months, fresh hourly readings; nothing
+# already loaded is revised). GREENMETRICS_DEMO_RESET=1 make run (or
+# bin/greenmetrics demo --reset) loads it all again, e.g. after an upgrade;
+# real figures stay.
+echo "== demo data (real reference series + synthetic district figures up to ${demo_month:-today})"
+args=()
+if [ -n "$demo_month" ]; then
+	args+=(--as-of "$demo_month")
 fi
-bin/greenmetrics demo --as-of "$demo_month" "${reset[@]}"
+if [ "${GREENMETRICS_DEMO_RESET:-}" = 1 ]; then
+	args+=(--reset)
+fi
+bin/greenmetrics demo "${args[@]}"
 
-echo "== monthly report for $demo_month"
-bin/greenmetrics report --month "$demo_month"
+# The daemon's scheduler writes each month's report on the 3rd; this one is
+# the last complete month's, so the report page has it from the start.
+echo "== monthly report for ${demo_month:-the last complete month}"
+month=()
+if [ -n "$demo_month" ]; then
+	month=(--month "$demo_month")
+fi
+bin/greenmetrics report "${month[@]}"
 
 scripts/prometheus.sh start var/prometheus "$prom_port" "$listen"
 

@@ -19,5 +19,5 @@ func analysisOptions(cfg config.Config, inds []models.Indicator, plans *models.P
 		return metrics.Options{}, err
 	}
 	return metrics.Options{Indicators: inds, Plans: plans, Analysis: cfg.Analysis, Water: cfg.Water, Scope: cfg.Scope,
-		Factors: factors.Table, Selection: cfg.Carbon.Selection()}, nil
+		Factors: factors.Table, Selection: cfg.Carbon.Selection(), Now: clockNow}, nil
 }

@@ -115,23 +115,23 @@ func TestImportExitStatus(t *testing.T) {
 func TestDemoDryRun(t *testing.T) {
 	t.Setenv("GREENMETRICS_DATA_DIR", t.TempDir())
 	root := repoRoot()
-	out, err := runCLI(t, "demo", "--config", filepath.Join(root, "deploy", "greenmetrics.yaml"), "--dry-run")
+	out, err := runCLI(t, "demo", "--config", filepath.Join(root, "deploy", "greenmetrics.yaml"), "--dry-run", "--as-of", "2024-06")
 	if err != nil {
 		t.Fatalf("demo: %v\n%s", err, out)
 	}
 	for _, want := range []string{
 		"cnemc_water_long.csv.gz: csv, mapping cnemc_water_long, provider cnemc\n",
 		"pboc_green_loans_long.csv.gz: csv, mapping pboc_green_loans_long, provider pboc\n",
-		"demo (synthetic, seed 20240104, as of 2024-06): csv, provider demo\n",
-		"total: 8 files, rows 60209, accepted 60209, duplicates 0, rejected 0, revised 0, held 0, demo skipped 0\n",
+		"demo (synthetic, seed 20240104, through 2024-06-30): csv, provider demo\n",
+		"total: 8 files, rows 69620, accepted 69620, duplicates 0, rejected 0, revised 0, held 0, demo skipped 0\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
 	// Without the reference data the synthetic part still loads.
-	out, err = runCLI(t, "demo", "--config", "", "--dry-run", "--refdata", filepath.Join(t.TempDir(), "none"))
-	if err != nil || !strings.Contains(out, "accepted 1357") {
+	out, err = runCLI(t, "demo", "--config", "", "--dry-run", "--as-of", "2024-06", "--refdata", filepath.Join(t.TempDir(), "none"))
+	if err != nil || !strings.Contains(out, "accepted 10768") {
 		t.Errorf("demo without reference data: %v\n%s", err, out)
 	}
 }

@@ -37,7 +37,7 @@ report.day at report.hour for the previous month.`,
 			if err != nil {
 				return err
 			}
-			opts, err := reportOptions(cfg, month, out, lang, formats, rejects, time.Now())
+			opts, err := reportOptions(cfg, month, out, lang, formats, rejects, clockNow())
 			if err != nil {
 				return err
 			}
@@ -226,7 +226,29 @@ func newReportScheduler(cfg config.Config, inds []models.Indicator, plans *model
 			}
 			return len(found) > 0
 		},
+		HasData: func(ctx context.Context, m report.Month) (bool, error) { return monthHasData(ctx, st, m) },
+		Now:     clockNow,
 	}
+}
+
+// monthHasData reports whether any figure (reported, not derived) is
+// stamped in m: the scheduler writes no report of a month without one.
+func monthHasData(ctx context.Context, st *store.Store, m report.Month) (bool, error) {
+	q := fmt.Sprintf(`SELECT count(%s) FROM %s WHERE time >= $start AND time < $end`,
+		store.QuoteIdent(store.FieldValue), store.QuoteIdent(store.MeasurementFigure))
+	series, err := st.Query(ctx, q, map[string]any{
+		"start": m.Start().UTC().Format(time.RFC3339), "end": m.End().UTC().Format(time.RFC3339)})
+	if err != nil {
+		return false, fmt.Errorf("figures of %s: %w", m, err)
+	}
+	for _, se := range series {
+		for _, row := range se.Values {
+			if len(row) > 1 && fmt.Sprint(row[1]) != "0" {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
 }
 
 // monthRevisions are the revisions the ledger accepted during m, for the
