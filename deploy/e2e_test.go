@@ -243,9 +243,11 @@ func demoWaterSection(t *testing.T) string {
 	return block
 }
 
+// runDemo loads the demo as of June 2024: the test tracks 2024 half-way
+// through (deploy/years_e2e_test.go runs the demo to a later day).
 func runDemo(ctx context.Context, t *testing.T, bin, cfg string) {
 	t.Helper()
-	cmd := exec.CommandContext(ctx, bin, "demo", "--config", cfg)
+	cmd := exec.CommandContext(ctx, bin, "demo", "--config", cfg, "--as-of", "2024-06")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("greenmetrics demo: %v\n%s", err, out)
 	}
