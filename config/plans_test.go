@@ -223,6 +223,23 @@ targets:
 	if f, _ := set.TargetFor("rural_sewage_stations_built", 2025); len(f.Overrides) != 1 || f.Overrides[0].PlanID != "14th-fyp" {
 		t.Errorf("2025 overrides %+v, want the five-year plan", f.Overrides)
 	}
+	// An illustrative demo plan issued later never outranks a real one.
+	write("demo-2025.yaml", `id: demo-2025
+name: 2025年演示目标（示意，非政府文件）
+issued: "2025-06-01"
+demo: true
+targets:
+  - {indicator: rural_sewage_stations_built, year: 2025, kind: absolute, value: 99, qualifier: exact}
+`)
+	if set, err = config.LoadPlans(dir, cat); err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := set.TargetFor("rural_sewage_stations_built", 2025); f.Origin.PlanID != "2025-gwr" || f.Origin.Demo {
+		t.Errorf("2025 with a later demo plan: %+v, want the real 2025-gwr", f)
+	}
+	if err := os.Remove(filepath.Join(dir, "demo-2025.yaml")); err != nil {
+		t.Fatal(err)
+	}
 	write("gwr2025b.yaml", `id: 2025-gwr-b
 name: 同日发布的另一计划
 issued: "2025-01-08"

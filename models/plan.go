@@ -265,6 +265,8 @@ func (c PlanConflict) Error() string {
 // PlanSet is every plan in force, resolved to one target per indicator and
 // year. Precedence (docs/progress.md §4):
 //
+//  0. a real plan's target beats a demo plan's (an illustrative 演示 plan
+//     never outranks a document the bureau adopted, whatever its date);
 //  1. a single-year target beats a multi-year target for that year (the
 //     year's 政府工作报告 sets the year's step on the five-year path);
 //  2. between two targets of the same sort, the plan issued later wins;
@@ -361,6 +363,12 @@ func (s *PlanSet) place(p *Plan, t PlanTarget, y int, o Origin) *PlanConflict {
 
 // prefer is 1 when a prevails over b, −1 when b does, 0 when neither.
 func prefer(a, b *InForce, s *PlanSet) int {
+	switch {
+	case !a.Origin.Demo && b.Origin.Demo:
+		return 1
+	case a.Origin.Demo && !b.Origin.Demo:
+		return -1
+	}
 	am, bm := a.Target.MultiYear(), b.Target.MultiYear()
 	switch {
 	case !am && bm:
