@@ -37,6 +37,7 @@ type descs struct {
 	projectedRatio  *prometheus.Desc
 	meetProbability *prometheus.Desc
 	status          *prometheus.Desc
+	targetPlan      *prometheus.Desc
 	trendDirection  *prometheus.Desc
 	trendP          *prometheus.Desc
 
@@ -127,6 +128,9 @@ func newDescs() descs {
 	d.meetProbability = gauge("indicator_meet_probability_ratio",
 		"Probability (0–1) that the year-end figure meets the target, from the forecast's prediction interval."+snapshotNote,
 		lIndicator)
+	d.targetPlan = gauge("indicator_target_plan_info",
+		"Plan the year's target of each indicator comes from, value 1 (plan = its id; demo=\"true\" for the demo's illustrative 演示 plans, which dashboards and alert texts must mark)."+snapshotNote,
+		lIndicator, "plan", "plan_name", "demo")
 	d.status = gauge("indicator_status",
 		"Target status of each indicator as a state set: 1 for the current status, 0 for the others (ahead 超序时, behind 落后序时, achieved 已完成, missed 未完成, no_target, municipal 市级下达, no_data)."+snapshotNote,
 		lIndicator, lStatus)
@@ -176,7 +180,7 @@ func (d descs) all() []*prometheus.Desc {
 	out := []*prometheus.Desc{
 		d.info, d.interval, d.displayScale, d.analysisInterval, d.snapshotTime, d.snapshotYear,
 		d.lastObservation, d.nextDue, d.entitiesOmitted, d.completion, d.timeProgress, d.projectedRatio,
-		d.meetProbability, d.status, d.trendDirection, d.trendP,
+		d.meetProbability, d.status, d.targetPlan, d.trendDirection, d.trendP,
 		d.sectionInfo, d.sectionClass, d.sectionTarget, d.sectionAttained, d.sectionPollutant,
 		d.sectionLastSample, d.sectionSamples, d.sectionsOmitted,
 		d.waterSections, d.waterGood, d.waterInferiorV, d.waterAttainment,
