@@ -673,7 +673,7 @@ func overviewDashboard(c catalog) *board {
 func targetTable(b *board, all []string, dr string) {
 	filter := ` and on(indicator) ` + infoIn(dr)
 	add(b, PanelScope{Domains: all}, "年度目标完成情况",
-		"完成率 = 实际/目标（逆向指标为 目标/实际），≥100% 即达标；序时进度 = 该指标报送频率下年内已过时间占比。实际值与目标值按目录的显示单位（单位列，如 亿元、万平方米）。",
+		"完成率 = 实际/目标（逆向指标为 目标/实际），≥100% 即达标；序时进度 = 该指标报送频率下年内已过时间占比。实际值与目标值按目录的显示单位（单位列，如 亿元、万平方米）。目标来源为目标所在的计划；标“演示目标”者为演示数据的示意计划，非政府文件。",
 		newTable().Datasource(promDS).GridPos(b.l.at(24, 12)).Unit("none").Decimals(2).
 			WithTarget(promTable("A", infoIn(dr)+` * on(indicator) group_left(status) (greenmetrics_indicator_status == 1)`)).
 			WithTarget(promTable("B", `greenmetrics_indicator_completion_ratio`+filter)).
@@ -681,14 +681,20 @@ func targetTable(b *board, all []string, dr string) {
 			WithTarget(promTable("D", inDisplay(`sum by (indicator) ({__name__=~"greenmetrics_indicator_actual_.+"})`)+filter)).
 			WithTarget(promTable("E", inDisplay(`sum by (indicator) ({__name__=~"greenmetrics_indicator_target_.+"})`)+filter)).
 			WithTarget(promTable("F", `greenmetrics_indicator_projected_completion_ratio`+filter)).
+			WithTarget(promTable("G", `greenmetrics_indicator_plan_info`+filter)).
 			WithTransformation(merge()).
 			WithTransformation(organize(
-				[]string{"Time", "Value #A", "__name__", "job", "instance", "kind", "direction", "name_en", "unit", "frequency"},
+				[]string{"Time", "Value #A", "Value #G", "__name__", "job", "instance", "kind", "direction", "name_en", "unit", "frequency", "plan"},
 				map[string]string{
 					"name_zh": "指标", "indicator": "代码", "domain": "领域", "display_unit": "单位", "status": "状态",
 					"Value #B": "完成率", "Value #C": "序时进度", "Value #D": "实际值", "Value #E": "目标值", "Value #F": "预计年末完成率",
+					"demo": "演示", "plan_name": "目标来源",
 				},
-				[]string{"name_zh", "status", "Value #B", "Value #C", "Value #D", "Value #E", "display_unit", "Value #F", "domain", "indicator"})).
+				[]string{"name_zh", "status", "Value #B", "Value #C", "Value #D", "Value #E", "display_unit", "Value #F", "demo", "plan_name", "domain", "indicator"})).
+			OverrideByName("演示", []dashboard.DynamicConfigValue{
+				prop("mappings", textMap("true", "演示目标", "orange", "false", "", "text")),
+				prop("custom.cellOptions", map[string]any{"type": "color-text"}),
+			}).
 			OverrideByName("状态", []dashboard.DynamicConfigValue{
 				prop("mappings", statusText),
 				prop("custom.cellOptions", map[string]any{"type": "color-text"}),

@@ -213,7 +213,7 @@ func (c *Collector) buildProgress(b *builder, progress map[string]models.Progres
 		b.gauge(c.d.completion, p.Completion, code)
 		b.gauge(c.d.timeProgress, p.TimeProgress, code)
 		if p.Plan.PlanID != "" {
-			b.gauge(c.d.targetPlan, 1, code, p.Plan.PlanID, p.Plan.PlanName, strconv.FormatBool(p.Plan.Demo))
+			b.gauge(c.d.planInfo, 1, code, p.Plan.PlanID, p.Plan.PlanName, strconv.FormatBool(p.Plan.Demo))
 		}
 		for _, st := range statuses {
 			b.gauge(c.d.status, boolValue(p.Status == st), code, string(st))

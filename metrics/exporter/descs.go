@@ -37,7 +37,7 @@ type descs struct {
 	projectedRatio  *prometheus.Desc
 	meetProbability *prometheus.Desc
 	status          *prometheus.Desc
-	targetPlan      *prometheus.Desc
+	planInfo        *prometheus.Desc
 	trendDirection  *prometheus.Desc
 	trendP          *prometheus.Desc
 
@@ -128,7 +128,7 @@ func newDescs() descs {
 	d.meetProbability = gauge("indicator_meet_probability_ratio",
 		"Probability (0–1) that the year-end figure meets the target, from the forecast's prediction interval."+snapshotNote,
 		lIndicator)
-	d.targetPlan = gauge("indicator_target_plan_info",
+	d.planInfo = gauge("indicator_plan_info",
 		"Plan the year's target of each indicator comes from, value 1 (plan = its id; demo=\"true\" for the demo's illustrative 演示 plans, which dashboards and alert texts must mark)."+snapshotNote,
 		lIndicator, "plan", "plan_name", "demo")
 	d.status = gauge("indicator_status",
@@ -180,7 +180,7 @@ func (d descs) all() []*prometheus.Desc {
 	out := []*prometheus.Desc{
 		d.info, d.interval, d.displayScale, d.analysisInterval, d.snapshotTime, d.snapshotYear,
 		d.lastObservation, d.nextDue, d.entitiesOmitted, d.completion, d.timeProgress, d.projectedRatio,
-		d.meetProbability, d.status, d.targetPlan, d.trendDirection, d.trendP,
+		d.meetProbability, d.status, d.planInfo, d.trendDirection, d.trendP,
 		d.sectionInfo, d.sectionClass, d.sectionTarget, d.sectionAttained, d.sectionPollutant,
 		d.sectionLastSample, d.sectionSamples, d.sectionsOmitted,
 		d.waterSections, d.waterGood, d.waterInferiorV, d.waterAttainment,
