@@ -72,8 +72,11 @@ func (r Result) unevaluatedNote() string {
 			continue
 		}
 		p := shortName(it) + readingText(ir, it)
-		if ir.Class.Valid() && ir.Class > r.Class {
+		switch {
+		case ir.Class.Valid() && ir.Class > r.Class:
 			p += fmt.Sprintf("（%s，纳入评价则断面为%s）", ir.Class, ir.Class)
+		case ir.NonDetect && !ir.Class.Valid() && ir.AtWorst > r.Class:
+			p += "（检出限高于Ⅰ类限值，无法判定类别）"
 		}
 		parts = append(parts, p)
 	}

@@ -73,6 +73,15 @@ func TestNotesSayWhatTheClassLeavesOut(t *testing.T) {
 			unevaluated: []string{"cr6"},
 		},
 		{
+			name:        "an unevaluated non-detect that cannot be judged says so",
+			cfg:         SectionConfig{Name: "s", Items: national},
+			values:      map[string]float64{"codmn": 1.5},
+			nd:          map[string]float64{"petroleum": 0.06},
+			wantClass:   ClassI,
+			wantNotes:   []string{"未纳入本断面评价项目、未参与定类的监测项目：石油类<0.06 mg/L（检出限高于Ⅰ类限值，无法判定类别）"},
+			unevaluated: []string{"petroleum"},
+		},
+		{
 			name:      "nothing left out: no notes",
 			cfg:       SectionConfig{Name: "s"},
 			values:    map[string]float64{"codmn": 3.5},
