@@ -618,3 +618,27 @@ func TestEngineCarbonLeavesPowerPlantGasToTheGrid(t *testing.T) {
 		t.Errorf("excluded carbon records = %+v, want January and February's 30 000 Nm³ with their reason", excluded)
 	}
 }
+
+// TestEngineWaterNotesMeasuredItemsOutsideTheSet: COD 45 mg/L measured at a
+// section that evaluates the five national items stays out of its class,
+// and the standing says so, with the class it would give.
+func TestEngineWaterNotesMeasuredItemsOutsideTheSet(t *testing.T) {
+	obs := append(waterSamples(2024, 12), models.Observation{Time: time.Date(2024, 3, 10, 9, 0, 0, 0, models.Shanghai),
+		Indicator: "cod", Entity: "S1", Value: 45, Provider: "cnemc"})
+	e := testEngine(t, &memStore{obs: obs}, &memWriter{}, nil)
+	snap, err := e.RunAt(context.Background(), at(2024, 12, 20), 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range snap.Water.Sections {
+		switch {
+		case s.Name == "S1":
+			want := []string{"未纳入本断面评价项目、未参与定类的监测项目：化学需氧量45 mg/L（劣Ⅴ类，纳入评价则断面为劣Ⅴ类）"}
+			if s.Class != 2 || !reflect.DeepEqual(s.Notes, want) {
+				t.Errorf("S1 = class %d, notes %q; want Ⅱ with %q", s.Class, s.Notes, want)
+			}
+		case len(s.Notes) > 0:
+			t.Errorf("%s has notes %q but measured nothing outside its items", s.Name, s.Notes)
+		}
+	}
+}

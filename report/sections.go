@@ -90,6 +90,7 @@ func (b *builder) water() {
 			Name: s.Name, WaterBody: s.WaterBody, Class: s.Class, ClassName: className(s.Class, b.lang),
 			TargetClass: s.TargetClass, TargetName: className(s.TargetClass, b.lang),
 			MainPollutants: append([]string{}, s.MainPollutants...), Samples: s.Samples, LastSample: s.LastSample,
+			Notes: append([]string(nil), s.Notes...),
 		}
 		if s.TargetClass == 0 {
 			sec.TargetName = dash
