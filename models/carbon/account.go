@@ -49,7 +49,11 @@ type Exclusion struct {
 // of it, and when it counts heat consumption, fuel burnt for heat supply
 // is — the emissions of that fuel are already in the grid or heat factor.
 // Without an electricity (heat) line the fuel stays: nothing else counts
-// it. It returns the reason, or "" when the line counts.
+// it. It returns the reason, or "" when the line counts. Only emissions
+// apply it. An energy balance would need the plant's output as well (fuel
+// input − electricity generated + electricity consumed); without it Energy
+// leaves the lines as given, and the district's energy total is taken as
+// reported (energy_consumption_total).
 func excluded(a ActivityData, counts map[Activity]bool) string {
 	switch {
 	case a.Use == UsePowerGeneration && counts[Electricity]:
@@ -173,7 +177,8 @@ func (t *Table) Emissions(data []ActivityData, sel Selection) (Inventory, error)
 }
 
 // Energy converts every activity line to tce with the factors sel chooses;
-// amounts already in tce count as they are.
+// amounts already in tce count as they are. The double-counting rule of
+// Emissions is not applied here (see excluded).
 func (t *Table) Energy(data []ActivityData, sel Selection) (Inventory, error) {
 	return t.account(data, sel, OutputEnergy)
 }
@@ -190,7 +195,7 @@ func (t *Table) account(data []ActivityData, sel Selection, out Output) (Invento
 		if a.Use != UseFinal && a.Use != UsePowerGeneration && a.Use != UseHeatSupply {
 			return Inventory{}, fmt.Errorf("activity line %d (%s %s): use %q: %w", i+1, a.Activity, a.Label, a.Use, ErrUnknownUse)
 		}
-		if why := excluded(a, counts); why != "" {
+		if why := excluded(a, counts); why != "" && out == OutputCO2 {
 			inv.Excluded = append(inv.Excluded, Exclusion{ActivityData: a, Reason: why})
 			continue
 		}

@@ -330,6 +330,16 @@ func TestFuelForPowerAndHeatIsNotCountedTwice(t *testing.T) {
 			}
 		})
 	}
+	// Energy does not apply the rule: it needs the plant's output, which
+	// activity lines do not carry.
+	energy, err := tab.Energy([]ActivityData{elec, final, power}, DefaultEnergySelection())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 10⁶ kWh × 0.1229 kgce + 30 000 m³ × 1.33 kgce, in tce.
+	if want := 122.9 + 39.9; !near(energy.Total, want) || len(energy.Excluded) != 0 {
+		t.Errorf("energy = %v tce, excluded %+v; want %v with nothing left out", energy.Total, energy.Excluded, want)
+	}
 	if _, err := tab.Emissions([]ActivityData{{Activity: NaturalGas, Amount: 1, Year: 2023, Use: "cooking"}}, DefaultEmissionSelection()); !errors.Is(err, ErrUnknownUse) {
 		t.Errorf("unknown use: err = %v, want ErrUnknownUse", err)
 	}
