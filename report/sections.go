@@ -90,7 +90,6 @@ func (b *builder) water() {
 			Name: s.Name, WaterBody: s.WaterBody, Class: s.Class, ClassName: className(s.Class, b.lang),
 			TargetClass: s.TargetClass, TargetName: className(s.TargetClass, b.lang),
 			MainPollutants: append([]string{}, s.MainPollutants...), Samples: s.Samples, LastSample: s.LastSample,
-			Notes: append([]string(nil), s.Notes...),
 		}
 		if s.TargetClass == 0 {
 			sec.TargetName = dash
@@ -103,6 +102,7 @@ func (b *builder) water() {
 		} else {
 			w.Unknown++
 		}
+		sec.Notes = append([]string(nil), s.Notes...)
 		w.Sections = append(w.Sections, sec)
 	}
 	if len(w.Sections) > 0 {
