@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"regexp"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -567,5 +568,77 @@ func TestDerivedFromDemoStaysDemo(t *testing.T) {
 	want := map[string]string{"2024-01": models.ProviderDerived, "2024-02": models.ProviderDerivedFromDemo}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("providers of derived co2_emissions = %v, want %v", got, want)
+	}
+}
+
+// TestEngineCarbonLeavesPowerPlantGasToTheGrid: gas burnt for power is
+// part of natural_gas_consumption; while electricity consumption is
+// counted, its CO2 is in the grid factor, so the month counts only the
+// final-use gas, and the carbon record says what was left out and why.
+func TestEngineCarbonLeavesPowerPlantGasToTheGrid(t *testing.T) {
+	factors, err := config.DefaultFactors()
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := join(
+		monthly("electricity_consumption", 2024, 1, repeat(1e6, 3)...),  // 1 000 MWh
+		monthly("natural_gas_consumption", 2024, 1, repeat(5e4, 3)...),  // 50 000 Nm³ in all …
+		monthly("natural_gas_power_generation", 2024, 1, 3e4, 3e4, 6e4), // … 30 000 of them in a power plant; March's part exceeds the total
+	)
+	cat, _ := config.SeedCatalog()
+	w := &memWriter{}
+	e, err := New(Options{Indicators: cat.Indicators(), Analysis: testAnalysis(), Reader: &memStore{obs: obs}, Writer: w,
+		Factors: factors.Table, Selection: config.Default().Carbon.Selection()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.RunAt(context.Background(), at(2024, 4, 20), 2024); err != nil {
+		t.Fatal(err)
+	}
+	derived := map[string]float64{}
+	var excluded []store.Point
+	for _, p := range w.points {
+		month := p.Time.In(models.Shanghai).Format("2006-01")
+		switch {
+		case p.Measurement == store.MeasurementDerived && p.Tags[store.TagIndicator] == "co2_emissions":
+			derived[month] = p.Fields[store.FieldValue].(float64)
+		case p.Measurement == MeasurementCarbon && p.Fields["excluded"] != nil:
+			excluded = append(excluded, p)
+		}
+	}
+	// 1 000 MWh × 0.5554 + (50 000 − 30 000) Nm³ × 21.62/10⁴; not + 30 000 Nm³ more.
+	if got, want := derived["2024-01"], 1000*0.5554+2*21.62; !approx(got, want) {
+		t.Errorf("co2_emissions 2024-01 = %v, want %v (power-plant gas counted once, in the grid factor)", got, want)
+	}
+	if _, ok := derived["2024-03"]; ok {
+		t.Error("March's power-plant gas exceeds the total: the month must be skipped, not given a negative final use")
+	}
+	if len(excluded) != 2 || excluded[0].Tags["use"] != "power_generation" || excluded[0].Fields["amount"] != 3e4 ||
+		!strings.Contains(excluded[0].Fields["excluded"].(string), "electricity consumption line already counts it") {
+		t.Errorf("excluded carbon records = %+v, want January and February's 30 000 Nm³ with their reason", excluded)
+	}
+}
+
+// TestEngineWaterNotesMeasuredItemsOutsideTheSet: COD 45 mg/L measured at a
+// section that evaluates the five national items stays out of its class,
+// and the standing says so, with the class it would give.
+func TestEngineWaterNotesMeasuredItemsOutsideTheSet(t *testing.T) {
+	obs := append(waterSamples(2024, 12), models.Observation{Time: time.Date(2024, 3, 10, 9, 0, 0, 0, models.Shanghai),
+		Indicator: "cod", Entity: "S1", Value: 45, Provider: "cnemc"})
+	e := testEngine(t, &memStore{obs: obs}, &memWriter{}, nil)
+	snap, err := e.RunAt(context.Background(), at(2024, 12, 20), 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range snap.Water.Sections {
+		switch {
+		case s.Name == "S1":
+			want := []string{"未纳入本断面评价项目、未参与定类的监测项目：化学需氧量45 mg/L（劣Ⅴ类，纳入评价则断面为劣Ⅴ类）"}
+			if s.Class != 2 || !reflect.DeepEqual(s.Notes, want) {
+				t.Errorf("S1 = class %d, notes %q; want Ⅱ with %q", s.Class, s.Notes, want)
+			}
+		case len(s.Notes) > 0:
+			t.Errorf("%s has notes %q but measured nothing outside its items", s.Name, s.Notes)
+		}
 	}
 }

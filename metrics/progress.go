@@ -15,6 +15,9 @@ const (
 	BasisGrowthUnresolved = "growth_unresolved"
 	BasisMunicipal        = "municipal"
 	BasisNone             = "none"
+	// BasisQualitative: the plan's target has no number ("稳步增长"); the
+	// status is StatusNoTarget and the target is shown as written.
+	BasisQualitative = "qualitative"
 	// BasisSpanPath: this year's step on a multi-year plan's path from the
 	// base year's figure to the end target (linear unless the plan says
 	// geometric); BasisSpanEnd: the end target itself, the base being
@@ -195,6 +198,8 @@ func resolveTarget(ind models.Indicator, year int, prior, base float64) (target,
 	switch t.Kind {
 	case models.TargetMunicipal:
 		return nan, nan, BasisMunicipal
+	case models.TargetQualitative:
+		return nan, nan, BasisQualitative
 	case models.TargetGrowth:
 		if !math.IsNaN(prior) {
 			v := prior * (1 + t.Value)

@@ -187,6 +187,10 @@ const (
 	// TargetMunicipal: the municipality sets the number ("完成市级下达的任务");
 	// it is reported as such, never as zero.
 	TargetMunicipal TargetKind = "municipal"
+	// TargetQualitative: the plan names a direction without a number
+	// ("居民人均可支配收入稳步增长"); it is shown as written (Text), never
+	// measured, and never read as zero.
+	TargetQualitative TargetKind = "qualitative"
 )
 
 // Target is the goal in force for an indicator in a year, resolved from the
@@ -214,7 +218,7 @@ type Target struct {
 
 // HasValue reports whether the target carries a number to measure against.
 func (t *Target) HasValue() bool {
-	return t != nil && t.Kind != TargetMunicipal
+	return t != nil && t.Kind != TargetMunicipal && t.Kind != TargetQualitative
 }
 
 // Indicator is one quantitative figure the bureau tracks, with its unit,
@@ -301,7 +305,7 @@ func (ind *Indicator) validateFigures() error {
 	}
 	if t := ind.Target; t != nil {
 		if !t.Kind.Valid() {
-			return fmt.Errorf("target.kind %q: %w (absolute, growth, reduction, increase, municipal)", t.Kind, ErrBadEnum)
+			return fmt.Errorf("target.kind %q: %w (absolute, growth, reduction, increase, municipal, qualitative)", t.Kind, ErrBadEnum)
 		}
 		if !t.Qualifier.Valid() {
 			return fmt.Errorf("target.qualifier %q: %w", t.Qualifier, ErrBadEnum)

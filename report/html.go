@@ -63,6 +63,7 @@ type htmlView struct {
 	WaterGood, WaterInferior            string
 	WaterAttain                         string
 	WaterRows                           []waterRow
+	WaterNotes                          []string
 	StationCols                         []string
 	StationRows                         []stationRow
 	Stale                               []staleRow
@@ -142,6 +143,7 @@ func newHTMLView(r *Report) htmlView {
 		v.Sections = append(v.Sections, sv)
 	}
 	v.WaterRows = waterRows(r.Water, l)
+	v.WaterNotes = waterNotes(r.Water)
 	v.StationCols, v.StationRows = stationTable(r.Stations, r.Lang)
 	for _, s := range r.Quality.Stale {
 		v.Stale = append(v.Stale, staleRow{Name: s.Name, Last: stamp(s.LastObservation), Due: stamp(s.Due)})
@@ -220,6 +222,18 @@ func tallies(r *Report) []tally {
 	for _, a := range all {
 		if a.n > 0 {
 			out = append(out, tally{Label: statusText(a.st, r.Lang), Class: "st-" + string(a.st), N: a.n})
+		}
+	}
+	return out
+}
+
+// waterNotes are the sections' notes, each after its section's name: what
+// a class leaves out is said under the table, never dropped.
+func waterNotes(w Water) []string {
+	var out []string
+	for _, s := range w.Sections {
+		for _, n := range s.Notes {
+			out = append(out, s.Name+"："+n)
 		}
 	}
 	return out

@@ -44,6 +44,12 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 				mdLine(&b, wr.Name, wr.Body, wr.ClassName, wr.Target, wr.Attained, wr.Pollutants, fmt.Sprint(wr.Samples))
 			}
 			b.WriteString("\n")
+			for _, n := range v.WaterNotes {
+				fmt.Fprintf(&b, "- %s\n", n)
+			}
+			if len(v.WaterNotes) > 0 {
+				b.WriteString("\n")
+			}
 		}
 		if s.IsAir && len(v.StationRows) > 0 {
 			fmt.Fprintf(&b, "### %s\n\n", l.Stations)

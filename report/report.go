@@ -156,6 +156,8 @@ type WaterSection struct {
 	MainPollutants []string  `json:"main_pollutants"`
 	Samples        int       `json:"samples"`
 	LastSample     time.Time `json:"last_sample,omitzero"`
+	// Notes say what the class leaves out (metrics.SectionStanding.Notes).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // WaterDistrict is 优良比例, 劣Ⅴ比例 and 达标率 over the sections.

@@ -102,6 +102,7 @@ func (b *builder) water() {
 		} else {
 			w.Unknown++
 		}
+		sec.Notes = append([]string(nil), s.Notes...)
 		w.Sections = append(w.Sections, sec)
 	}
 	if len(w.Sections) > 0 {

@@ -214,6 +214,8 @@ func plainTargetLabel(ind models.Indicator, p models.Progress) string {
 		return "—"
 	case t.Kind == models.TargetMunicipal:
 		return "市级下达"
+	case t.Kind == models.TargetQualitative:
+		return t.Text + "（定性目标）"
 	}
 	v := value(ind, p.Target)
 	switch t.Kind {
