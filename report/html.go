@@ -207,19 +207,10 @@ func orDash(s string) string {
 }
 
 func tallies(r *Report) []tally {
-	c := r.Counts
-	all := []struct {
-		st models.Status
-		n  int
-	}{
-		{models.StatusAchieved, c.Achieved}, {models.StatusAhead, c.Ahead}, {models.StatusBehind, c.Behind},
-		{models.StatusMissed, c.Missed}, {models.StatusMunicipal, c.Municipal}, {models.StatusNoData, c.NoData},
-		{models.StatusNoTarget, c.NoTarget},
-	}
 	var out []tally
-	for _, a := range all {
-		if a.n > 0 {
-			out = append(out, tally{Label: statusText(a.st, r.Lang), Class: "st-" + string(a.st), N: a.n})
+	for _, st := range models.Statuses {
+		if n := r.Counts.of(st); n > 0 {
+			out = append(out, tally{Label: statusText(st, r.Lang), Class: "st-" + string(st), N: n})
 		}
 	}
 	return out
