@@ -17,8 +17,9 @@ type FinalResults struct {
 	// Completed, NotCompleted and Pending count the rows by result;
 	// Pending are targets whose year is not closed yet (the last period
 	// is missing and the cut-off has not passed).
-	Completed    int        `json:"completed"`
-	NotCompleted int        `json:"not_completed"`
+	Completed          int `json:"completed"`
+	BasicallyCompleted int `json:"basically_completed"`
+	NotCompleted       int `json:"not_completed"`
 	Pending      int        `json:"pending"`
 	Rows         []FinalRow `json:"rows"`
 }
@@ -36,6 +37,11 @@ type FinalRow struct {
 	Completion  Num         `json:"completion"`
 	// Result is empty while the year is not closed for this target.
 	Result models.FinalResult `json:"result"`
+	// RateTarget, Ceiling and Points carry a rate target's difference in
+	// 个百分点 (models.Progress): its result reads "完成（控制在目标以内）".
+	RateTarget bool `json:"rate_target,omitempty"`
+	Ceiling    bool `json:"ceiling,omitempty"`
+	Points     Num  `json:"points"`
 	Plan   string             `json:"plan"`
 	Demo   bool               `json:"demo"`
 }
@@ -55,13 +61,15 @@ func finalResults(snap *metrics.Snapshot) *FinalResults {
 		}
 		row := FinalRow{Code: ind.Code, Name: ind.NameZh, Unit: ind.Unit, DisplayUnit: ind.DisplayUnit, Kind: ind.Kind,
 			Actual: Num(p.Actual), Target: Num(p.Target), TargetText: t.Text, Completion: Num(p.Completion),
-			Plan: t.Plan.PlanName, Demo: t.Plan.Demo}
+			Plan: t.Plan.PlanName, Demo: t.Plan.Demo, RateTarget: p.RateTarget, Ceiling: p.Ceiling, Points: Num(p.Points)}
 		if p.Final {
 			row.Result = p.Result
 		}
 		switch row.Result {
 		case models.ResultCompleted:
 			fr.Completed++
+		case models.ResultBasicallyCompleted:
+			fr.BasicallyCompleted++
 		case models.ResultNotCompleted:
 			fr.NotCompleted++
 		case "":
@@ -79,8 +87,16 @@ func finalResultText(r FinalRow, lang Lang) string {
 		return "pending (year not closed)"
 	case r.Result == "":
 		return "待定（全年数据未齐）"
-	case lang == LangEn:
+	}
+	met := r.Result == models.ResultCompleted
+	if lang == LangEn {
+		if t := models.PointsEn(r.Points.Float(), r.Ceiling, met); r.RateTarget && t != "" {
+			return r.Result.NameEn() + " (" + t + ")"
+		}
 		return r.Result.NameEn()
+	}
+	if t := models.PointsZh(r.Points.Float(), r.Ceiling, met); r.RateTarget && t != "" {
+		return r.Result.NameZh() + "（" + t + "）"
 	}
 	return r.Result.NameZh()
 }
@@ -97,12 +113,18 @@ func finalTitle(year int, lang Lang) string {
 func finalSummary(f *FinalResults, lang Lang) string {
 	if lang == LangEn {
 		s := fmt.Sprintf("Final results %d: %d targets met, %d not met", f.Year, f.Completed, f.NotCompleted)
+		if f.BasicallyCompleted > 0 {
+			s += fmt.Sprintf(", %d basically met", f.BasicallyCompleted)
+		}
 		if f.Pending > 0 {
 			s += fmt.Sprintf(", %d pending", f.Pending)
 		}
 		return s + "."
 	}
 	s := fmt.Sprintf("%d年全年完成情况：完成%d项，未完成%d项", f.Year, f.Completed, f.NotCompleted)
+	if f.BasicallyCompleted > 0 {
+		s += fmt.Sprintf("，基本完成%d项", f.BasicallyCompleted)
+	}
 	if f.Pending > 0 {
 		s += fmt.Sprintf("，待定%d项", f.Pending)
 	}
