@@ -17,11 +17,11 @@ type FinalResults struct {
 	// Completed, NotCompleted and Pending count the rows by result;
 	// Pending are targets whose year is not closed yet (the last period
 	// is missing and the cut-off has not passed).
-	Completed          int `json:"completed"`
-	BasicallyCompleted int `json:"basically_completed"`
-	NotCompleted       int `json:"not_completed"`
-	Pending      int        `json:"pending"`
-	Rows         []FinalRow `json:"rows"`
+	Completed          int        `json:"completed"`
+	BasicallyCompleted int        `json:"basically_completed"`
+	NotCompleted       int        `json:"not_completed"`
+	Pending            int        `json:"pending"`
+	Rows               []FinalRow `json:"rows"`
 }
 
 // FinalRow is one target's final result.
@@ -39,11 +39,11 @@ type FinalRow struct {
 	Result models.FinalResult `json:"result"`
 	// RateTarget, Ceiling and Points carry a rate target's difference in
 	// 个百分点 (models.Progress): its result reads "完成（控制在目标以内）".
-	RateTarget bool `json:"rate_target,omitempty"`
-	Ceiling    bool `json:"ceiling,omitempty"`
-	Points     Num  `json:"points"`
-	Plan   string             `json:"plan"`
-	Demo   bool               `json:"demo"`
+	RateTarget bool   `json:"rate_target,omitempty"`
+	Ceiling    bool   `json:"ceiling,omitempty"`
+	Points     Num    `json:"points"`
+	Plan       string `json:"plan"`
+	Demo       bool   `json:"demo"`
 }
 
 // finalResults builds the year's final results from a snapshot of that
