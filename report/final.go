@@ -112,19 +112,21 @@ func finalTitle(year int, lang Lang) string {
 // finalSummary is the summary's paragraph on the final results.
 func finalSummary(f *FinalResults, lang Lang) string {
 	if lang == LangEn {
-		s := fmt.Sprintf("Final results %d: %d targets met, %d not met", f.Year, f.Completed, f.NotCompleted)
+		s := fmt.Sprintf("Final results %d: %d targets met", f.Year, f.Completed)
 		if f.BasicallyCompleted > 0 {
 			s += fmt.Sprintf(", %d basically met", f.BasicallyCompleted)
 		}
+		s += fmt.Sprintf(", %d not met", f.NotCompleted)
 		if f.Pending > 0 {
 			s += fmt.Sprintf(", %d pending", f.Pending)
 		}
 		return s + "."
 	}
-	s := fmt.Sprintf("%d年全年完成情况：完成%d项，未完成%d项", f.Year, f.Completed, f.NotCompleted)
+	s := fmt.Sprintf("%d年全年完成情况：完成%d项", f.Year, f.Completed)
 	if f.BasicallyCompleted > 0 {
 		s += fmt.Sprintf("，基本完成%d项", f.BasicallyCompleted)
 	}
+	s += fmt.Sprintf("，未完成%d项", f.NotCompleted)
 	if f.Pending > 0 {
 		s += fmt.Sprintf("，待定%d项", f.Pending)
 	}

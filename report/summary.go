@@ -37,6 +37,9 @@ func summarizeZh(r *Report) []string {
 	if behind := namesWith(r, models.StatusBehind); len(behind) > 0 {
 		fmt.Fprintf(&p, "落后序时进度的指标为%s，需加快推进。", listZh(behind))
 	}
+	if notMet := namesWith(r, models.StatusNotMet); len(notMet) > 0 {
+		fmt.Fprintf(&p, "当前未达标的指标为%s。", listZh(notMet))
+	}
 	if c.Municipal > 0 {
 		fmt.Fprintf(&p, "另有%d项为完成市级下达任务的指标。", c.Municipal)
 	}
@@ -65,13 +68,21 @@ func summarizeEn(r *Report) []string {
 	fmt.Fprintf(&p, "As of the end of %s, this report covers %d indicators; time progress is %s.", r.Month.NameEn(), c.Indicators, percent(r.TimeProgress))
 	if c.WithTarget > 0 {
 		fmt.Fprintf(&p, " Of the %d with a numeric %d target, ", c.WithTarget, r.Year)
-		p.WriteString(joinEn(nonzero(tallyParts(c, func(s models.Status) string { return "%d " + s.NameEn() })...)))
+		p.WriteString(joinEn(nonzero(tallyParts(c, func(s models.Status) string {
+			if s == models.StatusNoData {
+				return "%d without data yet"
+			}
+			return "%d " + s.NameEn()
+		})...)))
 		p.WriteString(".")
 	} else {
 		fmt.Fprintf(&p, " No indicator with a numeric %d target has data yet.", r.Year)
 	}
 	if behind := namesWith(r, models.StatusBehind); len(behind) > 0 {
 		fmt.Fprintf(&p, " Behind schedule: %s.", listEn(behind))
+	}
+	if notMet := namesWith(r, models.StatusNotMet); len(notMet) > 0 {
+		fmt.Fprintf(&p, " Not meeting the target now: %s.", listEn(notMet))
 	}
 	if c.Municipal > 0 {
 		fmt.Fprintf(&p, " %d more follow targets set by the municipality.", c.Municipal)
