@@ -35,6 +35,8 @@ type FinalRow struct {
 	Target      Num         `json:"target"`
 	TargetText  string      `json:"target_text,omitempty"`
 	Completion  Num         `json:"completion"`
+	// CompletionBasis is models.Progress.CompletionBasis (labelled).
+	CompletionBasis string `json:"completion_basis,omitempty"`
 	// Result is empty while the year is not closed for this target.
 	Result models.FinalResult `json:"result"`
 	// RateTarget, Ceiling and Points carry a rate target's difference in
@@ -60,7 +62,7 @@ func finalResults(snap *metrics.Snapshot) *FinalResults {
 			p = models.Progress{Actual: math.NaN(), Target: math.NaN(), Completion: math.NaN()}
 		}
 		row := FinalRow{Code: ind.Code, Name: ind.NameZh, Unit: ind.Unit, DisplayUnit: ind.DisplayUnit, Kind: ind.Kind,
-			Actual: Num(p.Actual), Target: Num(p.Target), TargetText: t.Text, Completion: Num(p.Completion),
+			Actual: Num(p.Actual), Target: Num(p.Target), TargetText: t.Text, Completion: Num(p.Completion), CompletionBasis: p.CompletionBasis,
 			Plan: t.Plan.PlanName, Demo: t.Plan.Demo, RateTarget: p.RateTarget, Ceiling: p.Ceiling, Points: Num(p.Points)}
 		if p.Final {
 			row.Result = p.Result
@@ -157,7 +159,7 @@ func newFinalView(f *FinalResults, lang Lang) *finalView {
 			target += map[Lang]string{LangZh: "（演示）", LangEn: " (demo)"}[lang]
 		}
 		v.Rows = append(v.Rows, []string{r.Name, formatValue(r.Actual, r.Unit, r.DisplayUnit, r.Kind, lang), target,
-			percent(r.Completion), finalResultText(r, lang)})
+			completionText(Row{Completion: r.Completion, CompletionBasis: r.CompletionBasis}, lang), finalResultText(r, lang)})
 	}
 	return v
 }
