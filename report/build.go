@@ -232,10 +232,12 @@ func (b *builder) applyProgress(r *Row, ind models.Indicator) {
 		r.SinceYearStart = Num(p.SinceYearStart)
 		r.Target = Num(p.Target)
 		r.Completion = Num(p.Completion)
+		r.CompletionBasis = p.CompletionBasis
 		if !math.IsNaN(p.TimeProgress) {
 			r.Progress = Num(p.TimeProgress)
 		}
 		r.Status = p.Status
+		r.StatusText = progressStatusText(p, b.lang)
 	case b.hasTarget(ind) && ind.Target.Kind == models.TargetMunicipal:
 		r.Status = models.StatusMunicipal
 	case b.hasTarget(ind):
@@ -246,7 +248,9 @@ func (b *builder) applyProgress(r *Row, ind models.Indicator) {
 	if r.Status == "" {
 		r.Status = models.StatusNoTarget
 	}
-	r.StatusText = statusText(r.Status, b.lang)
+	if r.StatusText == "" {
+		r.StatusText = statusText(r.Status, b.lang)
+	}
 	if f, ok := b.snap.Forecasts[ind.Code]; ok && f.Year == b.year {
 		r.Projected = Num(f.Projected)
 		r.ProbabilityMeet = Num(f.ProbabilityMeet)

@@ -136,6 +136,11 @@ func fixtureSnapshot(m Month) *metrics.Snapshot {
 			Completion: completion, TimeProgress: float64(m.Index()) / 12, Status: st,
 			YTDYoY: nan, SinceYearStart: nan, MoM: nan, YoY: nan}
 	}
+	rate := func(p models.Progress, points float64) models.Progress {
+		// A rate target (5%以内): reported in 个百分点, no 完成率.
+		p.RateTarget, p.Ceiling, p.Points = true, true, points
+		return p
+	}
 	n := float64(m.Index())
 	carbon := 0.0
 	sewage, prefab, buses, reno := 0.0, 0.0, 0.0, 0.0
@@ -156,8 +161,8 @@ func fixtureSnapshot(m Month) *metrics.Snapshot {
 			"rural_sewage_stations_built":        prog("rural_sewage_stations_built", sewage, 64, sewage/64, statusFor(sewage/64, n/12)),
 			"prefab_building_started_area":       prog("prefab_building_started_area", prefab, 1_300_000, prefab/1_300_000, statusFor(prefab/1_300_000, n/12)),
 			"electric_bus_taxi_added":            prog("electric_bus_taxi_added", buses, 300, buses/300, statusFor(buses/300, n/12)),
-			"urban_registered_unemployment_rate": prog("urban_registered_unemployment_rate", 0.042, 0.05, 0.05/0.042, models.StatusAchieved),
-			"pm25_annual_mean":                   prog("pm25_annual_mean", 38+0.2*n, 33, 33/(38+0.2*n), models.StatusBehind),
+			"urban_registered_unemployment_rate": rate(prog("urban_registered_unemployment_rate", 0.042, 0.05, nan, models.StatusMet), -0.008),
+			"pm25_annual_mean":                   prog("pm25_annual_mean", 38+0.2*n, 33, 33/(38+0.2*n), models.StatusNotMet),
 			"old_residential_renovation":         prog("old_residential_renovation", reno, 10, reno/10, statusFor(reno/10, n/12)),
 		},
 		Forecasts: map[string]models.Forecast{
@@ -214,7 +219,7 @@ func fixtureSeries(h []models.Observation) (map[string]models.Series, map[string
 func statusFor(completion, timeProgress float64) models.Status {
 	switch {
 	case completion >= 1:
-		return models.StatusAchieved
+		return models.StatusCompleted
 	case completion >= timeProgress:
 		return models.StatusAhead
 	}

@@ -209,19 +209,10 @@ func orDash(s string) string {
 }
 
 func tallies(r *Report) []tally {
-	c := r.Counts
-	all := []struct {
-		st models.Status
-		n  int
-	}{
-		{models.StatusAchieved, c.Achieved}, {models.StatusAhead, c.Ahead}, {models.StatusBehind, c.Behind},
-		{models.StatusMissed, c.Missed}, {models.StatusMunicipal, c.Municipal}, {models.StatusNoData, c.NoData},
-		{models.StatusNoTarget, c.NoTarget},
-	}
 	var out []tally
-	for _, a := range all {
-		if a.n > 0 {
-			out = append(out, tally{Label: statusText(a.st, r.Lang), Class: "st-" + string(a.st), N: a.n})
+	for _, st := range models.Statuses {
+		if n := r.Counts.of(st); n > 0 {
+			out = append(out, tally{Label: statusText(st, r.Lang), Class: "st-" + string(st), N: n})
 		}
 	}
 	return out
@@ -297,7 +288,7 @@ func methodNotes(lang Lang) []string {
 	if lang == LangEn {
 		return []string{
 			"This period is the report month for monthly and finer data (daily and hourly series are aggregated to the month), and the latest quarter or year with data for quarterly and annual figures. MoM compares with the adjacent earlier period (January with December), YoY with the same period a year earlier; changes of shares and rates are in percentage points.",
-			"Year to date follows the kind of quantity: flows are summed, balances and cumulative totals take the latest value, concentrations and intensities the mean of daily means. Completion is year to date ÷ target (target ÷ year to date for lower-is-better indicators); time progress is n/12. Status: ahead when completion ≥ time progress, behind otherwise.",
+			"Year to date follows the kind of quantity: flows are summed, balances and cumulative totals take the latest value, concentrations and intensities the mean of daily means. Completion is year to date ÷ target (target ÷ year to date for lower-is-better indicators); for balances and cumulative totals the year's increase ÷ (target − year-start figure), labelled; rate targets (growth, unemployment) have no completion and are compared in percentage points. Time progress is n/12. Status: amounts are ahead or behind schedule (completion against time progress, both to 0.1 %) and completed only once the annual target is reached; levels and ratios meet or do not meet their target now; 'approximately' (左右) targets are basically met within 0.5 percentage points (rates) or 2 % (amounts and levels); not completed is the year's final result. Every comparison is on values rounded to the published precision.",
 			"Trend: Mann-Kendall test with Sen's slope per year, significant at p < 0.05. Projected year end and the probability of meeting the target come from the analysis engine's forecast.",
 			"Water: class of each section by the single-factor method on mean concentrations of the period (GB 3838-2002, 环办〔2011〕22号); good share = classes I–III ÷ sections, worse-than-V share likewise; attainment = sections meeting their target class ÷ sections with a target.",
 			"Numbers are rounded half to even (GB/T 8170); shares to one decimal.",
@@ -306,7 +297,7 @@ func methodNotes(lang Lang) []string {
 	}
 	return []string{
 		"本期值：月度及更高频数据为本月（日、小时数据按月汇总），季度、年度数据为最近一个有数据的季度、年度。环比与相邻上一期比较（1月与上年12月比较），同比与上年同期比较；比例、比率类指标的变化以个百分点表示。",
-		"累计按指标性质计算：流量类指标（减排量、新开工面积、新增车辆等）年内求和，存量类（余额）和累计类取期末值，浓度、强度类取日均值的平均。完成率＝累计÷年度目标（越低越好的指标为目标÷累计），序时进度＝n/12；完成率不低于序时进度为超序时，否则为落后序时。",
+		"累计按指标性质计算：流量类指标（减排量、新开工面积、新增车辆等）年内求和，存量类（余额）和累计类取期末值，浓度、强度类取日均值的平均。完成率＝累计÷年度目标（越低越好的指标为目标÷累计），存量、累计类为年内增量÷（目标－年初数）并加标注；增速、失业率等比率类目标不计完成率，以高于、低于目标或控制在目标以内若干个百分点表示。序时进度＝n/12。状态：数量类指标完成率不低于序时进度为超序时，否则为落后序时，达到年度目标方为已完成；浓度、比率类指标按当前值称达标或未达标；“左右”目标在比率±0.5个百分点、数量和浓度±2%以内为基本完成（基本达标）；未完成为全年结果。所有比较均按发布精度修约后进行。",
 		"趋势采用Mann-Kendall检验和Sen斜率（每年变化量），p<0.05为显著。预计年末值和达标概率取自分析引擎的预测。",
 		"水环境：各断面按评价时段平均浓度单因子评价（GB 3838-2002、环办〔2011〕22号）；优良比例＝Ⅰ～Ⅲ类断面数÷考核断面数，劣Ⅴ类比例同理；达标率＝达到考核目标的断面数÷设有目标的断面数。",
 		"数值修约采用四舍六入五成双（GB/T 8170），比例保留一位小数。",

@@ -113,28 +113,22 @@ func levelText(l models.Level, lang Lang) string {
 	return l.NameZh()
 }
 
-// statusText is the status as the report writes it.
+// statusText is the status as the report writes it (models' words).
 func statusText(s models.Status, l Lang) string {
-	if l != LangEn {
-		return s.NameZh()
+	if l == LangEn {
+		return s.NameEn()
 	}
-	switch s {
-	case models.StatusAhead:
-		return "ahead of schedule"
-	case models.StatusBehind:
-		return "behind schedule"
-	case models.StatusAchieved:
-		return "achieved"
-	case models.StatusMissed:
-		return "missed"
-	case models.StatusNoTarget:
-		return "no target"
-	case models.StatusMunicipal:
-		return "set by municipality"
-	case models.StatusNoData:
-		return "no data"
+	return s.NameZh()
+}
+
+// progressStatusText is a row's standing in the report's language: the
+// status, the final result once the year is closed, and for a rate target
+// its difference in 个百分点 (models.Progress.StatusZh).
+func progressStatusText(p models.Progress, l Lang) string {
+	if l == LangEn {
+		return p.StatusEn()
 	}
-	return string(s)
+	return p.StatusZh()
 }
 
 // sectionDef maps catalogue domains onto the report's seven sections.

@@ -35,17 +35,54 @@ type Report struct {
 	Final *FinalResults `json:"final_results,omitempty"`
 }
 
-// Counts are the status tallies the summary is written from.
+// Counts are the status tallies the summary is written from, one per
+// models.Status: Completed counts only annual tasks truly done (amounts
+// that reached their target); a level or ratio meeting its target mid-year
+// is Met.
 type Counts struct {
-	Indicators int `json:"indicators"`
-	WithTarget int `json:"with_target"`
-	Achieved   int `json:"achieved"`
-	Ahead      int `json:"ahead"`
-	Behind     int `json:"behind"`
-	Missed     int `json:"missed"`
-	Municipal  int `json:"municipal"`
-	NoData     int `json:"no_data"`
-	NoTarget   int `json:"no_target"`
+	Indicators         int `json:"indicators"`
+	WithTarget         int `json:"with_target"`
+	Completed          int `json:"completed"`
+	BasicallyCompleted int `json:"basically_completed"`
+	Ahead              int `json:"ahead"`
+	Behind             int `json:"behind"`
+	PaceUnknown        int `json:"pace_unknown"`
+	Met                int `json:"met"`
+	BasicallyMet       int `json:"basically_met"`
+	NotMet             int `json:"not_met"`
+	Missed             int `json:"missed"`
+	Municipal          int `json:"municipal"`
+	NoData             int `json:"no_data"`
+	NoTarget           int `json:"no_target"`
+}
+
+// of is the tally of one status.
+func (c Counts) of(s models.Status) int {
+	switch s {
+	case models.StatusCompleted:
+		return c.Completed
+	case models.StatusBasicallyCompleted:
+		return c.BasicallyCompleted
+	case models.StatusAhead:
+		return c.Ahead
+	case models.StatusBehind:
+		return c.Behind
+	case models.StatusPaceUnknown:
+		return c.PaceUnknown
+	case models.StatusMet:
+		return c.Met
+	case models.StatusBasicallyMet:
+		return c.BasicallyMet
+	case models.StatusNotMet:
+		return c.NotMet
+	case models.StatusMissed:
+		return c.Missed
+	case models.StatusMunicipal:
+		return c.Municipal
+	case models.StatusNoData:
+		return c.NoData
+	}
+	return c.NoTarget
 }
 
 // Section is one domain of the report (碳排放与碳减排, 绿色金融 …).
@@ -99,13 +136,16 @@ type Row struct {
 	TargetText string `json:"target_text,omitempty"`
 	// TargetPlan names the plan the target comes from; TargetDemo marks an
 	// illustrative (demo) plan, whose target text carries 演示.
-	TargetPlan string        `json:"target_plan,omitempty"`
-	TargetDemo bool          `json:"target_demo,omitempty"`
-	Completion Num           `json:"completion"`
-	Progress   Num           `json:"time_progress"`
-	Status     models.Status `json:"status"`
-	StatusText string        `json:"status_text"`
-	Trend      *Trend        `json:"trend,omitempty"`
+	TargetPlan string `json:"target_plan,omitempty"`
+	TargetDemo bool   `json:"target_demo,omitempty"`
+	Completion Num    `json:"completion"`
+	// CompletionBasis is models.Progress.CompletionBasis: "increment" and
+	// "total" are labelled in the 完成率 column.
+	CompletionBasis string        `json:"completion_basis,omitempty"`
+	Progress        Num           `json:"time_progress"`
+	Status          models.Status `json:"status"`
+	StatusText      string        `json:"status_text"`
+	Trend           *Trend        `json:"trend,omitempty"`
 	// Projected is the expected year-end figure and ProbabilityMeet the
 	// chance that it meets the target.
 	Projected       Num       `json:"projected"`

@@ -276,12 +276,22 @@ func countStatuses(secs []Section) Counts {
 		for _, r := range s.Rows {
 			c.Indicators++
 			switch r.Status {
-			case models.StatusAchieved:
-				c.Achieved++
+			case models.StatusCompleted:
+				c.Completed++
+			case models.StatusBasicallyCompleted:
+				c.BasicallyCompleted++
 			case models.StatusAhead:
 				c.Ahead++
 			case models.StatusBehind:
 				c.Behind++
+			case models.StatusPaceUnknown:
+				c.PaceUnknown++
+			case models.StatusMet:
+				c.Met++
+			case models.StatusBasicallyMet:
+				c.BasicallyMet++
+			case models.StatusNotMet:
+				c.NotMet++
 			case models.StatusMissed:
 				c.Missed++
 			case models.StatusMunicipal:
@@ -297,7 +307,7 @@ func countStatuses(secs []Section) Counts {
 			}
 		}
 	}
-	c.WithTarget = c.Achieved + c.Ahead + c.Behind + c.Missed + c.NoData
+	c.WithTarget = c.Indicators - c.Municipal - c.NoTarget
 	return c
 }
 

@@ -28,7 +28,7 @@ func rowCells(r Row, lang Lang) cells {
 		YoY:         formatChange(r.YoY, r.ChangeInPoints, lang),
 		YTD:         formatValue(r.YTD, r.Unit, r.DisplayUnit, r.Kind, lang),
 		Target:      formatValue(r.Target, r.Unit, r.DisplayUnit, r.Kind, lang),
-		Completion:  percent(r.Completion),
+		Completion:  completionText(r, lang),
 		Progress:    percent(r.Progress),
 		Status:      r.StatusText,
 		Projected:   formatValue(estimate(r.Projected, projectedDigits), r.Unit, r.DisplayUnit, r.Kind, lang),
@@ -57,6 +57,24 @@ func rowCells(r Row, lang Lang) cells {
 	}
 	if t := r.Trend; t != nil {
 		c.Trend = trendText(*t, r, lang, l)
+	}
+	return c
+}
+
+// completionText is 完成率, labelled when it is not the year's figure
+// against the target: a stock's or cumulative's year increment against the
+// increment the target asks (the basis of its status), or its total when
+// its year start is unknown.
+func completionText(r Row, lang Lang) string {
+	c := percent(r.Completion)
+	if c == dash {
+		return c
+	}
+	switch r.CompletionBasis {
+	case "increment":
+		return c + map[Lang]string{LangZh: "（年内增量）", LangEn: " (year's increase)"}[lang]
+	case "total":
+		return c + map[Lang]string{LangZh: "（累计总量）", LangEn: " (of total)"}[lang]
 	}
 	return c
 }

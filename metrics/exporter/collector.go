@@ -222,10 +222,7 @@ func (c *Collector) buildProgress(b *builder, progress map[string]models.Progres
 }
 
 // statuses is every Status, so the state set always has all its members.
-var statuses = []models.Status{
-	models.StatusAhead, models.StatusBehind, models.StatusAchieved, models.StatusMissed,
-	models.StatusNoTarget, models.StatusMunicipal, models.StatusNoData,
-}
+var statuses = models.Statuses
 
 func (c *Collector) buildForecasts(b *builder, forecasts map[string]models.Forecast) {
 	for _, code := range sortedKeys(forecasts) {
