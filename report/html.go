@@ -65,6 +65,7 @@ type htmlView struct {
 	WaterRows                           []waterRow
 	StationCols                         []string
 	StationRows                         []stationRow
+	Air                                 airView
 	Stale                               []staleRow
 	GraceNote, NoDataNote, RejectedLine string
 	Damaged, DemoNote, RevisionsLine    string
@@ -143,6 +144,7 @@ func newHTMLView(r *Report) htmlView {
 	}
 	v.WaterRows = waterRows(r.Water, l)
 	v.StationCols, v.StationRows = stationTable(r.Stations, r.Lang)
+	v.Air = newAirView(r)
 	for _, s := range r.Quality.Stale {
 		v.Stale = append(v.Stale, staleRow{Name: s.Name, Last: stamp(s.LastObservation), Due: stamp(s.Due)})
 	}
@@ -229,7 +231,7 @@ func waterRows(w Water, l labels) []waterRow {
 	var out []waterRow
 	for _, s := range w.Sections {
 		wr := waterRow{Name: s.Name, Body: s.WaterBody, Class: s.Class, ClassName: s.ClassName, Target: s.TargetName,
-			Attained: dash, Pollutants: strings.Join(s.MainPollutants, "、"), Samples: s.Samples, Last: stamp(s.LastSample)}
+			Attained: dash, Pollutants: strings.Join(s.MainPollutants, l.ListSep), Samples: s.Samples, Last: stamp(s.LastSample)}
 		if wr.Pollutants == "" {
 			wr.Pollutants = dash
 		}

@@ -45,6 +45,17 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			}
 			b.WriteString("\n")
 		}
+		if s.IsAir && v.Air.None != "" {
+			b.WriteString(v.Air.None + "\n\n")
+		}
+		if s.IsAir && len(v.Air.Rows) > 0 {
+			fmt.Fprintf(&b, "### %s\n\n%s\n\n", l.AirTitle, v.Air.Line)
+			mdTable(&b, v.Air.Head)
+			for _, row := range v.Air.Rows {
+				mdLine(&b, row...)
+			}
+			b.WriteString("\n" + v.Air.Verdict + "\n\n")
+		}
 		if s.IsAir && len(v.StationRows) > 0 {
 			fmt.Fprintf(&b, "### %s\n\n", l.Stations)
 			mdTable(&b, append([]string{l.Station}, v.StationCols...))
