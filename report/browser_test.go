@@ -103,7 +103,7 @@ func argsText(args []*runtime.RemoteObject) string {
 func TestHTMLInChromium(t *testing.T) {
 	exe := chromiumPath(t)
 	out := t.TempDir()
-	rep := buildFixture(t, Month{2024, 5}, LangZh)
+	rep := buildDemoLikeFixture(t, Month{2024, 5}, LangZh)
 	paths, err := Write(out, rep, AllFormats)
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +152,15 @@ func TestHTMLInChromium(t *testing.T) {
 
 	t.Run("sections", func(t *testing.T) { checkSections(t, tctx) })
 	t.Run("cjk-font", func(t *testing.T) { checkCJK(t, tctx) })
-	t.Run("screenshot", func(t *testing.T) { screenshot(t, tctx) })
+	for _, width := range []int64{1280, 800} {
+		t.Run(fmt.Sprintf("layout-%dpx", width), func(t *testing.T) { checkLayout(t, tctx, width) })
+	}
+	t.Run("screenshot", func(t *testing.T) {
+		if err := chromedp.Do(tctx, chromedp.EmulateViewport(1280, 1600)); err != nil {
+			t.Fatal(err)
+		}
+		screenshot(t, tctx, "report-screenshot.png", *update)
+	})
 	t.Run("pdf", func(t *testing.T) { printPDF(t, tctx) })
 
 	blog.mu.Lock()
@@ -251,7 +259,59 @@ func checkCJK(t *testing.T, ctx context.Context) {
 	}
 }
 
-func screenshot(t *testing.T, ctx context.Context) {
+// layoutProblems measures the page as laid out: the page itself must not
+// scroll sideways; every table sits in a .tbl box and, when wider than
+// the box, the box scrolls (overflow-x auto) rather than clipping it; and
+// every text of every chart (legend, ticks, unit) lies inside its SVG.
+const layoutProblems = `(() => {
+  const out = [];
+  const doc = document.documentElement;
+  if (doc.scrollWidth > window.innerWidth + 1) out.push("page scrolls sideways: " + doc.scrollWidth + " > " + window.innerWidth);
+  document.querySelectorAll("table").forEach((t, i) => {
+    const box = t.parentElement;
+    const name = t.id || ("table " + i + " in " + (t.closest("section") || {}).id);
+    if (!box.classList.contains("tbl")) { out.push(name + ": not in a .tbl box"); return; }
+    const r = box.getBoundingClientRect();
+    if (r.right > window.innerWidth + 1) out.push(name + ": box ends at " + r.right + " past the viewport " + window.innerWidth);
+    const scrolls = ["auto", "scroll"].includes(getComputedStyle(box).overflowX);
+    if (t.scrollWidth > box.clientWidth + 1 && !scrolls) out.push(name + ": " + t.scrollWidth + "px wide in a " + box.clientWidth + "px box that does not scroll");
+  });
+  document.querySelectorAll("svg.chart").forEach(svg => {
+    const s = svg.getBoundingClientRect();
+    svg.querySelectorAll("text").forEach(tx => {
+      const r = tx.getBoundingClientRect();
+      if (r.left < s.left - 0.5 || r.right > s.right + 0.5 || r.top < s.top - 0.5 || r.bottom > s.bottom + 0.5) {
+        out.push(svg.id + ": text " + JSON.stringify(tx.textContent) + " [" + r.left.toFixed(1) + ", " + r.right.toFixed(1) + "] outside [" + s.left.toFixed(1) + ", " + s.right.toFixed(1) + "]");
+      }
+    });
+  });
+  return out;
+})()`
+
+// checkLayout lays the page out at width px and measures it (layoutProblems),
+// then saves a screenshot of that width as an artifact.
+func checkLayout(t *testing.T, ctx context.Context, width int64) {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 1600)); err != nil {
+		t.Fatal(err)
+	}
+	problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](layoutProblems))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("at %dpx: %s", width, p)
+	}
+	counts, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.querySelectorAll("table").length, document.querySelectorAll("svg.chart text.legend").length]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts[0] < 8 || counts[1] < 4 {
+		t.Errorf("measured %d tables and %d legend texts; the fixture has more", counts[0], counts[1])
+	}
+	screenshot(t, ctx, fmt.Sprintf("report-%dpx.png", width), false)
+}
+
+func screenshot(t *testing.T, ctx context.Context, name string, toDocs bool) {
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)
@@ -259,13 +319,13 @@ func screenshot(t *testing.T, ctx context.Context) {
 	if !bytes.HasPrefix(png, []byte("\x89PNG")) {
 		t.Fatalf("screenshot is not a PNG")
 	}
-	path := filepath.Join(artifactsDir(t), "report-screenshot.png")
+	path := filepath.Join(artifactsDir(t), name)
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s", path)
-	if *update {
-		if err := os.WriteFile(filepath.Join("..", "docs", "img", "report-screenshot.png"), png, 0o644); err != nil {
+	if toDocs {
+		if err := os.WriteFile(filepath.Join("..", "docs", "img", name), png, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

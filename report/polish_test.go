@@ -57,6 +57,21 @@ func TestSlopeText(t *testing.T) {
 	}
 }
 
+// TestTrendTextZeroSlope: 持平 without a trend; a significant trend whose
+// Sen slope is zero (integer data) writes the zero, not 持平.
+func TestTrendTextZeroSlope(t *testing.T) {
+	row := Row{Unit: "count", DisplayUnit: "条", Kind: models.KindFlow}
+	l := labelsFor(LangZh)
+	flat := trendText(Trend{Method: "mann-kendall", Direction: "no trend", SlopePerYear: 0, P: 0.3, Rs: NaN(), Wp: NaN()}, row, LangZh, l)
+	if !strings.HasPrefix(flat, "→ 持平（不显著") {
+		t.Errorf("no trend, zero slope: %q", flat)
+	}
+	up := trendText(Trend{Method: "mann-kendall", Direction: "increasing", SlopePerYear: 0, P: 0.04, Significant: true, Rs: NaN(), Wp: NaN()}, row, LangZh, l)
+	if !strings.HasPrefix(up, "↑ 0条/年（显著") {
+		t.Errorf("increasing, zero slope: %q", up)
+	}
+}
+
 func TestSpearman22Text(t *testing.T) {
 	tests := []struct {
 		tr   Trend

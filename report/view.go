@@ -95,7 +95,13 @@ func trendText(t Trend, r Row, lang Lang, l labels) string {
 	slope := dash
 	if t.SlopePerYear.Valid() {
 		slope = slopeText(t.SlopePerYear, r, lang)
-		if slope != flatText(lang) {
+		switch {
+		case slope == flatText(lang) && t.Direction != "increasing" && t.Direction != "decreasing":
+		case slope == flatText(lang):
+			// A significant Mann-Kendall trend with a zero Sen slope
+			// (integer data): the slope is written as the zero it is.
+			slope = zeroSlope(r, lang) + l.PerYear
+		default:
 			slope += l.PerYear
 		}
 	}
@@ -143,6 +149,14 @@ func slopeText(v Num, r Row, lang Lang) string {
 		s = "−"
 	}
 	return s + text
+}
+
+// zeroSlope is a slope of zero in the row's units: 0个, 0.0个百分点.
+func zeroSlope(r Row, lang Lang) string {
+	if r.ChangeInPoints {
+		return signedPoints(0, lang)
+	}
+	return cellValue(0, r, lang)
 }
 
 // flatText is a slope that rounds to zero.
