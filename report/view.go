@@ -13,8 +13,11 @@ import (
 type cells struct {
 	Name, Entity, Period, Value, MoM, YoY, YTD, Target, Completion string
 	Progress, Status, Trend, Projected, ProbMeet                   string
-	StatusClass, Level                                             string
-	Stale, Demo                                                    bool
+	// ValueNote and Trend22 are second lines of the 本期值 and trend
+	// cells: "上年数，本年暂无" and the 22号 verdict.
+	ValueNote, Trend22 string
+	StatusClass, Level string
+	Stale, Demo        bool
 }
 
 // rowCells formats a row in the report's conventions: display units
@@ -49,7 +52,7 @@ func rowCells(r Row, lang Lang) cells {
 	}
 	if r.PriorYearPeriod && r.Value.Valid() {
 		// Last year's figure under this year's columns: say so.
-		c.Value += map[Lang]string{LangZh: "（上年数，本年暂无）", LangEn: " (last year's; none yet this year)"}[lang]
+		c.ValueNote = map[Lang]string{LangZh: "上年数，本年暂无", LangEn: "last year's; none yet this year"}[lang]
 	}
 	switch {
 	case r.Status == models.StatusMunicipal && lang == LangEn:
@@ -67,6 +70,7 @@ func rowCells(r Row, lang Lang) cells {
 	}
 	if t := r.Trend; t != nil {
 		c.Trend = trendText(*t, r, lang, l)
+		c.Trend22 = spearman22Text(*t, lang)
 	}
 	return c
 }
@@ -83,7 +87,8 @@ func classChange(v Num, lang Lang) string {
 	return s + "类"
 }
 
-// trendText writes "↑ +1.2万吨二氧化碳/年（显著，p=0.012）".
+// trendText writes "↑ +1.2万吨二氧化碳/年（显著，p=0.012，Mann-Kendall）";
+// the 22号 verdict is its own line (spearman22Text).
 func trendText(t Trend, r Row, lang Lang, l labels) string {
 	arrow := "→"
 	switch t.Direction {
@@ -120,10 +125,6 @@ func trendText(t Trend, r Row, lang Lang, l labels) string {
 	text := fmt.Sprintf("%s %s（%s，%s，%s）", arrow, slope, sig, p, method)
 	if lang == LangEn {
 		text = fmt.Sprintf("%s %s (%s, %s, %s)", arrow, slope, sig, p, method)
-	}
-	if v := spearman22Text(t, lang); v != "" {
-		sep := map[Lang]string{LangZh: "；", LangEn: "; "}[lang]
-		text += sep + v
 	}
 	return text
 }
