@@ -74,8 +74,8 @@ func fixtureIndicators() []models.Indicator {
 }
 
 // airAnnual is one of the engine's derived annual air statistics.
-func airAnnual(code, nameZh, display string) models.Indicator {
-	return models.Indicator{Code: code, NameZh: nameZh, NameEn: code, Domain: models.DomainAir, Unit: "ug/m3", DisplayUnit: display,
+func airAnnual(code, nameZh, nameEn, display string) models.Indicator {
+	return models.Indicator{Code: code, NameZh: nameZh, NameEn: nameEn, Domain: models.DomainAir, Unit: "ug/m3", DisplayUnit: display,
 		Kind: models.KindLevel, Direction: models.DirectionLower, Aggregation: models.AggregateLast, Frequency: models.FrequencyAnnual}
 }
 
@@ -275,12 +275,12 @@ func fixtureAirIndicators() []models.Indicator {
 			Kind: models.KindRatio, Direction: models.DirectionHigher, Aggregation: models.AggregateLast, Frequency: models.FrequencyDaily},
 		{Code: "heavy_pollution_days", NameZh: "重污染天数", NameEn: "Heavy-pollution days", Domain: models.DomainAir, Unit: "count", DisplayUnit: "天",
 			Kind: models.KindLevel, Direction: models.DirectionLower, Aggregation: models.AggregateLast, Frequency: models.FrequencyDaily},
-		airAnnual("pm25_year_mean", "PM2.5年均浓度(站点计算)", "微克/立方米"),
-		airAnnual("pm10_year_mean", "PM10年均浓度(站点计算)", "微克/立方米"),
-		airAnnual("so2_year_mean", "二氧化硫年均浓度(站点计算)", "微克/立方米"),
-		airAnnual("no2_year_mean", "二氧化氮年均浓度(站点计算)", "微克/立方米"),
-		airAnnual("co_year_p95", "一氧化碳日均值第95百分位数", "毫克/立方米"),
-		airAnnual("o3_8h_year_p90", "臭氧日最大8小时平均第90百分位数", "微克/立方米"),
+		airAnnual("pm25_year_mean", "PM2.5年均浓度(站点计算)", "PM2.5 annual mean from station data", "微克/立方米"),
+		airAnnual("pm10_year_mean", "PM10年均浓度(站点计算)", "PM10 annual mean from station data", "微克/立方米"),
+		airAnnual("so2_year_mean", "二氧化硫年均浓度(站点计算)", "SO2 annual mean from station data", "微克/立方米"),
+		airAnnual("no2_year_mean", "二氧化氮年均浓度(站点计算)", "NO2 annual mean from station data", "微克/立方米"),
+		airAnnual("co_year_p95", "一氧化碳日均值第95百分位数", "CO 95th percentile of daily means", "毫克/立方米"),
+		airAnnual("o3_8h_year_p90", "臭氧日最大8小时平均第90百分位数", "O3 daily max 8-hour mean, 90th percentile", "微克/立方米"),
 	}
 }
 
