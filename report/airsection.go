@@ -110,10 +110,12 @@ func (b *builder) airAssessment() {
 // airView is the 大气 assessment as the HTML and Markdown print it.
 type airView struct {
 	// None is the one line said instead when no station data is configured.
-	None    string
-	Line    string
-	Head    []string
-	Rows    [][]string
+	None string
+	Line string
+	Head []string
+	Rows [][]string
+	// Missed marks the rows whose statistic misses class Ⅱ.
+	Missed  []bool
 	Verdict string
 	Fail    bool
 	Demo    bool
@@ -178,6 +180,7 @@ func newAirView(r *Report) airView {
 			}
 		}
 		v.Rows = append(v.Rows, []string{s.Name, val, trimmed(s.Limit.Float(), 1) + unit, meets})
+		v.Missed = append(v.Missed, s.Meets != nil && !*s.Meets)
 	}
 	switch {
 	case a.MeetsClass2 == nil && en:

@@ -185,7 +185,7 @@ var reportIDs = []string{
 	"sec-header", "sec-summary", "sec-carbon", "sec-green-finance", "sec-water", "sec-air",
 	"sec-building", "sec-transport", "sec-economy", "sec-quality", "sec-method",
 	"tbl-water-sections", "tbl-stations", "tbl-stale", "tbl-rejected-rules",
-	"chart-water-classes", "chart-prefab_building_started_area",
+	"chart-water-classes", "chart-prefab_building_started_area", "tbl-air", "air-assessment",
 }
 
 func checkSections(t *testing.T, ctx context.Context) {
