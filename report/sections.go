@@ -87,9 +87,12 @@ func (b *builder) water() {
 	}
 	for _, s := range ws.Sections {
 		sec := WaterSection{
-			Name: s.Name, WaterBody: s.WaterBody, Class: s.Class, ClassName: className(s.Class, b.lang),
+			Name: s.Name, WaterBody: waterBodyName(s.WaterBody, b.lang), Class: s.Class, ClassName: className(s.Class, b.lang),
 			TargetClass: s.TargetClass, TargetName: className(s.TargetClass, b.lang),
-			MainPollutants: append([]string{}, s.MainPollutants...), Samples: s.Samples, LastSample: s.LastSample,
+			MainPollutants: []string{}, Samples: s.Samples, LastSample: s.LastSample,
+		}
+		for _, code := range s.MainPollutants {
+			sec.MainPollutants = append(sec.MainPollutants, pollutantName(code, b.lang))
 		}
 		if s.TargetClass == 0 {
 			sec.TargetName = dash

@@ -272,7 +272,7 @@ func biggestChanges(r *Report, n int) []move {
 	for _, s := range r.Sections {
 		for _, row := range s.Rows {
 			m := move{name: row.Name, inPoints: row.ChangeInPoints,
-				value: formatValue(row.Value, row.Unit, row.DisplayUnit, row.Kind, r.Lang)}
+				value: cellValue(row.Value, row, r.Lang)}
 			base := row.YearAgo
 			switch {
 			case row.YoY.Valid():
@@ -280,6 +280,9 @@ func biggestChanges(r *Report, n int) []move {
 			case row.MoM.Valid():
 				m.v, base = row.MoM, row.Prev
 			default:
+				continue
+			}
+			if tinyCount(row, base) || yearToDateTally[row.Code] {
 				continue
 			}
 			score := math.Abs(m.v.Float())
@@ -301,6 +304,28 @@ func biggestChanges(r *Report, n int) []move {
 		out = append(out, cs[i].m)
 	}
 	return out
+}
+
+// minCountChange is the smallest count, and the smallest change of a
+// count, whose relative change the summary mentions: 1 → 2 is +100% but
+// not a large change, and 0 → 2 has no relative change at all.
+const minCountChange = 5
+
+// yearToDateTally are figures that are a year-to-date tally by definition
+// (the engine's air figures, metrics/engine_air.go): their 环比 is the
+// month's addition, not a change, and the 大气 assessment states them.
+var yearToDateTally = map[string]bool{"good_days": true, "heavy_pollution_days": true, "good_days_ratio": true}
+
+// tinyCount reports whether a row counts things (座, 个, 辆, 天) and either
+// its earlier value or its change is below minCountChange.
+func tinyCount(row Row, base Num) bool {
+	if row.Unit != "count" {
+		return false
+	}
+	if !base.Valid() || !row.Value.Valid() {
+		return true
+	}
+	return math.Abs(base.Float()) < minCountChange || math.Abs(row.Value.Float()-base.Float()) < minCountChange
 }
 
 func waterZh(r *Report) string {
