@@ -329,7 +329,7 @@ func (d *DropFolder) process(ctx context.Context, name string, f *dropFile) stri
 		releaseLease(in)
 	}
 	rw := &rejectWriter{dir: filepath.Join(d.dir, "rejected"), name: name}
-	res, err := d.p.Process(ctx, Input{Name: name, Reader: in, Size: before.Size(), Provider: d.opts.Provider, OnReject: rw.add})
+	res, err := d.p.Process(ctx, Input{Name: name, Reader: in, Size: before.Size(), Provider: d.opts.Provider, Origin: "drop:" + name, OnReject: rw.add})
 	var outcome string
 	release, changed := d.holdUnchanged(in, before)
 	if changed != "" {

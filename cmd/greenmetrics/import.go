@@ -131,7 +131,7 @@ func runImport(ctx context.Context, s *settings, f importFlags, files []string, 
 		return err
 	}
 	defer rs.close()
-	imp := importer{pipe: pipe, flags: f, format: format, out: out, errw: errw, stdin: stdin, reasons: rs, rejects: dl.rejects}
+	imp := importer{pipe: pipe, flags: f, format: format, out: out, errw: errw, stdin: stdin, reasons: rs}
 	failed := 0
 	for _, name := range files {
 		if !imp.file(ctx, name) {
@@ -204,7 +204,6 @@ type importer struct {
 	errw    io.Writer
 	stdin   io.Reader
 	reasons *reasonsFile
-	rejects *rejectlog.Log
 	sum     struct{ rows, accepted, duplicates, rejected, revised, held, demoSkipped int }
 }
 
@@ -235,35 +234,20 @@ func (im *importer) input(name string) ingest.Input {
 		Encoding: im.flags.encoding, Precision: im.flags.precision, Confirm: im.flags.confirm}
 }
 
-// run processes one input, logs its rejections and prints its summary.
+// run processes one input and prints its summary; the pipeline records
+// its rejections in the rejection log.
 func (im *importer) run(ctx context.Context, in ingest.Input) bool {
 	bar := im.progress(in.Name, in.Size)
 	if bar != nil {
 		in.Reader = io.TeeReader(in.Reader, bar)
 	}
-	var logged []rejectlog.Entry
-	in.OnReject = func(r ingest.Rejection) error {
-		if im.rejects != nil {
-			logged = append(logged, rejectlog.Entry{Time: time.Now(), Source: "import:" + r.Source, Row: r.Row, Field: r.Field, Rule: r.Rule, Message: r.Message})
-			if len(logged) >= 1000 {
-				if err := im.rejects.Append(logged...); err != nil {
-					return err
-				}
-				logged = logged[:0]
-			}
-		}
-		return im.reasons.add(r)
-	}
+	in.Origin = "import:" + in.Name
+	in.OnReject = im.reasons.add
 	start := time.Now()
 	res, err := im.pipe.Process(ctx, in)
 	elapsed := time.Since(start)
 	if bar != nil {
 		_ = bar.Finish()
-	}
-	if im.rejects != nil && len(logged) > 0 {
-		if lerr := im.rejects.Append(logged...); lerr != nil && err == nil {
-			err = lerr
-		}
 	}
 	im.report(res, err, elapsed)
 	return err == nil
@@ -412,6 +396,7 @@ type importDelivery struct {
 	st      *store.Store
 	rejects *rejectlog.Log
 	ledger  *ledger.Ledger
+	log     *slog.Logger
 	cfg     config.Config
 	stopRun context.CancelFunc
 	runDone chan error
@@ -429,7 +414,7 @@ func privateSpoolDir(cfg config.Config) string {
 
 func openImportDelivery(ctx context.Context, cfg config.Config, f importFlags, log *slog.Logger) (*importDelivery, error) {
 	if f.dryRun {
-		return &importDelivery{sink: discardSink{}, cfg: cfg}, nil
+		return &importDelivery{sink: discardSink{}, cfg: cfg, log: log}, nil
 	}
 	st, err := openStore(cfg)
 	if err != nil {
@@ -466,7 +451,7 @@ func openImportDelivery(ctx context.Context, cfg config.Config, f importFlags, l
 		return nil, err
 	}
 	runCtx, stop := context.WithCancel(ctx)
-	d := &importDelivery{sink: waitingSink{sp: sp}, sp: sp, snd: snd, st: st, rejects: rl, ledger: led, cfg: cfg, stopRun: stop, private: private,
+	d := &importDelivery{sink: waitingSink{sp: sp}, sp: sp, snd: snd, st: st, rejects: rl, ledger: led, log: log, cfg: cfg, stopRun: stop, private: private,
 		runDone: make(chan error, 1), before: snd.Stats()}
 	go func() { d.runDone <- snd.Run(runCtx) }()
 	return d, nil
@@ -526,10 +511,14 @@ func (d *importDelivery) close() {
 }
 
 // options are the pipeline options of the delivery: the configuration's,
-// with the revision ledger (none for a dry run, which must not record).
+// with the revision ledger and the rejection log (none for a dry run,
+// which must not record).
 func (d *importDelivery) options(cfg config.Config) (ingest.Options, error) {
 	opts, err := pipelineOptions(cfg)
-	opts.Ledger = d.ledger
+	opts.Ledger, opts.Logger = d.ledger, d.log
+	if d.rejects != nil {
+		opts.Rejections = d.rejects
+	}
 	return opts, err
 }
 
@@ -562,27 +551,15 @@ type discardSink struct{}
 func (discardSink) Append(context.Context, []models.Observation) error { return nil }
 
 // dropFolderRunners returns the drop folder as a daemon runner when
-// ingest.drop_dir is set, logging each file and recording its rejections
-// in the rejection log. serve adds it to its runners.
+// ingest.drop_dir is set, counting each file's outcome; the pipeline
+// records its rejections. serve adds it to its runners.
 func dropFolderRunners(cfg config.Config, pipe *ingest.Pipeline, log *slog.Logger, counted func(outcome string)) ([]daemon.Runner, error) {
 	if cfg.Ingest.DropDir == "" {
 		return nil, nil
 	}
-	rl, err := rejectlog.Open(rejectDir(cfg))
-	if err != nil {
-		return nil, err
-	}
 	d := ingest.NewDropFolder(cfg.Ingest.DropDir, pipe, ingest.DropOptions{
-		Logger: log,
-		Processed: func(name, outcome string, res ingest.Result, _ error) {
-			counted(outcome)
-			if outcome == ingest.OutcomeRetry || res.RejectedCount() == 0 {
-				return
-			}
-			if err := rl.Append(rejectionEntries("drop:"+name, res, time.Now())...); err != nil {
-				log.Error("rejection log", "err", err)
-			}
-		},
+		Logger:    log,
+		Processed: func(_, outcome string, _ ingest.Result, _ error) { counted(outcome) },
 	})
 	if err := d.Prepare(); err != nil {
 		return nil, err

@@ -107,7 +107,15 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 	}
 	defer led.Close()
 	pipeOpts.Ledger = led
-	pipe, err := ingest.NewPipeline(cat, mappings, httpapi.LimitedSink{Sink: sp}, pipeOpts)
+	// The one rejection log of the process: push, drop folder record through it, so that their lines never
+	// interleave.
+	rl, err := rejectlog.Open(rejectDir(cfg))
+	if err != nil {
+		sp.Close()
+		return err
+	}
+	pipeOpts.Rejections, pipeOpts.Logger = rl, log
+	pipe, err := ingest.NewPipeline(cat, mappings, sp, pipeOpts)
 	if err != nil {
 		sp.Close()
 		return err
@@ -125,12 +133,7 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 	// The API's routes go through the request metrics; /metrics does not.
 	api := http.NewServeMux()
 	mux.Handle("/", serveMetrics.Instrument(api))
-	rl, err := rejectlog.Open(rejectDir(cfg))
-	if err != nil {
-		sp.Close()
-		return err
-	}
-	httpapi.New(loggingProcessor{p: pipe, rl: rl, log: log}, httpapi.Options{
+	httpapi.New(pipe, httpapi.Options{
 		Tokens:       tokens,
 		MaxBodyBytes: cfg.Ingest.MaxBodyBytes,
 		MaxRows:      cfg.Ingest.MaxRows,
