@@ -120,9 +120,9 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 		sp.Close()
 		return err
 	}
-	providers := metrics.NewProviderLabels(append(tokens.Names(), mappingProviders(mappings)...)...)
-	reg := metrics.NewRegistry(buildVersion(), func() metrics.IngestStats { return ingestStats(pipe, snd) }, providers)
-	serveMetrics := metrics.NewServeMetrics(reg)
+	providers := exporter.NewProviderLabels(append(tokens.Names(), mappingProviders(mappings)...)...)
+	reg := exporter.NewRegistry(buildVersion(), func() exporter.IngestStats { return ingestStats(pipe, snd) }, providers)
+	serveMetrics := exporter.NewServeMetrics(reg)
 	runners, err := dropFolderRunners(cfg, pipe, log, serveMetrics.DropFile)
 	if err != nil {
 		sp.Close()
@@ -143,7 +143,7 @@ func runServe(ctx context.Context, s *settings, f serveFlags, out io.Writer) err
 		BodyReadTimeout: cfg.Ingest.BodyReadTimeout,
 		MaxConcurrent:   cfg.Ingest.MaxConcurrentPushes,
 	}).Register(api)
-	mux.Handle("GET /metrics", metrics.Handler(reg))
+	mux.Handle("GET /metrics", exporter.Handler(reg))
 
 	// Extension point: other subsystems add their background loops (the
 	// scheduled analysis) to runners, their collectors to reg and their
@@ -316,10 +316,10 @@ func openDelivery(cfg config.Config, st *store.Store, dir string, log *slog.Logg
 
 // ingestStats joins the pipeline's counts and the sender's state for the
 // self-metrics collector.
-func ingestStats(pipe *ingest.Pipeline, snd *spool.Sender) metrics.IngestStats {
+func ingestStats(pipe *ingest.Pipeline, snd *spool.Sender) exporter.IngestStats {
 	ps := pipe.Stats()
 	ss := snd.Stats()
-	out := metrics.IngestStats{
+	out := exporter.IngestStats{
 		Accepted:           map[string]int64{},
 		PendingPoints:      ss.PendingPoints,
 		PendingBytes:       ss.PendingBytes,
@@ -331,7 +331,7 @@ func ingestStats(pipe *ingest.Pipeline, snd *spool.Sender) metrics.IngestStats {
 		WriteErrors:        ss.WriteErrors,
 		LastSuccess:        ss.LastSuccess,
 		InfluxUp:           ss.InfluxUp,
-		Latency: metrics.Histogram{
+		Latency: exporter.Histogram{
 			Bounds: ss.Latency.Bounds,
 			Counts: ss.Latency.Counts,
 			Count:  ss.Latency.Count,
@@ -352,7 +352,7 @@ func ingestStats(pipe *ingest.Pipeline, snd *spool.Sender) metrics.IngestStats {
 		}
 		sort.Strings(rules)
 		for _, rule := range rules {
-			out.Rejected = append(out.Rejected, metrics.RejectedCount{Source: src, Rule: rule, Count: c.Rejected[rule]})
+			out.Rejected = append(out.Rejected, exporter.RejectedCount{Source: src, Rule: rule, Count: c.Rejected[rule]})
 		}
 	}
 	return out
