@@ -179,7 +179,7 @@ func carbonPoints(lines []carbonLine) []store.Point {
 		f.str("factor_unit", l.Factor.Unit)
 		f.str("factor_series", l.Factor.Series)
 		f.str("factor_source", l.Factor.Source)
-		out = append(out, store.Point{Measurement: MeasurementCarbon, Time: cl.month,
+		out = append(out, store.Point{Measurement: store.MeasurementCarbon, Time: cl.month,
 			Tags: map[string]string{"indicator": CodeCO2Emissions, "activity": string(l.Activity)}, Fields: f})
 	}
 	return out

@@ -30,6 +30,20 @@ const (
 	MeasurementLegacyObservation = "observation"
 )
 
+// Measurements of the analysis engine's results besides its derived
+// figures (docs/schema.md): written by package metrics through
+// WritePoints, read by Grafana panels.
+const (
+	MeasurementProgress      = "progress"
+	MeasurementForecast      = "forecast"
+	MeasurementTrend         = "trend"
+	MeasurementWaterSection  = "water_section"
+	MeasurementWaterDistrict = "water_district"
+	// MeasurementCarbon records, per month and activity line, the factor
+	// behind each derived co2_emissions figure.
+	MeasurementCarbon = "carbon"
+)
+
 // Tag and field keys of MeasurementFigure and MeasurementDerived.
 const (
 	TagIndicator  = "indicator"

@@ -234,3 +234,45 @@ func TestBadLineIsPermanent(t *testing.T) {
 		t.Fatalf("field type conflict: %v; want a non-retryable HTTP 400", err)
 	}
 }
+
+// TestDailyAggregates checks the day boundaries (Asia/Shanghai), the three
+// aggregations, the hours behind each day and the demo marking against a
+// real InfluxDB.
+func TestDailyAggregates(t *testing.T) {
+	s := newStore(t)
+	hour := func(day, h int, v float64, provider string) models.Observation {
+		return models.Observation{Time: june.AddDate(0, 0, day).Add(time.Duration(h) * time.Hour), Indicator: "pm25",
+			Entity: "BJ-Dongsi", Value: v, Provider: provider}
+	}
+	writeObservations(t, s,
+		hour(0, 0, 10, models.ProviderDemo), hour(0, 1, 20, "cnemc"), hour(0, 23, 60, "cnemc"),
+		hour(1, 0, 5, "cnemc"),
+	)
+	for _, tc := range []struct {
+		agg  models.Aggregation
+		want []float64
+	}{
+		{models.AggregateMean, []float64{30, 5}},
+		{models.AggregateSum, []float64{90, 5}},
+		{models.AggregateLast, []float64{60, 5}},
+	} {
+		days, err := s.DailyAggregates(context.Background(), "pm25", tc.agg, june, june.AddDate(0, 0, 2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(days) != 2 {
+			t.Fatalf("%s: %d days %+v, want 2", tc.agg, len(days), days)
+		}
+		for i, d := range days {
+			if !d.Time.Equal(june.AddDate(0, 0, i)) || d.Value != tc.want[i] || d.Entity != "BJ-Dongsi" {
+				t.Errorf("%s: day %d = %v %s %v, want %v BJ-Dongsi %v", tc.agg, i, d.Time, d.Entity, d.Value, june.AddDate(0, 0, i), tc.want[i])
+			}
+		}
+		if days[0].Hours != 3 || days[1].Hours != 1 {
+			t.Errorf("%s: hours %d, %d; want 3, 1", tc.agg, days[0].Hours, days[1].Hours)
+		}
+		if days[0].Provider != models.ProviderDemo || days[1].Provider != "" {
+			t.Errorf("%s: providers %q, %q; want demo (its first hour is) and none", tc.agg, days[0].Provider, days[1].Provider)
+		}
+	}
+}
