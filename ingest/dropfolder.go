@@ -10,8 +10,10 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -245,7 +247,7 @@ func (d *DropFolder) note(name string) {
 // retry.
 func (d *DropFolder) processReady(ctx context.Context) {
 	now := d.opts.Now()
-	for _, name := range sortedKeys(d.files) {
+	for _, name := range slices.Sorted(maps.Keys(d.files)) {
 		if ctx.Err() != nil {
 			return
 		}

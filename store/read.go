@@ -196,19 +196,3 @@ func observationsFromSeries(indicator string, series []Series) []models.Observat
 	}
 	return out
 }
-
-// Latest returns, for every indicator and entity, the newest reported
-// figure — what dashboards and the exporter show as "current".
-func (s *Store) Latest(ctx context.Context, since time.Time) ([]models.Observation, error) {
-	q := fmt.Sprintf(`SELECT last(%s) FROM %s WHERE time >= $start GROUP BY %s, %s`,
-		QuoteIdent(FieldValue), QuoteIdent(MeasurementFigure), QuoteIdent(TagIndicator), QuoteIdent(TagEntity))
-	series, err := s.Query(ctx, q, map[string]any{"start": since.UTC().Format(time.RFC3339Nano)})
-	if err != nil {
-		return nil, fmt.Errorf("reading latest figures: %w", err)
-	}
-	var out []models.Observation
-	for _, se := range series {
-		out = append(out, observationsFromSeries(se.Tags[TagIndicator], []Series{se})...)
-	}
-	return out, nil
-}

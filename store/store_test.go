@@ -160,28 +160,6 @@ func TestNonFiniteRejectedBeforeWriting(t *testing.T) {
 	}
 }
 
-func TestLatest(t *testing.T) {
-	s := newStore(t)
-	writeObservations(t, s,
-		models.Observation{Time: june, Indicator: "pm25", Entity: "BJ-Dongsi", Value: 30},
-		models.Observation{Time: june.AddDate(0, 1, 0), Indicator: "pm25", Entity: "BJ-Dongsi", Value: 35},
-		models.Observation{Time: june, Indicator: "gdp_growth", Value: 0.05},
-	)
-	got, err := s.Latest(context.Background(), june.AddDate(-1, 0, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]float64{"pm25/BJ-Dongsi": 35, "gdp_growth/": 0.05}
-	if len(got) != len(want) {
-		t.Fatalf("Latest = %+v, want %d series", got, len(want))
-	}
-	for _, o := range got {
-		if w, ok := want[o.Indicator+"/"+o.Entity]; !ok || w != o.Value {
-			t.Errorf("Latest has %s/%s = %v, want %v", o.Indicator, o.Entity, o.Value, w)
-		}
-	}
-}
-
 func TestWriteErrorsAreClassified(t *testing.T) {
 	tests := []struct {
 		status     int

@@ -6,11 +6,12 @@ import (
 	"github.com/greenmetrics/greenmetrics/ingest/ledger"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -338,20 +339,10 @@ func ingestStats(pipe *ingest.Pipeline, snd *spool.Sender) exporter.IngestStats 
 			Sum:    ss.Latency.Sum,
 		},
 	}
-	sources := make([]string, 0, len(ps.Sources))
-	for src := range ps.Sources {
-		sources = append(sources, src)
-	}
-	sort.Strings(sources)
-	for _, src := range sources {
+	for _, src := range slices.Sorted(maps.Keys(ps.Sources)) {
 		c := ps.Sources[src]
 		out.Accepted[src] = c.Accepted
-		rules := make([]string, 0, len(c.Rejected))
-		for rule := range c.Rejected {
-			rules = append(rules, rule)
-		}
-		sort.Strings(rules)
-		for _, rule := range rules {
+		for _, rule := range slices.Sorted(maps.Keys(c.Rejected)) {
 			out.Rejected = append(out.Rejected, exporter.RejectedCount{Source: src, Rule: rule, Count: c.Rejected[rule]})
 		}
 	}
