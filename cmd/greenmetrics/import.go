@@ -22,6 +22,7 @@ import (
 	"github.com/greenmetrics/greenmetrics/ingest/ledger"
 	"github.com/greenmetrics/greenmetrics/ingest/rejectlog"
 	"github.com/greenmetrics/greenmetrics/ingest/spool"
+	"github.com/greenmetrics/greenmetrics/internal/app"
 	"github.com/greenmetrics/greenmetrics/models"
 	"github.com/greenmetrics/greenmetrics/store"
 )
@@ -420,12 +421,12 @@ func openImportDelivery(ctx context.Context, cfg config.Config, f importFlags, l
 	if err != nil {
 		return nil, err
 	}
-	sp, snd, err := openDelivery(cfg, st, spoolDirOf(cfg, f.spoolDir), log)
+	sp, snd, err := app.OpenDelivery(cfg, st, spoolDirOf(cfg, f.spoolDir), log)
 	private := false
 	if errors.Is(err, spool.ErrLocked) && f.spoolDir == "" {
 		// A running `greenmetrics serve` owns the shared spool: this run
 		// takes a spool of its own, removed once InfluxDB has it all.
-		sp, snd, err = openDelivery(cfg, st, privateSpoolDir(cfg), log)
+		sp, snd, err = app.OpenDelivery(cfg, st, privateSpoolDir(cfg), log)
 		private = err == nil
 		if private {
 			log.Info("the shared spool is in use by a running serve; import uses its own", "spool", sp.Dir())
