@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -112,11 +111,8 @@ func printServing(out io.Writer, m *app.Main, addr net.Addr) {
 }
 
 func spoolDirOf(cfg config.Config, flag string) string {
-	switch {
-	case flag != "":
+	if flag != "" {
 		return flag
-	case cfg.Ingest.SpoolDir != "":
-		return cfg.Ingest.SpoolDir
 	}
-	return filepath.Join(cfg.DataDir, "spool")
+	return app.SpoolDir(cfg)
 }
