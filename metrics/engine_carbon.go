@@ -221,7 +221,7 @@ func carbonPoints(lines []carbonLine) []store.Point {
 			f.str("amount_unit", l.BaseUnit)
 			f.str("excluded", cl.excluded)
 		}
-		out = append(out, store.Point{Measurement: MeasurementCarbon, Time: cl.month, Tags: tags, Fields: f})
+		out = append(out, store.Point{Measurement: store.MeasurementCarbon, Time: cl.month, Tags: tags, Fields: f})
 	}
 	return out
 }

@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"reflect"
-	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -75,16 +76,10 @@ func (m *memStore) Observations(_ context.Context, f store.Filter) ([]models.Obs
 	return out, nil
 }
 
-var aggregateFn = regexp.MustCompile(`^SELECT (mean|sum|last)\(`)
-
-func (m *memStore) Query(_ context.Context, q string, params map[string]any) ([]store.Series, error) {
-	fn := aggregateFn.FindStringSubmatch(q)
-	if fn == nil {
-		return nil, errors.New("memStore: only daily aggregates are supported")
-	}
-	start, _ := time.Parse(time.RFC3339, params["start"].(string))
-	end, _ := time.Parse(time.RFC3339, params["end"].(string))
-	obs, _ := m.Observations(context.Background(), store.Filter{Indicator: params["indicator"].(string), Start: start, End: end})
+// DailyAggregates aggregates the stored hours per entity and Shanghai day
+// as InfluxDB's GROUP BY time(1d) tz('Asia/Shanghai') does.
+func (m *memStore) DailyAggregates(_ context.Context, indicator string, agg models.Aggregation, start, end time.Time) ([]store.DailyFigure, error) {
+	obs, _ := m.Observations(context.Background(), store.Filter{Indicator: indicator, Start: start, End: end})
 	sort.Slice(obs, func(i, j int) bool { return obs[i].Time.Before(obs[j].Time) })
 	days := map[string]map[int64][]models.Observation{}
 	for _, o := range obs {
@@ -95,30 +90,28 @@ func (m *memStore) Query(_ context.Context, q string, params map[string]any) ([]
 		}
 		days[o.Entity][day] = append(days[o.Entity][day], o)
 	}
-	var out []store.Series
+	var out []store.DailyFigure
 	for entity, byDay := range days {
-		s := store.Series{Name: store.MeasurementFigure, Tags: map[string]string{store.TagEntity: entity}, Columns: []string{"time", fn[1], "count", "first", "last"}}
-		keys := make([]int64, 0, len(byDay))
-		for k := range byDay {
-			keys = append(keys, k)
-		}
-		sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(byDay)) {
 			day := byDay[k]
 			var total float64
 			for _, o := range day {
 				total += o.Value
 			}
 			v := day[len(day)-1].Value
-			switch fn[1] {
-			case "sum":
+			switch agg {
+			case models.AggregateSum:
 				v = total
-			case "mean":
+			case models.AggregateLast:
+			default:
 				v = total / float64(len(day))
 			}
-			s.Values = append(s.Values, []any{float64(k), v, float64(len(day)), day[0].Provider, day[len(day)-1].Provider})
+			d := store.DailyFigure{Observation: models.Observation{Time: time.Unix(k, 0).In(models.Shanghai), Indicator: indicator, Entity: entity, Value: v}, Hours: len(day)}
+			if day[0].Provider == models.ProviderDemo || day[len(day)-1].Provider == models.ProviderDemo {
+				d.Provider = models.ProviderDemo
+			}
+			out = append(out, d)
 		}
-		out = append(out, s)
 	}
 	return out, nil
 }
@@ -211,7 +204,7 @@ func testAnalysis() config.Analysis {
 	return config.Analysis{Interval: time.Hour, Window: 5 * 365 * 24 * time.Hour, Alpha: 0.05, StaleGrace: time.Hour}
 }
 
-func testEngine(t *testing.T, r Reader, w Writer, st *State) *Engine {
+func testEngine(t *testing.T, r HistoryReader, w Writer, st *State) *Engine {
 	t.Helper()
 	cat, err := config.SeedCatalog()
 	if err != nil {
@@ -506,7 +499,7 @@ func TestEngineCarbonAccounting(t *testing.T) {
 		switch {
 		case p.Measurement == store.MeasurementDerived:
 			derived[key] = p.Fields[store.FieldValue].(float64)
-		case p.Measurement == MeasurementCarbon:
+		case p.Measurement == store.MeasurementCarbon:
 			carbonPts[p.Tags["activity"]+"@"+p.Time.In(models.Shanghai).Format("2006-01")] = p
 		}
 	}
@@ -602,7 +595,7 @@ func TestEngineCarbonLeavesPowerPlantGasToTheGrid(t *testing.T) {
 		switch {
 		case p.Measurement == store.MeasurementDerived && p.Tags[store.TagIndicator] == "co2_emissions":
 			derived[month] = p.Fields[store.FieldValue].(float64)
-		case p.Measurement == MeasurementCarbon && p.Fields["excluded"] != nil:
+		case p.Measurement == store.MeasurementCarbon && p.Fields["excluded"] != nil:
 			excluded = append(excluded, p)
 		}
 	}
