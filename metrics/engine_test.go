@@ -277,6 +277,8 @@ func TestEngineProgressForecastTrend(t *testing.T) {
 		monthly("general_budget_revenue", 2022, 1, repeat(0.75e9, 12)...),
 		monthly("general_budget_revenue", 2023, 1, repeat(0.8e9, 12)...),
 		monthly("general_budget_revenue", 2024, 1, repeat(0.85e9, 11)...),
+		monthly("urban_registered_unemployment_rate", 2023, 1, repeat(0.041, 12)...),
+		monthly("urban_registered_unemployment_rate", 2024, 1, 0.040, 0.042, 0.041, 0.043, 0.042, 0.044, 0.043, 0.045, 0.044, 0.046, 0.045),
 		[]models.Observation{{Time: at(2023, 1, 1), Indicator: "energy_intensity", Value: 0.32, Provider: "nbs"}},
 	)
 	e := testEngine(t, &memStore{obs: obs}, nil, nil)
@@ -305,6 +307,11 @@ func TestEngineProgressForecastTrend(t *testing.T) {
 	// 11 observed months of 0.85e9 and a flat seasonal pace: about 10.2e9.
 	if f.Projected < 10.1e9 || f.Projected > 10.3e9 || f.ProbabilityMeet < 0.9 || f.Lower > f.Projected || f.Upper < f.Projected {
 		t.Errorf("forecast = %+v; want ≈1.02e10 inside its interval, likely to meet 9.984e9", f)
+	}
+	// A rate target (城镇登记失业率 5%以内) has no 完成率, projected or not:
+	// only the chance of staying within it.
+	if uf, ok := snap.Forecasts["urban_registered_unemployment_rate"]; !ok || !math.IsNaN(uf.ProjectedCompletion) || math.IsNaN(uf.ProbabilityMeet) {
+		t.Errorf("unemployment forecast = %+v (found %v); want no projected completion and a probability", uf, ok)
 	}
 	var found bool
 	for _, tr := range snap.Trends {
