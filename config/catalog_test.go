@@ -122,6 +122,13 @@ func TestParseCatalogErrorsNameTheLine(t *testing.T) {
 			"catalog_bad_enums.yaml:12: indicator x: kind \"flux\": value not allowed",
 			"catalog_bad_enums.yaml:22: indicator y: display_unit: \"亿元\" (CNY) to \"m2\" (m2): units measure different quantities",
 		}, nil},
+		// Every problem of one entry, not only the first.
+		{"catalog_many_problems.yaml", []string{
+			"catalog_many_problems.yaml:2: indicator heat_saved: domain \"heating\": value not allowed",
+			"catalog_many_problems.yaml:2: indicator heat_saved: kind \"flux\": value not allowed",
+			"catalog_many_problems.yaml:2: indicator heat_saved: direction \"up\": value not allowed",
+			"catalog_many_problems.yaml:2: indicator heat_saved: unit \"furlongs\": unknown unit",
+		}, models.ErrUnknownUnit},
 		{"catalog_top_level.yaml", []string{"catalog_top_level.yaml:1: unknown key \"indicator\" (allowed: indicators)"}, nil},
 	}
 	for _, tc := range tests {
