@@ -146,8 +146,8 @@ func (d *BatchDelivery) Finish(ctx context.Context, timeout time.Duration) (Deli
 	delivered := after.DeliveredPoints - d.before.DeliveredPoints
 	dead := after.DeadLetteredPoints - d.before.DeadLetteredPoints
 	if err != nil && d.private {
-		return Delivered{Points: delivered}, fmt.Errorf("%d observations delivered, %d still in this run's spool %s (`greenmetrics import --spool-dir %s FILE` delivers them): %w",
-			delivered, after.PendingPoints, d.sp.Dir(), d.sp.Dir(), err)
+		return Delivered{Points: delivered}, fmt.Errorf("%d observations delivered, %d still in this run's spool %s (the running serve delivers and removes it within a minute of this run's end): %w",
+			delivered, after.PendingPoints, d.sp.Dir(), err)
 	}
 	if err != nil {
 		return Delivered{Points: delivered}, fmt.Errorf("%d observations delivered, %d still in the spool %s (serve or the next import delivers them): %w",

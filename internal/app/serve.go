@@ -148,6 +148,12 @@ func (m *Main) Open() (err error) {
 	}
 	reg.MustRegister(coll)
 
+	// Spools failed or killed imports left beside this daemon are
+	// delivered and removed (docs/operations.md).
+	m.Runners = append(m.Runners, daemon.Runner{Name: "leftover import spools", Run: func(ctx context.Context) error {
+		return DeliverLeftoverSpools(ctx, cfg, m.Store, log)
+	}})
+
 	// --create-db creates the database in the background, retrying until
 	// InfluxDB answers: a start during an outage serves and spools, which is
 	// when the spool is needed most.
