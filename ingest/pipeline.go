@@ -122,6 +122,12 @@ type Options struct {
 	// annual figure (docs/ingest.md, "The revision ledger"), and gives the
 	// history the hold rule and demo masking need; nil: none.
 	Ledger *ledger.Ledger
+	// IndexMemoryKeys bounds the duplicate index's keys in memory; past
+	// it they go to sorted files in IndexSpillDir (os.TempDir() when
+	// empty), deleted when the input is done (docs/ingest.md,
+	// "Duplicates"); 0: 262 144 (about 10 MB).
+	IndexMemoryKeys int
+	IndexSpillDir   string
 }
 
 // OptionsFrom returns the options the ingest section of the daemon
@@ -367,6 +373,7 @@ func (p *Pipeline) Process(ctx context.Context, in Input) (Result, error) {
 		in.Name = "input"
 	}
 	r := p.newRun(ctx, in)
+	defer r.index.close()
 	err := r.decode()
 	if err == nil || isInputError(err) {
 		// Good rows read before an input error are still good.
