@@ -79,6 +79,11 @@ func seriesHash(line string) uint32 {
 	return h
 }
 
+// readSize is the number of records read per batch: BatchSize for each
+// writer, so that each request carries about BatchSize points (exactly
+// as many only when the series share evenly).
+func (s *Sender) readSize() int { return s.opts.BatchSize * s.opts.Concurrency }
+
 // firstErr is the first writer's error, nil when every share was
 // delivered.
 func (j *deliveryJob) firstErr() error {
@@ -138,7 +143,7 @@ func (s *Sender) deliverFrom(ctx context.Context, b Batch, stop onStop) error {
 			for _, q := range queues {
 				q <- j
 			}
-			nb, err := s.sp.TryNextAfter(b, s.opts.BatchSize)
+			nb, err := s.sp.TryNextAfter(b, s.readSize())
 			if err != nil {
 				readErr = err
 				return

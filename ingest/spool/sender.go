@@ -35,7 +35,9 @@ type pinger interface {
 
 // SenderOptions tune a Sender. The zero value is usable.
 type SenderOptions struct {
-	// BatchSize is the number of points per write. Zero means 5000.
+	// BatchSize is the number of points per write: the Sender reads
+	// BatchSize·Concurrency records at a time and shares them among its
+	// writers by series. Zero means 5000.
 	BatchSize int
 	// RetryMin and RetryMax bound the wait between attempts: attempt n
 	// waits a uniformly random time between RetryMin and
@@ -156,7 +158,7 @@ func (s *Sender) Run(ctx context.Context) error {
 	s.ping(ctx)
 	for {
 		idle, cancel := context.WithTimeout(ctx, s.opts.PingInterval)
-		b, err := s.sp.Next(idle, s.opts.BatchSize)
+		b, err := s.sp.Next(idle, s.readSize())
 		cancel()
 		switch {
 		case ctx.Err() != nil:
@@ -195,7 +197,7 @@ func (s *Sender) Drain(ctx context.Context) error {
 	s.runMu.Lock()
 	defer s.runMu.Unlock()
 	for {
-		b, err := s.sp.TryNext(s.opts.BatchSize)
+		b, err := s.sp.TryNext(s.readSize())
 		if err != nil {
 			return err
 		}
