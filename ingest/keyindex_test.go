@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -128,5 +130,48 @@ func TestBoundedIndexRejectsLikeTheInMemoryOne(t *testing.T) {
 	}
 	if !reflect.DeepEqual(gotObs, wantObs) {
 		t.Errorf("bounded delivered %d observations, in memory %d, not the same", len(gotObs), len(wantObs))
+	}
+}
+
+// BenchmarkProcessSpilledIndex is BenchmarkProcessLongCSV's 100 000 rows
+// with the duplicate index in memory and with a budget of 8 192 keys
+// (twelve runs on disk), on the rows sorted by time and shuffled: what
+// the bounded index costs per row when the period spans answer, and when
+// the Bloom filters must.
+func BenchmarkProcessSpilledIndex(b *testing.B) {
+	const rows = 100_000
+	sorted := longCSV(rows)
+	lines := strings.SplitAfter(strings.TrimSuffix(string(sorted), "\n"), "\n")
+	body := lines[1:]
+	rand.New(rand.NewPCG(3, 4)).Shuffle(len(body), func(i, j int) { body[i], body[j] = body[j], body[i] })
+	shuffled := []byte(lines[0] + strings.Join(body, "") + "\n")
+	cat := testCatalog(b)
+	for _, bc := range []struct {
+		name   string
+		data   []byte
+		budget int
+	}{
+		{"in memory", sorted, 1 << 30},
+		{"spilled sorted", sorted, 8192},
+		{"spilled shuffled", shuffled, 8192},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				sink := &discardSink{}
+				p, err := NewPipeline(cat, nil, sink, Options{IndexMemoryKeys: bc.budget, IndexSpillDir: b.TempDir()})
+				if err != nil {
+					b.Fatal(err)
+				}
+				res, err := p.Process(context.Background(), Input{Name: "bench.csv", Reader: bytes.NewReader(bc.data)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Accepted != rows {
+					b.Fatalf("accepted %d, want %d (rejected %v)", res.Accepted, rows, res.RejectedByRule)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/row")
+		})
 	}
 }

@@ -37,7 +37,7 @@ type pinger interface {
 type SenderOptions struct {
 	// BatchSize is the number of points per write: the Sender reads
 	// BatchSize·Concurrency records at a time and shares them among its
-	// writers by series. Zero means 5000.
+	// writers by point. Zero means 5000.
 	BatchSize int
 	// RetryMin and RetryMax bound the wait between attempts: attempt n
 	// waits a uniformly random time between RetryMin and
@@ -51,8 +51,9 @@ type SenderOptions struct {
 	// InfluxDB. Zero means 10 s.
 	PingInterval time.Duration
 	// Concurrency is the number of write requests in flight at once,
-	// each carrying the series whose key hashes to its writer, so that
-	// every point's revisions stay in order (parallel.go). Zero means 2.
+	// each carrying the points (series and time) that hash to its
+	// writer, so that every point's revisions stay in order
+	// (parallel.go). Zero means 2.
 	Concurrency int
 	// Logger receives delivery failures; nil discards them.
 	Logger *slog.Logger
