@@ -29,7 +29,7 @@ type Ingest struct {
 	BatchSize int `yaml:"batch_size"`
 	// DeliveryConcurrency is the number of writes to InfluxDB in flight
 	// at once; each point's revisions still arrive in order (one writer
-	// per series).
+	// per point).
 	DeliveryConcurrency int `yaml:"delivery_concurrency"`
 	// DropDir is the watched folder; empty disables it. Processed files
 	// move to DropDir/done, rejected rows to DropDir/rejected.
