@@ -141,10 +141,10 @@ func TestBoundedIndexRejectsLikeTheInMemoryOne(t *testing.T) {
 func BenchmarkProcessSpilledIndex(b *testing.B) {
 	const rows = 100_000
 	sorted := longCSV(rows)
-	lines := strings.SplitAfter(strings.TrimSuffix(string(sorted), "\n"), "\n")
+	lines := strings.Split(strings.TrimSuffix(string(sorted), "\n"), "\n")
 	body := lines[1:]
 	rand.New(rand.NewPCG(3, 4)).Shuffle(len(body), func(i, j int) { body[i], body[j] = body[j], body[i] })
-	shuffled := []byte(lines[0] + strings.Join(body, "") + "\n")
+	shuffled := []byte(lines[0] + "\n" + strings.Join(body, "\n") + "\n")
 	cat := testCatalog(b)
 	for _, bc := range []struct {
 		name   string
