@@ -117,7 +117,9 @@ func ParseCatalog(name string, data []byte) (*Catalog, error) {
 			continue
 		}
 		if err := ind.Validate(); err != nil {
-			errs = append(errs, &Error{File: name, Line: line, Field: "indicator " + ind.Code, Err: err})
+			for _, e := range problemsOf(err) {
+				errs = append(errs, &Error{File: name, Line: line, Field: "indicator " + ind.Code, Err: e})
+			}
 			continue
 		}
 		if prev, dup := firstLine[ind.Code]; dup {
@@ -245,4 +247,13 @@ func (c *Catalog) WithTargets() []models.Indicator {
 		}
 	}
 	return out
+}
+
+// problemsOf splits an error joined with errors.Join into its problems, so
+// each is reported (and counted by `check`) on its own.
+func problemsOf(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }

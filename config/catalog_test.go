@@ -78,6 +78,12 @@ func TestCatalogHoldsTheReportIndicators(t *testing.T) {
 		"childcare_places_added", "elderly_care_stations_built", "old_residential_renovation",
 		"back_alley_improvement", "overhead_lines_underground", "rural_sewage_stations_built",
 		"basic_farmland_area", "canal_business_district_completed_area",
+		// The 2023 review's figures added by issue 15, and the income target.
+		"disposable_income_per_capita_growth", "new_market_entities", "new_market_entities_growth",
+		"central_soe_subsidiaries", "foreign_investment_utilized", "foreign_investment_utilized_growth",
+		"financial_institutions", "industry_support_funds_disbursed", "self_supplied_wells_replaced",
+		"village_water_supply_pipes_renovated", "water_source_switch_beneficiaries", "elderly_care_facilities_opened",
+		"operating_land_parcels_traded", "overhead_lines_underground_completed", "natural_gas_power_generation",
 	} {
 		ind, ok := cat.Lookup(code)
 		if !ok {
@@ -116,6 +122,13 @@ func TestParseCatalogErrorsNameTheLine(t *testing.T) {
 			"catalog_bad_enums.yaml:12: indicator x: kind \"flux\": value not allowed",
 			"catalog_bad_enums.yaml:22: indicator y: display_unit: \"亿元\" (CNY) to \"m2\" (m2): units measure different quantities",
 		}, nil},
+		// Every problem of one entry, not only the first.
+		{"catalog_many_problems.yaml", []string{
+			"catalog_many_problems.yaml:2: indicator heat_saved: domain \"heating\": value not allowed",
+			"catalog_many_problems.yaml:2: indicator heat_saved: kind \"flux\": value not allowed",
+			"catalog_many_problems.yaml:2: indicator heat_saved: direction \"up\": value not allowed",
+			"catalog_many_problems.yaml:2: indicator heat_saved: unit \"furlongs\": unknown unit",
+		}, models.ErrUnknownUnit},
 		{"catalog_top_level.yaml", []string{"catalog_top_level.yaml:1: unknown key \"indicator\" (allowed: indicators)"}, nil},
 	}
 	for _, tc := range tests {

@@ -163,3 +163,32 @@ func TestCarbonConfigElectricityChoice(t *testing.T) {
 		})
 	}
 }
+
+// TestGuidelineFactorsNameTheirDocuments: every guideline default names the
+// document it comes from by its number, fuel rows the formula's standard,
+// and no fuel row cites the provincial inventory guideline (issue 15).
+func TestGuidelineFactorsNameTheirDocuments(t *testing.T) {
+	tab, err := DefaultFactors()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"guideline_natural_gas", "guideline_raw_coal", "guideline_diesel", "guideline_gasoline", "guideline_heat"} {
+		f, ok := tab.Lookup(id)
+		if !ok {
+			t.Errorf("%s: not in the table", id)
+			continue
+		}
+		if !strings.Contains(f.Source, "发改办气候〔2013〕2526号") {
+			t.Errorf("%s: source %q names no guideline by its number", id, f.Source)
+		}
+		if strings.Contains(f.Source, "省级温室气体清单") {
+			t.Errorf("%s: source %q cites the provincial inventory guideline", id, f.Source)
+		}
+		if f.Activity != carbon.Heat && !strings.Contains(f.Source, "GB/T 32150-2015") {
+			t.Errorf("%s: source %q does not name the formula's standard", id, f.Source)
+		}
+	}
+	if f, _ := tab.Lookup("guideline_heat"); !strings.Contains(f.Source, "0.11 tCO2/GJ") || f.Value != 0.11 {
+		t.Errorf("guideline_heat = %v with source %q: the value must be the one its document gives", f.Value, f.Source)
+	}
+}

@@ -28,6 +28,7 @@ var (
 	ErrPlanUnknownIndicator = errors.New("unknown indicator (not in the catalogue)")
 	ErrPlanDuplicateID      = errors.New("plan id used by another plan")
 	ErrPlanFormat           = errors.New("not a plan file (.yaml, .yml, .csv or .xlsx)")
+	ErrPlanQualitative      = errors.New("a qualitative target has a text and no value")
 )
 
 // EmbeddedPlans returns the plans shipped in the binary, checked against
@@ -329,7 +330,10 @@ func normalizeTarget(t *models.PlanTarget, cat *Catalog) error {
 	if t.Kind.IsRate() {
 		unit = "ratio"
 	}
-	if t.Kind == models.TargetMunicipal {
+	if t.Kind == models.TargetMunicipal || t.Kind == models.TargetQualitative {
+		if t.Kind == models.TargetQualitative && (t.Value != 0 || t.Text == "") {
+			return fmt.Errorf("qualitative target: %w (a text such as 稳步增长 and no value)", ErrPlanQualitative)
+		}
 		t.Unit = ind.Unit
 		return nil
 	}

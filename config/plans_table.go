@@ -36,7 +36,7 @@ var planColumnHelp = map[string]string{
 	"year":            "单一年度目标的年份；多年目标留空，填 from 和 to",
 	"from":            "多年目标起始年（如 2021）",
 	"to":              "多年目标终止年（如 2025），目标为该年末应达到的水平",
-	"kind":            "absolute（绝对值/全年总量）、growth（比上年增长）、reduction（比基期下降）、increase（比基期增长）、municipal（完成市级下达的任务）",
+	"kind":            "absolute（绝对值/全年总量）、growth（比上年增长）、reduction（比基期下降）、increase（比基期增长）、municipal（完成市级下达的任务）、qualitative（无数值的定性目标，如“稳步增长”，只填 text）",
 	"value":           "目标值，单位见 unit；比率可写 % 单位（如 value 13.5，unit %）",
 	"unit":            "value 的单位（亿元、万平方米、吨、% …），须可换算为指标单位",
 	"qualifier":       "exact、approx（左右）、more_than（超）、at_least（以上/不少于）、at_most（以内/控制在）、less_than、municipal",
@@ -308,7 +308,7 @@ func targetFromCells(cell func(string) string) (models.PlanTarget, error) {
 			return t, err
 		}
 	}
-	if t.Kind != models.TargetMunicipal || cell("value") != "" {
+	if (t.Kind != models.TargetMunicipal && t.Kind != models.TargetQualitative) || cell("value") != "" {
 		if t.Value, err = floatOf("value", cell("value")); err != nil {
 			return t, err
 		}

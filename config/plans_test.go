@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -82,6 +83,17 @@ func TestSeedPlanQuotesAndNumbersMatchTheSeed(t *testing.T) {
 			}
 			continue
 		}
+		if tg.Kind == models.TargetQualitative {
+			// No number to parse: the text is the target as written, in its quote.
+			if tg.Value != 0 || tg.Text == "" || !strings.Contains(tg.Quote, tg.Text) || !strings.Contains(seed, tg.Quote) {
+				t.Errorf("%s: a qualitative target needs its text inside a quote from the seed and no value, got %+v", tg.Indicator, tg)
+			}
+			if _, ok := cat.Lookup(tg.Indicator); !ok {
+				t.Errorf("%s: not in the catalogue", tg.Indicator)
+			}
+			checked++
+			continue
+		}
 		f := &models.Figure{Year: tg.Year, Value: tg.Value, Qualifier: tg.Qualifier, Text: tg.Text, Quote: tg.Quote}
 		which := "target"
 		if tg.Kind == models.TargetGrowth {
@@ -89,7 +101,7 @@ func TestSeedPlanQuotesAndNumbersMatchTheSeed(t *testing.T) {
 		}
 		check(tg.Indicator, which, f)
 	}
-	if checked < 40 {
+	if checked < 55 {
 		t.Errorf("only %d figures checked against the seed; the plan lost its baselines or targets", checked)
 	}
 }
@@ -414,4 +426,90 @@ func FuzzParsePlan(f *testing.F) {
 			models.NewPlanSet([]models.Plan{p})
 		}
 	})
+}
+
+// TestSeedPlanComparesLikeWithLike pins the plan's reading of the seed
+// where a figure could be misread (issue 15): a target without 左右 is not
+// approximate, a realised rate is not a bound, a baseline that counts
+// something else than its target sits on its own indicator, and every
+// clause of the 2024 main targets has a target — the income one without a
+// number.
+func TestSeedPlanComparesLikeWithLike(t *testing.T) {
+	seed := seedText(t)
+	set, err := config.LoadPlans("", catalog(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tg, _ := set.TargetFor("fixed_asset_investment", 2024); tg.Target.Qualifier != models.QualifierExact || strings.Contains(tg.Target.Quote, "左右") {
+		t.Errorf("fixed_asset_investment target %+v: 固定资产投资千亿元 has no 左右", tg.Target)
+	}
+	if b, _ := set.Baseline("urban_registered_unemployment_rate", 2023); b.Figure.Qualifier != models.QualifierExact {
+		t.Errorf("3.86%% is the realised 2023 rate, got qualifier %s", b.Figure.Qualifier)
+	}
+	for _, c := range []struct{ target, baseline, baselineText string }{
+		{"elderly_care_stations_built", "elderly_care_facilities_opened", "11家养老服务驿站、养老照料中心建成投用"},
+		{"operating_land_parcels_supplied", "operating_land_parcels_traded", "12宗经营性用地入市交易"},
+		{"overhead_lines_underground", "overhead_lines_underground_completed", "18条道路架空线入地"},
+	} {
+		if b, ok := set.Baseline(c.target, 2023); ok {
+			t.Errorf("%s carries the baseline %q, which counts something else than its target", c.target, b.Figure.Quote)
+		}
+		if b, ok := set.Baseline(c.baseline, 2023); !ok || !strings.Contains(b.Figure.Quote, c.baselineText) {
+			t.Errorf("%s: baseline %+v, want the figure of %q", c.baseline, b.Figure, c.baselineText)
+		}
+	}
+	// 加快/推进 commitments are levels (projects under way), 完成 ones flows.
+	cat := catalog(t)
+	for code, kind := range map[string]models.Kind{
+		"overhead_lines_underground": models.KindLevel, "affordable_housing_projects": models.KindLevel,
+		"community_home_centers": models.KindLevel, "back_alley_improvement": models.KindFlow,
+		"old_residential_renovation": models.KindFlow,
+	} {
+		if ind, _ := cat.Lookup(code); ind.Kind != kind {
+			t.Errorf("%s is %s, want %s", code, ind.Kind, kind)
+		}
+	}
+	main := regexp.MustCompile(`2024年经济社会发展的主要目标是：([^。]*)。`).FindStringSubmatch(seed)
+	if main == nil {
+		t.Fatal("the seed's main-targets sentence is missing")
+	}
+	for _, clause := range strings.Split(main[1], "；") {
+		found := false
+		for _, tg := range set.InForce(2024) {
+			if q := tg.Target.Quote; q != "" && (strings.Contains(clause, q) || strings.Contains(q, clause)) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("main target %q has no target in the plan", clause)
+		}
+	}
+	if tg, ok := set.TargetFor("disposable_income_per_capita_growth", 2024); !ok || tg.Target.Kind != models.TargetQualitative || tg.Resolved().HasValue() || tg.Target.Text != "稳步增长" {
+		t.Errorf("income target %+v, want the qualitative 稳步增长", tg.Target)
+	}
+}
+
+// TestQualitativeTargetNeedsTextAndNoValue: a qualitative target with a
+// number, or without its words, is refused with file and line.
+func TestQualitativeTargetNeedsTextAndNoValue(t *testing.T) {
+	dir := t.TempDir()
+	body := `id: q
+name: 定性目标
+issued: "2025-01-08"
+targets:
+  - {indicator: disposable_income_per_capita_growth, year: 2025, kind: qualitative, qualifier: exact, value: 0.05, text: 稳步增长}
+  - {indicator: disposable_income_per_capita_growth, year: 2026, kind: qualitative, qualifier: exact}
+`
+	if err := os.WriteFile(filepath.Join(dir, "q.yaml"), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := config.ReadPlanFile(filepath.Join(dir, "q.yaml"), catalog(t))
+	if err == nil || !errors.Is(err, config.ErrPlanQualitative) {
+		t.Fatalf("err = %v, want ErrPlanQualitative", err)
+	}
+	for _, want := range []string{"q.yaml:5:", "q.yaml:6:"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%v does not name %s", err, want)
+		}
+	}
 }

@@ -402,13 +402,18 @@ func textMap(pairs ...string) []dashboard.ValueMapping {
 
 // statusText is the report's wording of models.Status.
 var statusText = textMap(
-	"ahead", "超序时", "green",
-	"behind", "落后序时", "orange",
-	"achieved", "已完成", "blue",
-	"missed", "未完成", "red",
-	"no_target", "未设定目标", "text",
-	"municipal", "市级下达", "text",
-	"no_data", "暂无数据", "text",
+	"ahead", models.StatusAhead.NameZh(), "green",
+	"behind", models.StatusBehind.NameZh(), "orange",
+	"pace_unknown", models.StatusPaceUnknown.NameZh(), "text",
+	"completed", models.StatusCompleted.NameZh(), "blue",
+	"basically_completed", models.StatusBasicallyCompleted.NameZh(), "blue",
+	"met", models.StatusMet.NameZh(), "green",
+	"basically_met", models.StatusBasicallyMet.NameZh(), "green",
+	"not_met", models.StatusNotMet.NameZh(), "orange",
+	"missed", models.StatusMissed.NameZh(), "red",
+	"no_target", models.StatusNoTarget.NameZh(), "text",
+	"municipal", models.StatusMunicipal.NameZh(), "text",
+	"no_data", models.StatusNoData.NameZh(), "text",
 )
 
 // classText is the GB 3838-2002 class of a class code.
@@ -607,7 +612,7 @@ func statusCount(b *board, dr, title, status, color, description string) {
 			Unit("none").Decimals(0).ColorMode(common.BigValueColorModeBackground).
 			Thresholds(thresholds(color)).
 			WithTarget(promInstant("A", countOrZero(
-				`(greenmetrics_indicator_status{status="`+status+`"} == 1) and on(indicator) `+infoIn(dr)), title)))
+				`(greenmetrics_indicator_status{status=~"`+status+`"} == 1) and on(indicator) `+infoIn(dr)), title)))
 }
 
 func overviewDashboard(c catalog) *board {
@@ -627,8 +632,8 @@ func overviewDashboard(c catalog) *board {
 	b.row("状态")
 	statusCount(b, dr, "超序时", "ahead", "green", "完成率高于序时进度的指标数。")
 	statusCount(b, dr, "落后序时", "behind", "orange", "完成率低于序时进度的指标数（告警 GreenmetricsTargetBehindSchedule 在低 5 个百分点以上时触发）。")
-	statusCount(b, dr, "已完成", "achieved", "blue", "已达到年度目标的指标数。")
-	statusCount(b, dr, "未完成", "missed", "red", "目标期已结束且未达标的指标数。")
+	statusCount(b, dr, "已完成", "completed|basically_completed", "blue", "已达到（或基本达到，左右目标）年度目标的数量类指标数；浓度、比率类指标当前达标计为“达标”，不计入此处。")
+	statusCount(b, dr, "未完成", "missed", "red", "全年已结束仍未达到目标、或总量控制指标已超出上限的指标数。")
 	add(b, PanelScope{}, "预计无法完成", "预测年末完成率低于 100% 的指标数。",
 		stat.NewPanelBuilder().Datasource(promDS).GridPos(b.l.at(4, 4)).
 			Unit("none").Decimals(0).ColorMode(common.BigValueColorModeBackground).
@@ -673,7 +678,7 @@ func overviewDashboard(c catalog) *board {
 func targetTable(b *board, all []string, dr string) {
 	filter := ` and on(indicator) ` + infoIn(dr)
 	add(b, PanelScope{Domains: all}, "年度目标完成情况",
-		"完成率 = 实际/目标（逆向指标为 目标/实际），≥100% 即达标；序时进度 = 该指标报送频率下年内已过时间占比。实际值与目标值按目录的显示单位（单位列，如 亿元、万平方米）。目标来源为目标所在的计划；标“演示目标”者为演示数据的示意计划，非政府文件。",
+		"完成率 = 实际/目标（逆向指标为 目标/实际），≥100% 即达标；存量、累计类为年内增量/（目标−年初数）；比率类目标（增速、失业率）不计完成率，按个百分点比较；序时进度 = 该指标报送频率下年内已过时间占比。实际值与目标值按目录的显示单位（单位列，如 亿元、万平方米）。目标来源为目标所在的计划；标“演示目标”者为演示数据的示意计划，非政府文件。",
 		newTable().Datasource(promDS).GridPos(b.l.at(24, 12)).Unit("none").Decimals(2).
 			WithTarget(promTable("A", infoIn(dr)+` * on(indicator) group_left(status) (greenmetrics_indicator_status == 1)`)).
 			WithTarget(promTable("B", `greenmetrics_indicator_completion_ratio`+filter)).

@@ -10,8 +10,10 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -245,7 +247,7 @@ func (d *DropFolder) note(name string) {
 // retry.
 func (d *DropFolder) processReady(ctx context.Context) {
 	now := d.opts.Now()
-	for _, name := range sortedKeys(d.files) {
+	for _, name := range slices.Sorted(maps.Keys(d.files)) {
 		if ctx.Err() != nil {
 			return
 		}
@@ -329,7 +331,7 @@ func (d *DropFolder) process(ctx context.Context, name string, f *dropFile) stri
 		releaseLease(in)
 	}
 	rw := &rejectWriter{dir: filepath.Join(d.dir, "rejected"), name: name}
-	res, err := d.p.Process(ctx, Input{Name: name, Reader: in, Size: before.Size(), Provider: d.opts.Provider, OnReject: rw.add})
+	res, err := d.p.Process(ctx, Input{Name: name, Reader: in, Size: before.Size(), Provider: d.opts.Provider, Origin: "drop:" + name, OnReject: rw.add})
 	var outcome string
 	release, changed := d.holdUnchanged(in, before)
 	if changed != "" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -122,6 +123,12 @@ type Options struct {
 	// annual figure (docs/ingest.md, "The revision ledger"), and gives the
 	// history the hold rule and demo masking need; nil: none.
 	Ledger *ledger.Ledger
+	// Rejections, when set, records the rejections of every input
+	// (docs/architecture.md: one per process); nil: none recorded.
+	Rejections RejectionSink
+	// Logger receives failures of Rejections, which do not fail the input
+	// (its good rows are stored); nil discards.
+	Logger *slog.Logger
 	// IndexMemoryKeys bounds the duplicate index's keys in memory; past
 	// it they go to sorted files in IndexSpillDir (os.TempDir() when
 	// empty), deleted when the input is done (docs/ingest.md,
@@ -157,6 +164,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxRejections <= 0 {
 		o.MaxRejections = 1000
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return o
 }
@@ -238,6 +248,14 @@ type Input struct {
 	// max_body_bytes.
 	MaxBytes  int64
 	LimitName string
+	// MaxRows, when positive, bounds the observations the input may
+	// deliver: the batch that would exceed it is refused whole, before
+	// anything of it is stored, and Process returns a *SinkError wrapping
+	// ErrTooManyRows (a push's max_rows).
+	MaxRows int
+	// Origin names the input in the rejection log ("push:zjw",
+	// "drop:june.csv", "import:june.csv"); empty: Name.
+	Origin string
 	// OnReject, when set, sees every rejection as it is made, in row order
 	// (Result keeps only the first Options.MaxRejections). An error from it
 	// stops processing and is returned.
@@ -382,6 +400,7 @@ func (p *Pipeline) Process(ctx context.Context, in Input) (Result, error) {
 		}
 	}
 	p.record(r, err)
+	p.logRejections(ctx, in, r.res, err)
 	return r.res, err
 }
 

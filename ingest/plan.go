@@ -85,16 +85,6 @@ func checkTarget(cat *config.Catalog, code, unit string) error {
 	return nil
 }
 
-// sortedKeys returns the keys of m in order, for stable output.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // sortWide puts wide columns in file order.
 func sortWide(cols []wideCol) {
 	sort.Slice(cols, func(i, j int) bool { return cols[i].idx < cols[j].idx })

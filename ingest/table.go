@@ -2,7 +2,9 @@ package ingest
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -194,7 +196,7 @@ func newMappedTable(pl *plan, header []string) (*table, []string, error) {
 		}
 		return t, h.ignored(), nil
 	}
-	for _, name := range sortedKeys(m.Columns) {
+	for _, name := range slices.Sorted(maps.Keys(m.Columns)) {
 		i, err := h.need("value", name)
 		if err != nil {
 			return fail(err)
@@ -352,7 +354,7 @@ func (t *table) row(r *run, n int, cells []string) error {
 	if t.statusCol >= 0 {
 		if st := cell(cells, t.statusCol); !t.accept[st] {
 			return r.rejectRow(n, raw, strings.TrimSpace(t.header[t.statusCol]), RuleStatusNotAccepted,
-				fmt.Sprintf("status %q is not accepted (accepted: %s)", st, strings.Join(sortedKeys(t.accept), ", ")))
+				fmt.Sprintf("status %q is not accepted (accepted: %s)", st, strings.Join(slices.Sorted(maps.Keys(t.accept)), ", ")))
 		}
 	}
 	tm, msg := t.parseTime(cells)

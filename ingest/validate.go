@@ -315,6 +315,9 @@ func (r *run) deliver() error {
 	if len(obs) == 0 {
 		return nil
 	}
+	if r.in.MaxRows > 0 && r.res.Accepted+len(obs) > r.in.MaxRows {
+		return &SinkError{Source: r.in.Name, Err: ErrTooManyRows}
+	}
 	if err := r.p.sink.Append(r.ctx, obs); err != nil {
 		return &SinkError{Source: r.in.Name, Err: err}
 	}

@@ -17,15 +17,18 @@ import (
 	"github.com/greenmetrics/greenmetrics/store"
 )
 
-// Reader is what the engine reads stored history through. *store.Store
-// satisfies it.
-type Reader interface {
-	// Observations returns the raw observations matching a filter.
+// HistoryReader is what the engine reads stored history through, in the
+// terms of the domain: figures, and hourly series as daily aggregates.
+// The query language and the measurement names stay in package store;
+// *store.Store satisfies it.
+type HistoryReader interface {
+	// Observations returns the figures matching a filter, one per entity
+	// and period.
 	Observations(ctx context.Context, f store.Filter) ([]models.Observation, error)
-	// Query runs an InfluxQL statement; the engine uses it to read hourly
-	// series as daily aggregates rather than hundreds of thousands of raw
-	// points per run.
-	Query(ctx context.Context, q string, params map[string]any) ([]store.Series, error)
+	// DailyAggregates returns an hourly series as one figure per entity
+	// and Shanghai day, aggregated by agg, with the hours behind each,
+	// rather than hundreds of thousands of raw points per run.
+	DailyAggregates(ctx context.Context, indicator string, agg models.Aggregation, start, end time.Time) ([]store.DailyFigure, error)
 }
 
 // Writer is what the engine writes derived results through. *store.Store
@@ -60,7 +63,7 @@ type Options struct {
 	// configured one).
 	Factors   *carbon.Table
 	Selection carbon.Selection
-	Reader    Reader
+	Reader    HistoryReader
 	// Writer receives derived results; nil computes without writing (the
 	// progress command).
 	Writer Writer
@@ -91,7 +94,7 @@ type Engine struct {
 	sections   []water.SectionConfig
 	factors    *carbon.Table
 	selection  carbon.Selection
-	reader     Reader
+	reader     HistoryReader
 	writer     Writer
 	state      *State
 	log        *slog.Logger
@@ -351,52 +354,19 @@ func (e *Engine) readIndicator(ctx context.Context, ind models.Indicator, from, 
 
 // dailyAggregates reads an hourly series as one value per entity and
 // Shanghai day, aggregated as the catalogue says (mean, sum or last), with
-// the number of hours behind it. A day's value is the demo's (provider
-// demo) when its first or last hour is: real data supersede the demo's
-// figure by figure, so a day mixes the two only while real data arrive.
+// the number of hours behind it (store.DailyAggregates).
 func (e *Engine) dailyAggregates(ctx context.Context, ind models.Indicator, from, end time.Time) ([]models.Observation, figureCounts, error) {
-	fn := map[models.Aggregation]string{models.AggregateSum: "sum", models.AggregateLast: "last"}[ind.Aggregation]
-	if fn == "" {
-		fn = "mean"
-	}
-	value, provider := store.QuoteIdent(store.FieldValue), store.QuoteIdent(store.FieldProvider)
-	q := fmt.Sprintf(`SELECT %s(%s), count(%s), first(%s), last(%s) FROM %s WHERE %s = $indicator AND time >= $start AND time < $end `+
-		`GROUP BY time(1d), %s fill(none) tz('Asia/Shanghai')`,
-		fn, value, value, provider, provider, store.QuoteIdent(store.MeasurementFigure),
-		store.QuoteIdent(store.TagIndicator), store.QuoteIdent(store.TagEntity))
-	series, err := e.reader.Query(ctx, q, map[string]any{
-		"indicator": ind.Code,
-		"start":     from.UTC().Format(time.RFC3339),
-		"end":       end.UTC().Format(time.RFC3339),
-	})
+	days, err := e.reader.DailyAggregates(ctx, ind.Code, ind.Aggregation, from, end)
 	if err != nil {
 		return nil, nil, err
 	}
-	var out []models.Observation
+	out := make([]models.Observation, 0, len(days))
 	counts := figureCounts{}
-	for _, s := range series {
-		for _, row := range s.Values {
-			if len(row) < 2 {
-				continue
-			}
-			ts, ok1 := store.Float(row[0])
-			v, ok2 := store.Float(row[1])
-			if !ok1 || !ok2 {
-				continue
-			}
-			o := models.Observation{Time: time.Unix(int64(ts), 0).In(models.Shanghai), Indicator: ind.Code, Entity: s.Tags[store.TagEntity], Value: v}
-			if len(row) >= 5 {
-				if n, ok := store.Float(row[2]); ok {
-					counts[figureKey{o.Entity, int64(ts)}] = int(n)
-				}
-				first, _ := row[3].(string)
-				last, _ := row[4].(string)
-				if first == models.ProviderDemo || last == models.ProviderDemo {
-					o.Provider = models.ProviderDemo
-				}
-			}
-			out = append(out, o)
+	for _, d := range days {
+		if d.Hours > 0 {
+			counts[figureKey{d.Entity, d.Time.Unix()}] = d.Hours
 		}
+		out = append(out, d.Observation)
 	}
 	return out, counts, nil
 }

@@ -21,14 +21,25 @@ const (
 
 // carbonActivities maps the catalogue's activity-data indicators to
 // accounting activities. Total energy in tce is not among them: it already
-// contains the electricity and gas and would count them twice.
+// contains the electricity and gas and would count them twice. The gas
+// burnt in power plants is part of natural_gas_consumption (partOf): it is
+// taken out of the final-use line and passed as its own line with its use,
+// which the accounting leaves out while electricity consumption is counted
+// (carbon.Exclusion; docs/carbon.md, double counting).
 var carbonActivities = []struct {
 	code     string
 	activity carbon.Activity
+	use      carbon.Use
+	partOf   string
 }{
-	{"electricity_consumption", carbon.Electricity},
-	{"natural_gas_consumption", carbon.NaturalGas},
+	{"electricity_consumption", carbon.Electricity, carbon.UseFinal, ""},
+	{"natural_gas_consumption", carbon.NaturalGas, carbon.UseFinal, ""},
+	{CodeGasForPower, carbon.NaturalGas, carbon.UsePowerGeneration, "natural_gas_consumption"},
 }
+
+// CodeGasForPower is the gas burnt for power generation in the district,
+// a part of natural_gas_consumption.
+const CodeGasForPower = "natural_gas_power_generation"
 
 // carbonResult is what the accounting of a run derived.
 type carbonResult struct {
@@ -36,10 +47,13 @@ type carbonResult struct {
 	lines        []carbonLine
 }
 
-// carbonLine is one activity line of one month's inventory.
+// carbonLine is one activity line of one month's inventory; excluded is
+// the reason a line was left out of it (line then carries only the
+// activity data).
 type carbonLine struct {
-	month time.Time
-	line  carbon.Line
+	month    time.Time
+	line     carbon.Line
+	excluded string
 }
 
 // carbonAccounts derives, from the district activity data, the monthly
@@ -72,6 +86,10 @@ func (e *Engine) carbonAccounts(obs map[string][]models.Observation, year int, a
 		for _, l := range inv.Lines {
 			res.lines = append(res.lines, carbonLine{month: m, line: l})
 		}
+		for _, x := range inv.Excluded {
+			base, _ := x.Activity.BaseUnit()
+			res.lines = append(res.lines, carbonLine{month: m, line: carbon.Line{ActivityData: x.ActivityData, BaseAmount: x.Amount, BaseUnit: base}, excluded: x.Reason})
+		}
 	}
 	merged := mergeDerived(obs, res.observations)
 	for _, y := range []int{year - 1, year} {
@@ -88,8 +106,8 @@ func (e *Engine) carbonAccounts(obs map[string][]models.Observation, year int, a
 
 // activityMonths returns the monthly district values of each activity with
 // data in [from, end).
-func (e *Engine) activityMonths(obs map[string][]models.Observation, from, end time.Time) map[carbon.Activity]models.Series {
-	out := map[carbon.Activity]models.Series{}
+func (e *Engine) activityMonths(obs map[string][]models.Observation, from, end time.Time) map[string]models.Series {
+	out := map[string]models.Series{}
 	for _, a := range carbonActivities {
 		ind, ok := e.lookup(a.code)
 		if !ok {
@@ -98,13 +116,13 @@ func (e *Engine) activityMonths(obs map[string][]models.Observation, from, end t
 		monthlyInd := ind
 		monthlyInd.Frequency = models.FrequencyMonthly
 		if s := e.district(monthlyInd, obs[a.code]).Between(from, end); !s.Empty() {
-			out[a.activity] = s
+			out[a.code] = s
 		}
 	}
 	return out
 }
 
-func monthStarts(monthly map[carbon.Activity]models.Series) []time.Time {
+func monthStarts(monthly map[string]models.Series) []time.Time {
 	seen := map[int64]time.Time{}
 	for _, s := range monthly {
 		for _, p := range s.Periods {
@@ -122,9 +140,10 @@ func monthStarts(monthly map[carbon.Activity]models.Series) []time.Time {
 // monthActivities are the activity lines of month m, whether any of them
 // is demo data, or false when an activity with data elsewhere has none in
 // m.
-func monthActivities(monthly map[carbon.Activity]models.Series, m time.Time) (data []carbon.ActivityData, demo, ok bool) {
+func monthActivities(monthly map[string]models.Series, m time.Time) (data []carbon.ActivityData, demo, ok bool) {
+	index := map[string]int{}
 	for _, a := range carbonActivities {
-		s, active := monthly[a.activity]
+		s, active := monthly[a.code]
 		if !active {
 			continue
 		}
@@ -134,7 +153,20 @@ func monthActivities(monthly map[carbon.Activity]models.Series, m time.Time) (da
 		}
 		demo = demo || p.Demo
 		base, _ := a.activity.BaseUnit()
-		data = append(data, carbon.ActivityData{Activity: a.activity, Amount: p.Value, Unit: base, Year: m.Year(), Label: a.code})
+		if a.partOf != "" {
+			whole, has := index[a.partOf]
+			if !has {
+				return nil, false, false // a part without its total cannot be placed
+			}
+			// The part comes out of the total's final use; more than the
+			// total is bad data, not a negative final use.
+			if p.Value > data[whole].Amount {
+				return nil, false, false
+			}
+			data[whole].Amount -= p.Value
+		}
+		index[a.code] = len(data)
+		data = append(data, carbon.ActivityData{Activity: a.activity, Amount: p.Value, Unit: base, Year: m.Year(), Label: a.code, Use: a.use})
 	}
 	return data, demo, len(data) > 0
 }
@@ -179,8 +211,17 @@ func carbonPoints(lines []carbonLine) []store.Point {
 		f.str("factor_unit", l.Factor.Unit)
 		f.str("factor_series", l.Factor.Series)
 		f.str("factor_source", l.Factor.Source)
-		out = append(out, store.Point{Measurement: MeasurementCarbon, Time: cl.month,
-			Tags: map[string]string{"indicator": CodeCO2Emissions, "activity": string(l.Activity)}, Fields: f})
+		tags := map[string]string{"indicator": CodeCO2Emissions, "activity": string(l.Activity)}
+		if l.Use != carbon.UseFinal {
+			tags["use"] = string(l.Use)
+		}
+		if cl.excluded != "" {
+			f = fields{}
+			f.num("amount", l.BaseAmount)
+			f.str("amount_unit", l.BaseUnit)
+			f.str("excluded", cl.excluded)
+		}
+		out = append(out, store.Point{Measurement: store.MeasurementCarbon, Time: cl.month, Tags: tags, Fields: f})
 	}
 	return out
 }

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"reflect"
-	"regexp"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -74,16 +76,10 @@ func (m *memStore) Observations(_ context.Context, f store.Filter) ([]models.Obs
 	return out, nil
 }
 
-var aggregateFn = regexp.MustCompile(`^SELECT (mean|sum|last)\(`)
-
-func (m *memStore) Query(_ context.Context, q string, params map[string]any) ([]store.Series, error) {
-	fn := aggregateFn.FindStringSubmatch(q)
-	if fn == nil {
-		return nil, errors.New("memStore: only daily aggregates are supported")
-	}
-	start, _ := time.Parse(time.RFC3339, params["start"].(string))
-	end, _ := time.Parse(time.RFC3339, params["end"].(string))
-	obs, _ := m.Observations(context.Background(), store.Filter{Indicator: params["indicator"].(string), Start: start, End: end})
+// DailyAggregates aggregates the stored hours per entity and Shanghai day
+// as InfluxDB's GROUP BY time(1d) tz('Asia/Shanghai') does.
+func (m *memStore) DailyAggregates(_ context.Context, indicator string, agg models.Aggregation, start, end time.Time) ([]store.DailyFigure, error) {
+	obs, _ := m.Observations(context.Background(), store.Filter{Indicator: indicator, Start: start, End: end})
 	sort.Slice(obs, func(i, j int) bool { return obs[i].Time.Before(obs[j].Time) })
 	days := map[string]map[int64][]models.Observation{}
 	for _, o := range obs {
@@ -94,30 +90,28 @@ func (m *memStore) Query(_ context.Context, q string, params map[string]any) ([]
 		}
 		days[o.Entity][day] = append(days[o.Entity][day], o)
 	}
-	var out []store.Series
+	var out []store.DailyFigure
 	for entity, byDay := range days {
-		s := store.Series{Name: store.MeasurementFigure, Tags: map[string]string{store.TagEntity: entity}, Columns: []string{"time", fn[1], "count", "first", "last"}}
-		keys := make([]int64, 0, len(byDay))
-		for k := range byDay {
-			keys = append(keys, k)
-		}
-		sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(byDay)) {
 			day := byDay[k]
 			var total float64
 			for _, o := range day {
 				total += o.Value
 			}
 			v := day[len(day)-1].Value
-			switch fn[1] {
-			case "sum":
+			switch agg {
+			case models.AggregateSum:
 				v = total
-			case "mean":
+			case models.AggregateLast:
+			default:
 				v = total / float64(len(day))
 			}
-			s.Values = append(s.Values, []any{float64(k), v, float64(len(day)), day[0].Provider, day[len(day)-1].Provider})
+			d := store.DailyFigure{Observation: models.Observation{Time: time.Unix(k, 0).In(models.Shanghai), Indicator: indicator, Entity: entity, Value: v}, Hours: len(day)}
+			if day[0].Provider == models.ProviderDemo || day[len(day)-1].Provider == models.ProviderDemo {
+				d.Provider = models.ProviderDemo
+			}
+			out = append(out, d)
 		}
-		out = append(out, s)
 	}
 	return out, nil
 }
@@ -210,7 +204,7 @@ func testAnalysis() config.Analysis {
 	return config.Analysis{Interval: time.Hour, Window: 5 * 365 * 24 * time.Hour, Alpha: 0.05, StaleGrace: time.Hour}
 }
 
-func testEngine(t *testing.T, r Reader, w Writer, st *State) *Engine {
+func testEngine(t *testing.T, r HistoryReader, w Writer, st *State) *Engine {
 	t.Helper()
 	cat, err := config.SeedCatalog()
 	if err != nil {
@@ -283,6 +277,8 @@ func TestEngineProgressForecastTrend(t *testing.T) {
 		monthly("general_budget_revenue", 2022, 1, repeat(0.75e9, 12)...),
 		monthly("general_budget_revenue", 2023, 1, repeat(0.8e9, 12)...),
 		monthly("general_budget_revenue", 2024, 1, repeat(0.85e9, 11)...),
+		monthly("urban_registered_unemployment_rate", 2023, 1, repeat(0.041, 12)...),
+		monthly("urban_registered_unemployment_rate", 2024, 1, 0.040, 0.042, 0.041, 0.043, 0.042, 0.044, 0.043, 0.045, 0.044, 0.046, 0.045),
 		[]models.Observation{{Time: at(2023, 1, 1), Indicator: "energy_intensity", Value: 0.32, Provider: "nbs"}},
 	)
 	e := testEngine(t, &memStore{obs: obs}, nil, nil)
@@ -311,6 +307,11 @@ func TestEngineProgressForecastTrend(t *testing.T) {
 	// 11 observed months of 0.85e9 and a flat seasonal pace: about 10.2e9.
 	if f.Projected < 10.1e9 || f.Projected > 10.3e9 || f.ProbabilityMeet < 0.9 || f.Lower > f.Projected || f.Upper < f.Projected {
 		t.Errorf("forecast = %+v; want ≈1.02e10 inside its interval, likely to meet 9.984e9", f)
+	}
+	// A rate target (城镇登记失业率 5%以内) has no 完成率, projected or not:
+	// only the chance of staying within it.
+	if uf, ok := snap.Forecasts["urban_registered_unemployment_rate"]; !ok || !math.IsNaN(uf.ProjectedCompletion) || math.IsNaN(uf.ProbabilityMeet) {
+		t.Errorf("unemployment forecast = %+v (found %v); want no projected completion and a probability", uf, ok)
 	}
 	var found bool
 	for _, tr := range snap.Trends {
@@ -505,7 +506,7 @@ func TestEngineCarbonAccounting(t *testing.T) {
 		switch {
 		case p.Measurement == store.MeasurementDerived:
 			derived[key] = p.Fields[store.FieldValue].(float64)
-		case p.Measurement == MeasurementCarbon:
+		case p.Measurement == store.MeasurementCarbon:
 			carbonPts[p.Tags["activity"]+"@"+p.Time.In(models.Shanghai).Format("2006-01")] = p
 		}
 	}
@@ -567,5 +568,77 @@ func TestDerivedFromDemoStaysDemo(t *testing.T) {
 	want := map[string]string{"2024-01": models.ProviderDerived, "2024-02": models.ProviderDerivedFromDemo}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("providers of derived co2_emissions = %v, want %v", got, want)
+	}
+}
+
+// TestEngineCarbonLeavesPowerPlantGasToTheGrid: gas burnt for power is
+// part of natural_gas_consumption; while electricity consumption is
+// counted, its CO2 is in the grid factor, so the month counts only the
+// final-use gas, and the carbon record says what was left out and why.
+func TestEngineCarbonLeavesPowerPlantGasToTheGrid(t *testing.T) {
+	factors, err := config.DefaultFactors()
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := join(
+		monthly("electricity_consumption", 2024, 1, repeat(1e6, 3)...),  // 1 000 MWh
+		monthly("natural_gas_consumption", 2024, 1, repeat(5e4, 3)...),  // 50 000 Nm³ in all …
+		monthly("natural_gas_power_generation", 2024, 1, 3e4, 3e4, 6e4), // … 30 000 of them in a power plant; March's part exceeds the total
+	)
+	cat, _ := config.SeedCatalog()
+	w := &memWriter{}
+	e, err := New(Options{Indicators: cat.Indicators(), Analysis: testAnalysis(), Reader: &memStore{obs: obs}, Writer: w,
+		Factors: factors.Table, Selection: config.Default().Carbon.Selection()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.RunAt(context.Background(), at(2024, 4, 20), 2024); err != nil {
+		t.Fatal(err)
+	}
+	derived := map[string]float64{}
+	var excluded []store.Point
+	for _, p := range w.points {
+		month := p.Time.In(models.Shanghai).Format("2006-01")
+		switch {
+		case p.Measurement == store.MeasurementDerived && p.Tags[store.TagIndicator] == "co2_emissions":
+			derived[month] = p.Fields[store.FieldValue].(float64)
+		case p.Measurement == store.MeasurementCarbon && p.Fields["excluded"] != nil:
+			excluded = append(excluded, p)
+		}
+	}
+	// 1 000 MWh × 0.5554 + (50 000 − 30 000) Nm³ × 21.62/10⁴; not + 30 000 Nm³ more.
+	if got, want := derived["2024-01"], 1000*0.5554+2*21.62; !approx(got, want) {
+		t.Errorf("co2_emissions 2024-01 = %v, want %v (power-plant gas counted once, in the grid factor)", got, want)
+	}
+	if _, ok := derived["2024-03"]; ok {
+		t.Error("March's power-plant gas exceeds the total: the month must be skipped, not given a negative final use")
+	}
+	if len(excluded) != 2 || excluded[0].Tags["use"] != "power_generation" || excluded[0].Fields["amount"] != 3e4 ||
+		!strings.Contains(excluded[0].Fields["excluded"].(string), "electricity consumption line already counts it") {
+		t.Errorf("excluded carbon records = %+v, want January and February's 30 000 Nm³ with their reason", excluded)
+	}
+}
+
+// TestEngineWaterNotesMeasuredItemsOutsideTheSet: COD 45 mg/L measured at a
+// section that evaluates the five national items stays out of its class,
+// and the standing says so, with the class it would give.
+func TestEngineWaterNotesMeasuredItemsOutsideTheSet(t *testing.T) {
+	obs := append(waterSamples(2024, 12), models.Observation{Time: time.Date(2024, 3, 10, 9, 0, 0, 0, models.Shanghai),
+		Indicator: "cod", Entity: "S1", Value: 45, Provider: "cnemc"})
+	e := testEngine(t, &memStore{obs: obs}, &memWriter{}, nil)
+	snap, err := e.RunAt(context.Background(), at(2024, 12, 20), 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range snap.Water.Sections {
+		switch {
+		case s.Name == "S1":
+			want := []string{"未纳入本断面评价项目、未参与定类的监测项目：化学需氧量45 mg/L（劣Ⅴ类，纳入评价则断面为劣Ⅴ类）"}
+			if s.Class != 2 || !reflect.DeepEqual(s.Notes, want) {
+				t.Errorf("S1 = class %d, notes %q; want Ⅱ with %q", s.Class, s.Notes, want)
+			}
+		case len(s.Notes) > 0:
+			t.Errorf("%s has notes %q but measured nothing outside its items", s.Name, s.Notes)
+		}
 	}
 }

@@ -186,7 +186,12 @@ func (e *Engine) forecast(ind models.Indicator, s models.Series, p models.Progre
 		ProjectedCompletion: math.NaN(), ProbabilityMeet: math.NaN(), Method: pr.Method,
 	}
 	if hasTarget {
-		f.ProjectedCompletion = completion(pr.Projected, p.Target, ind.Direction)
+		// A rate target (growth, unemployment) has no 完成率 — a percent of
+		// a percent means nothing — so no projected one either; its
+		// standing is 达标/未达标 in 个百分点 (models.Progress.RateTarget).
+		if !p.RateTarget {
+			f.ProjectedCompletion = completion(pr.Projected, p.Target, ind.Direction)
+		}
 		f.ProbabilityMeet = pr.Probability
 		f.MeetDate = pr.ReachDate
 	}

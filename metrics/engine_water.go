@@ -221,6 +221,7 @@ func sectionStanding(c water.SectionConfig, r water.Result, in []water.Sample) S
 	for _, ir := range r.MainPollutants() {
 		st.MainPollutants = append(st.MainPollutants, ir.Code)
 	}
+	st.Notes = r.Notes()
 	if len(in) > 0 {
 		st.LastSample = in[len(in)-1].Time
 	}

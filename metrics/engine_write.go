@@ -15,18 +15,6 @@ import (
 	"github.com/greenmetrics/greenmetrics/store"
 )
 
-// Derived measurements the engine writes (docs/schema.md).
-const (
-	MeasurementProgress      = "progress"
-	MeasurementForecast      = "forecast"
-	MeasurementTrend         = "trend"
-	MeasurementWaterSection  = "water_section"
-	MeasurementWaterDistrict = "water_district"
-	// MeasurementCarbon records, per month and activity line, the factor
-	// behind each derived co2_emissions figure.
-	MeasurementCarbon = "carbon"
-)
-
 // writeBatch is the most points sent in one request.
 const writeBatch = 5000
 
@@ -112,7 +100,7 @@ func progressPoint(p models.Progress, asOf time.Time) store.Point {
 	f.str("target_basis", p.TargetBasis)
 	f.date("through", p.Through)
 	f.date("period_start", p.PeriodStart)
-	return store.Point{Measurement: MeasurementProgress, Time: asOf,
+	return store.Point{Measurement: store.MeasurementProgress, Time: asOf,
 		Tags: map[string]string{"indicator": p.Indicator, "year": strconv.Itoa(p.Year)}, Fields: f}
 }
 
@@ -126,7 +114,7 @@ func forecastPoint(fc models.Forecast, asOf time.Time) store.Point {
 	}
 	f.str("method", fc.Method)
 	f.date("meet_date", fc.MeetDate)
-	return store.Point{Measurement: MeasurementForecast, Time: asOf,
+	return store.Point{Measurement: store.MeasurementForecast, Time: asOf,
 		Tags: map[string]string{"indicator": fc.Indicator, "year": strconv.Itoa(fc.Year)}, Fields: f}
 }
 
@@ -144,7 +132,7 @@ func trendPoint(t models.TrendSummary, asOf time.Time) store.Point {
 	}
 	f.date("from", t.From)
 	f.date("to", t.To)
-	return store.Point{Measurement: MeasurementTrend, Time: asOf,
+	return store.Point{Measurement: store.MeasurementTrend, Time: asOf,
 		Tags: map[string]string{"indicator": t.Indicator, "entity": t.Entity}, Fields: f}
 }
 
@@ -165,7 +153,7 @@ func waterPoints(period string, start time.Time, sections []SectionStanding, sum
 		}
 		f.str("class_name", s.ClassName)
 		f["main_pollutants"] = strings.Join(s.MainPollutants, ",")
-		out = append(out, store.Point{Measurement: MeasurementWaterSection, Time: start,
+		out = append(out, store.Point{Measurement: store.MeasurementWaterSection, Time: start,
 			Tags: map[string]string{"section": s.Name, "period": period}, Fields: f})
 	}
 	if summary == nil {
@@ -183,7 +171,7 @@ func waterPoints(period string, start time.Time, sections []SectionStanding, sum
 	if summary.Targeted > 0 {
 		f.num("attainment_ratio", summary.AttainmentRatio)
 	}
-	return append(out, store.Point{Measurement: MeasurementWaterDistrict, Time: start,
+	return append(out, store.Point{Measurement: store.MeasurementWaterDistrict, Time: start,
 		Tags: map[string]string{"period": period}, Fields: f})
 }
 

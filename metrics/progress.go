@@ -15,6 +15,9 @@ const (
 	BasisGrowthUnresolved = "growth_unresolved"
 	BasisMunicipal        = "municipal"
 	BasisNone             = "none"
+	// BasisQualitative: the plan's target has no number ("稳步增长"); the
+	// status is StatusNoTarget and the target is shown as written.
+	BasisQualitative = "qualitative"
 	// BasisSpanPath: this year's step on a multi-year plan's path from the
 	// base year's figure to the end target (linear unless the plan says
 	// geometric); BasisSpanEnd: the end target itself, the base being
@@ -118,7 +121,7 @@ func baseValue(ind models.Indicator, known models.Series, t *models.Target) floa
 // closeYear fixes the year's final result (全年完成情况) once the year's
 // last period is in (December's figure of a monthly series, the annual
 // figure) or finalAfter months have passed since its end: an amount still
-// short then is 未完成.
+// short, or a level still not met, is then 未完成 (missed).
 func closeYear(p *models.Progress, finalAfter int) {
 	next := yearStart(p.Year + 1)
 	complete := !p.Through.Before(next)
@@ -127,7 +130,9 @@ func closeYear(p *models.Progress, finalAfter int) {
 	if !p.Final {
 		return
 	}
-	if p.Status == models.StatusAhead || p.Status == models.StatusBehind {
+	switch p.Status {
+	case models.StatusAhead, models.StatusBehind, models.StatusPaceUnknown, models.StatusNotMet:
+		// Still short at the close: the annual task failed.
 		p.Status = models.StatusMissed
 	}
 	p.Result = models.ResultOf(p.Status)
@@ -195,6 +200,8 @@ func resolveTarget(ind models.Indicator, year int, prior, base float64) (target,
 	switch t.Kind {
 	case models.TargetMunicipal:
 		return nan, nan, BasisMunicipal
+	case models.TargetQualitative:
+		return nan, nan, BasisQualitative
 	case models.TargetGrowth:
 		if !math.IsNaN(prior) {
 			v := prior * (1 + t.Value)
@@ -289,9 +296,13 @@ func completion(actual, target float64, d models.Direction) float64 {
 
 // settle fills completion, pace, gap and status from the figures already in
 // p. It is separate so that the engine can replace Actual (district water
-// shares recomputed on mean concentrations) and settle again.
+// shares recomputed on mean concentrations) and settle again. Every
+// comparison is on values rounded to the indicator's reporting precision
+// (models.ReportingStep, GB/T 8170): a PM2.5 mean of 32.04 published as
+// 32.0 meets 32.
 func settle(ind models.Indicator, p *models.Progress) {
-	p.Completion, p.Pace, p.Gap = math.NaN(), math.NaN(), math.NaN()
+	p.Completion, p.Pace, p.Gap, p.Points = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	p.CompletionBasis, p.RateTarget, p.Ceiling = "", false, false
 	if p.SpanTo > p.SpanFrom && p.SpanFrom != 0 {
 		// 序时进度 over the plan's span: whole years gone plus this one's.
 		p.SpanTimeProgress = (float64(p.Year-p.SpanFrom) + p.TimeProgress) / float64(p.SpanTo-p.SpanFrom+1)
@@ -314,60 +325,100 @@ func settle(ind models.Indicator, p *models.Progress) {
 	if !math.IsNaN(p.Base) && p.Base > 0 {
 		p.Change = p.Actual/p.Base - 1
 	}
-	p.Completion = completion(p.Actual, p.Target, dir)
-	p.Gap = p.Actual - p.Target
+	step := models.ReportingStep(ind, p.Target)
+	na, nt := models.RoundUnits(p.Actual, step), models.RoundUnits(p.Target, step)
+	p.Gap = (na - nt) * step
 	if dir == models.DirectionLower {
 		p.Gap = -p.Gap
 	}
-	met := meets(p.Actual, p.Target, q, dir)
+	met := meets(na, nt, q, dir)
+	rate := isRateTarget(ind)
+	near := !met && ind.Target.Qualifier == models.QualifierApprox && models.WithinApprox(na*step, nt*step, rate)
+	p.Ceiling = dir == models.DirectionLower || q == models.QualifierAtMost || q == models.QualifierLessThan
+	if rate {
+		p.RateTarget, p.Points = true, (na-nt)*step
+	} else {
+		p.Completion, p.CompletionBasis = completion(p.Actual, p.Target, dir), "year"
+	}
 	over := !p.AsOf.Before(yearStart(p.Year+1)) && !p.Through.Before(yearStart(p.Year+1))
 	switch {
 	case ind.Kind == models.KindFlow && ind.Direction == models.DirectionLower:
-		p.Status = capStatus(p, met, over)
+		p.Status = capStatus(p, met, near, over)
 	case ind.Kind == models.KindFlow || (isStockLike(ind.Kind) && ind.Direction == models.DirectionHigher):
-		p.Status = amountStatus(ind, p, met, over)
+		p.Status = amountStatus(ind, p, met, near, over)
 	case met:
-		p.Status = models.StatusAchieved
+		p.Status = models.StatusMet
+	case near:
+		p.Status = models.StatusBasicallyMet
 	default:
-		p.Status = models.StatusMissed
+		p.Status = models.StatusNotMet
 	}
 }
 
+// isRateTarget reports whether the target is on a rate — a ratio
+// indicator (growth rate, unemployment rate, share) with an absolute
+// target: compared in 个百分点, without 完成率.
+func isRateTarget(ind models.Indicator) bool {
+	return ind.Kind == models.KindRatio && !ind.Target.Kind.IsRate()
+}
+
 // amountStatus is the status of a flow, stock or cumulative that should
-// grow: achieved once the target is met, missed if the year is over
-// without it, else ahead or behind as its pace compares with 序时进度.
-func amountStatus(ind models.Indicator, p *models.Progress, met, over bool) models.Status {
+// grow: completed once the target is met (basically completed within a
+// 左右 tolerance), missed if the year is over without it, else ahead or
+// behind as its pace compares with 序时进度. A stock or cumulative's pace
+// is the year's increment against the increment the target asks; with its
+// year start unknown the pace cannot be judged (pace_unknown), and its 完成率
+// is then its total against the target, labelled so (CompletionBasis
+// "total").
+func amountStatus(ind models.Indicator, p *models.Progress, met, near, over bool) models.Status {
 	p.Pace = p.Completion
-	if isStockLike(ind.Kind) && !math.IsNaN(p.YearStart) && p.Target > p.YearStart {
-		// A balance that starts the year at 470 of 500 is not 94% done:
-		// what the year must deliver is the increase.
-		p.Pace = (p.Actual - p.YearStart) / (p.Target - p.YearStart)
+	if isStockLike(ind.Kind) {
+		p.Pace, p.CompletionBasis = math.NaN(), "total"
+		if !math.IsNaN(p.YearStart) && p.Target > p.YearStart {
+			// A balance that starts the year at 470 of 500 is not 94% done:
+			// what the year must deliver is the increase.
+			p.Pace = (p.Actual - p.YearStart) / (p.Target - p.YearStart)
+			p.Completion, p.CompletionBasis = p.Pace, "increment"
+		}
 	}
 	switch {
 	case met:
-		return models.StatusAchieved
+		return models.StatusCompleted
+	case near:
+		return models.StatusBasicallyCompleted
 	case over:
 		return models.StatusMissed
-	case p.Pace >= p.TimeProgress:
+	case isStockLike(ind.Kind) && math.IsNaN(p.YearStart):
+		return models.StatusPaceUnknown
+	case aheadOf(p.Pace, p.TimeProgress):
 		return models.StatusAhead
 	}
 	return models.StatusBehind
 }
 
+// aheadOf compares a pace with 序时进度 as both are published, in percent
+// to one decimal (GB/T 8170): 49.96 % is on time against 50 %.
+func aheadOf(pace, timeProgress float64) bool {
+	const step = 0.001
+	return models.RoundUnits(pace, step) >= models.RoundUnits(timeProgress, step)
+}
+
 // capStatus is the status of a flow with a ceiling (lower is better): the
-// cap is missed as soon as it is exceeded, achieved when the year ends
-// within it, and in between ahead while the share of the cap used does not
-// exceed 序时进度.
-func capStatus(p *models.Progress, met, over bool) models.Status {
+// cap is missed as soon as it is exceeded (beyond a 左右 tolerance),
+// completed when the year ends within it, and in between ahead while the
+// share of the cap used does not exceed 序时进度.
+func capStatus(p *models.Progress, met, near, over bool) models.Status {
 	if p.Target > 0 {
 		p.Pace = p.Actual / p.Target
 	}
 	switch {
-	case !met:
+	case !met && !near:
 		return models.StatusMissed
+	case over && met:
+		return models.StatusCompleted
 	case over:
-		return models.StatusAchieved
-	case p.Pace <= p.TimeProgress:
+		return models.StatusBasicallyCompleted
+	case aheadOf(p.TimeProgress, p.Pace):
 		return models.StatusAhead
 	}
 	return models.StatusBehind

@@ -102,7 +102,8 @@ type Cumulative struct {
 
 // CumulativeOf reads a cumulative total as of asOf and checks it against a
 // milestone with the report's qualifier (突破/超 → more than; 达到 → at
-// least). A NaN milestone is never reached.
+// least), on values rounded to the reporting precision. A NaN milestone is
+// never reached.
 func CumulativeOf(ind models.Indicator, obs []models.Observation, asOf time.Time, milestone float64, q models.Qualifier) Cumulative {
 	c := Cumulative{Indicator: ind.Code, Value: math.NaN(), AddedThisYear: math.NaN(), Milestone: milestone}
 	known := seriesOf(ind, obs).Until(asOf.Add(time.Nanosecond))
@@ -115,6 +116,9 @@ func CumulativeOf(ind models.Indicator, obs []models.Observation, asOf time.Time
 	if start := known.YearStartValue(y, ind.Baseline); !math.IsNaN(start) {
 		c.AddedThisYear = last.Last - start
 	}
-	c.Reached = !math.IsNaN(milestone) && meets(c.Value, milestone, q, models.DirectionHigher)
+	// Compared as published (GB/T 8170 at the reporting precision), like
+	// every target comparison.
+	step := models.ReportingStep(ind, milestone)
+	c.Reached = !math.IsNaN(milestone) && meets(models.RoundUnits(c.Value, step), models.RoundUnits(milestone, step), q, models.DirectionHigher)
 	return c
 }

@@ -62,7 +62,8 @@ func TestBalanceOf(t *testing.T) {
 
 func TestCumulativeOf(t *testing.T) {
 	ex := catalogIndicator(t, "green_exchange_cumulative_volume") // 累计成交突破1亿吨
-	obs := join(monthly(ex.Code, 2022, 12, 0.8e8), monthly(ex.Code, 2023, 6, 0.95e8), monthly(ex.Code, 2023, 12, 1.0e8, 1.02e8))
+	obs := join(monthly(ex.Code, 2022, 12, 0.8e8), monthly(ex.Code, 2023, 6, 0.95e8), monthly(ex.Code, 2023, 12, 1.0e8, 1.02e8),
+		monthly(ex.Code, 2024, 6, 1.00004e8, 1.006e8))
 	tests := []struct {
 		name    string
 		asOf    time.Time
@@ -74,6 +75,9 @@ func TestCumulativeOf(t *testing.T) {
 		{"exactly 1亿 has not 突破 1亿", at(2023, 12, 20), models.QualifierMoreThan, 1.0e8, 0.2e8, false},
 		{"exactly 1亿 has 达到 1亿", at(2023, 12, 20), models.QualifierAtLeast, 1.0e8, 0.2e8, true},
 		{"1.02亿 in January 2024 突破; added since the 2023 year-end", at(2024, 1, 20), models.QualifierMoreThan, 1.02e8, 0.02e8, true},
+		// Published to 0.01亿吨: 1.00004亿 is 1.00亿, not beyond 1亿; 1.006亿 is 1.01亿.
+		{"1.00004亿 is published 1.00亿: not 突破", at(2024, 6, 20), models.QualifierMoreThan, 1.00004e8, 4000, false},
+		{"1.006亿 is published 1.01亿: 突破", at(2024, 7, 20), models.QualifierMoreThan, 1.006e8, 0.006e8, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

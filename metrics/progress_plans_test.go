@@ -80,7 +80,7 @@ func TestPlansForTwoYears(t *testing.T) {
 		{"2025 by default", at(2025, 7, 1).Add(-time.Second), 0, "rural_sewage_stations_built", 36, 70, models.StatusAhead, false, "", "2025-test-gwr", 2025, 0.5},
 		{"2025 growth on 2024's stored total", at(2025, 7, 1).Add(-time.Second), 0, "general_budget_revenue", 6.6e9, 12e9 * 1.03, models.StatusAhead, false, "", "2025-test-gwr", 2025, 0.5},
 		{"2024 against the 2024 plan, closed", at(2025, 1, 31), 2024, "rural_sewage_stations_built", 60, 64, models.StatusMissed, true, models.ResultNotCompleted, "2024-tongzhou-gwr", 2024, 1},
-		{"2024 growth met, closed", at(2025, 1, 31), 2024, "general_budget_revenue", 12e9, 9.411e9 * 1.04, models.StatusAchieved, true, models.ResultCompleted, "2024-tongzhou-gwr", 2024, 1},
+		{"2024 growth met, closed", at(2025, 1, 31), 2024, "general_budget_revenue", 12e9, 9.411e9 * 1.04, models.StatusCompleted, true, models.ResultCompleted, "2024-tongzhou-gwr", 2024, 1},
 		{"2026 has no plan", at(2026, 2, 1).Add(-time.Second), 0, "rural_sewage_stations_built", 4, math.NaN(), models.StatusNoTarget, false, "", "", 2026, 1.0 / 12},
 	}
 	for _, tc := range tests {
@@ -135,7 +135,7 @@ func TestFiveYearReductionMidSpan(t *testing.T) {
 		target float64
 		status models.Status
 	}{
-		{fiveYearPlan, 44, models.StatusAchieved},
+		{fiveYearPlan, 44, models.StatusMet},
 		{fiveYearPlan[:len(fiveYearPlan)-2] + ", path: geometric}\n", 50 * math.Pow(0.8, 3.0/5), models.StatusMissed},
 	}
 	for _, tc := range tests {
@@ -208,7 +208,7 @@ targets:
 		t.Fatalf("actual %v constant %v; want %v at constant prices", p.Actual, p.ConstantPrices, want)
 	}
 	pathTarget := 0.5 - 0.5*0.15*2/5
-	if !close(p.Target, pathTarget) || p.Status != models.StatusAchieved {
+	if !close(p.Target, pathTarget) || p.Status != models.StatusMet {
 		t.Errorf("target %v status %s; want %v achieved (actual %v)", p.Target, p.Status, pathTarget, p.Actual)
 	}
 }

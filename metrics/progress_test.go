@@ -119,11 +119,11 @@ func TestProgressFlows(t *testing.T) {
 		{"1–5月 30 of 64 is ahead", sewage, monthly(sewage.Code, 2024, 1, repeat(6, 5)...), at(2024, 6, 15),
 			wantProgress{30, 64, 30.0 / 64, 5.0 / 12, 30.0 / 64, models.StatusAhead}},
 		{"64 by August is achieved", sewage, monthly(sewage.Code, 2024, 1, repeat(8, 8)...), at(2024, 9, 3),
-			wantProgress{64, 64, 1, 8.0 / 12, 1, models.StatusAchieved}},
+			wantProgress{64, 64, 1, 8.0 / 12, 1, models.StatusCompleted}},
 		{"year over with December in, short: missed", sewage, monthly(sewage.Code, 2024, 1, repeat(5, 12)...), at(2025, 1, 10),
 			wantProgress{60, 64, 60.0 / 64, 1, 60.0 / 64, models.StatusMissed}},
 		{"year over but December not reported yet: still judged by pace", sewage, monthly(sewage.Code, 2024, 1, repeat(6, 11)...), at(2025, 1, 10),
-			wantProgress{66 - 0, 64, 66.0 / 64, 11.0 / 12, 66.0 / 64, models.StatusAchieved}},
+			wantProgress{66 - 0, 64, 66.0 / 64, 11.0 / 12, 66.0 / 64, models.StatusCompleted}},
 		{"year over, 11 months short", sewage, monthly(sewage.Code, 2024, 1, repeat(5, 11)...), at(2025, 1, 10),
 			wantProgress{55, 64, 55.0 / 64, 11.0 / 12, 55.0 / 64, models.StatusBehind}},
 		{"missing March: sum of what came, progress to April", sewage, monthly(sewage.Code, 2024, 1, 10, 10, nan, 10), at(2024, 5, 10),
@@ -135,7 +135,7 @@ func TestProgressFlows(t *testing.T) {
 			wantProgress{100, 100, 1, 10.0 / 12, 1, models.StatusAhead}},
 		{"超 target exceeded", flowIndicator(100, models.QualifierMoreThan, models.DirectionHigher),
 			monthly("flow", 2024, 1, append(repeat(10, 9), 10.5)...), at(2024, 11, 5),
-			wantProgress{100.5, 100, 1.005, 10.0 / 12, 1.005, models.StatusAchieved}},
+			wantProgress{100.5, 100, 1.005, 10.0 / 12, 1.005, models.StatusCompleted}},
 		{"cap: 600 of 1200 used by June is on pace", flowIndicator(1200, models.QualifierAtMost, models.DirectionLower),
 			monthly("flow", 2024, 1, repeat(100, 6)...), at(2024, 7, 9),
 			wantProgress{600, 1200, 2, 0.5, 0.5, models.StatusAhead}},
@@ -147,7 +147,7 @@ func TestProgressFlows(t *testing.T) {
 			wantProgress{1500, 1200, 0.8, 0.5, 1.25, models.StatusMissed}},
 		{"cap kept through December is achieved", flowIndicator(1200, models.QualifierAtMost, models.DirectionLower),
 			monthly("flow", 2024, 1, repeat(95, 12)...), at(2025, 1, 20),
-			wantProgress{1140, 1200, 1200.0 / 1140, 1, 0.95, models.StatusAchieved}},
+			wantProgress{1140, 1200, 1200.0 / 1140, 1, 0.95, models.StatusCompleted}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -207,18 +207,18 @@ func TestProgressReverseLevelsAndRatios(t *testing.T) {
 		want wantProgress
 		gap  float64
 	}{
-		{"PM2.5 YTD mean 31.67 within 32: achieved, pace not applicable", pm25, monthly(pm25.Code, 2024, 1, 40, 30, 25), at(2024, 4, 5),
-			wantProgress{95.0 / 3, 32, 32 / (95.0 / 3), 0.25, nan, models.StatusAchieved}, 32 - 95.0/3},
-		{"PM2.5 YTD mean 35 over 32: missed as of now", pm25, monthly(pm25.Code, 2024, 1, 40, 35, 30), at(2024, 4, 5),
-			wantProgress{35, 32, 32.0 / 35, 0.25, nan, models.StatusMissed}, -3},
+		{"PM2.5 YTD mean 31.67 within 32: 达标 (not 已完成), pace not applicable; gap on published values 31.7", pm25, monthly(pm25.Code, 2024, 1, 40, 30, 25), at(2024, 4, 5),
+			wantProgress{95.0 / 3, 32, 32 / (95.0 / 3), 0.25, nan, models.StatusMet}, 0.3},
+		{"PM2.5 YTD mean 35 over 32: 未达标 as of now", pm25, monthly(pm25.Code, 2024, 1, 40, 35, 30), at(2024, 4, 5),
+			wantProgress{35, 32, 32.0 / 35, 0.25, nan, models.StatusNotMet}, -3},
 		{"unemployment 3.9% within 5%", unemployment, monthly(unemployment.Code, 2024, 1, 0.041, 0.039), at(2024, 3, 1),
-			wantProgress{0.039, 0.05, 0.05 / 0.039, 2.0 / 12, nan, models.StatusAchieved}, 0.011},
+			wantProgress{0.039, 0.05, nan, 2.0 / 12, nan, models.StatusMet}, 0.011},
 		{"unemployment exactly 5% meets 以内", unemployment, monthly(unemployment.Code, 2024, 1, 0.05), at(2024, 3, 1),
-			wantProgress{0.05, 0.05, 1, 1.0 / 12, nan, models.StatusAchieved}, 0},
+			wantProgress{0.05, 0.05, nan, 1.0 / 12, nan, models.StatusMet}, 0},
 		{"超过65% is not met by 65%", coverage, []models.Observation{{Time: at(2024, 1, 1), Indicator: coverage.Code, Value: 0.65}}, at(2024, 12, 31),
-			wantProgress{0.65, 0.65, 1, 1, nan, models.StatusMissed}, 0},
+			wantProgress{0.65, 0.65, nan, 1, nan, models.StatusMissed}, 0},
 		{"超过65% is met by 66%", coverage, []models.Observation{{Time: at(2024, 1, 1), Indicator: coverage.Code, Value: 0.66}}, at(2024, 12, 31),
-			wantProgress{0.66, 0.65, 0.66 / 0.65, 1, nan, models.StatusAchieved}, 0.01},
+			wantProgress{0.66, 0.65, nan, 1, nan, models.StatusMet}, 0.01},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -241,15 +241,15 @@ func TestProgressStocksAndCumulatives(t *testing.T) {
 	}{
 		{"470万 at 2023-12, 485万 in June: half the increase at half-time is ahead",
 			join(monthly(canal.Code, 2023, 12, 4.7e6), monthly(canal.Code, 2024, 1, 4.72e6, 4.74e6, 4.76e6, 4.78e6, 4.8e6, 4.85e6)),
-			wantProgress{4.85e6, 5e6, 0.97, 0.5, 0.5, models.StatusAhead}, 4.7e6},
+			wantProgress{4.85e6, 5e6, 0.5, 0.5, 0.5, models.StatusAhead}, 4.7e6},
 		{"480万 in June is a third of the increase: behind, although 96% complete",
 			join(monthly(canal.Code, 2023, 12, 4.7e6), monthly(canal.Code, 2024, 6, 4.8e6)),
-			wantProgress{4.8e6, 5e6, 0.96, 0.5, 1.0 / 3, models.StatusBehind}, 4.7e6},
+			wantProgress{4.8e6, 5e6, 1.0 / 3, 0.5, 1.0 / 3, models.StatusBehind}, 4.7e6},
 		{"no 2023 data: the exact baseline 470万 is the year start",
 			monthly(canal.Code, 2024, 6, 4.85e6),
-			wantProgress{4.85e6, 5e6, 0.97, 0.5, 0.5, models.StatusAhead}, 4.7e6},
+			wantProgress{4.85e6, 5e6, 0.5, 0.5, 0.5, models.StatusAhead}, 4.7e6},
 		{"500万 reached", monthly(canal.Code, 2024, 9, 5.01e6),
-			wantProgress{5.01e6, 5e6, 1.002, 0.75, 31.0 / 30, models.StatusAchieved}, 4.7e6},
+			wantProgress{5.01e6, 5e6, 31.0 / 30, 0.75, 31.0 / 30, models.StatusCompleted}, 4.7e6},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -66,6 +66,10 @@ type SectionStanding struct {
 	MainPollutants []string  `json:"main_pollutants"`
 	Samples        int       `json:"samples"`
 	LastSample     time.Time `json:"last_sample"`
+	// Notes say what the class leaves out: measured items outside the
+	// section's evaluation set, non-detects that cannot be judged
+	// (water.Result.Notes).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // DistrictStanding is the district figures computed from the sections.

@@ -187,6 +187,10 @@ const (
 	// TargetMunicipal: the municipality sets the number ("完成市级下达的任务");
 	// it is reported as such, never as zero.
 	TargetMunicipal TargetKind = "municipal"
+	// TargetQualitative: the plan names a direction without a number
+	// ("居民人均可支配收入稳步增长"); it is shown as written (Text), never
+	// measured, and never read as zero.
+	TargetQualitative TargetKind = "qualitative"
 )
 
 // Target is the goal in force for an indicator in a year, resolved from the
@@ -214,7 +218,7 @@ type Target struct {
 
 // HasValue reports whether the target carries a number to measure against.
 func (t *Target) HasValue() bool {
-	return t != nil && t.Kind != TargetMunicipal
+	return t != nil && t.Kind != TargetMunicipal && t.Kind != TargetQualitative
 }
 
 // Indicator is one quantitative figure the bureau tracks, with its unit,
@@ -257,60 +261,66 @@ var (
 )
 
 // Validate checks the invariants of a definition: a snake_case code, known
-// enums and a unit the unit table knows.
+// enums and a unit the unit table knows. It reports every problem of the
+// definition (joined with errors.Join), not only the first, so one run of
+// `greenmetrics check` lists all that a catalogue entry needs fixed.
 func (ind *Indicator) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if !codePattern.MatchString(ind.Code) {
-		return fmt.Errorf("code %q: %w", ind.Code, ErrBadCode)
+		bad("code %q: %w", ind.Code, ErrBadCode)
 	}
-	for field, v := range map[string]string{"name_zh": ind.NameZh, "name_en": ind.NameEn, "unit": ind.Unit} {
-		if v == "" {
-			return fmt.Errorf("%s: %w", field, ErrMissingField)
+	for _, f := range []struct{ name, value string }{{"name_zh", ind.NameZh}, {"name_en", ind.NameEn}, {"unit", ind.Unit}} {
+		if f.value == "" {
+			bad("%s: %w", f.name, ErrMissingField)
 		}
 	}
 	if !ind.Domain.Valid() {
-		return fmt.Errorf("domain %q: %w (one of %v)", ind.Domain, ErrBadEnum, Domains)
+		bad("domain %q: %w (one of %v)", ind.Domain, ErrBadEnum, Domains)
 	}
 	if !ind.Kind.Valid() {
-		return fmt.Errorf("kind %q: %w (flow, stock, cumulative, level, ratio, class)", ind.Kind, ErrBadEnum)
+		bad("kind %q: %w (flow, stock, cumulative, level, ratio, class)", ind.Kind, ErrBadEnum)
 	}
 	if ind.Direction != DirectionHigher && ind.Direction != DirectionLower {
-		return fmt.Errorf("direction %q: %w (higher, lower)", ind.Direction, ErrBadEnum)
+		bad("direction %q: %w (higher, lower)", ind.Direction, ErrBadEnum)
 	}
 	switch ind.Aggregation {
 	case AggregateSum, AggregateLast, AggregateMean:
 	default:
-		return fmt.Errorf("aggregation %q: %w (sum, last, mean)", ind.Aggregation, ErrBadEnum)
+		bad("aggregation %q: %w (sum, last, mean)", ind.Aggregation, ErrBadEnum)
 	}
 	if !ind.Frequency.Valid() {
-		return fmt.Errorf("frequency %q: %w (hourly, daily, monthly, quarterly, annual)", ind.Frequency, ErrBadEnum)
+		bad("frequency %q: %w (hourly, daily, monthly, quarterly, annual)", ind.Frequency, ErrBadEnum)
 	}
-	if _, ok := LookupUnit(ind.Unit); !ok {
-		return fmt.Errorf("unit %q: %w", ind.Unit, ErrUnknownUnit)
-	}
-	if ind.DisplayUnit != "" {
-		if err := ConvertibleUnits(ind.DisplayUnit, ind.Unit); err != nil {
-			return fmt.Errorf("display_unit: %w", err)
+	if ind.Unit != "" {
+		if _, ok := LookupUnit(ind.Unit); !ok {
+			bad("unit %q: %w", ind.Unit, ErrUnknownUnit)
+		} else if ind.DisplayUnit != "" {
+			if err := ConvertibleUnits(ind.DisplayUnit, ind.Unit); err != nil {
+				bad("display_unit: %w", err)
+			}
 		}
 	}
-	return ind.validateFigures()
+	return errors.Join(append(errs, ind.validateFigures()...)...)
 }
 
-func (ind *Indicator) validateFigures() error {
+func (ind *Indicator) validateFigures() []error {
+	var errs []error
 	if b := ind.Baseline; b != nil && !b.Qualifier.Valid() {
-		return fmt.Errorf("baseline.qualifier %q: %w", b.Qualifier, ErrBadEnum)
+		errs = append(errs, fmt.Errorf("baseline.qualifier %q: %w", b.Qualifier, ErrBadEnum))
 	}
 	if t := ind.Target; t != nil {
 		if !t.Kind.Valid() {
-			return fmt.Errorf("target.kind %q: %w (absolute, growth, reduction, increase, municipal)", t.Kind, ErrBadEnum)
+			errs = append(errs, fmt.Errorf("target.kind %q: %w (absolute, growth, reduction, increase, municipal, qualitative)", t.Kind, ErrBadEnum))
 		}
 		if !t.Qualifier.Valid() {
-			return fmt.Errorf("target.qualifier %q: %w", t.Qualifier, ErrBadEnum)
+			errs = append(errs, fmt.Errorf("target.qualifier %q: %w", t.Qualifier, ErrBadEnum))
 		}
 		if t.Year == 0 {
-			return fmt.Errorf("target.year: %w", ErrMissingField)
+			errs = append(errs, fmt.Errorf("target.year: %w", ErrMissingField))
 		}
 	}
-	return nil
+	return errs
 }
 
 // Default bounds of ratio indicators whose catalogue entry sets none: a

@@ -60,7 +60,7 @@ const (
 )
 
 // Target kinds a plan adds to the annual ones (TargetAbsolute,
-// TargetGrowth, TargetMunicipal).
+// TargetGrowth, TargetMunicipal, TargetQualitative).
 const (
 	// TargetReduction: Value is a fall (0.135 for 下降13.5%) of the end
 	// year's figure against the base year's.
@@ -73,7 +73,7 @@ const (
 // Valid reports whether k is a known target kind.
 func (k TargetKind) Valid() bool {
 	switch k {
-	case TargetAbsolute, TargetGrowth, TargetMunicipal, TargetReduction, TargetIncrease:
+	case TargetAbsolute, TargetGrowth, TargetMunicipal, TargetReduction, TargetIncrease, TargetQualitative:
 		return true
 	}
 	return false
@@ -174,7 +174,7 @@ func (t *PlanTarget) Validate() error {
 		return fmt.Errorf("indicator: %w", ErrMissingField)
 	}
 	if !t.Kind.Valid() {
-		return fmt.Errorf("kind %q: %w (absolute, growth, reduction, increase, municipal)", t.Kind, ErrBadEnum)
+		return fmt.Errorf("kind %q: %w (absolute, growth, reduction, increase, municipal, qualitative)", t.Kind, ErrBadEnum)
 	}
 	if !t.Qualifier.Valid() {
 		return fmt.Errorf("qualifier %q: %w (exact, approx, more_than, at_least, at_most, less_than, municipal)", t.Qualifier, ErrBadEnum)

@@ -35,7 +35,11 @@ func TestResultOfAndWords(t *testing.T) {
 		want FinalResult
 		zh   string
 	}{
-		{StatusAchieved, ResultCompleted, "完成"},
+		{StatusCompleted, ResultCompleted, "完成"},
+		{StatusMet, ResultCompleted, "完成"},
+		{StatusBasicallyMet, ResultBasicallyCompleted, "基本完成"},
+		{StatusNotMet, ResultNotCompleted, "未完成"},
+		{StatusPaceUnknown, ResultNotCompleted, "未完成"},
 		{StatusAhead, ResultNotCompleted, "未完成"},
 		{StatusBehind, ResultNotCompleted, "未完成"},
 		{StatusMissed, ResultNotCompleted, "未完成"},

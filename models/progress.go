@@ -2,59 +2,6 @@ package models
 
 import "time"
 
-// Status is where an indicator stands against its annual target, in the
-// report's words (domain.md §6).
-type Status string
-
-// Statuses of target progress. Which apply depends on the kind of
-// indicator (docs/progress.md §6): amounts (flows, stocks, cumulatives) are
-// judged by pace against 序时进度; levels, ratios and classes by comparing
-// the current value with the target.
-const (
-	// StatusAhead: an amount whose pace is at least 序时进度 (超序时进度); a
-	// capped flow whose share of the cap used is at most 序时进度.
-	StatusAhead Status = "ahead"
-	// StatusBehind: the opposite of StatusAhead (落后序时进度).
-	StatusBehind Status = "behind"
-	// StatusAchieved: an amount has reached its target (已完成), a capped
-	// flow ended its year within the cap, or a level, ratio or class
-	// currently meets its target (达标).
-	StatusAchieved Status = "achieved"
-	// StatusMissed: an amount's year is over and reported without the
-	// target met (未完成), a capped flow exceeded its cap, or a level, ratio
-	// or class currently does not meet its target (未达标).
-	StatusMissed Status = "missed"
-	// StatusNoTarget: the report sets no number for this year, or a growth
-	// target has no prior-year figure to grow from (未设定目标).
-	StatusNoTarget Status = "no_target"
-	// StatusMunicipal: the municipality sets the number (市级下达); never
-	// measured against zero.
-	StatusMunicipal Status = "municipal"
-	// StatusNoData: no observation in the year yet.
-	StatusNoData Status = "no_data"
-)
-
-// NameZh is the status as the monthly report writes it.
-func (s Status) NameZh() string {
-	switch s {
-	case StatusAhead:
-		return "超序时"
-	case StatusBehind:
-		return "落后序时"
-	case StatusAchieved:
-		return "已完成"
-	case StatusMissed:
-		return "未完成"
-	case StatusNoTarget:
-		return "未设定目标"
-	case StatusMunicipal:
-		return "市级下达"
-	case StatusNoData:
-		return "暂无数据"
-	}
-	return string(s)
-}
-
 // Progress is an indicator's standing in a target year, as of a date. All
 // values are in the indicator's base unit; ratios are 0–1. A field that
 // cannot be computed is NaN (JSON: null), never zero. The rules per kind of
@@ -89,9 +36,17 @@ type Progress struct {
 	// "none".
 	TargetBasis string `json:"target_basis"`
 	// Completion is 完成率: Actual/Target for higher-is-better indicators,
-	// Target/Actual for lower-is-better ones, so ≥ 1 always means met. NaN
-	// when the target or (lower is better) the actual is not positive.
+	// Target/Actual for lower-is-better ones, so ≥ 1 always means met; for
+	// stocks and cumulatives with a known year start the year's increment
+	// against the increment the target asks (CompletionBasis). NaN when the
+	// target or (lower is better) the actual is not positive, and for rate
+	// targets (RateTarget): a percent of a percent means nothing.
 	Completion float64 `json:"completion"`
+	// CompletionBasis says what Completion measures: "year" (the year's
+	// figure against the target), "increment" (比年初增量 against target −
+	// year start), "total" (a stock's whole value against the target, its
+	// year start unknown) or "" (no 完成率).
+	CompletionBasis string `json:"completion_basis"`
 	// TimeProgress is 序时进度: months covered / 12 for monthly and
 	// quarterly data, days covered / days in the year for daily and
 	// hourly data, 1 once an annual figure is in; by the as-of date when
@@ -105,6 +60,16 @@ type Progress struct {
 	// ratios, classes: their status compares the value with the target).
 	Pace   float64 `json:"pace"`
 	Status Status  `json:"status"`
+	// RateTarget marks a target on a rate (a ratio indicator: GDP growth
+	// 5%左右, unemployment 5%以内): reported by Points, in 个百分点, with no
+	// 完成率. Ceiling says the target is an upper bound (以内, lower is
+	// better), kept as "控制在目标以内".
+	RateTarget bool `json:"rate_target"`
+	Ceiling    bool `json:"ceiling"`
+	// Points is, for a rate target, actual − target in ratio units, both
+	// rounded to the reporting precision (0.004: 高于目标0.4个百分点); NaN
+	// otherwise.
+	Points float64 `json:"points"`
 	// Gap is the distance to the target in base units, positive when
 	// better than the target ("优于目标X微克"), negative when short of it.
 	Gap float64 `json:"gap"`

@@ -11,6 +11,9 @@ type FinalResult string
 const (
 	// ResultCompleted: the target was met over the year (完成).
 	ResultCompleted FinalResult = "completed"
+	// ResultBasicallyCompleted: a 左右 target was missed by no more than
+	// the tolerance (基本完成, models.ApproxTolerance).
+	ResultBasicallyCompleted FinalResult = "basically_completed"
 	// ResultNotCompleted: the year closed without the target met (未完成).
 	ResultNotCompleted FinalResult = "not_completed"
 	// ResultNoTarget: no plan set a number for the year (未设定目标).
@@ -24,11 +27,12 @@ const (
 // resultWords are the report's words for final results, Chinese and
 // English.
 var resultWords = map[FinalResult][2]string{
-	ResultCompleted:    {"完成", "met"},
-	ResultNotCompleted: {"未完成", "not met"},
-	ResultNoTarget:     {"未设定目标", "no target"},
-	ResultMunicipal:    {"市级下达", "set by the municipality"},
-	ResultNoData:       {"暂无数据", "no data"},
+	ResultCompleted:          {"完成", "target met"},
+	ResultBasicallyCompleted: {"基本完成", "target basically met"},
+	ResultNotCompleted:       {"未完成", "target not met"},
+	ResultNoTarget:           {"未设定目标", "no target"},
+	ResultMunicipal:          {"市级下达", "set by the municipality"},
+	ResultNoData:             {"暂无数据", "no data"},
 }
 
 // NameZh is the result as the report writes it.
@@ -47,14 +51,17 @@ func (r FinalResult) NameEn() string {
 	return string(r)
 }
 
-// ResultOf is the final result a closed year's status stands for: only a
-// met target (StatusAchieved) is 完成; ahead, behind or missed at the close
-// are 未完成.
+// ResultOf is the final result a closed year's status stands for: a met
+// target (completed, met) is 完成, one within a 左右 tolerance (basically
+// completed or met) 基本完成; anything else judged — ahead, behind, pace
+// unknown, not met or missed at the close — is 未完成.
 func ResultOf(s Status) FinalResult {
 	switch s {
-	case StatusAchieved:
+	case StatusCompleted, StatusMet:
 		return ResultCompleted
-	case StatusAhead, StatusBehind, StatusMissed:
+	case StatusBasicallyCompleted, StatusBasicallyMet:
+		return ResultBasicallyCompleted
+	case StatusAhead, StatusBehind, StatusPaceUnknown, StatusNotMet, StatusMissed:
 		return ResultNotCompleted
 	case StatusMunicipal:
 		return ResultMunicipal

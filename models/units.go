@@ -303,7 +303,7 @@ func autoDisplay(v float64, base string) string {
 // GB/T 8170 asks, and drops trailing zeros.
 func trimDecimal(v float64, prec int) string {
 	p := math.Pow(10, float64(prec))
-	r := math.RoundToEven(v*p) / p
+	r := RoundUnits(v, 1/p) / p
 	s := strconv.FormatFloat(r, 'f', prec, 64)
 	if strings.Contains(s, ".") {
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")

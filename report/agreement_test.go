@@ -14,7 +14,7 @@ import (
 	"github.com/greenmetrics/greenmetrics/store"
 )
 
-// memReader is an in-memory metrics.Reader with the store's contract: one
+// memReader is an in-memory metrics.HistoryReader with the store's contract: one
 // figure per indicator, entity and time (the latest written wins).
 type memReader []models.Observation
 
@@ -37,7 +37,7 @@ func (m memReader) Observations(_ context.Context, f store.Filter) ([]models.Obs
 	return out, nil
 }
 
-func (memReader) Query(context.Context, string, map[string]any) ([]store.Series, error) {
+func (memReader) DailyAggregates(context.Context, string, models.Aggregation, time.Time, time.Time) ([]store.DailyFigure, error) {
 	return nil, errors.New("memReader: the agreement test has no hourly series")
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/css"
 	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -103,7 +104,7 @@ func argsText(args []*runtime.RemoteObject) string {
 func TestHTMLInChromium(t *testing.T) {
 	exe := chromiumPath(t)
 	out := t.TempDir()
-	rep := buildFixture(t, Month{2024, 5}, LangZh)
+	rep := buildDemoLikeFixture(t, Month{2024, 5}, LangZh)
 	paths, err := Write(out, rep, AllFormats)
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +153,16 @@ func TestHTMLInChromium(t *testing.T) {
 
 	t.Run("sections", func(t *testing.T) { checkSections(t, tctx) })
 	t.Run("cjk-font", func(t *testing.T) { checkCJK(t, tctx) })
-	t.Run("screenshot", func(t *testing.T) { screenshot(t, tctx) })
+	for _, width := range []int64{1280, 800} {
+		t.Run(fmt.Sprintf("layout-%dpx", width), func(t *testing.T) { checkLayout(t, tctx, width) })
+	}
+	t.Run("layout-print", func(t *testing.T) { checkPrintLayout(t, tctx) })
+	t.Run("screenshot", func(t *testing.T) {
+		if err := chromedp.Do(tctx, chromedp.EmulateViewport(1280, 1600)); err != nil {
+			t.Fatal(err)
+		}
+		screenshot(t, tctx, "report-screenshot.png")
+	})
 	t.Run("pdf", func(t *testing.T) { printPDF(t, tctx) })
 
 	blog.mu.Lock()
@@ -175,7 +185,7 @@ var reportIDs = []string{
 	"sec-header", "sec-summary", "sec-carbon", "sec-green-finance", "sec-water", "sec-air",
 	"sec-building", "sec-transport", "sec-economy", "sec-quality", "sec-method",
 	"tbl-water-sections", "tbl-stations", "tbl-stale", "tbl-rejected-rules",
-	"chart-water-classes", "chart-prefab_building_started_area",
+	"chart-water-classes", "chart-prefab_building_started_area", "tbl-air", "air-assessment",
 }
 
 func checkSections(t *testing.T, ctx context.Context) {
@@ -251,7 +261,103 @@ func checkCJK(t *testing.T, ctx context.Context) {
 	}
 }
 
-func screenshot(t *testing.T, ctx context.Context) {
+// layoutProblems measures the page as laid out: the page itself must not
+// scroll sideways; every table sits in a .tbl box and, when wider than
+// the box, the box scrolls (overflow-x auto) rather than clipping it; and
+// every text of every chart (legend, ticks, unit) lies inside its SVG.
+// With mustFit (a desktop width) no table may need to scroll at all.
+const layoutProblems = `((mustFit) => {
+  const out = [];
+  const doc = document.documentElement;
+  if (doc.scrollWidth > window.innerWidth + 1) out.push("page scrolls sideways: " + doc.scrollWidth + " > " + window.innerWidth);
+  document.querySelectorAll("table").forEach((t, i) => {
+    const box = t.parentElement;
+    const name = t.id || ("table " + i + " in " + (t.closest("section") || {}).id);
+    if (!box.classList.contains("tbl")) { out.push(name + ": not in a .tbl box"); return; }
+    const r = box.getBoundingClientRect();
+    if (r.right > window.innerWidth + 1) out.push(name + ": box ends at " + r.right + " past the viewport " + window.innerWidth);
+    const scrolls = ["auto", "scroll"].includes(getComputedStyle(box).overflowX);
+    if (t.scrollWidth > box.clientWidth + 1 && !scrolls) out.push(name + ": " + t.scrollWidth + "px wide in a " + box.clientWidth + "px box that does not scroll");
+    if (t.scrollWidth > box.clientWidth + 1 && mustFit) out.push(name + ": " + t.scrollWidth + "px wide, scrolls in its " + box.clientWidth + "px box");
+  });
+  document.querySelectorAll("svg.chart").forEach(svg => {
+    const s = svg.getBoundingClientRect();
+    svg.querySelectorAll("text").forEach(tx => {
+      const r = tx.getBoundingClientRect();
+      if (r.left < s.left - 0.5 || r.right > s.right + 0.5 || r.top < s.top - 0.5 || r.bottom > s.bottom + 0.5) {
+        out.push(svg.id + ": text " + JSON.stringify(tx.textContent) + " [" + r.left.toFixed(1) + ", " + r.right.toFixed(1) + "] outside [" + s.left.toFixed(1) + ", " + s.right.toFixed(1) + "]");
+      }
+    });
+  });
+  return out;
+})`
+
+// checkLayout lays the page out at width px and measures it (layoutProblems),
+// then saves a screenshot of that width as an artifact.
+func checkLayout(t *testing.T, ctx context.Context, width int64) {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 1600)); err != nil {
+		t.Fatal(err)
+	}
+	// At 1280 px every table fits; at 800 px the 13-column tables may
+	// scroll inside their box.
+	problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](fmt.Sprintf("%s(%v)", layoutProblems, width >= 1280)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("at %dpx: %s", width, p)
+	}
+	counts, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.querySelectorAll("table").length, document.querySelectorAll("svg.chart text.legend").length]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts[0] < 8 || counts[1] < 4 {
+		t.Errorf("measured %d tables and %d legend texts; the fixture has more", counts[0], counts[1])
+	}
+	screenshot(t, ctx, fmt.Sprintf("report-%dpx.png", width))
+}
+
+// screenshot saves the viewport as an artifact. The README's picture is
+// the demo's report instead (scripts/report-screenshot.sh).
+// a4LandscapeContentPx is the printable width of A4 landscape with the
+// page's 10 mm side margins (@page), in CSS px: 277 mm at 96 px per inch.
+const a4LandscapeContentPx = 1047
+
+// checkPrintLayout lays the page out with the print style sheet at the
+// printable width of A4 landscape: paper does not scroll, so every table
+// must fit its box there.
+func checkPrintLayout(t *testing.T, ctx context.Context) {
+	setMedia := func(media string) error {
+		return chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: media})
+			return err
+		}))
+	}
+	if err := setMedia("print"); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := setMedia(""); err != nil {
+			t.Error(err)
+		}
+	}()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(a4LandscapeContentPx, 1600)); err != nil {
+		t.Fatal(err)
+	}
+	// The print style sheet is in force: it hides the navigation.
+	if nav, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("nav")).display`)); err != nil || nav != "none" {
+		t.Fatalf("nav display = %q, %v: print media not emulated", nav, err)
+	}
+	problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](fmt.Sprintf("%s(true)", layoutProblems)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("in print at %dpx: %s", a4LandscapeContentPx, p)
+	}
+}
+
+func screenshot(t *testing.T, ctx context.Context, name string) {
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)
@@ -259,16 +365,11 @@ func screenshot(t *testing.T, ctx context.Context) {
 	if !bytes.HasPrefix(png, []byte("\x89PNG")) {
 		t.Fatalf("screenshot is not a PNG")
 	}
-	path := filepath.Join(artifactsDir(t), "report-screenshot.png")
+	path := filepath.Join(artifactsDir(t), name)
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s", path)
-	if *update {
-		if err := os.WriteFile(filepath.Join("..", "docs", "img", "report-screenshot.png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 // pdfPage counts page objects ("/Type /Page", not "/Pages").

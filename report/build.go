@@ -62,6 +62,7 @@ func Build(_ context.Context, in Input) (*Report, error) {
 	b := newBuilder(in)
 	b.indicatorRows()
 	b.stations()
+	b.airAssessment()
 	b.water()
 	b.quality()
 	b.rep.Counts = countStatuses(b.rep.Sections)
@@ -199,8 +200,9 @@ func (b *builder) row(ind models.Indicator, entity string, s models.Series) Row 
 		MoM: Num(c.MoM), YoY: Num(c.YoY), ChangeInPoints: ind.Kind == models.KindRatio,
 		YTD:    Num(ytd.Value),
 		YTDYoY: NaN(), SinceYearStart: NaN(),
-		Target: NaN(), Completion: NaN(), Progress: b.rep.TimeProgress,
-		Projected: NaN(), ProbabilityMeet: NaN(),
+		Target: NaN(), Completion: NaN(), Progress: NaN(),
+		PriorYearPeriod: !c.Period.Start.IsZero() && c.Period.Start.In(models.Shanghai).Year() < b.year,
+		Projected:       NaN(), ProbabilityMeet: NaN(),
 		Demo: c.Demo || ytd.Demo,
 	}
 	r.LastObservation = b.latestBefore(ind.Code, entity, s.LastTime())
@@ -232,10 +234,14 @@ func (b *builder) applyProgress(r *Row, ind models.Indicator) {
 		r.SinceYearStart = Num(p.SinceYearStart)
 		r.Target = Num(p.Target)
 		r.Completion = Num(p.Completion)
-		if !math.IsNaN(p.TimeProgress) {
+		r.CompletionBasis = p.CompletionBasis
+		if !math.IsNaN(p.TimeProgress) && !math.IsNaN(p.Pace) {
+			// One 序时进度 in the report: the one the status compared the
+			// pace with; a level or ratio has none.
 			r.Progress = Num(p.TimeProgress)
 		}
 		r.Status = p.Status
+		r.StatusText = progressStatusText(p, b.lang)
 	case b.hasTarget(ind) && ind.Target.Kind == models.TargetMunicipal:
 		r.Status = models.StatusMunicipal
 	case b.hasTarget(ind):
@@ -246,7 +252,12 @@ func (b *builder) applyProgress(r *Row, ind models.Indicator) {
 	if r.Status == "" {
 		r.Status = models.StatusNoTarget
 	}
-	r.StatusText = statusText(r.Status, b.lang)
+	if r.StatusText == "" {
+		r.StatusText = statusText(r.Status, b.lang)
+	}
+	if b.hasTarget(ind) {
+		r.TargetLabel = targetLabel(*ind.Target, *r, b.lang)
+	}
 	if f, ok := b.snap.Forecasts[ind.Code]; ok && f.Year == b.year {
 		r.Projected = Num(f.Projected)
 		r.ProbabilityMeet = Num(f.ProbabilityMeet)
@@ -258,9 +269,14 @@ func (b *builder) trend(code, entity string) *Trend {
 		if t.Indicator != code || t.Entity != entity {
 			continue
 		}
+		rs, wp := Num(t.Rs), Num(t.Wp)
+		if t.Spearman22 == "" {
+			rs, wp = NaN(), NaN()
+		}
 		return &Trend{
 			Method: t.Method, Direction: t.Direction, SlopePerYear: Num(t.SlopePerYear),
 			P: Num(t.P), Significant: !math.IsNaN(t.P) && t.P < b.in.Alpha, N: t.N,
+			Spearman22: t.Spearman22, Rs: rs, Wp: wp,
 		}
 	}
 	return nil

@@ -55,15 +55,16 @@ func (b *builder) chart(ind models.Indicator, row Row, s models.Series) (Chart, 
 		return Chart{}, false
 	}
 	prev := s.YearToDatePath(b.year-1, Month{Year: b.year - 1, Month: time.December}.Start())
+	unit := chartDisplayUnit(chartMax(cur, prev, row.Target), ind.Unit, ind.DisplayUnit)
 	conv := func(vs [12]float64) []float64 {
 		out := make([]float64, 12)
 		for i, v := range vs {
-			out[i] = displayValue(v, ind.Unit, ind.DisplayUnit)
+			out[i] = displayValue(v, ind.Unit, unit)
 		}
 		return out
 	}
 	c := Chart{
-		ID: "chart-" + ind.Code, Title: row.Name, Unit: chartUnit(ind.Unit, ind.DisplayUnit, b.lang),
+		ID: "chart-" + ind.Code, Title: row.Name, Unit: chartUnit(ind.Unit, unit, b.lang),
 		XLabels: monthLabels(b.lang),
 	}
 	actual := b.l.ChartActual
@@ -87,6 +88,22 @@ func (b *builder) chart(ind models.Indicator, row Row, s models.Series) (Chart, 
 		}
 	}
 	return c, true
+}
+
+// chartMax is the largest magnitude a chart draws, in base units.
+func chartMax(cur, prev [12]float64, target Num) float64 {
+	m := math.NaN()
+	for _, vs := range [][12]float64{cur, prev} {
+		for _, v := range vs {
+			if !math.IsNaN(v) && !(math.Abs(v) <= m) {
+				m = math.Abs(v)
+			}
+		}
+	}
+	if target.Valid() && !(math.Abs(target.Float()) <= m) {
+		m = math.Abs(target.Float())
+	}
+	return m
 }
 
 func anyValid(vs []float64) bool {
@@ -136,8 +153,13 @@ const (
 // returning template.HTML safe.
 func (c Chart) SVG() template.HTML {
 	var b strings.Builder
+	legend := c.legendLayout()
+	height := chartH
+	if n := len(legend); n > 0 {
+		height += legendLineH * (legend[n-1].row)
+	}
 	fmt.Fprintf(&b, `<svg id="%s" class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-labelledby="%s-t">`,
-		esc(c.ID), chartW, chartH, chartW, chartH, esc(c.ID))
+		esc(c.ID), chartW, height, chartW, height, esc(c.ID))
 	fmt.Fprintf(&b, `<title id="%s-t">%s</title>`, esc(c.ID), esc(c.Title))
 	lo, hi := c.yRange()
 	ticks := niceTicks(lo, hi)
@@ -215,14 +237,49 @@ func (c Chart) lines(b *strings.Builder, x func(int) float64, y func(float64) fl
 	c.legend(b)
 }
 
-// legend lays the series names out in one row under the x axis.
-func (c Chart) legend(b *strings.Builder) {
-	lx := float64(padL)
-	ly := float64(chartH - 12)
+// legendEntry is one series name placed in the legend.
+type legendEntry struct {
+	s   Series
+	x   float64
+	row int
+}
+
+// Legend geometry: entries start at legendX and wrap onto a new line
+// (legendLineH lower, the SVG growing to match) rather than run past the
+// chart's right edge.
+const (
+	legendX     = 8
+	legendLineH = 14
+	// legendCharW is the width of half an em at the legend's 10px, with
+	// some room: a CJK character is two of them.
+	legendCharW = 5.5
+)
+
+// legendLayout places the series names of a line chart in rows that fit
+// the chart's width; nil for bar charts.
+func (c Chart) legendLayout() []legendEntry {
+	if len(c.Bars) > 0 {
+		return nil
+	}
+	var out []legendEntry
+	x, row := float64(legendX), 0
 	for _, s := range c.Series {
-		fmt.Fprintf(b, `<line class="s-%s" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/>`, esc(s.Style), lx, lx+16, ly-4, ly-4)
-		fmt.Fprintf(b, `<text class="legend" x="%.1f" y="%.1f">%s</text>`, lx+20, ly, esc(s.Name))
-		lx += 20 + float64(textWidth(s.Name))*6 + 14
+		w := 20 + float64(textWidth(s.Name))*legendCharW
+		if x > legendX && x+w > chartW-padR {
+			x, row = legendX, row+1
+		}
+		out = append(out, legendEntry{s: s, x: x, row: row})
+		x += w + 14
+	}
+	return out
+}
+
+// legend draws the series names under the x axis.
+func (c Chart) legend(b *strings.Builder) {
+	for _, e := range c.legendLayout() {
+		lx, ly := e.x, float64(chartH-12+legendLineH*e.row)
+		fmt.Fprintf(b, `<line class="s-%s" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/>`, esc(e.s.Style), lx, lx+16, ly-4, ly-4)
+		fmt.Fprintf(b, `<text class="legend" x="%.1f" y="%.1f">%s</text>`, lx+20, ly, esc(e.s.Name))
 	}
 }
 

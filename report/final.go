@@ -17,10 +17,11 @@ type FinalResults struct {
 	// Completed, NotCompleted and Pending count the rows by result;
 	// Pending are targets whose year is not closed yet (the last period
 	// is missing and the cut-off has not passed).
-	Completed    int        `json:"completed"`
-	NotCompleted int        `json:"not_completed"`
-	Pending      int        `json:"pending"`
-	Rows         []FinalRow `json:"rows"`
+	Completed          int        `json:"completed"`
+	BasicallyCompleted int        `json:"basically_completed"`
+	NotCompleted       int        `json:"not_completed"`
+	Pending            int        `json:"pending"`
+	Rows               []FinalRow `json:"rows"`
 }
 
 // FinalRow is one target's final result.
@@ -34,10 +35,17 @@ type FinalRow struct {
 	Target      Num         `json:"target"`
 	TargetText  string      `json:"target_text,omitempty"`
 	Completion  Num         `json:"completion"`
+	// CompletionBasis is models.Progress.CompletionBasis (labelled).
+	CompletionBasis string `json:"completion_basis,omitempty"`
 	// Result is empty while the year is not closed for this target.
 	Result models.FinalResult `json:"result"`
-	Plan   string             `json:"plan"`
-	Demo   bool               `json:"demo"`
+	// RateTarget, Ceiling and Points carry a rate target's difference in
+	// 个百分点 (models.Progress): its result reads "完成（控制在目标以内）".
+	RateTarget bool   `json:"rate_target,omitempty"`
+	Ceiling    bool   `json:"ceiling,omitempty"`
+	Points     Num    `json:"points"`
+	Plan       string `json:"plan"`
+	Demo       bool   `json:"demo"`
 }
 
 // finalResults builds the year's final results from a snapshot of that
@@ -54,14 +62,16 @@ func finalResults(snap *metrics.Snapshot) *FinalResults {
 			p = models.Progress{Actual: math.NaN(), Target: math.NaN(), Completion: math.NaN()}
 		}
 		row := FinalRow{Code: ind.Code, Name: ind.NameZh, Unit: ind.Unit, DisplayUnit: ind.DisplayUnit, Kind: ind.Kind,
-			Actual: Num(p.Actual), Target: Num(p.Target), TargetText: t.Text, Completion: Num(p.Completion),
-			Plan: t.Plan.PlanName, Demo: t.Plan.Demo}
+			Actual: Num(p.Actual), Target: Num(p.Target), TargetText: t.Text, Completion: Num(p.Completion), CompletionBasis: p.CompletionBasis,
+			Plan: t.Plan.PlanName, Demo: t.Plan.Demo, RateTarget: p.RateTarget, Ceiling: p.Ceiling, Points: Num(p.Points)}
 		if p.Final {
 			row.Result = p.Result
 		}
 		switch row.Result {
 		case models.ResultCompleted:
 			fr.Completed++
+		case models.ResultBasicallyCompleted:
+			fr.BasicallyCompleted++
 		case models.ResultNotCompleted:
 			fr.NotCompleted++
 		case "":
@@ -79,8 +89,16 @@ func finalResultText(r FinalRow, lang Lang) string {
 		return "pending (year not closed)"
 	case r.Result == "":
 		return "待定（全年数据未齐）"
-	case lang == LangEn:
+	}
+	met := r.Result == models.ResultCompleted
+	if lang == LangEn {
+		if t := models.PointsEn(r.Points.Float(), r.Ceiling, met); r.RateTarget && t != "" {
+			return r.Result.NameEn() + " (" + t + ")"
+		}
 		return r.Result.NameEn()
+	}
+	if t := models.PointsZh(r.Points.Float(), r.Ceiling, met); r.RateTarget && t != "" {
+		return r.Result.NameZh() + "（" + t + "）"
 	}
 	return r.Result.NameZh()
 }
@@ -96,13 +114,21 @@ func finalTitle(year int, lang Lang) string {
 // finalSummary is the summary's paragraph on the final results.
 func finalSummary(f *FinalResults, lang Lang) string {
 	if lang == LangEn {
-		s := fmt.Sprintf("Final results %d: %d targets met, %d not met", f.Year, f.Completed, f.NotCompleted)
+		s := fmt.Sprintf("Final results %d: %d targets met", f.Year, f.Completed)
+		if f.BasicallyCompleted > 0 {
+			s += fmt.Sprintf(", %d basically met", f.BasicallyCompleted)
+		}
+		s += fmt.Sprintf(", %d not met", f.NotCompleted)
 		if f.Pending > 0 {
 			s += fmt.Sprintf(", %d pending", f.Pending)
 		}
 		return s + "."
 	}
-	s := fmt.Sprintf("%d年全年完成情况：完成%d项，未完成%d项", f.Year, f.Completed, f.NotCompleted)
+	s := fmt.Sprintf("%d年全年完成情况：完成%d项", f.Year, f.Completed)
+	if f.BasicallyCompleted > 0 {
+		s += fmt.Sprintf("，基本完成%d项", f.BasicallyCompleted)
+	}
+	s += fmt.Sprintf("，未完成%d项", f.NotCompleted)
 	if f.Pending > 0 {
 		s += fmt.Sprintf("，待定%d项", f.Pending)
 	}
@@ -133,7 +159,7 @@ func newFinalView(f *FinalResults, lang Lang) *finalView {
 			target += map[Lang]string{LangZh: "（演示）", LangEn: " (demo)"}[lang]
 		}
 		v.Rows = append(v.Rows, []string{r.Name, formatValue(r.Actual, r.Unit, r.DisplayUnit, r.Kind, lang), target,
-			percent(r.Completion), finalResultText(r, lang)})
+			completionText(Row{Completion: r.Completion, CompletionBasis: r.CompletionBasis}, lang), finalResultText(r, lang)})
 	}
 	return v
 }

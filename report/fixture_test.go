@@ -73,6 +73,21 @@ func fixtureIndicators() []models.Indicator {
 	}
 }
 
+// airAnnual is one of the engine's derived annual air statistics.
+func airAnnual(code, nameZh, nameEn, display string) models.Indicator {
+	return models.Indicator{Code: code, NameZh: nameZh, NameEn: nameEn, Domain: models.DomainAir, Unit: "ug/m3", DisplayUnit: display,
+		Kind: models.KindLevel, Direction: models.DirectionLower, Aggregation: models.AggregateLast, Frequency: models.FrequencyAnnual}
+}
+
+// fixtureAirAnnual are the year-to-date statistics of 2024 in µg/m³, on
+// the rounding boundaries: PM2.5 32.04 is reported 32.0, PM10 70.5 rounds
+// half to even to 70 (meets 70), CO 1250 µg/m³ is 1.2 mg/m³, and O₃ 175
+// misses 160.
+var fixtureAirAnnual = map[string]float64{
+	"pm25_year_mean": 32.04, "pm10_year_mean": 70.5, "so2_year_mean": 5, "no2_year_mean": 31,
+	"co_year_p95": 1250, "o3_8h_year_p90": 175,
+}
+
 // fixtureHistory is 2022-01 to 2024-05 of fixed, formula-made values, so
 // every expected number can be worked out by hand. The electric-vehicle
 // series stops after March 2024 (stale in May) and the farmland series
@@ -129,12 +144,24 @@ func fixtureHistory() []models.Observation {
 // metrics.EntitySeries), through May 2024 whatever m: the report cuts
 // them at the end of its month.
 func fixtureSnapshot(m Month) *metrics.Snapshot {
+	paceless := map[string]bool{"urban_registered_unemployment_rate": true, "pm25_annual_mean": true}
 	end := m.End()
 	nan := math.NaN()
 	prog := func(code string, actual, target, completion float64, st models.Status) models.Progress {
-		return models.Progress{Indicator: code, Year: m.Year, AsOf: end, Actual: actual, Target: target,
-			Completion: completion, TimeProgress: float64(m.Index()) / 12, Status: st,
+		p := models.Progress{Indicator: code, Year: m.Year, AsOf: end, Actual: actual, Target: target,
+			Completion: completion, TimeProgress: float64(m.Index()) / 12, Status: st, Pace: nan,
 			YTDYoY: nan, SinceYearStart: nan, MoM: nan, YoY: nan}
+		if !paceless[code] && !math.IsNaN(completion) {
+			// A flow's status is its pace against 序时进度; levels and
+			// ratios compare their value with the target.
+			p.Pace = completion
+		}
+		return p
+	}
+	rate := func(p models.Progress, points float64) models.Progress {
+		// A rate target (5%以内): reported in 个百分点, no 完成率.
+		p.RateTarget, p.Ceiling, p.Points = true, true, points
+		return p
 	}
 	n := float64(m.Index())
 	carbon := 0.0
@@ -156,8 +183,8 @@ func fixtureSnapshot(m Month) *metrics.Snapshot {
 			"rural_sewage_stations_built":        prog("rural_sewage_stations_built", sewage, 64, sewage/64, statusFor(sewage/64, n/12)),
 			"prefab_building_started_area":       prog("prefab_building_started_area", prefab, 1_300_000, prefab/1_300_000, statusFor(prefab/1_300_000, n/12)),
 			"electric_bus_taxi_added":            prog("electric_bus_taxi_added", buses, 300, buses/300, statusFor(buses/300, n/12)),
-			"urban_registered_unemployment_rate": prog("urban_registered_unemployment_rate", 0.042, 0.05, 0.05/0.042, models.StatusAchieved),
-			"pm25_annual_mean":                   prog("pm25_annual_mean", 38+0.2*n, 33, 33/(38+0.2*n), models.StatusBehind),
+			"urban_registered_unemployment_rate": rate(prog("urban_registered_unemployment_rate", 0.042, 0.05, nan, models.StatusMet), -0.008),
+			"pm25_annual_mean":                   prog("pm25_annual_mean", 38+0.2*n, 33, 33/(38+0.2*n), models.StatusNotMet),
 			"old_residential_renovation":         prog("old_residential_renovation", reno, 10, reno/10, statusFor(reno/10, n/12)),
 		},
 		Forecasts: map[string]models.Forecast{
@@ -214,7 +241,7 @@ func fixtureSeries(h []models.Observation) (map[string]models.Series, map[string
 func statusFor(completion, timeProgress float64) models.Status {
 	switch {
 	case completion >= 1:
-		return models.StatusAchieved
+		return models.StatusCompleted
 	case completion >= timeProgress:
 		return models.StatusAhead
 	}
@@ -241,6 +268,103 @@ func fixtureRejects(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// fixtureAirIndicators are the district's derived air figures
+// (metrics/engine_air.go): the demo-like fixture adds them to the fixture.
+func fixtureAirIndicators() []models.Indicator {
+	return []models.Indicator{
+		{Code: "good_days", NameZh: "优良天数", NameEn: "Good days", Domain: models.DomainAir, Unit: "count", DisplayUnit: "天",
+			Kind: models.KindLevel, Direction: models.DirectionHigher, Aggregation: models.AggregateLast, Frequency: models.FrequencyDaily},
+		{Code: "good_days_ratio", NameZh: "优良天数比例", NameEn: "Share of good days", Domain: models.DomainAir, Unit: "ratio", DisplayUnit: "%",
+			Kind: models.KindRatio, Direction: models.DirectionHigher, Aggregation: models.AggregateLast, Frequency: models.FrequencyDaily},
+		{Code: "heavy_pollution_days", NameZh: "重污染天数", NameEn: "Heavy-pollution days", Domain: models.DomainAir, Unit: "count", DisplayUnit: "天",
+			Kind: models.KindLevel, Direction: models.DirectionLower, Aggregation: models.AggregateLast, Frequency: models.FrequencyDaily},
+		airAnnual("pm25_year_mean", "PM2.5年均浓度(站点计算)", "PM2.5 annual mean from station data", "微克/立方米"),
+		airAnnual("pm10_year_mean", "PM10年均浓度(站点计算)", "PM10 annual mean from station data", "微克/立方米"),
+		airAnnual("so2_year_mean", "二氧化硫年均浓度(站点计算)", "SO2 annual mean from station data", "微克/立方米"),
+		airAnnual("no2_year_mean", "二氧化氮年均浓度(站点计算)", "NO2 annual mean from station data", "微克/立方米"),
+		airAnnual("co_year_p95", "一氧化碳日均值第95百分位数", "CO 95th percentile of daily means", "毫克/立方米"),
+		airAnnual("o3_8h_year_p90", "臭氧日最大8小时平均第90百分位数", "O3 daily max 8-hour mean, 90th percentile", "微克/立方米"),
+	}
+}
+
+// fixtureAirHistory is 2024's derived air figures through May.
+func fixtureAirHistory() []models.Observation {
+	var h []models.Observation
+	add := func(code, entity string, t time.Time, v float64) {
+		h = append(h, models.Observation{Time: t, Indicator: code, Entity: entity, Value: v, Provider: "derived"})
+	}
+	// The district's derived air figures of 2024, year to date through each
+	// day: every fourth day not good, the 15th of January and February
+	// heavily polluted.
+	good, heavy, valid := 0, 0, 0
+	for d := at(2024, time.January, 1, 0); d.Before(at(2024, time.June, 1, 0)); d = d.AddDate(0, 0, 1) {
+		valid++
+		if d.YearDay()%4 != 0 {
+			good++
+		}
+		if d.Day() == 15 && d.Month() <= time.February {
+			heavy++
+		}
+		add("good_days", "", d, float64(good))
+		add("heavy_pollution_days", "", d, float64(heavy))
+		add("good_days_ratio", "", d, float64(good)/float64(valid))
+	}
+	for code, v := range fixtureAirAnnual {
+		add(code, "", at(2024, time.January, 1, 0), v)
+	}
+	return h
+}
+
+// buildDemoLikeFixture builds the report of month m from the fixture plus
+// the district's derived air figures, as the demo's data give them: the
+// report the browser test renders and the Markdown golden file holds.
+func buildDemoLikeFixture(t *testing.T, m Month, lang Lang) *Report {
+	t.Helper()
+	snap := fixtureSnapshot(m)
+	snap.Indicators = append(snap.Indicators, fixtureAirIndicators()...)
+	byCode := map[string][]models.Observation{}
+	for _, o := range fixtureAirHistory() {
+		byCode[o.Indicator] = append(byCode[o.Indicator], o)
+	}
+	for _, ind := range fixtureAirIndicators() {
+		snap.Series[ind.Code] = metrics.DistrictSeries(ind, byCode[ind.Code], metrics.Scope{})
+	}
+	// The work report's budget revenue (+4% on 2023's 94.11亿元, whose 2024
+	// figure has not come in) and the investment target written in words.
+	nan := math.NaN()
+	budget := models.Indicator{Code: "general_budget_revenue", NameZh: "一般公共预算收入", NameEn: "General public budget revenue",
+		Domain: models.DomainEconomy, Unit: "CNY", DisplayUnit: "亿元", Kind: models.KindFlow, Direction: models.DirectionHigher,
+		Aggregation: models.AggregateSum, Frequency: models.FrequencyAnnual,
+		Target: &models.Target{Year: 2024, Kind: models.TargetGrowth, Value: 0.04, Qualifier: models.QualifierExact, Text: "4%"}}
+	invest := models.Indicator{Code: "fixed_asset_investment", NameZh: "固定资产投资", NameEn: "Fixed-asset investment",
+		Domain: models.DomainEconomy, Unit: "CNY", DisplayUnit: "亿元", Kind: models.KindFlow, Direction: models.DirectionHigher,
+		Aggregation: models.AggregateSum, Frequency: models.FrequencyMonthly,
+		Target: &models.Target{Year: 2024, Kind: models.TargetAbsolute, Value: 1e11, Qualifier: models.QualifierExact, Text: "千亿元"}}
+	snap.Indicators = append(snap.Indicators, budget, invest)
+	snap.Series[budget.Code] = metrics.DistrictSeries(budget, []models.Observation{
+		{Time: at(2023, time.January, 1, 0), Indicator: budget.Code, Value: 9.411e9, Provider: "bureau"}}, metrics.Scope{})
+	var inv []models.Observation
+	for mo := time.January; mo <= m.Month; mo++ {
+		inv = append(inv, models.Observation{Time: at(2024, mo, 1, 0), Indicator: invest.Code, Value: 8e9, Provider: "bureau"})
+	}
+	snap.Series[invest.Code] = metrics.DistrictSeries(invest, inv, metrics.Scope{})
+	n := float64(m.Index())
+	snap.Progress[budget.Code] = models.Progress{Indicator: budget.Code, Year: 2024, AsOf: m.End(), Actual: nan, Target: 9.411e9 * 1.04,
+		Completion: nan, TimeProgress: n / 12, Pace: nan, Status: models.StatusNoData, YTDYoY: nan, SinceYearStart: nan}
+	snap.Progress[invest.Code] = models.Progress{Indicator: invest.Code, Year: 2024, AsOf: m.End(), Actual: 8e9 * n, Target: 1e11,
+		Completion: 8e9 * n / 1e11, TimeProgress: n / 12, Pace: 8e9 * n / 1e11, Status: statusFor(8e9*n/1e11, n/12), YTDYoY: nan, SinceYearStart: nan}
+	snap.Trends = append(snap.Trends, models.TrendSummary{Indicator: "water_good_ratio", Method: "Mann-Kendall",
+		Direction: "no trend", P: 0.08, SlopePerYear: 0, N: 8, Spearman22: "increasing", Rs: 0.714, Wp: 0.643})
+	rep, err := Build(context.Background(), Input{
+		Month: m, Lang: lang, Snapshot: snap,
+		RejectDir: fixtureRejects(t), Now: func() time.Time { return m.End().Add(56 * time.Hour) },
+	})
+	if err != nil {
+		t.Fatalf("Build(%s) = %v", m, err)
+	}
+	return rep
 }
 
 // buildFixture builds the report of month m from the fixture.

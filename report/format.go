@@ -61,7 +61,11 @@ func percent(v Num) string {
 	if !v.Valid() {
 		return dash
 	}
-	return fixed(float64(v)*100, 1) + "%"
+	s := fixed(float64(v)*100, 1)
+	if strings.HasPrefix(s, "-") {
+		s = "−" + s[1:] // U+2212, as sign() writes it
+	}
+	return s + "%"
 }
 
 // signedPercent writes a relative change: +5.2%, −3.1%, 0.0%.

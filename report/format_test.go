@@ -53,7 +53,7 @@ func TestFormatting(t *testing.T) {
 		{"small projection to 4 digits", rowCells(Row{Unit: "tCO2", DisplayUnit: "吨二氧化碳", Kind: models.KindFlow, Projected: 10051.12,
 			Value: NaN(), YTD: NaN(), Target: NaN(), Completion: NaN(), ProbabilityMeet: NaN(), MoM: NaN(), YoY: NaN()}, LangZh).Projected, "10050吨二氧化碳"},
 		{"municipal target en", rowCells(Row{Status: models.StatusMunicipal, TargetText: "完成市级下达的任务", Target: NaN(), Value: NaN(),
-			YTD: NaN(), Completion: NaN(), Projected: NaN(), ProbabilityMeet: NaN(), MoM: NaN(), YoY: NaN()}, LangEn).Target, "set by municipality"},
+			YTD: NaN(), Completion: NaN(), Projected: NaN(), ProbabilityMeet: NaN(), MoM: NaN(), YoY: NaN()}, LangEn).Target, "set by the municipality"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

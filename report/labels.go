@@ -20,7 +20,8 @@ type labels struct {
 	ChartThisYear                                              string
 	Demo, DemoNote, Level, RevisionsTitle, NoRevisions         string
 	Accepted, OldValue, NewValue, OldProvider, NewProvider     string
-	Origin, RevisionsFmt                                       string
+	Origin, RevisionsFmt, AirTitle, ListSep                    string
+	NoteOpen, NoteClose, NoteSep                               string
 }
 
 var zhLabels = labels{
@@ -50,6 +51,7 @@ var zhLabels = labels{
 	Demo:     "演示", DemoNote: "标注“演示”的数值仍来自演示数据，尚未被各部门报送的真实数据取代，不得作为正式数据引用。",
 	Level: "级别", RevisionsTitle: "本月修订数据", NoRevisions: "本月无修订数据。",
 	Accepted: "受理时间", OldValue: "原值", NewValue: "修订值", OldProvider: "原报送方", NewProvider: "修订报送方",
+	AirTitle: "环境空气质量（年内累计）", ListSep: "、", NoteOpen: "（", NoteClose: "）", NoteSep: "；",
 	Origin: "来源", RevisionsFmt: "%s共修订数据%d项：后受理的数值取代先前的数值（同一指标、对象、统计期只保留一个数值）。",
 }
 
@@ -80,6 +82,7 @@ var enLabels = labels{
 	Demo:     "demo", DemoNote: "Figures marked demo still come from the demo data set, not yet superseded by data the departments reported; do not quote them.",
 	Level: "Level", RevisionsTitle: "Revisions this month", NoRevisions: "No figure was revised this month.",
 	Accepted: "Accepted", OldValue: "Old value", NewValue: "New value", OldProvider: "Old provider", NewProvider: "New provider",
+	AirTitle: "Ambient air quality, year to date", ListSep: ", ", NoteOpen: " (", NoteClose: ")", NoteSep: "; ",
 	Origin: "Origin", RevisionsFmt: "%s: %d figures were revised; the later accepted value replaces the earlier one (one value per indicator, entity and period).",
 }
 
@@ -113,28 +116,22 @@ func levelText(l models.Level, lang Lang) string {
 	return l.NameZh()
 }
 
-// statusText is the status as the report writes it.
+// statusText is the status as the report writes it (models' words).
 func statusText(s models.Status, l Lang) string {
-	if l != LangEn {
-		return s.NameZh()
+	if l == LangEn {
+		return s.NameEn()
 	}
-	switch s {
-	case models.StatusAhead:
-		return "ahead of schedule"
-	case models.StatusBehind:
-		return "behind schedule"
-	case models.StatusAchieved:
-		return "achieved"
-	case models.StatusMissed:
-		return "missed"
-	case models.StatusNoTarget:
-		return "no target"
-	case models.StatusMunicipal:
-		return "set by municipality"
-	case models.StatusNoData:
-		return "no data"
+	return s.NameZh()
+}
+
+// progressStatusText is a row's standing in the report's language: the
+// status, the final result once the year is closed, and for a rate target
+// its difference in 个百分点 (models.Progress.StatusZh).
+func progressStatusText(p models.Progress, l Lang) string {
+	if l == LangEn {
+		return p.StatusEn()
 	}
-	return string(s)
+	return p.StatusZh()
 }
 
 // sectionDef maps catalogue domains onto the report's seven sections.

@@ -20,6 +20,17 @@ var indicatorHeader = []string{
 	"target", "target_text", "completion", "time_progress", "status",
 	"trend_method", "trend_direction", "trend_slope_per_year", "trend_p", "trend_significant",
 	"projected", "probability_meet", "last_observation", "stale", "demo", "level",
+	"target_label", "trend_spearman_22", "trend_r_s", "trend_w_p",
+}
+
+// column is the index of a column of indicatorHeader.
+func column(name string) int {
+	for i, h := range indicatorHeader {
+		if h == name {
+			return i
+		}
+	}
+	panic("report: no CSV column " + name) // a programming error, caught by every CSV test
 }
 
 // WriteCSV writes one line per indicator row (district rows, then the
@@ -40,8 +51,8 @@ func WriteCSV(w io.Writer, r *Report) error {
 			rec[0], rec[1], rec[2], rec[3], rec[4] = r.Month.String(), "air", c.Code, st.Station, c.Name
 			rec[5], rec[6], rec[7], rec[8], rec[9] = c.Unit, c.DisplayUnit, "level", "monthly", r.Month.String()
 			rec[10] = st.Means[i].csv()
-			rec[len(rec)-3] = "false"
-			rec[len(rec)-2] = strconv.FormatBool(st.Demo)
+			rec[column("stale")] = "false"
+			rec[column("demo")] = strconv.FormatBool(st.Demo)
 			recs = append(recs, rec)
 		}
 	}
@@ -67,7 +78,7 @@ func writeCSV(w io.Writer, header []string, recs [][]string) error {
 func indicatorRecord(m Month, section string, row Row) []string {
 	t := row.Trend
 	if t == nil {
-		t = &Trend{SlopePerYear: NaN(), P: NaN()}
+		t = &Trend{SlopePerYear: NaN(), P: NaN(), Rs: NaN(), Wp: NaN()}
 	}
 	return []string{
 		m.String(), section, row.Code, row.Entity, row.Name, row.Unit, row.DisplayUnit, string(row.Kind), row.Frequency,
@@ -77,6 +88,7 @@ func indicatorRecord(m Month, section string, row Row) []string {
 		t.Method, t.Direction, t.SlopePerYear.csv(), t.P.csv(), boolCell(row.Trend != nil, t.Significant),
 		row.Projected.csv(), row.ProbabilityMeet.csv(), timeCell(row.LastObservation), strconv.FormatBool(row.Stale),
 		strconv.FormatBool(row.Demo), string(row.Level),
+		row.TargetLabel, t.Spearman22, t.Rs.csv(), t.Wp.csv(),
 	}
 }
 

@@ -44,6 +44,23 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 				mdLine(&b, wr.Name, wr.Body, wr.ClassName, wr.Target, wr.Attained, wr.Pollutants, fmt.Sprint(wr.Samples))
 			}
 			b.WriteString("\n")
+			for _, n := range v.WaterNotes {
+				fmt.Fprintf(&b, "- %s\n", n)
+			}
+			if len(v.WaterNotes) > 0 {
+				b.WriteString("\n")
+			}
+		}
+		if s.IsAir && v.Air.None != "" {
+			b.WriteString(v.Air.None + "\n\n")
+		}
+		if s.IsAir && len(v.Air.Rows) > 0 {
+			fmt.Fprintf(&b, "### %s\n\n%s\n\n", l.AirTitle, v.Air.Line)
+			mdTable(&b, v.Air.Head)
+			for _, row := range v.Air.Rows {
+				mdLine(&b, row...)
+			}
+			b.WriteString("\n" + v.Air.Verdict + "\n\n")
 		}
 		if s.IsAir && len(v.StationRows) > 0 {
 			fmt.Fprintf(&b, "### %s\n\n", l.Stations)
@@ -109,6 +126,15 @@ func demoName(name string, demo bool, l labels) string {
 	return name + "（" + l.Demo + "）"
 }
 
+// withNote puts a cell's second line after its first: "94.11亿元（上年数，
+// 本年暂无）", "↑ …；22号：…".
+func withNote(text, note, open, close string) string {
+	if note == "" {
+		return text
+	}
+	return text + open + note + close
+}
+
 func mdRows(b *bytes.Buffer, l labels, rows []cells, entity bool) {
 	head := []string{l.Indicator}
 	if entity {
@@ -121,7 +147,8 @@ func mdRows(b *bytes.Buffer, l labels, rows []cells, entity bool) {
 		if entity {
 			line = append(line, c.Entity, c.Level)
 		}
-		line = append(line, c.Period, c.Value, c.MoM, c.YoY, c.YTD, c.Target, c.Completion, c.Progress, c.Status, c.Trend, c.Projected, c.ProbMeet)
+		line = append(line, c.Period, withNote(c.Value, c.ValueNote, l.NoteOpen, l.NoteClose), c.MoM, c.YoY, c.YTD, c.Target, c.Completion, c.Progress, c.Status,
+			withNote(c.Trend, c.Trend22, l.NoteSep, ""), c.Projected, c.ProbMeet)
 		mdLine(b, line...)
 	}
 	b.WriteString("\n")

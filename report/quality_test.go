@@ -128,7 +128,7 @@ func TestDemoFiguresMarked(t *testing.T) {
 	for format, wants := range map[string][]string{
 		"html": {`新开工装配式建筑面积 <span class="demo">演示</span>`, `永顺 <span class="demo">演示</span>`, "标注“演示”的数值仍来自演示数据"},
 		"md":   {"| 新开工装配式建筑面积（演示） |", "| 永顺（演示） |"},
-		"csv":  {"2024-05-01T00:00:00+08:00,false,true,\n"},
+		"csv":  {"2024-05-01T00:00:00+08:00,false,true,,,,,\n"},
 	} {
 		for _, w := range wants {
 			if !strings.Contains(out[format], w) {

@@ -29,23 +29,61 @@ type Report struct {
 	Sections []Section `json:"sections"`
 	Water    Water     `json:"water"`
 	Stations Stations  `json:"stations"`
+	Air      Air       `json:"air"`
 	Quality  Quality   `json:"quality"`
 	// Final is a closed year's 全年完成情况 (December's own year, or the
 	// prior year in the first months of a year); nil in other months.
 	Final *FinalResults `json:"final_results,omitempty"`
 }
 
-// Counts are the status tallies the summary is written from.
+// Counts are the status tallies the summary is written from, one per
+// models.Status: Completed counts only annual tasks truly done (amounts
+// that reached their target); a level or ratio meeting its target mid-year
+// is Met.
 type Counts struct {
-	Indicators int `json:"indicators"`
-	WithTarget int `json:"with_target"`
-	Achieved   int `json:"achieved"`
-	Ahead      int `json:"ahead"`
-	Behind     int `json:"behind"`
-	Missed     int `json:"missed"`
-	Municipal  int `json:"municipal"`
-	NoData     int `json:"no_data"`
-	NoTarget   int `json:"no_target"`
+	Indicators         int `json:"indicators"`
+	WithTarget         int `json:"with_target"`
+	Completed          int `json:"completed"`
+	BasicallyCompleted int `json:"basically_completed"`
+	Ahead              int `json:"ahead"`
+	Behind             int `json:"behind"`
+	PaceUnknown        int `json:"pace_unknown"`
+	Met                int `json:"met"`
+	BasicallyMet       int `json:"basically_met"`
+	NotMet             int `json:"not_met"`
+	Missed             int `json:"missed"`
+	Municipal          int `json:"municipal"`
+	NoData             int `json:"no_data"`
+	NoTarget           int `json:"no_target"`
+}
+
+// of is the tally of one status.
+func (c Counts) of(s models.Status) int {
+	switch s {
+	case models.StatusCompleted:
+		return c.Completed
+	case models.StatusBasicallyCompleted:
+		return c.BasicallyCompleted
+	case models.StatusAhead:
+		return c.Ahead
+	case models.StatusBehind:
+		return c.Behind
+	case models.StatusPaceUnknown:
+		return c.PaceUnknown
+	case models.StatusMet:
+		return c.Met
+	case models.StatusBasicallyMet:
+		return c.BasicallyMet
+	case models.StatusNotMet:
+		return c.NotMet
+	case models.StatusMissed:
+		return c.Missed
+	case models.StatusMunicipal:
+		return c.Municipal
+	case models.StatusNoData:
+		return c.NoData
+	}
+	return c.NoTarget
 }
 
 // Section is one domain of the report (碳排放与碳减排, 绿色金融 …).
@@ -77,6 +115,10 @@ type Row struct {
 	Frequency   string      `json:"frequency"`
 	// Period is the reporting period of Value: "2024-05", "2024-Q1", "2023".
 	Period string `json:"period"`
+	// PriorYearPeriod is set when Period lies before the report's year: the
+	// value is last year's figure (the base of this year's target), and
+	// the year has none yet.
+	PriorYearPeriod bool `json:"prior_year_period,omitempty"`
 	// Value is 本期值; Prev is 上期 (the adjacent earlier period, across a
 	// year boundary) and YearAgo the same period a year earlier.
 	Value   Num `json:"value"`
@@ -97,11 +139,22 @@ type Row struct {
 	// report writes it.
 	Target     Num    `json:"target"`
 	TargetText string `json:"target_text,omitempty"`
+	// TargetLabel is the target as the report prints it: a growth target
+	// as its amount with the rate (97.87亿元（增长4%）), an amount the text
+	// writes in words (千亿元) as the number (1000亿元).
+	TargetLabel string `json:"target_label,omitempty"`
 	// TargetPlan names the plan the target comes from; TargetDemo marks an
 	// illustrative (demo) plan, whose target text carries 演示.
-	TargetPlan string        `json:"target_plan,omitempty"`
-	TargetDemo bool          `json:"target_demo,omitempty"`
-	Completion Num           `json:"completion"`
+	TargetPlan string `json:"target_plan,omitempty"`
+	TargetDemo bool   `json:"target_demo,omitempty"`
+	Completion Num    `json:"completion"`
+	// CompletionBasis is models.Progress.CompletionBasis: "increment" and
+	// "total" are labelled in the 完成率 column.
+	CompletionBasis string `json:"completion_basis,omitempty"`
+	// Progress is 序时进度 where the status is a pace against it (flows,
+	// cumulatives, stocks): the share of the year the data cover, months/12
+	// for monthly data, as the analysis engine compares it; NaN where no
+	// pace applies (levels, ratios, rows without data or target).
 	Progress   Num           `json:"time_progress"`
 	Status     models.Status `json:"status"`
 	StatusText string        `json:"status_text"`
@@ -128,6 +181,12 @@ type Trend struct {
 	P            Num    `json:"p"`
 	Significant  bool   `json:"significant"`
 	N            int    `json:"n"`
+	// Spearman22 is the verdict of 环办〔2011〕22号 on the same values
+	// ("increasing", "decreasing", "no trend"; empty below 5 values), from
+	// Spearman's Rs against the W_p table (Wp).
+	Spearman22 string `json:"spearman_22,omitempty"`
+	Rs         Num    `json:"r_s"`
+	Wp         Num    `json:"w_p"`
 }
 
 // Water is the surface-water part: every assessed section and the district
@@ -156,6 +215,8 @@ type WaterSection struct {
 	MainPollutants []string  `json:"main_pollutants"`
 	Samples        int       `json:"samples"`
 	LastSample     time.Time `json:"last_sample,omitzero"`
+	// Notes say what the class leaves out (metrics.SectionStanding.Notes).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // WaterDistrict is 优良比例, 劣Ⅴ比例 and 达标率 over the sections.

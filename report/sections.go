@@ -87,9 +87,12 @@ func (b *builder) water() {
 	}
 	for _, s := range ws.Sections {
 		sec := WaterSection{
-			Name: s.Name, WaterBody: s.WaterBody, Class: s.Class, ClassName: className(s.Class, b.lang),
+			Name: s.Name, WaterBody: waterBodyName(s.WaterBody, b.lang), Class: s.Class, ClassName: className(s.Class, b.lang),
 			TargetClass: s.TargetClass, TargetName: className(s.TargetClass, b.lang),
-			MainPollutants: append([]string{}, s.MainPollutants...), Samples: s.Samples, LastSample: s.LastSample,
+			MainPollutants: []string{}, Samples: s.Samples, LastSample: s.LastSample,
+		}
+		for _, code := range s.MainPollutants {
+			sec.MainPollutants = append(sec.MainPollutants, pollutantName(code, b.lang))
 		}
 		if s.TargetClass == 0 {
 			sec.TargetName = dash
@@ -102,6 +105,7 @@ func (b *builder) water() {
 		} else {
 			w.Unknown++
 		}
+		sec.Notes = append([]string(nil), s.Notes...)
 		w.Sections = append(w.Sections, sec)
 	}
 	if len(w.Sections) > 0 {
@@ -275,12 +279,22 @@ func countStatuses(secs []Section) Counts {
 		for _, r := range s.Rows {
 			c.Indicators++
 			switch r.Status {
-			case models.StatusAchieved:
-				c.Achieved++
+			case models.StatusCompleted:
+				c.Completed++
+			case models.StatusBasicallyCompleted:
+				c.BasicallyCompleted++
 			case models.StatusAhead:
 				c.Ahead++
 			case models.StatusBehind:
 				c.Behind++
+			case models.StatusPaceUnknown:
+				c.PaceUnknown++
+			case models.StatusMet:
+				c.Met++
+			case models.StatusBasicallyMet:
+				c.BasicallyMet++
+			case models.StatusNotMet:
+				c.NotMet++
 			case models.StatusMissed:
 				c.Missed++
 			case models.StatusMunicipal:
@@ -296,7 +310,7 @@ func countStatuses(secs []Section) Counts {
 			}
 		}
 	}
-	c.WithTarget = c.Achieved + c.Ahead + c.Behind + c.Missed + c.NoData
+	c.WithTarget = c.Indicators - c.Municipal - c.NoTarget
 	return c
 }
 

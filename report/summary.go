@@ -29,15 +29,16 @@ func summarizeZh(r *Report) []string {
 	fmt.Fprintf(&p, "截至%s末，本报告纳入%d项指标，序时进度为%s。", r.Month.NameZh(), c.Indicators, percent(r.TimeProgress))
 	if c.WithTarget > 0 {
 		fmt.Fprintf(&p, "设有%d年度数值目标的%d项中，", r.Year, c.WithTarget)
-		p.WriteString(joinZh(nonzero(
-			kv("已完成%d项", c.Achieved), kv("超序时进度%d项", c.Ahead),
-			kv("落后序时进度%d项", c.Behind), kv("未完成%d项", c.Missed), kv("暂无数据%d项", c.NoData))))
+		p.WriteString(joinZh(nonzero(tallyParts(c, func(s models.Status) string { return s.NameZh() + "%d项" })...)))
 		p.WriteString("。")
 	} else {
 		fmt.Fprintf(&p, "本期暂无设有%d年度数值目标的指标数据。", r.Year)
 	}
 	if behind := namesWith(r, models.StatusBehind); len(behind) > 0 {
 		fmt.Fprintf(&p, "落后序时进度的指标为%s，需加快推进。", listZh(behind))
+	}
+	if notMet := namesWith(r, models.StatusNotMet); len(notMet) > 0 {
+		fmt.Fprintf(&p, "当前未达标的指标为%s。", listZh(notMet))
 	}
 	if c.Municipal > 0 {
 		fmt.Fprintf(&p, "另有%d项为完成市级下达任务的指标。", c.Municipal)
@@ -67,15 +68,21 @@ func summarizeEn(r *Report) []string {
 	fmt.Fprintf(&p, "As of the end of %s, this report covers %d indicators; time progress is %s.", r.Month.NameEn(), c.Indicators, percent(r.TimeProgress))
 	if c.WithTarget > 0 {
 		fmt.Fprintf(&p, " Of the %d with a numeric %d target, ", c.WithTarget, r.Year)
-		p.WriteString(joinEn(nonzero(
-			kv("%d achieved", c.Achieved), kv("%d ahead of schedule", c.Ahead),
-			kv("%d behind schedule", c.Behind), kv("%d missed", c.Missed), kv("%d without data yet", c.NoData))))
+		p.WriteString(joinEn(nonzero(tallyParts(c, func(s models.Status) string {
+			if s == models.StatusNoData {
+				return "%d without data yet"
+			}
+			return "%d " + s.NameEn()
+		})...)))
 		p.WriteString(".")
 	} else {
 		fmt.Fprintf(&p, " No indicator with a numeric %d target has data yet.", r.Year)
 	}
 	if behind := namesWith(r, models.StatusBehind); len(behind) > 0 {
 		fmt.Fprintf(&p, " Behind schedule: %s.", listEn(behind))
+	}
+	if notMet := namesWith(r, models.StatusNotMet); len(notMet) > 0 {
+		fmt.Fprintf(&p, " Not meeting the target now: %s.", listEn(notMet))
 	}
 	if c.Municipal > 0 {
 		fmt.Fprintf(&p, " %d more follow targets set by the municipality.", c.Municipal)
@@ -103,7 +110,18 @@ type countPart struct {
 	n      int
 }
 
-func kv(format string, n int) countPart { return countPart{format, n} }
+// tallyParts are the tallies of the statuses judged against a number, in
+// models.Statuses order, each written by word: 已完成 counts only annual
+// tasks done, 达标 levels and ratios meeting their target now.
+func tallyParts(c Counts, word func(models.Status) string) []countPart {
+	var out []countPart
+	for _, s := range models.Statuses {
+		if s.Judged() || s == models.StatusNoData {
+			out = append(out, countPart{word(s), c.of(s)})
+		}
+	}
+	return out
+}
 
 func nonzero(parts ...countPart) []string {
 	var out []string
@@ -171,13 +189,18 @@ func namesWith(r *Report, st models.Status) []string {
 	return out
 }
 
-// atRisk are the indicators not yet achieved whose forecast gives them
+// atRisk are the indicators whose annual task is still open (not
+// completed, basically completed or missed) and whose forecast gives them
 // less than an even chance of meeting the target.
 func atRisk(r *Report) []string {
 	var out []string
 	for _, s := range r.Sections {
 		for _, row := range s.Rows {
-			if row.Status == models.StatusAchieved || !row.ProbabilityMeet.Valid() {
+			switch row.Status {
+			case models.StatusCompleted, models.StatusBasicallyCompleted, models.StatusMissed:
+				continue
+			}
+			if !row.ProbabilityMeet.Valid() {
 				continue
 			}
 			if row.ProbabilityMeet < 0.5 {
@@ -249,7 +272,7 @@ func biggestChanges(r *Report, n int) []move {
 	for _, s := range r.Sections {
 		for _, row := range s.Rows {
 			m := move{name: row.Name, inPoints: row.ChangeInPoints,
-				value: formatValue(row.Value, row.Unit, row.DisplayUnit, row.Kind, r.Lang)}
+				value: cellValue(row.Value, row, r.Lang)}
 			base := row.YearAgo
 			switch {
 			case row.YoY.Valid():
@@ -257,6 +280,9 @@ func biggestChanges(r *Report, n int) []move {
 			case row.MoM.Valid():
 				m.v, base = row.MoM, row.Prev
 			default:
+				continue
+			}
+			if tinyCount(row, base) || yearToDateTally[row.Code] {
 				continue
 			}
 			score := math.Abs(m.v.Float())
@@ -278,6 +304,28 @@ func biggestChanges(r *Report, n int) []move {
 		out = append(out, cs[i].m)
 	}
 	return out
+}
+
+// minCountChange is the smallest count, and the smallest change of a
+// count, whose relative change the summary mentions: 1 → 2 is +100% but
+// not a large change, and 0 → 2 has no relative change at all.
+const minCountChange = 5
+
+// yearToDateTally are figures that are a year-to-date tally by definition
+// (the engine's air figures, metrics/engine_air.go): their 环比 is the
+// month's addition, not a change, and the 大气 assessment states them.
+var yearToDateTally = map[string]bool{"good_days": true, "heavy_pollution_days": true, "good_days_ratio": true}
+
+// tinyCount reports whether a row counts things (座, 个, 辆, 天) and either
+// its earlier value or its change is below minCountChange.
+func tinyCount(row Row, base Num) bool {
+	if row.Unit != "count" {
+		return false
+	}
+	if !base.Valid() || !row.Value.Valid() {
+		return true
+	}
+	return math.Abs(base.Float()) < minCountChange || math.Abs(row.Value.Float()-base.Float()) < minCountChange
 }
 
 func waterZh(r *Report) string {

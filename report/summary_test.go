@@ -16,8 +16,8 @@ func TestSummary(t *testing.T) {
 	}{
 		{LangZh, []string{
 			"截至2024年5月末，本报告纳入10项指标，序时进度为41.7%。",
-			"已完成1项，超序时进度1项，落后序时进度4项",
-			"落后序时进度的指标为农村污水处理站建设、PM2.5年均浓度、“新增、更新电动公交车出租车”、老旧小区改造",
+			"设有2024年度数值目标的6项中，超序时1项，落后序时3项，达标1项，未达标1项。",
+			"落后序时进度的指标为农村污水处理站建设、“新增、更新电动公交车出租车”、老旧小区改造",
 			"绿色信贷余额同比增长13.3%（本期340亿元）",
 			"考核断面优良水体比例同比上升5.0个百分点",
 			"农村污水处理站建设年末达标概率不足50%",
@@ -27,7 +27,7 @@ func TestSummary(t *testing.T) {
 		}},
 		{LangEn, []string{
 			"As of the end of May 2024, this report covers 10 indicators; time progress is 41.7%.",
-			"1 achieved, 1 ahead of schedule and 4 behind schedule",
+			"Of the 6 with a numeric 2024 target, 1 ahead of schedule, 3 behind schedule, 1 met and 1 not met.",
 			"Green credit balance up 13.3% year on year (34 billion yuan)",
 			"Share of good sections up 5.0 pp year on year",
 			"the good share is 50.0% and the worse-than-V share 25.0%, attainment 66.7%",

@@ -13,8 +13,11 @@ import (
 type cells struct {
 	Name, Entity, Period, Value, MoM, YoY, YTD, Target, Completion string
 	Progress, Status, Trend, Projected, ProbMeet                   string
-	StatusClass, Level                                             string
-	Stale, Demo                                                    bool
+	// ValueNote and Trend22 are second lines of the 本期值 and trend
+	// cells: "上年数，本年暂无" and the 22号 verdict.
+	ValueNote, Trend22 string
+	StatusClass, Level string
+	Stale, Demo        bool
 }
 
 // rowCells formats a row in the report's conventions: display units
@@ -23,15 +26,15 @@ func rowCells(r Row, lang Lang) cells {
 	l := labelsFor(lang)
 	c := cells{
 		Name: r.Name, Entity: r.Entity, Period: r.Period,
-		Value:       formatValue(r.Value, r.Unit, r.DisplayUnit, r.Kind, lang),
+		Value:       cellValue(r.Value, r, lang),
 		MoM:         formatChange(r.MoM, r.ChangeInPoints, lang),
 		YoY:         formatChange(r.YoY, r.ChangeInPoints, lang),
-		YTD:         formatValue(r.YTD, r.Unit, r.DisplayUnit, r.Kind, lang),
-		Target:      formatValue(r.Target, r.Unit, r.DisplayUnit, r.Kind, lang),
-		Completion:  percent(r.Completion),
+		YTD:         cellValue(r.YTD, r, lang),
+		Target:      cellValue(r.Target, r, lang),
+		Completion:  completionText(r, lang),
 		Progress:    percent(r.Progress),
 		Status:      r.StatusText,
-		Projected:   formatValue(estimate(r.Projected, projectedDigits), r.Unit, r.DisplayUnit, r.Kind, lang),
+		Projected:   cellValue(estimate(r.Projected, projectedDigits), r, lang),
 		ProbMeet:    percent(r.ProbabilityMeet),
 		Trend:       dash,
 		StatusClass: "st-" + string(r.Status),
@@ -43,9 +46,19 @@ func rowCells(r Row, lang Lang) cells {
 		// A class changes by whole classes, not by a percentage.
 		c.MoM, c.YoY = classChange(r.MoM, lang), classChange(r.YoY, lang)
 	}
+	if yearToDateTally[r.Code] {
+		// A year-to-date tally's 环比 is the month's addition, not a change.
+		c.MoM = dash
+	}
+	if r.PriorYearPeriod && r.Value.Valid() {
+		// Last year's figure under this year's columns: say so.
+		c.ValueNote = map[Lang]string{LangZh: "上年数，本年暂无", LangEn: "last year's; none yet this year"}[lang]
+	}
 	switch {
 	case r.Status == models.StatusMunicipal && lang == LangEn:
 		c.Target = statusText(models.StatusMunicipal, lang)
+	case r.TargetLabel != "":
+		c.Target = r.TargetLabel
 	case r.TargetText != "" && (lang == LangZh || !r.Target.Valid()):
 		// The work report's own words ("130万平方米以上") carry the bound.
 		c.Target = r.TargetText
@@ -57,6 +70,25 @@ func rowCells(r Row, lang Lang) cells {
 	}
 	if t := r.Trend; t != nil {
 		c.Trend = trendText(*t, r, lang, l)
+		c.Trend22 = spearman22Text(*t, lang)
+	}
+	return c
+}
+
+// completionText is 完成率, labelled when it is not the year's figure
+// against the target: a stock's or cumulative's year increment against the
+// increment the target asks (the basis of its status), or its total when
+// its year start is unknown.
+func completionText(r Row, lang Lang) string {
+	c := percent(r.Completion)
+	if c == dash {
+		return c
+	}
+	switch r.CompletionBasis {
+	case "increment":
+		return c + map[Lang]string{LangZh: "（年内增量）", LangEn: " (year's increase)"}[lang]
+	case "total":
+		return c + map[Lang]string{LangZh: "（累计总量）", LangEn: " (of total)"}[lang]
 	}
 	return c
 }
@@ -73,7 +105,8 @@ func classChange(v Num, lang Lang) string {
 	return s + "类"
 }
 
-// trendText writes "↑ +1.2万吨二氧化碳/年（显著，p=0.012）".
+// trendText writes "↑ +1.2万吨二氧化碳/年（显著，p=0.012，Mann-Kendall）";
+// the 22号 verdict is its own line (spearman22Text).
 func trendText(t Trend, r Row, lang Lang, l labels) string {
 	arrow := "→"
 	switch t.Direction {
@@ -84,16 +117,16 @@ func trendText(t Trend, r Row, lang Lang, l labels) string {
 	}
 	slope := dash
 	if t.SlopePerYear.Valid() {
-		abs := estimate(Num(absf(t.SlopePerYear.Float())), slopeDigits)
-		v := formatValue(abs, r.Unit, r.DisplayUnit, r.Kind, lang)
-		if r.ChangeInPoints {
-			v = signedPoints(abs, lang)[1:]
+		slope = slopeText(t.SlopePerYear, r, lang)
+		switch {
+		case slope == flatText(lang) && t.Direction != "increasing" && t.Direction != "decreasing":
+		case slope == flatText(lang):
+			// A significant Mann-Kendall trend with a zero Sen slope
+			// (integer data): the slope is written as the zero it is.
+			slope = zeroSlope(r, lang) + l.PerYear
+		default:
+			slope += l.PerYear
 		}
-		s := "+"
-		if t.SlopePerYear < 0 {
-			s = "−"
-		}
-		slope = s + v + l.PerYear
 	}
 	sig := l.NotSignificant
 	if t.Significant {
@@ -107,10 +140,91 @@ func trendText(t Trend, r Row, lang Lang, l labels) string {
 		p = fmt.Sprintf("p=%s", fixed(t.P.Float(), 3))
 	}
 	method := methodName(t.Method, lang)
+	text := fmt.Sprintf("%s %s（%s，%s，%s）", arrow, slope, sig, p, method)
 	if lang == LangEn {
-		return fmt.Sprintf("%s %s (%s, %s, %s)", arrow, slope, sig, p, method)
+		text = fmt.Sprintf("%s %s (%s, %s, %s)", arrow, slope, sig, p, method)
 	}
-	return fmt.Sprintf("%s %s（%s，%s，%s）", arrow, slope, sig, p, method)
+	return text
+}
+
+// slopeText writes a Sen slope with its sign in the row's units: +1.2万吨,
+// −0.3个百分点. A slope that rounds to zero at the precision shown is
+// 持平 ("flat"), never "+.0个百分点".
+func slopeText(v Num, r Row, lang Lang) string {
+	flat := flatText(lang)
+	if r.ChangeInPoints {
+		if zeroNumber(fixed(v.Float()*100, 1)) {
+			return flat
+		}
+		return signedPoints(estimate(v, slopeDigits), lang)
+	}
+	abs := estimate(Num(absf(v.Float())), slopeDigits)
+	text := formatValue(abs, r.Unit, r.DisplayUnit, r.Kind, lang)
+	if abs == 0 || zeroNumber(text) {
+		return flat
+	}
+	s := "+"
+	if v < 0 {
+		s = "−"
+	}
+	return s + text
+}
+
+// zeroSlope is a slope of zero in the row's units: 0个, 0.0个百分点.
+func zeroSlope(r Row, lang Lang) string {
+	if r.ChangeInPoints {
+		return signedPoints(0, lang)
+	}
+	return cellValue(0, r, lang)
+}
+
+// flatText is a slope that rounds to zero.
+func flatText(lang Lang) string { return map[Lang]string{LangZh: "持平", LangEn: "flat"}[lang] }
+
+// zeroNumber reports whether a formatted amount's digits are all zero
+// ("0吨", "0.0%").
+func zeroNumber(s string) bool {
+	digits := false
+	for _, r := range s {
+		switch {
+		case r >= '1' && r <= '9':
+			return false
+		case r == '0':
+			digits = true
+		}
+	}
+	return digits
+}
+
+// spearman22Text is the verdict of 环办〔2011〕22号 (HJ 663-2013 附录B):
+// "22号：显著上升（r_s=0.712，W_p=0.564）"; empty without one (fewer than
+// five values).
+func spearman22Text(t Trend, lang Lang) string {
+	if t.Spearman22 == "" {
+		return ""
+	}
+	rs, wp := dash, dash
+	if t.Rs.Valid() {
+		rs = fixed(t.Rs.Float(), 3)
+		if t.Rs < 0 {
+			rs = "−" + rs[1:]
+		}
+	}
+	if t.Wp.Valid() {
+		wp = fixed(t.Wp.Float(), 3)
+	}
+	if lang == LangEn {
+		v := map[string]string{"increasing": "significant increase", "decreasing": "significant decrease"}[t.Spearman22]
+		if v == "" {
+			v = "no significant change"
+		}
+		return fmt.Sprintf("No. 22: %s (r_s=%s, W_p=%s)", v, rs, wp)
+	}
+	v := map[string]string{"increasing": "显著上升", "decreasing": "显著下降"}[t.Spearman22]
+	if v == "" {
+		v = "无显著变化"
+	}
+	return fmt.Sprintf("22号：%s（r_s=%s，W_p=%s）", v, rs, wp)
 }
 
 // methodName names the analysis engine's trend methods for readers; other

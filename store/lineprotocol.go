@@ -2,8 +2,9 @@ package store
 
 import (
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,20 @@ const (
 	// indicator, entity, source; field value) that `greenmetrics migrate`
 	// copies into MeasurementFigure and MeasurementDerived.
 	MeasurementLegacyObservation = "observation"
+)
+
+// Measurements of the analysis engine's results besides its derived
+// figures (docs/schema.md): written by package metrics through
+// WritePoints, read by Grafana panels.
+const (
+	MeasurementProgress      = "progress"
+	MeasurementForecast      = "forecast"
+	MeasurementTrend         = "trend"
+	MeasurementWaterSection  = "water_section"
+	MeasurementWaterDistrict = "water_district"
+	// MeasurementCarbon records, per month and activity line, the factor
+	// behind each derived co2_emissions figure.
+	MeasurementCarbon = "carbon"
 )
 
 // Tag and field keys of MeasurementFigure and MeasurementDerived.
@@ -100,7 +115,7 @@ func EncodePoint(p Point) (string, error) {
 	}
 	var b []byte
 	b = appendEscaped(b, p.Measurement, measurementEscapes)
-	for _, k := range sortedKeys(p.Tags) {
+	for _, k := range slices.Sorted(maps.Keys(p.Tags)) {
 		if p.Tags[k] == "" {
 			continue // InfluxDB has no empty tag values; absence reads back as "".
 		}
@@ -110,7 +125,7 @@ func EncodePoint(p Point) (string, error) {
 		b = appendEscaped(b, p.Tags[k], tagEscapes)
 	}
 	b = append(b, ' ')
-	for i, k := range sortedKeys(p.Fields) {
+	for i, k := range slices.Sorted(maps.Keys(p.Fields)) {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -135,15 +150,6 @@ func EncodePoint(p Point) (string, error) {
 	b = append(b, ' ')
 	b = strconv.AppendInt(b, p.Time.Unix(), 10)
 	return string(b), nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // appendFloat writes a float that InfluxDB reads back as a float: a value

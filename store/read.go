@@ -69,6 +69,72 @@ func (s *Store) readMeasurement(ctx context.Context, measurement string, f Filte
 	return observationsFromSeries(f.Indicator, series), nil
 }
 
+// DailyFigure is one entity's day of an hourly series: the day's value,
+// aggregated as its indicator says, and the hours behind it.
+type DailyFigure struct {
+	models.Observation
+	// Hours is the number of hourly figures the day's value stands for.
+	Hours int
+}
+
+// DailyAggregates reads an hourly series as one value per entity and
+// Shanghai day in [start, end), aggregated by agg (mean, sum or last; any
+// other: mean), so that the analysis reads hundreds of days rather than
+// hundreds of thousands of hours per run. A day's provider is demo when
+// its first or last hour is: real data supersede the demo's figure by
+// figure, so a day mixes the two only while real data arrive.
+func (s *Store) DailyAggregates(ctx context.Context, indicator string, agg models.Aggregation, start, end time.Time) ([]DailyFigure, error) {
+	fn := map[models.Aggregation]string{models.AggregateSum: "sum", models.AggregateLast: "last"}[agg]
+	if fn == "" {
+		fn = "mean"
+	}
+	value, provider := QuoteIdent(FieldValue), QuoteIdent(FieldProvider)
+	q := fmt.Sprintf(`SELECT %s(%s), count(%s), first(%s), last(%s) FROM %s WHERE %s = $indicator AND time >= $start AND time < $end `+
+		`GROUP BY time(1d), %s fill(none) tz('Asia/Shanghai')`,
+		fn, value, value, provider, provider, QuoteIdent(MeasurementFigure),
+		QuoteIdent(TagIndicator), QuoteIdent(TagEntity))
+	series, err := s.Query(ctx, q, map[string]any{
+		"indicator": indicator,
+		"start":     start.UTC().Format(time.RFC3339),
+		"end":       end.UTC().Format(time.RFC3339),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return dailyFromSeries(indicator, series), nil
+}
+
+// dailyFromSeries reads rows of (time, aggregate, count, first provider,
+// last provider).
+func dailyFromSeries(indicator string, series []Series) []DailyFigure {
+	var out []DailyFigure
+	for _, s := range series {
+		for _, row := range s.Values {
+			if len(row) < 2 {
+				continue
+			}
+			ts, ok1 := Float(row[0])
+			v, ok2 := Float(row[1])
+			if !ok1 || !ok2 {
+				continue
+			}
+			d := DailyFigure{Observation: models.Observation{Time: time.Unix(int64(ts), 0).In(models.Shanghai), Indicator: indicator, Entity: s.Tags[TagEntity], Value: v}}
+			if len(row) >= 5 {
+				if n, ok := Float(row[2]); ok {
+					d.Hours = int(n)
+				}
+				first, _ := row[3].(string)
+				last, _ := row[4].(string)
+				if first == models.ProviderDemo || last == models.ProviderDemo {
+					d.Provider = models.ProviderDemo
+				}
+			}
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // PreferReported merges derived figures into reported ones: a derived
 // figure is kept only where no reported figure of the same entity and time
 // exists.
@@ -129,20 +195,4 @@ func observationsFromSeries(indicator string, series []Series) []models.Observat
 		}
 	}
 	return out
-}
-
-// Latest returns, for every indicator and entity, the newest reported
-// figure — what dashboards and the exporter show as "current".
-func (s *Store) Latest(ctx context.Context, since time.Time) ([]models.Observation, error) {
-	q := fmt.Sprintf(`SELECT last(%s) FROM %s WHERE time >= $start GROUP BY %s, %s`,
-		QuoteIdent(FieldValue), QuoteIdent(MeasurementFigure), QuoteIdent(TagIndicator), QuoteIdent(TagEntity))
-	series, err := s.Query(ctx, q, map[string]any{"start": since.UTC().Format(time.RFC3339Nano)})
-	if err != nil {
-		return nil, fmt.Errorf("reading latest figures: %w", err)
-	}
-	var out []models.Observation
-	for _, se := range series {
-		out = append(out, observationsFromSeries(se.Tags[TagIndicator], []Series{se})...)
-	}
-	return out, nil
 }

@@ -160,28 +160,6 @@ func TestNonFiniteRejectedBeforeWriting(t *testing.T) {
 	}
 }
 
-func TestLatest(t *testing.T) {
-	s := newStore(t)
-	writeObservations(t, s,
-		models.Observation{Time: june, Indicator: "pm25", Entity: "BJ-Dongsi", Value: 30},
-		models.Observation{Time: june.AddDate(0, 1, 0), Indicator: "pm25", Entity: "BJ-Dongsi", Value: 35},
-		models.Observation{Time: june, Indicator: "gdp_growth", Value: 0.05},
-	)
-	got, err := s.Latest(context.Background(), june.AddDate(-1, 0, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]float64{"pm25/BJ-Dongsi": 35, "gdp_growth/": 0.05}
-	if len(got) != len(want) {
-		t.Fatalf("Latest = %+v, want %d series", got, len(want))
-	}
-	for _, o := range got {
-		if w, ok := want[o.Indicator+"/"+o.Entity]; !ok || w != o.Value {
-			t.Errorf("Latest has %s/%s = %v, want %v", o.Indicator, o.Entity, o.Value, w)
-		}
-	}
-}
-
 func TestWriteErrorsAreClassified(t *testing.T) {
 	tests := []struct {
 		status     int
@@ -232,5 +210,47 @@ func TestBadLineIsPermanent(t *testing.T) {
 	var we *store.WriteError
 	if !errors.As(err, &we) || we.Retryable() || we.StatusCode != http.StatusBadRequest {
 		t.Fatalf("field type conflict: %v; want a non-retryable HTTP 400", err)
+	}
+}
+
+// TestDailyAggregates checks the day boundaries (Asia/Shanghai), the three
+// aggregations, the hours behind each day and the demo marking against a
+// real InfluxDB.
+func TestDailyAggregates(t *testing.T) {
+	s := newStore(t)
+	hour := func(day, h int, v float64, provider string) models.Observation {
+		return models.Observation{Time: june.AddDate(0, 0, day).Add(time.Duration(h) * time.Hour), Indicator: "pm25",
+			Entity: "BJ-Dongsi", Value: v, Provider: provider}
+	}
+	writeObservations(t, s,
+		hour(0, 0, 10, models.ProviderDemo), hour(0, 1, 20, "cnemc"), hour(0, 23, 60, "cnemc"),
+		hour(1, 0, 5, "cnemc"),
+	)
+	for _, tc := range []struct {
+		agg  models.Aggregation
+		want []float64
+	}{
+		{models.AggregateMean, []float64{30, 5}},
+		{models.AggregateSum, []float64{90, 5}},
+		{models.AggregateLast, []float64{60, 5}},
+	} {
+		days, err := s.DailyAggregates(context.Background(), "pm25", tc.agg, june, june.AddDate(0, 0, 2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(days) != 2 {
+			t.Fatalf("%s: %d days %+v, want 2", tc.agg, len(days), days)
+		}
+		for i, d := range days {
+			if !d.Time.Equal(june.AddDate(0, 0, i)) || d.Value != tc.want[i] || d.Entity != "BJ-Dongsi" {
+				t.Errorf("%s: day %d = %v %s %v, want %v BJ-Dongsi %v", tc.agg, i, d.Time, d.Entity, d.Value, june.AddDate(0, 0, i), tc.want[i])
+			}
+		}
+		if days[0].Hours != 3 || days[1].Hours != 1 {
+			t.Errorf("%s: hours %d, %d; want 3, 1", tc.agg, days[0].Hours, days[1].Hours)
+		}
+		if days[0].Provider != models.ProviderDemo || days[1].Provider != "" {
+			t.Errorf("%s: providers %q, %q; want demo (its first hour is) and none", tc.agg, days[0].Provider, days[1].Provider)
+		}
 	}
 }

@@ -152,7 +152,7 @@ func runDemo(ctx context.Context, s *settings, f demoFlags, out, errw io.Writer)
 		return err
 	}
 	rs, _ := openReasons("")
-	im := importer{pipe: pipe, flags: importFlags{show: 5, noProgress: true}, format: ingest.FormatAuto, out: out, errw: errw, reasons: rs, rejects: dl.rejects}
+	im := importer{pipe: pipe, flags: importFlags{show: 5, noProgress: true}, format: ingest.FormatAuto, out: out, errw: errw, reasons: rs}
 
 	failed, inputs := 0, 1
 	// (a) The real series.

@@ -18,12 +18,8 @@ import (
 
 	"github.com/greenmetrics/greenmetrics/config"
 	"github.com/greenmetrics/greenmetrics/ingest"
-	"github.com/greenmetrics/greenmetrics/ingest/daemon"
-	"github.com/greenmetrics/greenmetrics/ingest/ledger"
-	"github.com/greenmetrics/greenmetrics/ingest/rejectlog"
-	"github.com/greenmetrics/greenmetrics/ingest/spool"
+	"github.com/greenmetrics/greenmetrics/internal/app"
 	"github.com/greenmetrics/greenmetrics/models"
-	"github.com/greenmetrics/greenmetrics/store"
 )
 
 type importFlags struct {
@@ -131,7 +127,7 @@ func runImport(ctx context.Context, s *settings, f importFlags, files []string, 
 		return err
 	}
 	defer rs.close()
-	imp := importer{pipe: pipe, flags: f, format: format, out: out, errw: errw, stdin: stdin, reasons: rs, rejects: dl.rejects}
+	imp := importer{pipe: pipe, flags: f, format: format, out: out, errw: errw, stdin: stdin, reasons: rs}
 	failed := 0
 	for _, name := range files {
 		if !imp.file(ctx, name) {
@@ -204,7 +200,6 @@ type importer struct {
 	errw    io.Writer
 	stdin   io.Reader
 	reasons *reasonsFile
-	rejects *rejectlog.Log
 	sum     struct{ rows, accepted, duplicates, rejected, revised, held, demoSkipped int }
 }
 
@@ -235,35 +230,20 @@ func (im *importer) input(name string) ingest.Input {
 		Encoding: im.flags.encoding, Precision: im.flags.precision, Confirm: im.flags.confirm}
 }
 
-// run processes one input, logs its rejections and prints its summary.
+// run processes one input and prints its summary; the pipeline records
+// its rejections in the rejection log.
 func (im *importer) run(ctx context.Context, in ingest.Input) bool {
 	bar := im.progress(in.Name, in.Size)
 	if bar != nil {
 		in.Reader = io.TeeReader(in.Reader, bar)
 	}
-	var logged []rejectlog.Entry
-	in.OnReject = func(r ingest.Rejection) error {
-		if im.rejects != nil {
-			logged = append(logged, rejectlog.Entry{Time: time.Now(), Source: "import:" + r.Source, Row: r.Row, Field: r.Field, Rule: r.Rule, Message: r.Message})
-			if len(logged) >= 1000 {
-				if err := im.rejects.Append(logged...); err != nil {
-					return err
-				}
-				logged = logged[:0]
-			}
-		}
-		return im.reasons.add(r)
-	}
+	in.Origin = "import:" + in.Name
+	in.OnReject = im.reasons.add
 	start := time.Now()
 	res, err := im.pipe.Process(ctx, in)
 	elapsed := time.Since(start)
 	if bar != nil {
 		_ = bar.Finish()
-	}
-	if im.rejects != nil && len(logged) > 0 {
-		if lerr := im.rejects.Append(logged...); lerr != nil && err == nil {
-			err = lerr
-		}
 	}
 	im.report(res, err, elapsed)
 	return err == nil
@@ -402,190 +382,40 @@ func (r *reasonsFile) close() error {
 	return err
 }
 
-// importDelivery is where import and demo deliver: the spool, with its
-// Sender running alongside so that a large import never fills it, and a
-// final drain. With --dry-run it is a sink that keeps nothing.
+// importDelivery is app.BatchDelivery with import's and demo's output.
 type importDelivery struct {
-	sink    ingest.Sink
-	sp      *spool.Spool
-	snd     *spool.Sender
-	st      *store.Store
-	rejects *rejectlog.Log
-	ledger  *ledger.Ledger
-	cfg     config.Config
-	stopRun context.CancelFunc
-	runDone chan error
-	before  spool.Stats
-	// private marks a spool of this run's own (the shared one was in use):
-	// removed when drained, kept (and named) when not.
-	private bool
-}
-
-// privateSpoolDir is the spool of one import run beside a running serve:
-// data_dir/spool-import-PID.
-func privateSpoolDir(cfg config.Config) string {
-	return filepath.Join(cfg.DataDir, fmt.Sprintf("spool-import-%d", os.Getpid()))
+	*app.BatchDelivery
+	sink ingest.Sink
+	cfg  config.Config
 }
 
 func openImportDelivery(ctx context.Context, cfg config.Config, f importFlags, log *slog.Logger) (*importDelivery, error) {
-	if f.dryRun {
-		return &importDelivery{sink: discardSink{}, cfg: cfg}, nil
-	}
-	st, err := openStore(cfg)
+	bd, err := app.OpenBatchDelivery(ctx, cfg, f.spoolDir, f.dryRun, ledgerDir(cfg), rejectDir(cfg), log)
 	if err != nil {
 		return nil, err
 	}
-	sp, snd, err := openDelivery(cfg, st, spoolDirOf(cfg, f.spoolDir), log)
-	private := false
-	if errors.Is(err, spool.ErrLocked) && f.spoolDir == "" {
-		// A running `greenmetrics serve` owns the shared spool: this run
-		// takes a spool of its own, removed once InfluxDB has it all.
-		sp, snd, err = openDelivery(cfg, st, privateSpoolDir(cfg), log)
-		private = err == nil
-		if private {
-			log.Info("the shared spool is in use by a running serve; import uses its own", "spool", sp.Dir())
-		}
-	}
-	if err != nil {
-		st.Close()
-		if errors.Is(err, spool.ErrLocked) {
-			return nil, fmt.Errorf("%w: another import or serve uses it; leave --spool-dir out to get a spool of this run's own", err)
-		}
-		return nil, err
-	}
-	rl, err := rejectlog.Open(rejectDir(cfg))
-	if err != nil {
-		sp.Close()
-		st.Close()
-		return nil, err
-	}
-	led, err := ledger.Open(ledgerDir(cfg))
-	if err != nil {
-		sp.Close()
-		st.Close()
-		return nil, err
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	d := &importDelivery{sink: waitingSink{sp: sp}, sp: sp, snd: snd, st: st, rejects: rl, ledger: led, cfg: cfg, stopRun: stop, private: private,
-		runDone: make(chan error, 1), before: snd.Stats()}
-	go func() { d.runDone <- snd.Run(runCtx) }()
-	return d, nil
+	return &importDelivery{BatchDelivery: bd, sink: bd.Sink, cfg: cfg}, nil
 }
 
-// finish stops the background delivery and drains the spool, reporting
-// what reached InfluxDB.
+// finish drains the spool and says what reached InfluxDB.
 func (d *importDelivery) finish(ctx context.Context, out io.Writer, timeout time.Duration) error {
-	if d.sp == nil {
-		fmt.Fprintln(out, "dry run: nothing delivered")
-		return nil
-	}
-	d.stopRun()
-	if err := <-d.runDone; err != nil {
+	got, err := d.Finish(ctx, timeout)
+	switch {
+	case err != nil:
 		return err
-	}
-	d.stopRun = func() {}
-	dctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	err := d.snd.Drain(dctx)
-	after := d.snd.Stats()
-	delivered := after.DeliveredPoints - d.before.DeliveredPoints
-	dead := after.DeadLetteredPoints - d.before.DeadLetteredPoints
-	if err != nil && d.private {
-		return fmt.Errorf("%d observations delivered, %d still in this run's spool %s (`greenmetrics import --spool-dir %s FILE` delivers them): %w",
-			delivered, after.PendingPoints, d.sp.Dir(), d.sp.Dir(), err)
-	}
-	if err != nil {
-		return fmt.Errorf("%d observations delivered, %d still in the spool %s (serve or the next import delivers them): %w",
-			delivered, after.PendingPoints, d.sp.Dir(), err)
-	}
-	if dead > 0 {
-		return fmt.Errorf("InfluxDB refused %d observations; they are in %s", dead, d.sp.DeadLetterDir())
-	}
-	fmt.Fprintf(out, "delivered: %d observations to InfluxDB %s (bucket %s); spool empty\n", delivered, d.cfg.Influx.URL, d.cfg.Influx.Bucket)
-	if d.private {
-		dir := d.sp.Dir()
-		d.sp.Close()
-		d.sp = nil
-		d.st.Close()
-		d.ledger.Close()
-		if err := os.RemoveAll(dir); err != nil {
-			return fmt.Errorf("removing this run's empty spool: %w", err)
-		}
+	case got.DryRun:
+		fmt.Fprintln(out, "dry run: nothing delivered")
+	default:
+		fmt.Fprintf(out, "delivered: %d observations to InfluxDB %s (bucket %s); spool empty\n", got.Points, d.cfg.Influx.URL, d.cfg.Influx.Bucket)
 	}
 	return nil
 }
 
-func (d *importDelivery) close() {
-	if d.sp == nil {
-		return
-	}
-	d.stopRun()
-	d.sp.Close()
-	d.st.Close()
-	d.ledger.Close()
-}
+func (d *importDelivery) close() { d.Close() }
 
-// options are the pipeline options of the delivery: the configuration's,
-// with the revision ledger (none for a dry run, which must not record).
+// options are the pipeline options of the configuration with the
+// delivery's ledger and rejection log.
 func (d *importDelivery) options(cfg config.Config) (ingest.Options, error) {
 	opts, err := pipelineOptions(cfg)
-	opts.Ledger = d.ledger
-	return opts, err
-}
-
-// waitingSink appends to the spool and, when it is full, waits for the
-// Sender to make room instead of failing: an import has nobody to answer
-// 503 to.
-type waitingSink struct{ sp *spool.Spool }
-
-func (w waitingSink) Append(ctx context.Context, obs []models.Observation) error {
-	for {
-		err := w.sp.Append(ctx, obs)
-		if err == nil || !ingest.IsBackpressure(err) {
-			return err
-		}
-		wait := spool.RetryAfter(err)
-		if wait <= 0 {
-			wait = time.Second
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(wait):
-		}
-	}
-}
-
-// discardSink takes everything and keeps nothing (--dry-run).
-type discardSink struct{}
-
-func (discardSink) Append(context.Context, []models.Observation) error { return nil }
-
-// dropFolderRunners returns the drop folder as a daemon runner when
-// ingest.drop_dir is set, logging each file and recording its rejections
-// in the rejection log. serve adds it to its runners.
-func dropFolderRunners(cfg config.Config, pipe *ingest.Pipeline, log *slog.Logger, counted func(outcome string)) ([]daemon.Runner, error) {
-	if cfg.Ingest.DropDir == "" {
-		return nil, nil
-	}
-	rl, err := rejectlog.Open(rejectDir(cfg))
-	if err != nil {
-		return nil, err
-	}
-	d := ingest.NewDropFolder(cfg.Ingest.DropDir, pipe, ingest.DropOptions{
-		Logger: log,
-		Processed: func(name, outcome string, res ingest.Result, _ error) {
-			counted(outcome)
-			if outcome == ingest.OutcomeRetry || res.RejectedCount() == 0 {
-				return
-			}
-			if err := rl.Append(rejectionEntries("drop:"+name, res, time.Now())...); err != nil {
-				log.Error("rejection log", "err", err)
-			}
-		},
-	})
-	if err := d.Prepare(); err != nil {
-		return nil, err
-	}
-	return []daemon.Runner{{Name: "drop folder", Run: d.Run}}, nil
+	return d.Options(opts), err
 }

@@ -123,7 +123,7 @@ func TestDemoDryRun(t *testing.T) {
 		"cnemc_water_long.csv.gz: csv, mapping cnemc_water_long, provider cnemc\n",
 		"pboc_green_loans_long.csv.gz: csv, mapping pboc_green_loans_long, provider pboc\n",
 		"demo (synthetic, seed 20240104, through 2024-06-30): csv, provider demo\n",
-		"total: 8 files, rows 69620, accepted 69620, duplicates 0, rejected 0, revised 0, held 0, demo skipped 0\n",
+		"total: 8 files, rows 69801, accepted 69801, duplicates 0, rejected 0, revised 0, held 0, demo skipped 0\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -131,7 +131,7 @@ func TestDemoDryRun(t *testing.T) {
 	}
 	// Without the reference data the synthetic part still loads.
 	out, err = runCLI(t, "demo", "--config", "", "--dry-run", "--as-of", "2024-06", "--refdata", filepath.Join(t.TempDir(), "none"))
-	if err != nil || !strings.Contains(out, "accepted 10768") {
+	if err != nil || !strings.Contains(out, "accepted 10949") {
 		t.Errorf("demo without reference data: %v\n%s", err, out)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/greenmetrics/greenmetrics/internal/app"
 	"github.com/greenmetrics/greenmetrics/internal/influxtest"
 	"github.com/greenmetrics/greenmetrics/models"
 	"github.com/greenmetrics/greenmetrics/store"
@@ -88,7 +89,7 @@ func TestServeWarnsOfSchema1(t *testing.T) {
 	ctx := context.Background()
 	warnings := func() string {
 		var buf strings.Builder
-		warnIfUnmigrated(ctx, st, newLogger(&buf, "info", "text"))
+		app.WarnIfUnmigrated(ctx, st, newLogger(&buf, "info", "text"))
 		return buf.String()
 	}
 	if got := warnings(); got != "" {

@@ -133,7 +133,7 @@ func writeProgressTable(w io.Writer, snap *metrics.Snapshot, rows []models.Progr
 		}
 		table = append(table, []string{
 			name, periodLabel(ind, p), value(ind, p.PeriodValue), value(ind, p.Actual),
-			targetLabel(ind, p), percent(p.Completion), timeProgressLabel(p), statusLabel(p),
+			targetLabel(ind, p), completionLabel(p), timeProgressLabel(p), statusLabel(p),
 		})
 	}
 	if err := writeAligned(w, table); err != nil {
@@ -180,12 +180,23 @@ func allFinal(rows []models.Progress) bool {
 }
 
 // statusLabel is the final result once the year is closed (完成/未完成),
-// else the standing.
-func statusLabel(p models.Progress) string {
-	if p.Final {
-		return p.Result.NameZh()
+// else the standing, in models' words; a rate target's with its
+// difference in 个百分点 ("达标（高于目标0.4个百分点）").
+func statusLabel(p models.Progress) string { return p.StatusZh() }
+
+// completionLabel is 完成率, labelled when it is not the year's figure
+// against the target: a stock's year increment ("55.7%（年内增量）"), the
+// basis of its status, or its total when the year start is unknown.
+func completionLabel(p models.Progress) string {
+	c := percent(p.Completion)
+	switch {
+	case c == "—":
+	case p.CompletionBasis == "increment":
+		c += "（年内增量）"
+	case p.CompletionBasis == "total":
+		c += "（累计总量）"
 	}
-	return p.Status.NameZh()
+	return c
 }
 
 // timeProgressLabel is 序时进度, with the plan span's after it for a
@@ -214,6 +225,8 @@ func plainTargetLabel(ind models.Indicator, p models.Progress) string {
 		return "—"
 	case t.Kind == models.TargetMunicipal:
 		return "市级下达"
+	case t.Kind == models.TargetQualitative:
+		return t.Text + "（定性目标）"
 	}
 	v := value(ind, p.Target)
 	switch t.Kind {

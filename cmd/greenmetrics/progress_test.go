@@ -91,6 +91,14 @@ func TestProgressCommandEndToEnd(t *testing.T) {
 			store.ObservationPoint(models.Observation{Time: t0, Indicator: "general_budget_revenue", Value: 0.85e9, Provider: "bureau"}),
 			store.ObservationPoint(models.Observation{Time: t0, Indicator: "old_residential_renovation", Value: 1, Provider: models.ProviderDemo}))
 	}
+	// Rate targets: 5.004 % is published as 5.0 % and within 5%以内; GDP
+	// growth 4.55 % in Q2 is 4.6 %, within 0.5 个百分点 of 5%左右. The canal
+	// district's cumulative area is judged by the year's increment.
+	points = append(points,
+		store.ObservationPoint(models.Observation{Time: time.Date(2024, 6, 1, 0, 0, 0, 0, models.Shanghai), Indicator: "urban_registered_unemployment_rate", Value: 0.05004, Provider: "bureau"}),
+		store.ObservationPoint(models.Observation{Time: time.Date(2024, 4, 1, 0, 0, 0, 0, models.Shanghai), Indicator: "gdp_growth", Value: 0.0455, Provider: "bureau"}),
+		store.ObservationPoint(models.Observation{Time: time.Date(2023, 12, 1, 0, 0, 0, 0, models.Shanghai), Indicator: "canal_business_district_completed_area", Value: 4.7e6, Provider: "bureau"}),
+		store.ObservationPoint(models.Observation{Time: time.Date(2024, 6, 1, 0, 0, 0, 0, models.Shanghai), Indicator: "canal_business_district_completed_area", Value: 4.85e6, Provider: "bureau"}))
 	// Reference series: CEADs holds China and 30 provinces (which add up
 	// to China), OWID the world and its countries. Summed they made the
 	// district's carbon figure twice China's; they are not the district's.
@@ -134,6 +142,10 @@ func TestProgressCommandEndToEnd(t *testing.T) {
 		// 94.11亿 × 1.04 = 97.87亿 from the catalogue baseline; 6 × 0.85亿 = 51亿.
 		"51亿元", "97.87亿元（增长4%）", "52.11%", "超序时",
 		"能耗强度", "市级下达",
+		// Rate targets: no 完成率, the difference in 个百分点.
+		"达标（控制在目标以内）", "基本达标（低于目标0.4个百分点）",
+		// 15 of the 30万㎡ the year must deliver, labelled.
+		"50%（年内增量）",
 		// Figures still from the demo's data are marked.
 		"老旧小区改造完工（演示）",
 	} {
@@ -153,6 +165,9 @@ func TestProgressCommandEndToEnd(t *testing.T) {
 			if p.Actual != 30 || p.Status != models.StatusBehind || math.Abs(p.TimeProgress-0.5) > 1e-12 {
 				t.Errorf("JSON row = %+v; want actual 30, behind, 序时 0.5", p)
 			}
+		}
+		if (p.Indicator == "urban_registered_unemployment_rate" || p.Indicator == "gdp_growth") && (!p.RateTarget || !math.IsNaN(p.Completion)) {
+			t.Errorf("%s: rate target %v, completion %v; want a rate target without 完成率", p.Indicator, p.RateTarget, p.Completion)
 		}
 		if p.Indicator == "energy_intensity" && !math.IsNaN(p.Target) {
 			t.Errorf("energy_intensity target = %v in JSON; want null (NaN)", p.Target)

@@ -13,6 +13,7 @@ import (
 	"github.com/greenmetrics/greenmetrics/config"
 	"github.com/greenmetrics/greenmetrics/ingest"
 	"github.com/greenmetrics/greenmetrics/ingest/httpapi"
+	"github.com/greenmetrics/greenmetrics/internal/app"
 	"github.com/greenmetrics/greenmetrics/models"
 	"github.com/greenmetrics/greenmetrics/store"
 )
@@ -127,15 +128,7 @@ func (s *settings) loadAll() (config.Config, *config.Catalog, error) {
 	return cfg, cat.WithReference(plans, time.Now().In(models.Shanghai).Year()), nil
 }
 
-func openStore(cfg config.Config) (*store.Store, error) {
-	return store.New(store.Config{
-		URL:     cfg.Influx.URL,
-		Token:   cfg.Influx.Token,
-		Org:     cfg.Influx.Org,
-		Bucket:  cfg.Influx.Bucket,
-		Timeout: cfg.Influx.Timeout,
-	})
-}
+func openStore(cfg config.Config) (*store.Store, error) { return app.OpenStore(cfg) }
 
 func newLogger(w io.Writer, level, format string) *slog.Logger {
 	var lv slog.Level
@@ -171,18 +164,4 @@ func pipelineOptions(cfg config.Config) (ingest.Options, error) {
 	opts.ReservedProviders = tokens.Names()
 	opts.Scope = cfg.Scope
 	return opts, nil
-}
-
-// mappingProviders are the providers the mappings give their files: the
-// mapping's source, else its name.
-func mappingProviders(mappings []config.Mapping) []string {
-	out := make([]string, 0, len(mappings))
-	for _, m := range mappings {
-		if m.Source != "" {
-			out = append(out, m.Source)
-		} else {
-			out = append(out, m.Name)
-		}
-	}
-	return out
 }

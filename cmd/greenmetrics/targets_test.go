@@ -9,7 +9,8 @@ import (
 
 // TestTargetsListsPlansWithOrigins: `targets` lists each target in force
 // with its plan and FILE:LINE, a later single-year plan over a five-year
-// one, and says so for a year no plan covers.
+// one, a demo plan marked 演示 (and never over a real plan), and says so
+// for a year no plan covers.
 func TestTargetsListsPlansWithOrigins(t *testing.T) {
 	t.Setenv("GREENMETRICS_PLANS_DIR", "")
 	dir := t.TempDir()
@@ -18,7 +19,10 @@ func TestTargetsListsPlansWithOrigins(t *testing.T) {
 			"  - {indicator: pm25_annual_mean, from: 2021, to: 2025, kind: reduction, value: 20, unit: \"%\", qualifier: at_least, text: 下降20%}\n" +
 			"  - {indicator: rural_sewage_stations_built, from: 2021, to: 2025, kind: absolute, value: 300, qualifier: at_least}\n",
 		"2025.csv": "plan_id,plan_name,issued,demo,source,record,indicator,year,from,to,kind,value,unit,qualifier,base_year,base_value,path,constant_prices,text,quote\n" +
-			"demo-2025,2025年计划,2025-01-08,true,,target,rural_sewage_stations_built,2025,,,absolute,70,座,exact,,,,,70座,\n",
+			"gwr-2025,2025年计划,2025-01-08,false,,target,rural_sewage_stations_built,2025,,,absolute,70,座,exact,,,,,70座,\n",
+		"demo.yaml": "id: demo-2026\nname: 2026年示意目标\nissued: \"2026-01-05\"\ndemo: true\ntargets:\n" +
+			"  - {indicator: rural_sewage_stations_built, year: 2026, kind: absolute, value: 71, qualifier: exact}\n" +
+			"  - {indicator: rural_sewage_stations_built, year: 2025, kind: absolute, value: 72, qualifier: exact}\n",
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
 			t.Fatal(err)
@@ -32,10 +36,11 @@ func TestTargetsListsPlansWithOrigins(t *testing.T) {
 	}{
 		{[]string{"--year", "2025"}, []string{
 			"2025  pm25_annual_mean", "下降20%", "2021–2025", filepath.Join(dir, "fyp.yaml") + ":5",
-			"2025  rural_sewage_stations_built", "70座", "2025年计划（演示）", filepath.Join(dir, "2025.csv") + ":2", "fyp",
-		}, []string{"未设定目标"}},
+			"2025  rural_sewage_stations_built", "70座", "2025年计划", filepath.Join(dir, "2025.csv") + ":2", "fyp", "demo-2026",
+		}, []string{"未设定目标", "72座", "2025年计划（演示）"}},
+		{[]string{"--year", "2026"}, []string{"2026  rural_sewage_stations_built", "71座", "2026年示意目标（演示）"}, nil},
 		{[]string{"--year", "2024"}, []string{"2024  rural_sewage_stations_built", "64座", "config/plans/2024-tongzhou-gwr.yaml (embedded):"}, nil},
-		{[]string{"--year", "2030"}, []string{"2030年：未设定目标 — no plan sets a target for 2030 (plans cover 2021–2025)"}, nil},
+		{[]string{"--year", "2030"}, []string{"2030年：未设定目标 — no plan sets a target for 2030 (plans cover 2021–2026)"}, nil},
 	}
 	for _, tc := range tests {
 		out, err := runCLI(t, append([]string{"targets", "--config", cfg}, tc.args...)...)

@@ -38,7 +38,11 @@ func newWaterClassifyCmd() *cobra.Command {
 			"Print one JSON object per row, in input order: section, time, class (1–6, 6 = 劣Ⅴ;\n" +
 			"0 when no evaluated item was measured), class_name, limiting (the items at the\n" +
 			"class) and grade (优, 良好, 轻度污染, 中度污染, 重度污染); non_detects and not_judged\n" +
-			"list the non-detect items when there are any.",
+			"list the non-detect items when there are any, unevaluated the measured items outside\n" +
+			"the evaluated set; notes says in words what the class leaves out (a detection limit\n" +
+			"above the limit of the class: 石油类检出限0.06高于Ⅰ类限值0.05，无法判定是否达Ⅰ类;\n" +
+			"measured items not evaluated, with the class they would give). Each note is also\n" +
+			"written to stderr with the row's line.",
 		Example: "  greenmetrics water classify --water lake samples.csv\n" +
 			"  greenmetrics water classify --items ph,do,codmn,nh3n,tp - < samples.csv",
 		Args: cobra.MaximumNArgs(1),
@@ -111,6 +115,10 @@ type classifiedRow struct {
 	// class Ⅰ limit, left out of the class. Absent when there are none.
 	NonDetects []string `json:"non_detects,omitempty"`
 	NotJudged  []string `json:"not_judged,omitempty"`
+	// Unevaluated are measured items outside the evaluated set; Notes the
+	// sentences that say what the class leaves out (water.Result.Notes).
+	Unevaluated []string `json:"unevaluated,omitempty"`
+	Notes       []string `json:"notes,omitempty"`
 }
 
 // classifyWater reads samples from in and writes one JSON line per sample to
@@ -132,7 +140,7 @@ func classifyWater(in io.Reader, out, errw io.Writer, opts classifyOptions) erro
 			return bw.Flush()
 		}
 		if err == nil {
-			err = writeClassified(enc, rec, opts)
+			err = writeClassified(enc, errw, rec, opts)
 		}
 		if err != nil {
 			// Rows already classified are still printed.
@@ -141,7 +149,7 @@ func classifyWater(in io.Reader, out, errw io.Writer, opts classifyOptions) erro
 	}
 }
 
-func writeClassified(enc *json.Encoder, rec water.Record, opts classifyOptions) error {
+func writeClassified(enc *json.Encoder, errw io.Writer, rec water.Record, opts classifyOptions) error {
 	body := opts.body
 	if rec.HasWaterBody {
 		body = rec.WaterBody
@@ -169,6 +177,13 @@ func writeClassified(enc *json.Encoder, rec water.Record, opts classifyOptions) 
 	}
 	for _, ir := range r.NotJudged {
 		row.NotJudged = append(row.NotJudged, ir.Code)
+	}
+	for _, ir := range r.Unevaluated {
+		row.Unevaluated = append(row.Unevaluated, ir.Code)
+	}
+	row.Notes = r.Notes()
+	for _, n := range row.Notes {
+		fmt.Fprintf(errw, "water classify: line %d, %s %s: %s\n", rec.Line, rec.Sample.Section, rec.TimeText, n)
 	}
 	return enc.Encode(row)
 }

@@ -61,7 +61,7 @@ func TestWaterClassifyNonDetects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"section":"东店","time":"2024-06-01","class":2,"class_name":"Ⅱ类","limiting":["do","codmn","nh3n","tp"],"grade":"优","non_detects":["cd","phenol"],"not_judged":["hg"]}
+	want := `{"section":"东店","time":"2024-06-01","class":2,"class_name":"Ⅱ类","limiting":["do","codmn","nh3n","tp"],"grade":"优","non_detects":["cd","phenol"],"not_judged":["hg"],"notes":["汞检出限0.0001高于Ⅱ类限值0.00005，无法判定是否达Ⅱ类"]}
 {"section":"东店","time":"2024-07-01","class":2,"class_name":"Ⅱ类","limiting":["do","codmn","nh3n","tp"],"grade":"优"}
 `
 	if stdout != want {
@@ -70,6 +70,42 @@ func TestWaterClassifyNonDetects(t *testing.T) {
 	_, _, err = runWater(t, "section,cd\ns,ND\n", "water", "classify")
 	if err == nil || !strings.Contains(err.Error(), `line 2, column "cd": value "ND" is a non-detect without its detection limit`) {
 		t.Errorf("bare ND: err = %v", err)
+	}
+}
+
+// TestWaterClassifySaysWhatTheClassLeavesOut: petroleum "<0.06" cannot
+// be judged against the Ⅰ limit 0.05, and COD 45 mg/L at a section that
+// evaluates the five national items would make it 劣Ⅴ; both are said on
+// stdout (notes) and on stderr with the line.
+func TestWaterClassifySaysWhatTheClassLeavesOut(t *testing.T) {
+	in := "section,time,ph,do,codmn,nh3n,tp,cod,petroleum\n" +
+		"东店,2024-06-01,7.5,8.0,1.8,0.1,0.01,,<0.06\n" +
+		"东店,2024-07-01,7.5,8.0,1.8,0.1,0.01,45,\n"
+	stdout, stderr, err := runWater(t, in, "water", "classify", "--items", "ph,do,codmn,nh3n,tp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"section":"东店","time":"2024-06-01","class":1,"class_name":"Ⅰ类","limiting":["ph","do","codmn","nh3n","tp"],"grade":"优","unevaluated":["petroleum"],"notes":["未纳入本断面评价项目、未参与定类的监测项目：石油类<0.06 mg/L（检出限高于Ⅰ类限值，无法判定类别）"]}
+{"section":"东店","time":"2024-07-01","class":1,"class_name":"Ⅰ类","limiting":["ph","do","codmn","nh3n","tp"],"grade":"优","unevaluated":["cod"],"notes":["未纳入本断面评价项目、未参与定类的监测项目：化学需氧量45 mg/L（劣Ⅴ类，纳入评价则断面为劣Ⅴ类）"]}
+`
+	if stdout != want {
+		t.Errorf("stdout =\n%s\nwant\n%s", stdout, want)
+	}
+	if !strings.Contains(stderr, "water classify: line 3, 东店 2024-07-01: 未纳入本断面评价项目、未参与定类的监测项目：化学需氧量45 mg/L（劣Ⅴ类，纳入评价则断面为劣Ⅴ类）\n") {
+		t.Errorf("stderr lacks the COD note:\n%s", stderr)
+	}
+	// With the 21 items, petroleum is evaluated and its limit of detection
+	// leaves the Ⅰ class open.
+	stdout, stderr, err = runWater(t, in, "water", "classify")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const note = "石油类检出限0.06高于Ⅰ类限值0.05，无法判定是否达Ⅰ类"
+	if first := strings.SplitN(stdout, "\n", 2)[0]; !strings.Contains(first, `"class":1,`) || !strings.Contains(first, `"not_judged":["petroleum"],"notes":["`+note+`"]`) {
+		t.Errorf("first row %s, want class Ⅰ with the petroleum note", first)
+	}
+	if !strings.Contains(stderr, "line 2, 东店 2024-06-01: "+note) {
+		t.Errorf("stderr lacks the petroleum note:\n%s", stderr)
 	}
 }
 

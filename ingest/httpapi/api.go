@@ -197,8 +197,8 @@ func (a *API) push(w http.ResponseWriter, r *http.Request) {
 	}
 	body := &limitedReader{r: in.Reader, left: a.opts.MaxBodyBytes}
 	in.Reader = body
-	ctx, rows := withRowLimit(spool.ForRequest(r.Context()), a.opts.MaxRows)
-	res, err := a.p.Process(ctx, in)
+	in.MaxRows = a.opts.MaxRows
+	res, err := a.p.Process(spool.ForRequest(r.Context()), in)
 	resp := a.summary(res)
 	switch {
 	case err == nil && !body.over:
@@ -209,7 +209,7 @@ func (a *API) push(w http.ResponseWriter, r *http.Request) {
 		a.reply(w, r, http.StatusRequestEntityTooLarge, resp, err.Error())
 	case body.timedOut:
 		a.reply(w, r, http.StatusRequestTimeout, resp, fmt.Sprintf("the body was not received within %v; send it faster or split it (the rows counted as accepted are stored)", a.opts.BodyReadTimeout))
-	case rows.exceeded.Load():
+	case errors.Is(err, ingest.ErrTooManyRows):
 		a.reply(w, r, http.StatusRequestEntityTooLarge, resp, fmt.Sprintf("more than %d observations in one request; split it (the rows counted as accepted are stored)", a.opts.MaxRows))
 	case errors.Is(err, spool.ErrTooLarge):
 		// Larger than the whole spool: waiting never makes it fit.
@@ -273,6 +273,7 @@ func (a *API) input(r *http.Request, provider string) (in ingest.Input, status i
 		Size:          max(r.ContentLength, 0),
 		Provider:      provider,
 		FixedProvider: true,
+		Origin:        "push:" + provider,
 		Confirm:       confirm,
 		Mapping:       q.Get("mapping"),
 		Encoding:      charset,
@@ -491,41 +492,4 @@ func (l *limitedReader) noteTimeout(err error) error {
 		l.timedOut = true
 	}
 	return err
-}
-
-// rowLimit counts the observations a request delivers to the spool.
-type rowLimit struct {
-	max      int64
-	n        atomic.Int64
-	exceeded atomic.Bool
-}
-
-type rowLimitKey struct{}
-
-func withRowLimit(ctx context.Context, max int) (context.Context, *rowLimit) {
-	l := &rowLimit{max: int64(max)}
-	return context.WithValue(ctx, rowLimitKey{}, l), l
-}
-
-// ErrTooManyRows is returned by LimitedSink when a request would deliver
-// more observations than Options.MaxRows.
-var ErrTooManyRows = errors.New("too many observations in one request")
-
-// LimitedSink wraps the spool as the pipeline's Sink and enforces the
-// per-request row limit the API puts in the context: the batch that would
-// exceed it is refused whole, before anything of it is stored. Appends
-// without such a context (drop folder, import) pass straight through.
-type LimitedSink struct {
-	Sink ingest.Sink
-}
-
-// Append implements ingest.Sink.
-func (s LimitedSink) Append(ctx context.Context, obs []models.Observation) error {
-	if l, ok := ctx.Value(rowLimitKey{}).(*rowLimit); ok {
-		if l.n.Add(int64(len(obs))) > l.max {
-			l.exceeded.Store(true)
-			return ErrTooManyRows
-		}
-	}
-	return s.Sink.Append(ctx, obs)
 }

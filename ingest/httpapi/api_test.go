@@ -47,7 +47,7 @@ func newFixtureWith(t *testing.T, spoolMax int64, opts httpapi.Options, wrap fun
 	}
 	t.Cleanup(func() { sp.Close() })
 	now := func() time.Time { return time.Date(2024, 7, 1, 0, 0, 0, 0, models.Shanghai) }
-	pipe, err := ingest.NewPipeline(cat, nil, httpapi.LimitedSink{Sink: sp}, ingest.Options{Now: now})
+	pipe, err := ingest.NewPipeline(cat, nil, sp, ingest.Options{Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -486,16 +486,4 @@ func FuzzLoadTokens(f *testing.F) {
 			}
 		}
 	})
-}
-
-func TestLimitedSinkPassesAppendsWithoutALimit(t *testing.T) {
-	sp, err := spool.Open(t.TempDir(), spool.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sp.Close()
-	obs := []models.Observation{{Time: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), Indicator: "pm25", Value: 1}}
-	if err := (httpapi.LimitedSink{Sink: sp}).Append(context.Background(), obs); err != nil {
-		t.Errorf("Append without a request limit = %v", err)
-	}
 }

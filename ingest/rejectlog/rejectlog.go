@@ -8,6 +8,8 @@ package rejectlog
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -55,6 +57,10 @@ func Open(dir string) (*Log, error) {
 	return &Log{dir: dir}, nil
 }
 
+// Reject records entries: the rejection sink of the ingest pipeline
+// (ingest.RejectionSink), shared by all its channels.
+func (l *Log) Reject(_ context.Context, entries []Entry) error { return l.Append(entries...) }
+
 // Append records entries in the month file of each entry's time.
 func (l *Log) Append(entries ...Entry) error {
 	if len(entries) == 0 {
@@ -76,20 +82,22 @@ func (l *Log) Append(entries ...Entry) error {
 }
 
 func (l *Log) appendMonth(month string, entries []Entry) error {
+	// One write of the whole batch: with O_APPEND it lands in one piece,
+	// even beside another process (an import while serve runs) appending
+	// to the same month.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	for _, e := range entries {
+		if err := enc.Encode(e); err != nil {
+			return fmt.Errorf("rejection log: %w", err)
+		}
+	}
 	f, err := os.OpenFile(filepath.Join(l.dir, month+".jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return fmt.Errorf("rejection log: %w", err)
 	}
-	w := bufio.NewWriter(f)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	for _, e := range entries {
-		if err := enc.Encode(e); err != nil {
-			f.Close()
-			return fmt.Errorf("rejection log: %w", err)
-		}
-	}
-	if err := w.Flush(); err != nil {
+	if _, err := f.Write(buf.Bytes()); err != nil {
 		f.Close()
 		return fmt.Errorf("rejection log: %w", err)
 	}

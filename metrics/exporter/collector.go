@@ -2,7 +2,9 @@ package exporter
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -201,7 +203,7 @@ func (c *Collector) build(s *metrics.Snapshot) []prometheus.Metric {
 }
 
 func (c *Collector) buildProgress(b *builder, progress map[string]models.Progress) {
-	for _, code := range sortedKeys(progress) {
+	for _, code := range slices.Sorted(maps.Keys(progress)) {
 		meta, ok := c.byCode[code]
 		if !ok {
 			continue
@@ -222,13 +224,10 @@ func (c *Collector) buildProgress(b *builder, progress map[string]models.Progres
 }
 
 // statuses is every Status, so the state set always has all its members.
-var statuses = []models.Status{
-	models.StatusAhead, models.StatusBehind, models.StatusAchieved, models.StatusMissed,
-	models.StatusNoTarget, models.StatusMunicipal, models.StatusNoData,
-}
+var statuses = models.Statuses
 
 func (c *Collector) buildForecasts(b *builder, forecasts map[string]models.Forecast) {
-	for _, code := range sortedKeys(forecasts) {
+	for _, code := range slices.Sorted(maps.Keys(forecasts)) {
 		meta, ok := c.byCode[code]
 		if !ok {
 			continue
@@ -289,13 +288,13 @@ func (c *Collector) buildLatest(b *builder, s *metrics.Snapshot) {
 			last[code] = p.LatestTime
 		}
 	}
-	for _, code := range sortedKeys(last) {
+	for _, code := range slices.Sorted(maps.Keys(last)) {
 		b.gauge(c.d.lastObservation, unixSeconds(last[code]), code)
 	}
 	c.buildDue(b, s)
-	for _, code := range sortedKeys(newest) {
+	for _, code := range slices.Sorted(maps.Keys(newest)) {
 		meta := c.byCode[code]
-		keep, omitted := c.selectEntities(sortedKeys(newest[code]))
+		keep, omitted := c.selectEntities(slices.Sorted(maps.Keys(newest[code])))
 		for _, e := range keep {
 			b.gauge(c.d.byUnit[meta.unit.suffix].value, meta.unit.convert(newest[code][e].Value), code, e, entityLevel(s, meta.ind, e))
 		}
@@ -320,7 +319,7 @@ func (c *Collector) buildDue(b *builder, s *metrics.Snapshot) {
 			newest[o.Indicator] = o
 		}
 	}
-	for _, code := range sortedKeys(newest) {
+	for _, code := range slices.Sorted(maps.Keys(newest)) {
 		ind := c.byCode[code].ind
 		o := newest[code]
 		due := models.NextDue(ind.Frequency, o.Time, c.dueLag(ind), s.GeneratedAt)
@@ -447,13 +446,4 @@ func unixSeconds(t time.Time) float64 {
 		return math.NaN()
 	}
 	return float64(t.UnixNano()) / 1e9
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -132,7 +132,7 @@ func newDescs() descs {
 		"Plan the year's target of each indicator comes from, value 1 (plan = its id; demo=\"true\" for the demo's illustrative 演示 plans, which dashboards and alert texts must mark)."+snapshotNote,
 		lIndicator, "plan", "plan_name", "demo")
 	d.status = gauge("indicator_status",
-		"Target status of each indicator as a state set: 1 for the current status, 0 for the others (ahead 超序时, behind 落后序时, achieved 已完成, missed 未完成, no_target, municipal 市级下达, no_data)."+snapshotNote,
+		"Target status of each indicator as a state set: 1 for the current status, 0 for the others (amounts: ahead 超序时, behind 落后序时, pace_unknown 无法判断序时, completed 已完成, basically_completed 基本完成; levels and ratios: met 达标, basically_met 基本达标, not_met 未达标; missed 未完成 once the year closed short or a cap is exceeded; no_target, municipal 市级下达, no_data)."+snapshotNote,
 		lIndicator, lStatus)
 	d.trendDirection = gauge("indicator_trend_direction",
 		"Mann–Kendall trend of each indicator and entity: 1 increasing, 0 no significant trend, -1 decreasing (not better/worse: see the indicator's direction)."+snapshotNote,

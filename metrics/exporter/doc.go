@@ -17,4 +17,9 @@
 // indicator, so one alert rule covers every indicator. Label sets are
 // bounded: indicators of the catalogue × a capped set of entities, and the
 // configured water sections. docs/metrics.md lists every family.
+//
+// The daemon's own health (selfmetrics.go: ingestion counters, the spool,
+// InfluxDB writes, request metrics, build info) is exported here too, so
+// that client_golang stays in this one package and the report, which reads
+// the Snapshot from package metrics, never pulls it in.
 package exporter

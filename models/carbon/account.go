@@ -17,6 +17,51 @@ type ActivityData struct {
 	Year int `json:"year"`
 	// Label says what the amount is (a sector, a site), for the record.
 	Label string `json:"label,omitempty"`
+	// Use says what a fuel was burnt for: final use (empty), or as input
+	// to power generation or heat supply, whose output the district may
+	// already count as electricity or heat consumption (see Exclusion).
+	Use Use `json:"use,omitempty"`
+}
+
+// Use is what a fuel amount was burnt for.
+type Use string
+
+// Uses of a fuel. A power plant's or heating plant's fuel is a
+// transformation input (加工转换投入), not final consumption.
+const (
+	UseFinal           Use = ""
+	UsePowerGeneration Use = "power_generation"
+	UseHeatSupply      Use = "heat_supply"
+)
+
+// Exclusion is an activity line left out of an inventory and why.
+type Exclusion struct {
+	ActivityData
+	Reason string `json:"reason"`
+}
+
+// excluded applies the boundary rule against double counting (as in GB/T
+// 32150-2015 and the 发改办气候〔2013〕2526号 guidelines, emissions of
+// purchased electricity and heat are counted at the consumer as
+// 净购入电力/热力 × factor, and the fuel burnt to make them is the
+// generator's direct emission; docs/carbon.md §double counting): when an inventory counts
+// electricity consumption, fuel burnt for power generation is left out
+// of it, and when it counts heat consumption, fuel burnt for heat supply
+// is — the emissions of that fuel are already in the grid or heat factor.
+// Without an electricity (heat) line the fuel stays: nothing else counts
+// it. It returns the reason, or "" when the line counts. Only emissions
+// apply it. An energy balance would need the plant's output as well (fuel
+// input − electricity generated + electricity consumed); without it Energy
+// leaves the lines as given, and the district's energy total is taken as
+// reported (energy_consumption_total).
+func excluded(a ActivityData, counts map[Activity]bool) string {
+	switch {
+	case a.Use == UsePowerGeneration && counts[Electricity]:
+		return "fuel burnt for power generation: the electricity consumption line already counts it (grid factor)"
+	case a.Use == UseHeatSupply && counts[Heat]:
+		return "fuel burnt for heat supply: the heat consumption line already counts it (heat factor)"
+	}
+	return ""
 }
 
 // Line is one computed figure: activity data, the factor applied and the
@@ -97,10 +142,13 @@ func DefaultEnergySelection() Selection {
 }
 
 // Inventory is a set of computed lines of one output and their total.
+// Excluded lists the activity lines the double-counting rule left out
+// (never silently: each with its reason).
 type Inventory struct {
-	Output Output  `json:"output"`
-	Lines  []Line  `json:"lines"`
-	Total  float64 `json:"total"`
+	Output   Output      `json:"output"`
+	Lines    []Line      `json:"lines"`
+	Total    float64     `json:"total"`
+	Excluded []Exclusion `json:"excluded,omitempty"`
 }
 
 // Factors returns the distinct factors the inventory used, sorted by id.
@@ -121,20 +169,36 @@ func (inv Inventory) Factors() []Ref {
 var identity = Ref{ID: "identity_tce", Series: "none", Region: "none", Value: 1, Unit: "tce/tce", Source: "amount already in tonnes of standard coal"}
 
 // Emissions computes the CO2 of every activity line with the factors sel
-// chooses. An activity sel does not mention is an error, not a zero.
+// chooses. An activity sel does not mention is an error, not a zero. Fuel
+// burnt for power (heat) is left out, in Excluded, when the data also
+// count electricity (heat) consumption (see excluded).
 func (t *Table) Emissions(data []ActivityData, sel Selection) (Inventory, error) {
 	return t.account(data, sel, OutputCO2)
 }
 
 // Energy converts every activity line to tce with the factors sel chooses;
-// amounts already in tce count as they are.
+// amounts already in tce count as they are. The double-counting rule of
+// Emissions is not applied here (see excluded).
 func (t *Table) Energy(data []ActivityData, sel Selection) (Inventory, error) {
 	return t.account(data, sel, OutputEnergy)
 }
 
 func (t *Table) account(data []ActivityData, sel Selection, out Output) (Inventory, error) {
 	inv := Inventory{Output: out, Lines: make([]Line, 0, len(data))}
+	counts := map[Activity]bool{}
+	for _, a := range data {
+		if a.Activity == Electricity || a.Activity == Heat {
+			counts[a.Activity] = true
+		}
+	}
 	for i, a := range data {
+		if a.Use != UseFinal && a.Use != UsePowerGeneration && a.Use != UseHeatSupply {
+			return Inventory{}, fmt.Errorf("activity line %d (%s %s): use %q: %w", i+1, a.Activity, a.Label, a.Use, ErrUnknownUse)
+		}
+		if why := excluded(a, counts); why != "" && out == OutputCO2 {
+			inv.Excluded = append(inv.Excluded, Exclusion{ActivityData: a, Reason: why})
+			continue
+		}
 		l, err := t.line(a, sel, out)
 		if err != nil {
 			return Inventory{}, fmt.Errorf("activity line %d (%s %s): %w", i+1, a.Activity, a.Label, err)

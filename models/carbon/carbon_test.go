@@ -282,3 +282,65 @@ func TestReduceAndIntensity(t *testing.T) {
 		t.Errorf("IntensityChange(0, 0.39) = %v; want NaN", got)
 	}
 }
+
+// TestFuelForPowerAndHeatIsNotCountedTwice: gas burnt in a power (heating)
+// plant is left out of an inventory that counts electricity (heat)
+// consumption, and said so; without that consumption line it counts.
+func TestFuelForPowerAndHeatIsNotCountedTwice(t *testing.T) {
+	tab := testTable(t)
+	elec := ActivityData{Activity: Electricity, Amount: 1000, Unit: "MWh", Year: 2023, Label: "grid electricity"}
+	heat := ActivityData{Activity: Heat, Amount: 100, Unit: "GJ", Year: 2023, Label: "purchased heat"}
+	final := ActivityData{Activity: NaturalGas, Amount: 10000, Unit: "Nm3", Year: 2023, Label: "final use"}
+	power := ActivityData{Activity: NaturalGas, Amount: 20000, Unit: "Nm3", Year: 2023, Label: "gas power plant", Use: UsePowerGeneration}
+	boiler := ActivityData{Activity: NaturalGas, Amount: 30000, Unit: "Nm3", Year: 2023, Label: "heating plant", Use: UseHeatSupply}
+	tests := []struct {
+		name         string
+		data         []ActivityData
+		total        float64 // hand-computed tCO2
+		excludedUses []Use
+	}{
+		// 1000 × 0.5554 + 1 × 21.62; 2 × 21.62 left out.
+		{"power gas with electricity", []ActivityData{elec, final, power}, 555.4 + 21.62, []Use{UsePowerGeneration}},
+		// No electricity line: the plant's gas is the only place its CO2 is counted.
+		{"power gas without electricity", []ActivityData{final, power}, 3 * 21.62, nil},
+		// Electricity does not cover heat: the boiler's gas stays.
+		{"heat gas with electricity only", []ActivityData{elec, final, boiler}, 555.4 + 4*21.62, nil},
+		// 100 × 0.11 + 21.62 + 555.4; both plants left out.
+		{"both with both", []ActivityData{elec, heat, final, power, boiler}, 555.4 + 11 + 21.62, []Use{UsePowerGeneration, UseHeatSupply}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			inv, err := tab.Emissions(tc.data, DefaultEmissionSelection())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !near(inv.Total, tc.total) {
+				t.Errorf("total = %.10g, want %.10g", inv.Total, tc.total)
+			}
+			if len(inv.Excluded) != len(tc.excludedUses) {
+				t.Fatalf("excluded %+v, want uses %v", inv.Excluded, tc.excludedUses)
+			}
+			for i, x := range inv.Excluded {
+				if x.Use != tc.excludedUses[i] || !strings.Contains(x.Reason, "already counts it") {
+					t.Errorf("exclusion %d = %+v, want use %s with its reason", i, x, tc.excludedUses[i])
+				}
+			}
+			if len(inv.Lines)+len(inv.Excluded) != len(tc.data) {
+				t.Errorf("%d lines + %d excluded for %d activity lines: something was dropped", len(inv.Lines), len(inv.Excluded), len(tc.data))
+			}
+		})
+	}
+	// Energy does not apply the rule: it needs the plant's output, which
+	// activity lines do not carry.
+	energy, err := tab.Energy([]ActivityData{elec, final, power}, DefaultEnergySelection())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 10⁶ kWh × 0.1229 kgce + 30 000 m³ × 1.33 kgce, in tce.
+	if want := 122.9 + 39.9; !near(energy.Total, want) || len(energy.Excluded) != 0 {
+		t.Errorf("energy = %v tce, excluded %+v; want %v with nothing left out", energy.Total, energy.Excluded, want)
+	}
+	if _, err := tab.Emissions([]ActivityData{{Activity: NaturalGas, Amount: 1, Year: 2023, Use: "cooking"}}, DefaultEmissionSelection()); !errors.Is(err, ErrUnknownUse) {
+		t.Errorf("unknown use: err = %v, want ErrUnknownUse", err)
+	}
+}

@@ -126,6 +126,7 @@ func (d Derivation) value() float64 {
 // Errors of factor tables and accounting.
 var (
 	ErrUnknownActivity = errors.New("unknown activity")
+	ErrUnknownUse      = errors.New("unknown use (empty, power_generation, heat_supply)")
 	ErrUnknownUnit     = errors.New("unknown unit")
 	ErrUnitMismatch    = errors.New("unit does not fit the activity")
 	ErrBadFactor       = errors.New("invalid factor")

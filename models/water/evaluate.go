@@ -98,6 +98,11 @@ type ItemResult struct {
 	// of the period); Value is then half the limit of detection.
 	NonDetect      bool
 	DetectionLimit float64 // of a non-detect; over a period the largest
+	// AtWorst is, for a non-detect that could not be judged, the worst
+	// class its true value can have: the best class whose limit the
+	// detection limit meets (石油类 "<0.06" is at worst Ⅳ, limit 0.5), 劣Ⅴ
+	// when it meets none. ClassUnknown for every other result.
+	AtWorst Class
 }
 
 // A Result is the evaluation of a section for one sample or one period.
@@ -119,6 +124,11 @@ type Result struct {
 	// class Ⅰ limit: the true value may be anywhere below the limit of
 	// detection, so the item says nothing about the class (Class ClassUnknown).
 	NotJudged []ItemResult
+	// Unevaluated are items measured in the samples that the section's
+	// configured items leave out (COD at a "5+X" national section),
+	// classified on their own, never in Class: Notes says so, and whether
+	// they would change the class.
+	Unevaluated []ItemResult
 }
 
 // Evaluate classifies one sample: each evaluated item that has a value, then
@@ -220,11 +230,19 @@ func (c SectionConfig) classify(set map[string]bool, readings map[string]reading
 			continue
 		}
 		v := rd.value
-		if !set[it.Code] && !it.ReportedSeparately() {
+		if _, hasLimits := it.Limits(c.WaterBody); !hasLimits && it.bound != boundRange {
+			// Total nitrogen in a river, water temperature: Table 1 has
+			// nothing to compare with.
 			continue
 		}
-		if _, hasLimits := it.Limits(c.WaterBody); !hasLimits && it.bound != boundRange {
-			// Total nitrogen in a river: Table 1 has nothing to compare with.
+		if !set[it.Code] && !it.ReportedSeparately() {
+			// Measured but not in the section's evaluation set: kept out
+			// of the class, but not dropped without a word.
+			ir, err := it.classifyReading(rd, v, c.WaterBody)
+			if err != nil {
+				return Result{}, fmt.Errorf("section %q: %w", c.Name, err)
+			}
+			r.Unevaluated = append(r.Unevaluated, ir)
 			continue
 		}
 		if rd.nd {
@@ -380,15 +398,42 @@ func (r Result) MainPollutants() []ItemResult {
 
 // classifyNonDetect judges an item below its detection limit: class Ⅰ when
 // the detection limit meets the class Ⅰ limit (the true value is lower
-// still), else not judged.
+// still), else not judged (domain.md: a detection limit above the limit
+// being tested cannot be judged), with AtWorst the worst class the value
+// can have.
 func (it Item) classifyNonDetect(rd reading, body WaterBody) (ItemResult, bool) {
 	ir := ItemResult{Code: it.Code, Value: rd.value, NonDetect: true, DetectionLimit: rd.dl}
 	lim, ok := it.Limits(body)
-	if !ok || rd.dl > lim[0] {
+	if !ok {
+		return ir, false
+	}
+	if rd.dl > lim[0] {
+		ir.AtWorst = ClassWorseThanV
+		for k, l := range lim {
+			if rd.dl <= l {
+				ir.AtWorst = Class(k + 1)
+				break
+			}
+		}
 		return ir, false
 	}
 	ir.Class = ClassI
 	return ir, true
+}
+
+// classifyReading classifies a reading on its own: a value by the limits,
+// a non-detect as classifyNonDetect does (Class ClassUnknown when it
+// cannot be judged).
+func (it Item) classifyReading(rd reading, v float64, body WaterBody) (ItemResult, error) {
+	if rd.nd {
+		ir, _ := it.classifyNonDetect(rd, body)
+		return ir, nil
+	}
+	class, err := it.Classify(v, body)
+	if err != nil {
+		return ItemResult{}, err
+	}
+	return ItemResult{Code: it.Code, Value: v, Class: class, Exceedance: it.Exceedance(v, body)}, nil
 }
 
 // hasExceedance is 1 for items that have a 超标倍数 and 0 for the others, so

@@ -1,4 +1,4 @@
-package metrics_test
+package exporter_test
 
 import (
 	"fmt"
@@ -12,12 +12,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/greenmetrics/greenmetrics/metrics"
+	"github.com/greenmetrics/greenmetrics/metrics/exporter"
 )
 
-var sampleIngest = metrics.IngestStats{
+var sampleIngest = exporter.IngestStats{
 	Accepted: map[string]int64{"http": 1200, "drop": 30},
-	Rejected: []metrics.RejectedCount{
+	Rejected: []exporter.RejectedCount{
 		{Source: "http", Rule: "unknown_indicator", Count: 4},
 		{Source: "drop", Rule: "out_of_range", Count: 1},
 		{Source: "http", Rule: "unknown_indicator", Count: 1},
@@ -31,7 +31,7 @@ var sampleIngest = metrics.IngestStats{
 	WriteErrors:        map[string]int64{"unreachable": 3, "server": 0},
 	LastSuccess:        time.Unix(1717171200, 500_000_000),
 	InfluxUp:           true,
-	Latency: metrics.Histogram{
+	Latency: exporter.Histogram{
 		Bounds: []float64{0.1, 1, 10},
 		Counts: []uint64{600, 690, 700},
 		Count:  702,
@@ -40,7 +40,7 @@ var sampleIngest = metrics.IngestStats{
 }
 
 func TestIngestCollectorExposition(t *testing.T) {
-	c := metrics.NewIngestCollector(func() metrics.IngestStats { return sampleIngest }, metrics.NewProviderLabels())
+	c := exporter.NewIngestCollector(func() exporter.IngestStats { return sampleIngest }, exporter.NewProviderLabels())
 	want := `
 # HELP greenmetrics_influx_last_success_timestamp_seconds Unix time of InfluxDB's last 2xx answer to a write or ping; 0 before the first.
 # TYPE greenmetrics_influx_last_success_timestamp_seconds gauge
@@ -102,16 +102,16 @@ greenmetrics_spool_pending_points 500
 // TestProviderLabelsAreBounded: 2 000 providers claimed by inputs make no
 // more label values than the configuration names, and no count is lost.
 func TestProviderLabelsAreBounded(t *testing.T) {
-	stats := metrics.IngestStats{Accepted: map[string]int64{"zjw": 7, "cnemc": 3, "http": 1, "drop": 2}}
+	stats := exporter.IngestStats{Accepted: map[string]int64{"zjw": 7, "cnemc": 3, "http": 1, "drop": 2}}
 	var wantOther int64
 	for i := range 2000 {
 		claimed := fmt.Sprintf("claimed-%04d", i)
 		stats.Accepted[claimed] = int64(i % 5)
 		wantOther += int64(i % 5)
-		stats.Rejected = append(stats.Rejected, metrics.RejectedCount{Source: claimed, Rule: "unknown_indicator", Count: 1})
+		stats.Rejected = append(stats.Rejected, exporter.RejectedCount{Source: claimed, Rule: "unknown_indicator", Count: 1})
 	}
-	stats.Rejected = append(stats.Rejected, metrics.RejectedCount{Source: "zjw", Rule: "unknown_indicator", Count: 4})
-	c := metrics.NewIngestCollector(func() metrics.IngestStats { return stats }, metrics.NewProviderLabels("zjw", "cnemc"))
+	stats.Rejected = append(stats.Rejected, exporter.RejectedCount{Source: "zjw", Rule: "unknown_indicator", Count: 4})
+	c := exporter.NewIngestCollector(func() exporter.IngestStats { return stats }, exporter.NewProviderLabels("zjw", "cnemc"))
 	want := fmt.Sprintf(`
 # HELP greenmetrics_ingest_observations_total Observations accepted into the spool, by provider (a configured token name or mapping source, drop, http, import, demo, else other).
 # TYPE greenmetrics_ingest_observations_total counter
@@ -135,14 +135,14 @@ greenmetrics_ingest_rejected_observations_total{provider="zjw",rule="unknown_ind
 
 func TestIngestCollectorOnPedanticRegistry(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(metrics.NewIngestCollector(func() metrics.IngestStats { return metrics.IngestStats{} }, metrics.ProviderLabels{}))
+	reg.MustRegister(exporter.NewIngestCollector(func() exporter.IngestStats { return exporter.IngestStats{} }, exporter.ProviderLabels{}))
 	if _, err := reg.Gather(); err != nil {
 		t.Errorf("Gather of zero stats = %v", err)
 	}
 }
 
 func TestNewRegistry(t *testing.T) {
-	reg := metrics.NewRegistry("1.2.3", func() metrics.IngestStats { return sampleIngest }, metrics.NewProviderLabels())
+	reg := exporter.NewRegistry("1.2.3", func() exporter.IngestStats { return sampleIngest }, exporter.NewProviderLabels())
 	families, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -166,8 +166,8 @@ func TestNewRegistry(t *testing.T) {
 }
 
 func TestHandlerServesExposition(t *testing.T) {
-	reg := metrics.NewRegistry("test", nil, metrics.ProviderLabels{})
-	srv := httptest.NewServer(metrics.Handler(reg))
+	reg := exporter.NewRegistry("test", nil, exporter.ProviderLabels{})
+	srv := httptest.NewServer(exporter.Handler(reg))
 	defer srv.Close()
 	resp, err := http.Get(srv.URL)
 	if err != nil {

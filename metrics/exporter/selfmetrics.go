@@ -1,10 +1,10 @@
-package metrics
+package exporter
 
 import (
+	"maps"
 	"net/http"
 	"runtime"
 	"slices"
-	"sort"
 	"strconv"
 	"time"
 
@@ -200,7 +200,7 @@ func (c *IngestCollector) Collect(ch chan<- prometheus.Metric) {
 	for src, n := range st.Accepted {
 		accepted[c.providers.Label(src)] += n
 	}
-	for _, src := range sortedStatKeys(accepted) {
+	for _, src := range slices.Sorted(maps.Keys(accepted)) {
 		ch <- prometheus.MustNewConstMetric(descAccepted, prometheus.CounterValue, float64(accepted[src]), src)
 	}
 	rejected := map[[2]string]int64{}
@@ -227,7 +227,7 @@ func (c *IngestCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(descDead, st.DeadLetteredPoints)
 	counter(descDamaged, st.DamagedRecords)
 	ch <- latencyMetric(st.Latency)
-	for _, kind := range sortedStatKeys(st.WriteErrors) {
+	for _, kind := range slices.Sorted(maps.Keys(st.WriteErrors)) {
 		ch <- prometheus.MustNewConstMetric(descWriteErrors, prometheus.CounterValue, float64(st.WriteErrors[kind]), kind)
 	}
 	var last float64
@@ -250,15 +250,6 @@ func latencyMetric(h Histogram) prometheus.Metric {
 		}
 	}
 	return prometheus.MustNewConstHistogram(descLatency, h.Count, h.Sum, buckets)
-}
-
-func sortedStatKeys(m map[string]int64) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // ServeMetrics are the daemon's own counters that change as requests and
