@@ -27,6 +27,10 @@ type Ingest struct {
 	SpoolMaxBytes int64 `yaml:"spool_max_bytes"`
 	// BatchSize is the number of points per write to InfluxDB.
 	BatchSize int `yaml:"batch_size"`
+	// DeliveryConcurrency is the number of writes to InfluxDB in flight
+	// at once; each point's revisions still arrive in order (one writer
+	// per point).
+	DeliveryConcurrency int `yaml:"delivery_concurrency"`
 	// DropDir is the watched folder; empty disables it. Processed files
 	// move to DropDir/done, rejected rows to DropDir/rejected.
 	DropDir string `yaml:"drop_dir"`
@@ -97,6 +101,7 @@ func defaultIngest() Ingest {
 		BodyReadTimeout:      time.Minute,
 		MaxConcurrentPushes:  16,
 		MaxConnections:       256,
+		DeliveryConcurrency:  2,
 		MaxFuture:            48 * time.Hour,
 		RetryMin:             500 * time.Millisecond,
 		RetryMax:             time.Minute,
@@ -113,6 +118,7 @@ func (in Ingest) validate() error {
 	}
 	check(in.SpoolMaxBytes <= 0, "spool_max_bytes", fmt.Errorf("%d must be positive", in.SpoolMaxBytes))
 	check(in.BatchSize <= 0 || in.BatchSize > 100_000, "batch_size", fmt.Errorf("%d must be in 1..100000", in.BatchSize))
+	check(in.DeliveryConcurrency <= 0 || in.DeliveryConcurrency > 64, "delivery_concurrency", fmt.Errorf("%d must be in 1..64", in.DeliveryConcurrency))
 	check(in.MaxBodyBytes <= 0, "max_body_bytes", fmt.Errorf("%d must be positive", in.MaxBodyBytes))
 	check(in.MaxRows <= 0, "max_rows", fmt.Errorf("%d must be positive", in.MaxRows))
 	check(in.MaxDecompressedBytes <= 0, "max_decompressed_bytes", fmt.Errorf("%d must be positive", in.MaxDecompressedBytes))

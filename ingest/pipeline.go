@@ -129,6 +129,12 @@ type Options struct {
 	// Logger receives failures of Rejections, which do not fail the input
 	// (its good rows are stored); nil discards.
 	Logger *slog.Logger
+	// IndexMemoryKeys bounds the duplicate index's keys in memory; past
+	// it they go to sorted files in IndexSpillDir (os.TempDir() when
+	// empty), deleted when the input is done (docs/ingest.md,
+	// "Duplicates"); 0: 262 144 (about 10 MB).
+	IndexMemoryKeys int
+	IndexSpillDir   string
 }
 
 // OptionsFrom returns the options the ingest section of the daemon
@@ -385,6 +391,7 @@ func (p *Pipeline) Process(ctx context.Context, in Input) (Result, error) {
 		in.Name = "input"
 	}
 	r := p.newRun(ctx, in)
+	defer r.index.close()
 	err := r.decode()
 	if err == nil || isInputError(err) {
 		// Good rows read before an input error are still good.

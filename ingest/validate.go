@@ -127,8 +127,9 @@ const (
 
 // keyState is what the duplicate index keeps per indicator, entity and
 // time. It is 16 bytes because the index holds one per distinct key of the
-// whole input (a million keys for a million-row import): the state is
-// folded into at rather than kept in a flag that would pad it to 24.
+// whole input (in memory up to Options.IndexMemoryKeys, then on disk,
+// keyindex.go): the state is folded into at rather than kept in a flag
+// that would pad it to 24.
 type keyState struct {
 	bits uint64 // the accepted value
 	row  int32  // the row it came from, for messages
@@ -160,7 +161,7 @@ type run struct {
 	batch     []pending
 	out       []models.Observation // the batch as handed to the sink, reused
 	rejects   []Rejection
-	index     map[uint64]keyState
+	index     *keyIndex
 	seed      maphash.Seed
 	convs     map[convKey]conv
 	lastCheck int
@@ -179,7 +180,7 @@ func (p *Pipeline) newRun(ctx context.Context, in Input) *run {
 		in:      in,
 		res:     Result{Name: in.Name, Format: in.Format, Provider: in.Provider, RejectedByRule: map[string]int{}},
 		maxTime: p.opts.Now().Add(p.opts.MaxFuture),
-		index:   map[uint64]keyState{},
+		index:   newKeyIndex(p.opts.IndexMemoryKeys, p.opts.IndexSpillDir),
 		seed:    maphash.MakeSeed(),
 		convs:   map[convKey]conv{},
 	}
@@ -216,7 +217,9 @@ func (r *run) add(c candidate) error {
 	if rej != nil {
 		return r.reject(*rej)
 	}
-	r.dedupe(obs, c, ledgered)
+	if err := r.dedupe(obs, c, ledgered); err != nil {
+		return err
+	}
 	return r.maybeFlush()
 }
 
@@ -267,13 +270,18 @@ func (r *run) flush() error {
 		if pe.dropped == dropHeld {
 			// A held row is not in: a later row of the figure is judged
 			// on its own.
-			delete(r.index, pe.key)
+			r.index.remove(pe.key)
 			continue
 		}
-		if st := r.index[pe.key]; st.at != keyConflicted {
-			st.at = keyDelivered
-			r.index[pe.key] = st
-		}
+		r.index.update(pe.key, func(st keyState) keyState {
+			if st.at != keyConflicted {
+				st.at = keyDelivered
+			}
+			return st
+		})
+	}
+	if err := r.index.spill(); err != nil {
+		return err
 	}
 	r.batch = r.batch[:0]
 	r.ledgered = 0
@@ -514,20 +522,25 @@ func (r *run) convert(v float64, from, to string) (float64, error) {
 // dedupe queues obs unless an observation with the same indicator, entity
 // and period was seen in this input. An identical value is counted as a
 // duplicate; a different one rejects every row of the key that is not yet
-// delivered (docs/ingest.md, "Periods and conflicts").
-func (r *run) dedupe(obs models.Observation, c candidate, ledgered bool) {
-	key := r.key(obs)
+// delivered (docs/ingest.md, "Periods and conflicts"). It fails only when
+// the index cannot read what it spilled to disk.
+func (r *run) dedupe(obs models.Observation, c candidate, ledgered bool) error {
+	key, series := r.key(obs)
+	t := obs.Time.UnixNano()
 	bits := math.Float64bits(obs.Value)
-	st, seen := r.index[key]
+	st, seen, err := r.index.get(key, series, t)
+	if err != nil {
+		return err
+	}
 	if !seen {
 		r.res.Values++
-		r.index[key] = keyState{bits: bits, row: int32(c.row), at: int32(len(r.batch))}
+		r.index.put(key, series, t, keyState{bits: bits, row: int32(c.row), at: int32(len(r.batch))})
 		r.batch = append(r.batch, pending{obs: obs, key: key, row: c.row, field: c.valueField, raw: c.raw,
 			ledgered: ledgered, confirmed: c.confirm || r.in.Confirm})
 		if ledgered {
 			r.ledgered++
 		}
-		return
+		return nil
 	}
 	if st.at != keyConflicted && st.bits == bits {
 		r.res.Values++
@@ -536,7 +549,7 @@ func (r *run) dedupe(obs models.Observation, c candidate, ledgered bool) {
 			// A confirmation on any copy of the row confirms the value.
 			r.batch[st.at].confirmed = true
 		}
-		return
+		return nil
 	}
 	what := r.figureName(obs)
 	first := math.Float64frombits(st.bits)
@@ -556,8 +569,9 @@ func (r *run) dedupe(obs models.Observation, c candidate, ledgered bool) {
 		msg += "; row " + strconv.Itoa(int(st.row)) + " was already delivered in an earlier batch and stays"
 	}
 	st.at = keyConflicted
-	r.index[key] = st
+	r.index.put(key, series, t, st)
 	r.queueReject(Rejection{Row: c.row, Field: c.valueField, Rule: RuleConflictingDuplicate, Message: msg, Raw: c.raw.String()})
+	return nil
 }
 
 // figureName names a figure for messages: "prefab_building_started_area
@@ -582,23 +596,25 @@ func (r *run) valueText(code string, v float64) string {
 	return formatValue(v)
 }
 
-// key hashes indicator, entity and time. A 64-bit hash keeps the index at
-// about 32 bytes per key; a collision (odds about n²/2⁶⁵) would reject a
-// row as a conflicting duplicate, never drop one silently.
-func (r *run) key(o models.Observation) uint64 {
+// key hashes indicator, entity and time, and series indicator and entity
+// alone (the index keeps the periods it spilled per series). A 64-bit hash
+// keeps the index at 24 bytes per key; a collision (odds about n²/2⁶⁵)
+// would reject a row as a conflicting duplicate, never drop one silently.
+func (r *run) key(o models.Observation) (key, series uint64) {
 	var h maphash.Hash
 	h.SetSeed(r.seed)
 	h.WriteString(o.Indicator)
 	h.WriteByte(0)
 	h.WriteString(o.Entity)
 	h.WriteByte(0)
+	series = h.Sum64()
 	var b [8]byte
 	ns := o.Time.UnixNano()
 	for i := range b {
 		b[i] = byte(ns >> (8 * i))
 	}
 	h.Write(b[:])
-	return h.Sum64()
+	return h.Sum64(), series
 }
 
 // formatValue writes a value without float noise: 6.03, 3e+10.

@@ -29,7 +29,8 @@ func blockedSetup(t *testing.T, st *store.Store) (*spool.Spool, *spool.Sender, f
 	if err := sp.Append(context.Background(), observations(20)); err != nil {
 		t.Fatal(err)
 	}
-	snd := spool.NewSender(sp, st, spool.SenderOptions{RetryMin: time.Hour, RetryMax: time.Hour})
+	// One writer: with more, each would send its share and be refused.
+	snd := spool.NewSender(sp, st, spool.SenderOptions{RetryMin: time.Hour, RetryMax: time.Hour, Concurrency: 1})
 	return sp, snd, daemon.Ready(sp, snd, time.Hour, nil)
 }
 

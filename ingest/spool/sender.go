@@ -35,7 +35,9 @@ type pinger interface {
 
 // SenderOptions tune a Sender. The zero value is usable.
 type SenderOptions struct {
-	// BatchSize is the number of points per write. Zero means 5000.
+	// BatchSize is the number of points per write: the Sender reads
+	// BatchSize·Concurrency records at a time and shares them among its
+	// writers by point. Zero means 5000.
 	BatchSize int
 	// RetryMin and RetryMax bound the wait between attempts: attempt n
 	// waits a uniformly random time between RetryMin and
@@ -48,6 +50,11 @@ type SenderOptions struct {
 	// PingInterval is how long the Sender waits idle before it pings
 	// InfluxDB. Zero means 10 s.
 	PingInterval time.Duration
+	// Concurrency is the number of write requests in flight at once,
+	// each carrying the points (series and time) that hash to its
+	// writer, so that every point's revisions stay in order
+	// (parallel.go). Zero means 2.
+	Concurrency int
 	// Logger receives delivery failures; nil discards them.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -108,6 +115,9 @@ func NewSender(sp *Spool, w Writer, opts SenderOptions) *Sender {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 5000
 	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 2
+	}
 	if opts.RetryMin <= 0 {
 		opts.RetryMin = 500 * time.Millisecond
 	}
@@ -149,7 +159,7 @@ func (s *Sender) Run(ctx context.Context) error {
 	s.ping(ctx)
 	for {
 		idle, cancel := context.WithTimeout(ctx, s.opts.PingInterval)
-		b, err := s.sp.Next(idle, s.opts.BatchSize)
+		b, err := s.sp.Next(idle, s.readSize())
 		cancel()
 		switch {
 		case ctx.Err() != nil:
@@ -188,7 +198,7 @@ func (s *Sender) Drain(ctx context.Context) error {
 	s.runMu.Lock()
 	defer s.runMu.Unlock()
 	for {
-		b, err := s.sp.TryNext(s.opts.BatchSize)
+		b, err := s.sp.TryNext(s.readSize())
 		if err != nil {
 			return err
 		}
@@ -212,59 +222,6 @@ const (
 	cutRequests    onStop = false
 	finishRequests onStop = true
 )
-
-// deliverFrom delivers b and the batches after it until the spool has no
-// more or ctx ends, reading each next batch while the current one is being
-// written so that InfluxDB does not wait for the spool between requests.
-func (s *Sender) deliverFrom(ctx context.Context, b Batch, stop onStop) error {
-	type readAhead struct {
-		b   Batch
-		err error
-	}
-	for !b.Empty() {
-		ahead := make(chan readAhead, 1)
-		go func(prev Batch) {
-			nb, err := s.sp.TryNextAfter(prev, s.opts.BatchSize)
-			ahead <- readAhead{nb, err}
-		}(b)
-		err := s.deliverBatch(ctx, b, stop)
-		next := <-ahead
-		if err != nil {
-			return err
-		}
-		if next.err != nil {
-			return next.err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		b = next.b
-	}
-	return nil
-}
-
-// deliverBatch writes b until InfluxDB has taken every line or refused it
-// for good, dead-letters the refused ones, and acknowledges b.
-func (s *Sender) deliverBatch(ctx context.Context, b Batch, stop onStop) error {
-	if b.Damaged > 0 {
-		s.log.Warn("spool: skipped damaged records", "records", b.Damaged)
-	}
-	dead, err := s.deliver(ctx, b.Lines, stop)
-	if err != nil {
-		return err
-	}
-	if len(dead) > 0 {
-		if err := s.writeDeadLetter(b.start, dead); err != nil {
-			return err
-		}
-	}
-	if err := s.sp.Ack(b); err != nil {
-		return err
-	}
-	s.delivered.Add(int64(len(b.Lines) - len(dead)))
-	s.deadLettered.Add(int64(len(dead)))
-	return nil
-}
 
 // deadLine is a line InfluxDB refused, with its answer.
 type deadLine struct {

@@ -252,10 +252,11 @@ func OpenDelivery(cfg config.Config, st *store.Store, dir string, log *slog.Logg
 		return nil, nil, err
 	}
 	snd := spool.NewSender(sp, st, spool.SenderOptions{
-		BatchSize: cfg.Ingest.BatchSize,
-		RetryMin:  cfg.Ingest.RetryMin,
-		RetryMax:  cfg.Ingest.RetryMax,
-		Logger:    log,
+		BatchSize:   cfg.Ingest.BatchSize,
+		Concurrency: cfg.Ingest.DeliveryConcurrency,
+		RetryMin:    cfg.Ingest.RetryMin,
+		RetryMax:    cfg.Ingest.RetryMax,
+		Logger:      log,
 	})
 	return sp, snd, nil
 }

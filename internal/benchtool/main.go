@@ -138,14 +138,19 @@ func pad(s string) string {
 	return s
 }
 
-// synthesise writes rows from … to-1 of hourly data at 12 stations from
-// 2018 on, values in the range of the real ones.
+// synthStations is the number of stations synthesised rows come from:
+// enough that ten million rows stay in the past (about 1.2 years of hours
+// from 2018), so that none is rejected as future_time.
+const synthStations = 120
+
+// synthesise writes rows from … to-1 of hourly data at synthStations
+// stations from 2018 on, values in the range of the real ones.
 func synthesise(w io.Writer, from, to int) {
 	start := time.Date(2018, 1, 1, 0, 0, 0, 0, models.Shanghai)
 	for k := from; k < to; k++ {
 		p := pollutants[k%len(pollutants)]
-		station := fmt.Sprintf("station-%02d", (k/len(pollutants))%12)
-		hour := k / (len(pollutants) * 12)
+		station := fmt.Sprintf("station-%03d", (k/len(pollutants))%synthStations)
+		hour := k / (len(pollutants) * synthStations)
 		v := float64((k*7919)%4000) / 10
 		fmt.Fprintf(w, "%s,%s,%s,%g,ug/m3\n", start.Add(time.Duration(hour)*time.Hour).Format("2006-01-02 15:04"), p.code, station, v)
 	}
