@@ -177,6 +177,11 @@ func (x *keyIndex) spill() error {
 }
 
 func writeRun(dir string, entries []runEntry) (*keyRun, error) {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("duplicate index spill folder: %w", err)
+		}
+	}
 	f, err := os.CreateTemp(dir, "greenmetrics-dedupe-*.run")
 	if err != nil {
 		return nil, err

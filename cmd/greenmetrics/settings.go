@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -163,5 +164,10 @@ func pipelineOptions(cfg config.Config) (ingest.Options, error) {
 	}
 	opts.ReservedProviders = tokens.Names()
 	opts.Scope = cfg.Scope
+	// The duplicate index of a large input spills to disk beside the data,
+	// not to the system temp folder, which is often a RAM-backed tmpfs.
+	if cfg.DataDir != "" {
+		opts.IndexSpillDir = filepath.Join(cfg.DataDir, "tmp")
+	}
 	return opts, nil
 }
