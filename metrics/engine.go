@@ -12,29 +12,56 @@ import (
 
 	"github.com/greenmetrics/greenmetrics/config"
 	"github.com/greenmetrics/greenmetrics/models"
+	"github.com/greenmetrics/greenmetrics/models/analysis"
 	"github.com/greenmetrics/greenmetrics/models/carbon"
 	"github.com/greenmetrics/greenmetrics/models/water"
-	"github.com/greenmetrics/greenmetrics/store"
 )
 
 // HistoryReader is what the engine reads stored history through, in the
 // terms of the domain: figures, and hourly series as daily aggregates.
-// The query language and the measurement names stay in package store;
-// *store.Store satisfies it.
+// The query language and the measurement names stay with the store;
+// *store.Store satisfies it. An error that cannot reach the history at all
+// says so (UnreachableError), so that a run stops at the first.
 type HistoryReader interface {
-	// Observations returns the figures matching a filter, one per entity
+	// Observations returns the figures a query selects, one per entity
 	// and period.
-	Observations(ctx context.Context, f store.Filter) ([]models.Observation, error)
+	Observations(ctx context.Context, q models.FigureQuery) ([]models.Observation, error)
 	// DailyAggregates returns an hourly series as one figure per entity
 	// and Shanghai day, aggregated by agg, with the hours behind each,
 	// rather than hundreds of thousands of raw points per run.
-	DailyAggregates(ctx context.Context, indicator string, agg models.Aggregation, start, end time.Time) ([]store.DailyFigure, error)
+	DailyAggregates(ctx context.Context, indicator string, agg models.Aggregation, start, end time.Time) ([]models.DailyFigure, error)
 }
 
-// Writer is what the engine writes derived results through. *store.Store
-// satisfies it.
-type Writer interface {
-	WritePoints(ctx context.Context, points ...store.Point) error
+// ResultWriter is what the engine hands a run's results to, in the terms of
+// the domain; how they are stored (points, measurements) is the writer's.
+// *store.Store satisfies it. A failed write whose error is a RetryableError
+// saying so is tried again, whole: writing the same results twice must
+// leave one copy.
+type ResultWriter interface {
+	WriteResults(ctx context.Context, r analysis.Results) error
+}
+
+// UnreachableError is an error of a HistoryReader that knows whether the
+// history could be reached at all (refused, timed out, no route); store's
+// transport errors are.
+type UnreachableError interface {
+	error
+	Unreachable() bool
+}
+
+// RetryableError is an error of a ResultWriter that knows whether the same
+// write may succeed later (network trouble, throttling, a server error)
+// and how long the server asked to wait; store's *WriteError is.
+type RetryableError interface {
+	error
+	Retryable() bool
+	Wait() time.Duration
+}
+
+// unreachable reports whether err says the history could not be reached.
+func unreachable(err error) bool {
+	var u UnreachableError
+	return errors.As(err, &u) && u.Unreachable()
 }
 
 // Options configure an Engine. Indicators, Reader and a positive
@@ -64,9 +91,9 @@ type Options struct {
 	Factors   *carbon.Table
 	Selection carbon.Selection
 	Reader    HistoryReader
-	// Writer receives derived results; nil computes without writing (the
-	// progress command).
-	Writer Writer
+	// Writer receives the results; nil computes without writing (the
+	// progress command, reports).
+	Writer ResultWriter
 	// State receives every snapshot; nil publishes nowhere.
 	State  *State
 	Logger *slog.Logger
@@ -95,7 +122,7 @@ type Engine struct {
 	factors    *carbon.Table
 	selection  carbon.Selection
 	reader     HistoryReader
-	writer     Writer
+	writer     ResultWriter
 	state      *State
 	log        *slog.Logger
 	now        func() time.Time
@@ -253,7 +280,7 @@ func (e *Engine) RunAt(ctx context.Context, asOf time.Time, year int) (*Snapshot
 	if e.writer == nil {
 		return snap, nil
 	}
-	if err := e.write(ctx, e.points(snap, derived, asOf)); err != nil {
+	if err := e.write(ctx, e.results(snap, derived, asOf)); err != nil {
 		return snap, err
 	}
 	return snap, nil
@@ -302,7 +329,7 @@ func (e *Engine) read(ctx context.Context, inds []models.Indicator, year int, as
 		obs, counts, err := e.readIndicator(ctx, ind, start, end)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("reading %s: %w", ind.Code, err))
-			if ctx.Err() != nil || store.IsUnreachable(err) {
+			if ctx.Err() != nil || unreachable(err) {
 				// One line says InfluxDB cannot be reached; a hundred
 				// more saying the same would bury it.
 				break
@@ -314,7 +341,7 @@ func (e *Engine) read(ctx context.Context, inds []models.Indicator, year int, as
 			h.counts[ind.Code] = counts
 		}
 		if ind.Frequency == models.FrequencyHourly {
-			raw, err := e.reader.Observations(ctx, store.Filter{Indicator: ind.Code, Start: asOf.Add(-hourlyRecent), End: end})
+			raw, err := e.reader.Observations(ctx, models.FigureQuery{Indicator: ind.Code, Start: asOf.Add(-hourlyRecent), End: end})
 			if err != nil {
 				errs = append(errs, fmt.Errorf("reading recent %s: %w", ind.Code, err))
 				continue
@@ -333,7 +360,7 @@ func (e *Engine) read(ctx context.Context, inds []models.Indicator, year int, as
 
 // derives reports whether the engine derives figures of code itself, so
 // that its reads include the measurement of derived figures (a reported
-// figure of the same entity and period wins: store.Filter.WithDerived).
+// figure of the same entity and period wins: models.FigureQuery.WithDerived).
 func (e *Engine) derives(code string) bool {
 	switch code {
 	case CodeAssessedSections, CodeSectionsIVOrBetter, CodeSectionsIIIOrBetter, CodeWaterGoodRatio,
@@ -346,7 +373,7 @@ func (e *Engine) derives(code string) bool {
 
 func (e *Engine) readIndicator(ctx context.Context, ind models.Indicator, from, end time.Time) ([]models.Observation, figureCounts, error) {
 	if ind.Frequency != models.FrequencyHourly {
-		obs, err := e.reader.Observations(ctx, store.Filter{Indicator: ind.Code, Start: from, End: end, WithDerived: e.derives(ind.Code)})
+		obs, err := e.reader.Observations(ctx, models.FigureQuery{Indicator: ind.Code, Start: from, End: end, WithDerived: e.derives(ind.Code)})
 		return obs, nil, err
 	}
 	return e.dailyAggregates(ctx, ind, from, end)
@@ -453,7 +480,7 @@ func (e *Engine) indicatorSet() map[string]bool {
 // mergeDerived puts the derived figures computed in this run in place of
 // stored derived figures of the same indicator, entity and time, so a run
 // never reads its own stale output; a reported figure of that entity and
-// time still wins over the run's (store.PreferReported).
+// time still wins over the run's (models.PreferReported).
 func mergeDerived(obs map[string][]models.Observation, derived []models.Observation) map[string][]models.Observation {
 	if len(derived) == 0 {
 		return obs
@@ -479,7 +506,7 @@ func mergeDerived(obs map[string][]models.Observation, derived []models.Observat
 			}
 			reported = append(reported, o)
 		}
-		out[code] = store.PreferReported(reported, fresh)
+		out[code] = models.PreferReported(reported, fresh)
 	}
 	return out
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/greenmetrics/greenmetrics/models"
 	"github.com/greenmetrics/greenmetrics/models/air"
-	"github.com/greenmetrics/greenmetrics/store"
 )
 
 // Derived ambient-air indicators of the district (docs/air.md): the
@@ -68,7 +67,7 @@ func (e *Engine) readAir(ctx context.Context, h *history, year int, asOf time.Ti
 			continue
 		}
 		for _, station := range e.scope.Stations {
-			obs, err := e.reader.Observations(ctx, store.Filter{Indicator: code, Entity: station, Start: yearStart(year - 1), End: asOf.Add(time.Second)})
+			obs, err := e.reader.Observations(ctx, models.FigureQuery{Indicator: code, Entity: station, Start: yearStart(year - 1), End: asOf.Add(time.Second)})
 			if err != nil {
 				return fmt.Errorf("reading hourly %s of %s: %w", code, station, err)
 			}

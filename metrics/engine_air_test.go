@@ -85,7 +85,7 @@ func TestEngineAirAgainstInfluxDB(t *testing.T) {
 	}
 	read := func(code string) map[string]float64 {
 		t.Helper()
-		got, err := st.Observations(ctx, store.Filter{Indicator: code, WithDerived: true, Start: day(1).AddDate(0, -6, 0)})
+		got, err := st.Observations(ctx, models.FigureQuery{Indicator: code, WithDerived: true, Start: day(1).AddDate(0, -6, 0)})
 		if err != nil {
 			t.Fatal(err)
 		}

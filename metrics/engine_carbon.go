@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/greenmetrics/greenmetrics/models"
+	"github.com/greenmetrics/greenmetrics/models/analysis"
 	"github.com/greenmetrics/greenmetrics/models/carbon"
-	"github.com/greenmetrics/greenmetrics/store"
 )
 
 // Catalogue codes of the carbon accounting.
@@ -44,16 +44,7 @@ const CodeGasForPower = "natural_gas_power_generation"
 // carbonResult is what the accounting of a run derived.
 type carbonResult struct {
 	observations []models.Observation
-	lines        []carbonLine
-}
-
-// carbonLine is one activity line of one month's inventory; excluded is
-// the reason a line was left out of it (line then carries only the
-// activity data).
-type carbonLine struct {
-	month    time.Time
-	line     carbon.Line
-	excluded string
+	lines        []analysis.CarbonLine
 }
 
 // carbonAccounts derives, from the district activity data, the monthly
@@ -84,11 +75,12 @@ func (e *Engine) carbonAccounts(obs map[string][]models.Observation, year int, a
 		}
 		res.observations = append(res.observations, models.Observation{Time: m, Indicator: CodeCO2Emissions, Value: inv.Total, Provider: models.DerivedProvider(demo)})
 		for _, l := range inv.Lines {
-			res.lines = append(res.lines, carbonLine{month: m, line: l})
+			res.lines = append(res.lines, analysis.CarbonLine{Indicator: CodeCO2Emissions, Month: m, Line: l})
 		}
 		for _, x := range inv.Excluded {
 			base, _ := x.Activity.BaseUnit()
-			res.lines = append(res.lines, carbonLine{month: m, line: carbon.Line{ActivityData: x.ActivityData, BaseAmount: x.Amount, BaseUnit: base}, excluded: x.Reason})
+			res.lines = append(res.lines, analysis.CarbonLine{Indicator: CodeCO2Emissions, Month: m,
+				Line: carbon.Line{ActivityData: x.ActivityData, BaseAmount: x.Amount, BaseUnit: base}, Excluded: x.Reason})
 		}
 	}
 	merged := mergeDerived(obs, res.observations)
@@ -192,36 +184,4 @@ func (e *Engine) lookup(code string) (models.Indicator, bool) {
 		}
 	}
 	return models.Indicator{}, false
-}
-
-// carbonPoints record the factor of every line behind a derived monthly
-// co2_emissions, stamped at the month start. The factor is a field, not a
-// tag, so that a rerun with a newer factor replaces the month's point.
-func carbonPoints(lines []carbonLine) []store.Point {
-	out := make([]store.Point, 0, len(lines))
-	for _, cl := range lines {
-		l := cl.line
-		f := fields{}
-		f.num("amount", l.BaseAmount)
-		f.num("emissions", l.Value)
-		f.num("factor_value", l.Factor.Value)
-		f.num("factor_year", float64(l.Factor.Year))
-		f.str("amount_unit", l.BaseUnit)
-		f.str("factor_id", l.Factor.ID)
-		f.str("factor_unit", l.Factor.Unit)
-		f.str("factor_series", l.Factor.Series)
-		f.str("factor_source", l.Factor.Source)
-		tags := map[string]string{"indicator": CodeCO2Emissions, "activity": string(l.Activity)}
-		if l.Use != carbon.UseFinal {
-			tags["use"] = string(l.Use)
-		}
-		if cl.excluded != "" {
-			f = fields{}
-			f.num("amount", l.BaseAmount)
-			f.str("amount_unit", l.BaseUnit)
-			f.str("excluded", cl.excluded)
-		}
-		out = append(out, store.Point{Measurement: store.MeasurementCarbon, Time: cl.month, Tags: tags, Fields: f})
-	}
-	return out
 }

@@ -12,6 +12,15 @@ import (
 	"github.com/greenmetrics/greenmetrics/store"
 )
 
+// The store is the engine's history and its results' writer, and its
+// errors say what the engine asks of them, without the engine naming store.
+var (
+	_ HistoryReader    = (*store.Store)(nil)
+	_ ResultWriter     = (*store.Store)(nil)
+	_ RetryableError   = (*store.WriteError)(nil)
+	_ UnreachableError = (*store.WriteError)(nil)
+)
+
 // TestEngineAgainstInfluxDB runs the engine on a real InfluxDB: a year of
 // monthly figures and eight sections' monthly samples go in through line
 // protocol, RunOnce computes, and the snapshot and the derived points read
@@ -117,7 +126,7 @@ func TestEngineAgainstInfluxDB(t *testing.T) {
 			{"water_inferior_v_ratio", 12, 0, nil},
 			{"water_attainment_ratio", 12, 0.75, map[string]float64{"2024-01": 7.0 / 8}}, // S2 misses Ⅲ in even months
 		} {
-			got, err := st.Observations(ctx, store.Filter{Indicator: tc.code, WithDerived: true,
+			got, err := st.Observations(ctx, models.FigureQuery{Indicator: tc.code, WithDerived: true,
 				Start: time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai), End: time.Date(2025, 1, 1, 0, 0, 0, 0, models.Shanghai)})
 			if err != nil {
 				t.Fatal(err)
@@ -135,7 +144,7 @@ func TestEngineAgainstInfluxDB(t *testing.T) {
 				}
 			}
 		}
-		classes, err := st.Observations(ctx, store.Filter{Indicator: "water_class", Entity: "S8", WithDerived: true, Start: time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai)})
+		classes, err := st.Observations(ctx, models.FigureQuery{Indicator: "water_class", Entity: "S8", WithDerived: true, Start: time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai)})
 		if err != nil || len(classes) != 12 || classes[0].Value != 4 || classes[0].Provider != SourceDerived {
 			t.Errorf("water_class of S8 = %+v, %v; want 12 derived monthly points of class 4", classes, err)
 		}
@@ -187,7 +196,7 @@ func TestEngineAgainstInfluxDB(t *testing.T) {
 		if _, err := e.RunOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
-		got, err := st.Observations(ctx, store.Filter{Indicator: "sections_iv_or_better", WithDerived: true, Start: time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai)})
+		got, err := st.Observations(ctx, models.FigureQuery{Indicator: "sections_iv_or_better", WithDerived: true, Start: time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai)})
 		if err != nil || len(got) != 12 {
 			t.Errorf("after a rerun: %d points, %v; want still 12", len(got), err)
 		}

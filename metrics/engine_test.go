@@ -18,6 +18,7 @@ import (
 
 	"github.com/greenmetrics/greenmetrics/config"
 	"github.com/greenmetrics/greenmetrics/models"
+	"github.com/greenmetrics/greenmetrics/models/analysis"
 	"github.com/greenmetrics/greenmetrics/store"
 )
 
@@ -35,7 +36,7 @@ type memStore struct {
 	fail  error
 }
 
-func (m *memStore) Observations(_ context.Context, f store.Filter) ([]models.Observation, error) {
+func (m *memStore) Observations(_ context.Context, f models.FigureQuery) ([]models.Observation, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.reads++
@@ -66,7 +67,7 @@ func (m *memStore) Observations(_ context.Context, f store.Filter) ([]models.Obs
 			der = append(der, o)
 		}
 	}
-	out = store.PreferReported(out, der)
+	out = models.PreferReported(out, der)
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Entity != out[j].Entity {
 			return out[i].Entity < out[j].Entity
@@ -78,8 +79,8 @@ func (m *memStore) Observations(_ context.Context, f store.Filter) ([]models.Obs
 
 // DailyAggregates aggregates the stored hours per entity and Shanghai day
 // as InfluxDB's GROUP BY time(1d) tz('Asia/Shanghai') does.
-func (m *memStore) DailyAggregates(_ context.Context, indicator string, agg models.Aggregation, start, end time.Time) ([]store.DailyFigure, error) {
-	obs, _ := m.Observations(context.Background(), store.Filter{Indicator: indicator, Start: start, End: end})
+func (m *memStore) DailyAggregates(_ context.Context, indicator string, agg models.Aggregation, start, end time.Time) ([]models.DailyFigure, error) {
+	obs, _ := m.Observations(context.Background(), models.FigureQuery{Indicator: indicator, Start: start, End: end})
 	sort.Slice(obs, func(i, j int) bool { return obs[i].Time.Before(obs[j].Time) })
 	days := map[string]map[int64][]models.Observation{}
 	for _, o := range obs {
@@ -90,7 +91,7 @@ func (m *memStore) DailyAggregates(_ context.Context, indicator string, agg mode
 		}
 		days[o.Entity][day] = append(days[o.Entity][day], o)
 	}
-	var out []store.DailyFigure
+	var out []models.DailyFigure
 	for entity, byDay := range days {
 		for _, k := range slices.Sorted(maps.Keys(byDay)) {
 			day := byDay[k]
@@ -106,7 +107,7 @@ func (m *memStore) DailyAggregates(_ context.Context, indicator string, agg mode
 			default:
 				v = total / float64(len(day))
 			}
-			d := store.DailyFigure{Observation: models.Observation{Time: time.Unix(k, 0).In(models.Shanghai), Indicator: indicator, Entity: entity, Value: v}, Hours: len(day)}
+			d := models.DailyFigure{Observation: models.Observation{Time: time.Unix(k, 0).In(models.Shanghai), Indicator: indicator, Entity: entity, Value: v}, Hours: len(day)}
 			if day[0].Provider == models.ProviderDemo || day[len(day)-1].Provider == models.ProviderDemo {
 				d.Provider = models.ProviderDemo
 			}
@@ -116,7 +117,8 @@ func (m *memStore) DailyAggregates(_ context.Context, indicator string, agg mode
 	return out, nil
 }
 
-// memWriter records points and fails the first failures writes with err.
+// memWriter records the points the results are stored as (store owns
+// them: store.ResultPoints) and fails the first failures writes with err.
 type memWriter struct {
 	mu       sync.Mutex
 	points   []store.Point
@@ -125,13 +127,14 @@ type memWriter struct {
 	err      error
 }
 
-func (w *memWriter) WritePoints(_ context.Context, points ...store.Point) error {
+func (w *memWriter) WriteResults(_ context.Context, r analysis.Results) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.calls++
 	if w.calls <= w.failures {
 		return w.err
 	}
+	points := store.ResultPoints(r)
 	for _, p := range points {
 		if _, err := store.EncodePoint(p); err != nil {
 			return err
@@ -204,7 +207,7 @@ func testAnalysis() config.Analysis {
 	return config.Analysis{Interval: time.Hour, Window: 5 * 365 * 24 * time.Hour, Alpha: 0.05, StaleGrace: time.Hour}
 }
 
-func testEngine(t *testing.T, r HistoryReader, w Writer, st *State) *Engine {
+func testEngine(t *testing.T, r HistoryReader, w ResultWriter, st *State) *Engine {
 	t.Helper()
 	cat, err := config.SeedCatalog()
 	if err != nil {
@@ -370,6 +373,39 @@ func TestEngineReadFailureKeepsPreviousSnapshot(t *testing.T) {
 	}
 	if st.Current() != first {
 		t.Error("a failed run replaced the published snapshot")
+	}
+}
+
+// unreachableErr is a read error that says the history cannot be reached.
+type unreachableErr struct{}
+
+func (unreachableErr) Error() string     { return "dial tcp: connection refused" }
+func (unreachableErr) Unreachable() bool { return true }
+
+// TestEngineReadStopsWhenUnreachable: a run whose history cannot be reached
+// stops at the first read that says so, with one error rather than one per
+// indicator; any other read error leaves the other indicators to be read
+// (and reported).
+func TestEngineReadStopsWhenUnreachable(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		err       error
+		wantReads int
+	}{
+		{"unreachable", fmt.Errorf("reading: %w", unreachableErr{}), 1},
+		{"other error", errors.New("influxql: HTTP 500"), 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mem := &memStore{obs: monthly("rural_sewage_stations_built", 2024, 1, 5), fail: tc.err}
+			cat, _ := config.SeedCatalog()
+			e, err := New(Options{Indicators: cat.Indicators()[:3], Analysis: testAnalysis(), Reader: mem})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.RunAt(context.Background(), at(2024, 3, 5), 2024); err == nil || mem.reads != tc.wantReads {
+				t.Errorf("RunAt = %v after %d reads; want an error after %d", err, mem.reads, tc.wantReads)
+			}
+		})
 	}
 }
 

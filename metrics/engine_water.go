@@ -19,8 +19,6 @@ const (
 	CodeWaterInferiorVRatio   = "water_inferior_v_ratio"
 	CodeWaterAttainmentRatio  = "water_attainment_ratio"
 	CodeWaterClass            = "water_class"
-	waterPeriodMonth          = "month"
-	waterPeriodYearToDate     = "year_to_date"
 	minSectionsForDistrictFig = 1
 )
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/greenmetrics/greenmetrics/config"
 	"github.com/greenmetrics/greenmetrics/models"
+	"github.com/greenmetrics/greenmetrics/models/analysis"
 )
 
 // Snapshot is one consistent computation of everything derived from the
@@ -53,24 +54,10 @@ type WaterStanding struct {
 	District DistrictStanding  `json:"district"`
 }
 
-// SectionStanding is one section's class over the period, from mean
-// concentrations (GB 3838-2002, 环办〔2011〕22号).
-type SectionStanding struct {
-	Name        string `json:"name"`
-	WaterBody   string `json:"water_body"`
-	Class       int    `json:"class"` // 1–6, 6 = 劣Ⅴ; 0 = not evaluable
-	ClassName   string `json:"class_name"`
-	TargetClass int    `json:"target_class"` // 0 = no target configured
-	Attained    bool   `json:"attained"`
-	// MainPollutants are the up to 3 worst items when worse than Ⅲ.
-	MainPollutants []string  `json:"main_pollutants"`
-	Samples        int       `json:"samples"`
-	LastSample     time.Time `json:"last_sample"`
-	// Notes say what the class leaves out: measured items outside the
-	// section's evaluation set, non-detects that cannot be judged
-	// (water.Result.Notes).
-	Notes []string `json:"notes,omitempty"`
-}
+// SectionStanding is one section's class over the period: the domain's
+// record (analysis.SectionStanding), which the snapshot publishes and the
+// engine writes.
+type SectionStanding = analysis.SectionStanding
 
 // DistrictStanding is the district figures computed from the sections.
 type DistrictStanding struct {

@@ -11,14 +11,13 @@ import (
 	"github.com/greenmetrics/greenmetrics/config"
 	"github.com/greenmetrics/greenmetrics/metrics"
 	"github.com/greenmetrics/greenmetrics/models"
-	"github.com/greenmetrics/greenmetrics/store"
 )
 
 // memReader is an in-memory metrics.HistoryReader with the store's contract: one
 // figure per indicator, entity and time (the latest written wins).
 type memReader []models.Observation
 
-func (m memReader) Observations(_ context.Context, f store.Filter) ([]models.Observation, error) {
+func (m memReader) Observations(_ context.Context, f models.FigureQuery) ([]models.Observation, error) {
 	type key struct {
 		entity string
 		t      int64
@@ -37,7 +36,7 @@ func (m memReader) Observations(_ context.Context, f store.Filter) ([]models.Obs
 	return out, nil
 }
 
-func (memReader) DailyAggregates(context.Context, string, models.Aggregation, time.Time, time.Time) ([]store.DailyFigure, error) {
+func (memReader) DailyAggregates(context.Context, string, models.Aggregation, time.Time, time.Time) ([]models.DailyFigure, error) {
 	return nil, errors.New("memReader: the agreement test has no hourly series")
 }
 

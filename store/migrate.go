@@ -304,7 +304,7 @@ func ResolveCollision(cands []Candidate) (kept Candidate, dropped []Candidate) {
 func (s *Store) schema2Values(ctx context.Context, ind string, start, end time.Time) (map[figureKey]float64, error) {
 	out := map[figureKey]float64{}
 	for _, m := range []string{MeasurementFigure, MeasurementDerived} {
-		obs, err := s.readMeasurement(ctx, m, Filter{Indicator: ind, Start: start, End: end})
+		obs, err := s.readMeasurement(ctx, m, models.FigureQuery{Indicator: ind, Start: start, End: end})
 		if err != nil {
 			return nil, err
 		}

@@ -107,7 +107,7 @@ func TestMigrateSchema1(t *testing.T) {
 		"co2_total_ceads/China/2021":            "1.1e+10 ceads",
 	}
 	checkFigures(t, s, want)
-	derived, err := s.Observations(ctx, store.Filter{Indicator: "co2_emissions", WithDerived: true, Start: sh(2024, 1, 1, 0)})
+	derived, err := s.Observations(ctx, models.FigureQuery{Indicator: "co2_emissions", WithDerived: true, Start: sh(2024, 1, 1, 0)})
 	if err != nil || len(derived) != 1 || derived[0].Provider != "tjj" {
 		t.Errorf("co2_emissions with derived = %+v, %v; want the reported figure over the derived one", derived, err)
 	}
@@ -154,7 +154,7 @@ func checkFigures(t *testing.T, s *store.Store, want map[string]string) {
 	t.Helper()
 	got := map[string]string{}
 	for ind, freq := range testFrequencies {
-		obs, err := s.Observations(context.Background(), store.Filter{Indicator: ind, Start: sh(2000, 1, 1, 0)})
+		obs, err := s.Observations(context.Background(), models.FigureQuery{Indicator: ind, Start: sh(2000, 1, 1, 0)})
 		if err != nil {
 			t.Fatal(err)
 		}

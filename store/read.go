@@ -10,22 +10,11 @@ import (
 	"github.com/greenmetrics/greenmetrics/models"
 )
 
-// Filter selects figures to read. Empty Entity means any.
-type Filter struct {
-	Indicator string
-	Entity    string
-	Start     time.Time // inclusive
-	End       time.Time // exclusive; zero means now + 1 year
-	// WithDerived also reads the engine's derived figures of the
-	// indicator; where a reported figure of the same entity and period
-	// exists, it is the one returned.
-	WithDerived bool
-}
-
 // Observations reads the figures matching f, one per entity and period,
-// ordered by entity and time. Every value from outside the code is a bound
+// ordered by entity and time; with f.WithDerived, the engine's derived
+// figures where no reported one exists (models.PreferReported). Every value from outside the code is a bound
 // parameter, so an entity name such as `x' OR 1=1` is data, never query.
-func (s *Store) Observations(ctx context.Context, f Filter) ([]models.Observation, error) {
+func (s *Store) Observations(ctx context.Context, f models.FigureQuery) ([]models.Observation, error) {
 	if f.Indicator == "" {
 		return nil, fmt.Errorf("reading figures: %w", models.ErrNoIndicator)
 	}
@@ -38,13 +27,13 @@ func (s *Store) Observations(ctx context.Context, f Filter) ([]models.Observatio
 		if err != nil {
 			return nil, err
 		}
-		out = PreferReported(out, derived)
+		out = models.PreferReported(out, derived)
 	}
 	sortFigures(out)
 	return out, nil
 }
 
-func (s *Store) readMeasurement(ctx context.Context, measurement string, f Filter) ([]models.Observation, error) {
+func (s *Store) readMeasurement(ctx context.Context, measurement string, f models.FigureQuery) ([]models.Observation, error) {
 	end := f.End
 	if end.IsZero() {
 		end = time.Now().AddDate(1, 0, 0)
@@ -69,21 +58,13 @@ func (s *Store) readMeasurement(ctx context.Context, measurement string, f Filte
 	return observationsFromSeries(f.Indicator, series), nil
 }
 
-// DailyFigure is one entity's day of an hourly series: the day's value,
-// aggregated as its indicator says, and the hours behind it.
-type DailyFigure struct {
-	models.Observation
-	// Hours is the number of hourly figures the day's value stands for.
-	Hours int
-}
-
 // DailyAggregates reads an hourly series as one value per entity and
 // Shanghai day in [start, end), aggregated by agg (mean, sum or last; any
 // other: mean), so that the analysis reads hundreds of days rather than
 // hundreds of thousands of hours per run. A day's provider is demo when
 // its first or last hour is: real data supersede the demo's figure by
 // figure, so a day mixes the two only while real data arrive.
-func (s *Store) DailyAggregates(ctx context.Context, indicator string, agg models.Aggregation, start, end time.Time) ([]DailyFigure, error) {
+func (s *Store) DailyAggregates(ctx context.Context, indicator string, agg models.Aggregation, start, end time.Time) ([]models.DailyFigure, error) {
 	fn := map[models.Aggregation]string{models.AggregateSum: "sum", models.AggregateLast: "last"}[agg]
 	if fn == "" {
 		fn = "mean"
@@ -106,8 +87,8 @@ func (s *Store) DailyAggregates(ctx context.Context, indicator string, agg model
 
 // dailyFromSeries reads rows of (time, aggregate, count, first provider,
 // last provider).
-func dailyFromSeries(indicator string, series []Series) []DailyFigure {
-	var out []DailyFigure
+func dailyFromSeries(indicator string, series []Series) []models.DailyFigure {
+	var out []models.DailyFigure
 	for _, s := range series {
 		for _, row := range s.Values {
 			if len(row) < 2 {
@@ -118,7 +99,7 @@ func dailyFromSeries(indicator string, series []Series) []DailyFigure {
 			if !ok1 || !ok2 {
 				continue
 			}
-			d := DailyFigure{Observation: models.Observation{Time: time.Unix(int64(ts), 0).In(models.Shanghai), Indicator: indicator, Entity: s.Tags[TagEntity], Value: v}}
+			d := models.DailyFigure{Observation: models.Observation{Time: time.Unix(int64(ts), 0).In(models.Shanghai), Indicator: indicator, Entity: s.Tags[TagEntity], Value: v}}
 			if len(row) >= 5 {
 				if n, ok := Float(row[2]); ok {
 					d.Hours = int(n)
@@ -129,30 +110,6 @@ func dailyFromSeries(indicator string, series []Series) []DailyFigure {
 					d.Provider = models.ProviderDemo
 				}
 			}
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
-// PreferReported merges derived figures into reported ones: a derived
-// figure is kept only where no reported figure of the same entity and time
-// exists.
-func PreferReported(reported, derived []models.Observation) []models.Observation {
-	if len(derived) == 0 {
-		return reported
-	}
-	type key struct {
-		entity string
-		t      int64
-	}
-	have := make(map[key]bool, len(reported))
-	for _, o := range reported {
-		have[key{o.Entity, o.Time.Unix()}] = true
-	}
-	out := reported
-	for _, d := range derived {
-		if !have[key{d.Entity, d.Time.Unix()}] {
 			out = append(out, d)
 		}
 	}

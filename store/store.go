@@ -94,6 +94,29 @@ func (e *WriteError) Retryable() bool {
 // Wait is how long the server asked the client to wait, if it did.
 func (e *WriteError) Wait() time.Duration { return e.RetryAfter }
 
+// Unreachable reports whether the write never reached InfluxDB (no HTTP
+// answer).
+func (e *WriteError) Unreachable() bool { return e.StatusCode == 0 }
+
+// unreachableError is a query that never reached InfluxDB, or whose answer
+// broke off: refused, timed out, no route. Its Unreachable method tells a
+// caller that knows nothing of store (the analysis engine stops its run at
+// the first such error rather than logging one per indicator).
+type unreachableError struct{ err error }
+
+func (e unreachableError) Error() string     { return e.err.Error() }
+func (e unreachableError) Unwrap() error     { return e.err }
+func (e unreachableError) Unreachable() bool { return true }
+
+// transportError marks err unreachable when it is a network error.
+func transportError(err error) error {
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return unreachableError{err}
+	}
+	return err
+}
+
 // WriteLines sends line-protocol lines in one request. Points with the same
 // measurement, tags and time replace each other, so sending a batch twice
 // leaves one copy: delivery can be at-least-once without duplicates.
@@ -180,16 +203,6 @@ func (s *Store) authorize(req *http.Request) {
 	}
 }
 
-// IsUnreachable reports whether err means InfluxDB could not be reached at all.
-func IsUnreachable(err error) bool {
-	var ne net.Error
-	var we *WriteError
-	if errors.As(err, &we) && we.StatusCode == 0 {
-		return true
-	}
-	return errors.As(err, &ne)
-}
-
 // Series is one result series of an InfluxQL query.
 type Series struct {
 	Name    string            `json:"name"`
@@ -263,12 +276,12 @@ func (s *Store) do(ctx context.Context, method, q string, params map[string]any)
 	req.Header.Set("Accept", "application/json")
 	resp, err := s.http.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("influxql: %w", err)
+		return nil, transportError(fmt.Errorf("influxql: %w", err))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<30))
 	if err != nil {
-		return nil, fmt.Errorf("influxql: reading response: %w", err)
+		return nil, transportError(fmt.Errorf("influxql: reading response: %w", err))
 	}
 	if resp.StatusCode/100 != 2 {
 		return nil, fmt.Errorf("influxql: HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(body)))

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,7 +57,7 @@ func TestRoundTripAwkwardTagValues(t *testing.T) {
 	}
 	writeObservations(t, s, obs...)
 	for i, e := range entities {
-		got, err := s.Observations(context.Background(), store.Filter{Indicator: "nh3n", Entity: e, Start: june.AddDate(0, -1, 0)})
+		got, err := s.Observations(context.Background(), models.FigureQuery{Indicator: "nh3n", Entity: e, Start: june.AddDate(0, -1, 0)})
 		if err != nil {
 			t.Fatalf("Observations(entity %q): %v", e, err)
 		}
@@ -85,7 +86,7 @@ func TestInjectionInEntityIsData(t *testing.T) {
 		models.Observation{Time: june, Indicator: "tp", Entity: "B", Value: 2},
 	)
 	for _, attack := range []string{`A' OR entity='B`, `A" OR "entity"='B`, `'; DROP DATABASE x; --`, `A\' OR 1=1`} {
-		got, err := s.Observations(context.Background(), store.Filter{Indicator: "tp", Entity: attack, Start: june.AddDate(-1, 0, 0)})
+		got, err := s.Observations(context.Background(), models.FigureQuery{Indicator: "tp", Entity: attack, Start: june.AddDate(-1, 0, 0)})
 		if err != nil {
 			t.Fatalf("Observations(entity %q): %v", attack, err)
 		}
@@ -93,7 +94,7 @@ func TestInjectionInEntityIsData(t *testing.T) {
 			t.Errorf("Observations(entity %q) = %v, want no points: the entity must be matched literally", attack, got)
 		}
 	}
-	all, err := s.Observations(context.Background(), store.Filter{Indicator: "tp", Start: june.AddDate(-1, 0, 0)})
+	all, err := s.Observations(context.Background(), models.FigureQuery{Indicator: "tp", Start: june.AddDate(-1, 0, 0)})
 	if err != nil || len(all) != 2 {
 		t.Fatalf("after injection attempts: %d points, err %v; want both points intact", len(all), err)
 	}
@@ -106,7 +107,7 @@ func TestRewriteIsIdempotent(t *testing.T) {
 	writeObservations(t, s, o)
 	o.Value = 3.1e10 // a corrected figure for the same period replaces the old one
 	writeObservations(t, s, o)
-	got, err := s.Observations(context.Background(), store.Filter{Indicator: o.Indicator, Start: june.AddDate(-1, 0, 0)})
+	got, err := s.Observations(context.Background(), models.FigureQuery{Indicator: o.Indicator, Start: june.AddDate(-1, 0, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,13 +127,13 @@ func TestReadByTimeRangeAndEntity(t *testing.T) {
 	writeObservations(t, s, obs...)
 	tests := []struct {
 		name   string
-		filter store.Filter
+		filter models.FigureQuery
 		want   int
 	}{
-		{"whole year, both sections", store.Filter{Indicator: "codmn", Start: time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai), End: time.Date(2025, 1, 1, 0, 0, 0, 0, models.Shanghai)}, 24},
-		{"Q2 of one section", store.Filter{Indicator: "codmn", Entity: "新八里桥", Start: time.Date(2024, 4, 1, 0, 0, 0, 0, models.Shanghai), End: time.Date(2024, 7, 1, 0, 0, 0, 0, models.Shanghai)}, 3},
-		{"end is exclusive at a Shanghai month start", store.Filter{Indicator: "codmn", Entity: "东店", Start: time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai), End: time.Date(2024, 2, 1, 0, 0, 0, 0, models.Shanghai)}, 1},
-		{"other indicator", store.Filter{Indicator: "nh3n", Start: time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai)}, 0},
+		{"whole year, both sections", models.FigureQuery{Indicator: "codmn", Start: time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai), End: time.Date(2025, 1, 1, 0, 0, 0, 0, models.Shanghai)}, 24},
+		{"Q2 of one section", models.FigureQuery{Indicator: "codmn", Entity: "新八里桥", Start: time.Date(2024, 4, 1, 0, 0, 0, 0, models.Shanghai), End: time.Date(2024, 7, 1, 0, 0, 0, 0, models.Shanghai)}, 3},
+		{"end is exclusive at a Shanghai month start", models.FigureQuery{Indicator: "codmn", Entity: "东店", Start: time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai), End: time.Date(2024, 2, 1, 0, 0, 0, 0, models.Shanghai)}, 1},
+		{"other indicator", models.FigureQuery{Indicator: "nh3n", Start: time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai)}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -199,8 +200,31 @@ func TestWriteErrorsAreClassified(t *testing.T) {
 	s, _ := store.New(store.Config{URL: "http://127.0.0.1:1", Bucket: "db/rp", Timeout: time.Second})
 	err := s.WriteLines(context.Background(), "m v=1 1")
 	var we *store.WriteError
-	if !errors.As(err, &we) || !we.Retryable() || !store.IsUnreachable(err) {
+	if !errors.As(err, &we) || !we.Retryable() || !we.Unreachable() {
 		t.Errorf("connection refused: %v; want a retryable unreachable *WriteError", err)
+	}
+}
+
+// TestUnreachableQuery: a read that cannot reach InfluxDB says so through
+// an Unreachable method (what the analysis engine asks, knowing nothing of
+// store), with the message it always had; an HTTP answer, even an error,
+// is not unreachable.
+func TestUnreachableQuery(t *testing.T) {
+	type unreachable interface{ Unreachable() bool }
+	s, _ := store.New(store.Config{URL: "http://127.0.0.1:1", Bucket: "db/rp", Timeout: time.Second})
+	_, err := s.Observations(context.Background(), models.FigureQuery{Indicator: "gdp"})
+	var u unreachable
+	if !errors.As(err, &u) || !u.Unreachable() || !strings.Contains(err.Error(), "reading gdp from figure: influxql: ") {
+		t.Errorf("connection refused: %v; want an unreachable error naming the read", err)
+	}
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "injected fault", http.StatusInternalServerError)
+	}))
+	defer fake.Close()
+	s, _ = store.New(store.Config{URL: fake.URL, Bucket: "db/rp", Timeout: time.Second})
+	_, err = s.Observations(context.Background(), models.FigureQuery{Indicator: "gdp"})
+	if err == nil || errors.As(err, &u) {
+		t.Errorf("HTTP 500: %v; want an error that is not unreachable", err)
 	}
 }
 

@@ -66,7 +66,7 @@ func TestMigrateCommand(t *testing.T) {
 			t.Errorf("migrate output lacks %q:\n%s", want, out)
 		}
 	}
-	got, err := st.Observations(ctx, store.Filter{Indicator: "prefab_building_started_area", Start: june1.AddDate(-1, 0, 0)})
+	got, err := st.Observations(ctx, models.FigureQuery{Indicator: "prefab_building_started_area", Start: june1.AddDate(-1, 0, 0)})
 	if err != nil || len(got) != 1 || got[0].Value != 122000 || got[0].Provider != "zjw" || !got[0].Time.Equal(june1) {
 		t.Errorf("migrated June = %+v, %v; want one figure 122000 from zjw at 2024-06-01", got, err)
 	}

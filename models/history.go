@@ -1,0 +1,50 @@
+package models
+
+import "time"
+
+// FigureQuery selects stored figures of one indicator: what the analysis
+// asks of history, whatever holds it.
+type FigureQuery struct {
+	Indicator string
+	// Entity is the one entity to read; empty means every entity.
+	Entity string
+	Start  time.Time // inclusive
+	End    time.Time // exclusive; zero means a year from now
+	// WithDerived also reads the figures the engine derived of the
+	// indicator; where a reported figure of the same entity and period
+	// exists, it is the one returned (PreferReported).
+	WithDerived bool
+}
+
+// DailyFigure is one entity's day of an hourly series: the day's value,
+// aggregated as its indicator says, and the hours behind it.
+type DailyFigure struct {
+	Observation
+	// Hours is the number of hourly figures the day's value stands for.
+	Hours int
+}
+
+// PreferReported merges derived figures into reported ones: a derived
+// figure is kept only where no reported figure of the same entity and time
+// exists. A figure someone reported is the fact; the engine's derivation
+// fills gaps, it never overrides.
+func PreferReported(reported, derived []Observation) []Observation {
+	if len(derived) == 0 {
+		return reported
+	}
+	type key struct {
+		entity string
+		t      int64
+	}
+	have := make(map[key]bool, len(reported))
+	for _, o := range reported {
+		have[key{o.Entity, o.Time.Unix()}] = true
+	}
+	out := reported
+	for _, d := range derived {
+		if !have[key{d.Entity, d.Time.Unix()}] {
+			out = append(out, d)
+		}
+	}
+	return out
+}
