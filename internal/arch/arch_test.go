@@ -58,10 +58,24 @@ var rules = []rule{
 		forbidden:  ours,
 	},
 	{
-		name:       "models/air, models/carbon, models/water import only models",
-		applies:    func(p pkg) bool { return strings.HasPrefix(p.ImportPath, module+"/models/") },
+		name: "models/air, models/carbon, models/water import only models",
+		applies: func(p pkg) bool {
+			return strings.HasPrefix(p.ImportPath, module+"/models/") && !under(p.ImportPath, "models/analysis")
+		},
 		transitive: true,
 		forbidden:  func(imp string) bool { return ours(imp) && imp != module+"/models" },
+	},
+	{
+		name:       "models/analysis imports only models and models/*",
+		applies:    func(p pkg) bool { return under(p.ImportPath, "models/analysis") },
+		transitive: true,
+		forbidden:  func(imp string) bool { return ours(imp) && !under(imp, "models") },
+	},
+	{
+		name:       "store depends on nothing of ours but models and models/*",
+		applies:    func(p pkg) bool { return p.ImportPath == module+"/store" },
+		transitive: true,
+		forbidden:  func(imp string) bool { return ours(imp) && !under(imp, "models") },
 	},
 	{
 		name: "only store (and the test tools internal/influxtest, internal/benchtool) import influxdb-client-go",
@@ -76,20 +90,19 @@ var rules = []rule{
 		forbidden: isClientGolang,
 	},
 	{
-		name:      "report imports neither store nor ingest",
-		applies:   func(p pkg) bool { return under(p.ImportPath, "report") },
-		forbidden: func(imp string) bool { return imp == module+"/store" || imp == module+"/ingest" },
-	},
-	{
-		// Not influxdb-client-go yet: metrics' engine still names store's
-		// types (Filter, Point), so report reaches store through metrics.
-		name:       "report does not depend on the pipeline, the spool, the push API or client_golang",
+		name:       "report depends on neither store, influxdb-client-go, the pipeline, the spool, the push API nor client_golang",
 		applies:    func(p pkg) bool { return under(p.ImportPath, "report") },
 		transitive: true,
 		forbidden: func(imp string) bool {
-			return imp == module+"/ingest" || under(imp, "ingest/spool") || under(imp, "ingest/httpapi") ||
-				isClientGolang(imp)
+			return imp == module+"/store" || isInfluxClient(imp) || imp == module+"/ingest" ||
+				under(imp, "ingest/spool") || under(imp, "ingest/httpapi") || isClientGolang(imp)
 		},
+	},
+	{
+		name:       "the analysis (metrics, metrics/trend) depends on neither store nor influxdb-client-go",
+		applies:    func(p pkg) bool { return p.ImportPath == module+"/metrics" || under(p.ImportPath, "metrics/trend") },
+		transitive: true,
+		forbidden:  func(imp string) bool { return imp == module+"/store" || isInfluxClient(imp) },
 	},
 	{
 		name:       "the analysis (metrics) does not depend on ingestion or client_golang",
