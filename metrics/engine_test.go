@@ -92,7 +92,9 @@ func (m *memStore) DailyAggregates(_ context.Context, indicator string, agg mode
 		days[o.Entity][day] = append(days[o.Entity][day], o)
 	}
 	var out []models.DailyFigure
-	for entity, byDay := range days {
+	// Entities in order, as InfluxDB returns the series of a GROUP BY.
+	for _, entity := range slices.Sorted(maps.Keys(days)) {
+		byDay := days[entity]
 		for _, k := range slices.Sorted(maps.Keys(byDay)) {
 			day := byDay[k]
 			var total float64
