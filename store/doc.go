@@ -1,5 +1,5 @@
-// Package store owns InfluxDB: it encodes observations and derived results
-// as line protocol, writes them with influxdb-client-go's blocking API (one
+// Package store owns InfluxDB: it encodes observations and the analysis
+// engine's results (analysis.Results, ResultPoints) as line protocol, writes them with influxdb-client-go's blocking API (one
 // request, one answer, no hidden buffer that could drop data), and reads
 // history back with InfluxQL over /query with bound parameters.
 //
