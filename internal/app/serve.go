@@ -48,8 +48,9 @@ type Main struct {
 	CreateDB bool
 	// Logger receives the daemon's log; nil discards.
 	Logger *slog.Logger
-	// Runners are further background loops run with the daemon (the
-	// report scheduler); add them after Open, which opens Store.
+	// Runners are further background loops run with the daemon; Open
+	// adds its own (analysis, drop folder, the monthly report when
+	// report.day is set …), more may be added after Open.
 	Runners []daemon.Runner
 
 	// Store, Spool and Sender are open between Open and Close.

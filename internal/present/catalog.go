@@ -7,6 +7,7 @@ import (
 	"io"
 )
 
+// CatalogJSON prints the catalogue as a JSON array, values in base units.
 func CatalogJSON(w io.Writer, cat *config.Catalog) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

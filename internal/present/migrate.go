@@ -28,6 +28,8 @@ func Collision(out io.Writer, cat *config.Catalog, c store.Collision) {
 	fmt.Fprintf(out, "collision %s (%s) %s %s: kept %s; dropped %s\n", c.Indicator, ind.NameZh, entity, c.Period.Label(), format(c.Kept), strings.Join(dropped, "; "))
 }
 
+// MigrateReport prints what migrate did (or, dry, would do) and the
+// indicators it could not migrate.
 func MigrateReport(out io.Writer, rep store.MigrateReport, dryRun bool) {
 	verb := "written"
 	if dryRun {

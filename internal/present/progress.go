@@ -10,6 +10,8 @@ import (
 	"time"
 )
 
+// ProgressTable prints the year's progress entries as a table with
+// Chinese headings, then the water sections' standing.
 func ProgressTable(w io.Writer, snap *metrics.Snapshot, rows []models.Progress) error {
 	inds := map[string]models.Indicator{}
 	for _, ind := range snap.Indicators {

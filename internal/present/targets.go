@@ -62,6 +62,7 @@ func planTargetText(ind models.Indicator, t models.PlanTarget) string {
 	return models.FormatQuantity(t.Value, ind.Unit, ind.DisplayUnit)
 }
 
+// CoveredYears is the span of years the plans set targets for.
 func CoveredYears(plans *models.PlanSet) string { return yearSpan(plans.Years()) }
 
 // yearSpan writes sorted years as a span: "2024–2025", "2024", "no year".
