@@ -22,12 +22,7 @@ func newTrendCmd() *cobra.Command {
 			strings.Join(app.TrendMethods, ", ") + ".",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			in, _, closeIn, err := app.OpenInput(cmd.InOrStdin(), args)
-			if err != nil {
-				return err
-			}
-			defer closeIn()
-			rep, err := app.Trend(in, o)
+			rep, err := app.Trend(cmd.InOrStdin(), args, o)
 			if err != nil {
 				return err
 			}

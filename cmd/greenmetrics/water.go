@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -43,21 +42,10 @@ func newWaterClassifyCmd() *cobra.Command {
 			"  greenmetrics water classify --items ph,do,codmn,nh3n,tp - < samples.csv",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			classify, err := app.ParseWaterClassify(body, items)
-			if err != nil {
-				return err
-			}
-			in, name, closeIn, err := app.OpenInput(cmd.InOrStdin(), args)
-			if err != nil {
-				return err
-			}
-			defer closeIn()
 			rows := present.NewWaterRows(cmd.OutOrStdout(), cmd.ErrOrStderr())
+			err := app.ClassifyWater(cmd.InOrStdin(), args, body, items, rows.Unused, rows.Row)
 			// Rows already classified are printed even after an error.
-			if err := errors.Join(classify.Run(in, rows.Unused, rows.Row), rows.Flush()); err != nil {
-				return fmt.Errorf("water classify %s: %w", name, err)
-			}
-			return nil
+			return errors.Join(err, rows.Flush())
 		},
 	}
 	cmd.Flags().StringVar(&body, "water", "river", "water body of rows without a water_body cell: river, lake or reservoir")

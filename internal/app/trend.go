@@ -22,13 +22,18 @@ type TrendOptions struct {
 	Lag    string
 }
 
-// Trend reads one series (a JSON array, or CSV with a value column) and
-// runs the trend test on it.
-func Trend(in io.Reader, o TrendOptions) (trend.Report, error) {
+// Trend reads one series (a JSON array, or CSV with a value column) from
+// the file argument or stdin (OpenInput) and runs the trend test on it.
+func Trend(stdin io.Reader, args []string, o TrendOptions) (trend.Report, error) {
 	lag, err := parseLag(o.Lag)
 	if err != nil {
 		return trend.Report{}, err
 	}
+	in, _, closeIn, err := OpenInput(stdin, args)
+	if err != nil {
+		return trend.Report{}, err
+	}
+	defer closeIn()
 	s, err := trend.ReadSeries(in)
 	if err != nil {
 		return trend.Report{}, err

@@ -10,6 +10,25 @@ import (
 	"github.com/greenmetrics/greenmetrics/models/water"
 )
 
+// ClassifyWater runs greenmetrics water classify: it reads the --water
+// and --items flags, then classifies each sample of the file argument or
+// stdin (Run), naming the input in an error of the samples.
+func ClassifyWater(stdin io.Reader, args []string, body, items string, unused func([]string), each func(water.Record, water.Result) error) error {
+	c, err := ParseWaterClassify(body, items)
+	if err != nil {
+		return err
+	}
+	in, name, closeIn, err := OpenInput(stdin, args)
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	if err := c.Run(in, unused, each); err != nil {
+		return fmt.Errorf("water classify %s: %w", name, err)
+	}
+	return nil
+}
+
 // WaterClassify is a parsed greenmetrics water classify: the water body
 // of rows without a water_body cell and the items that decide the class
 // (nil: the 21 items of 环办〔2011〕22号).
