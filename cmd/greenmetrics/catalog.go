@@ -1,13 +1,10 @@
 package main
 
 import (
-	"encoding/json"
-	"io"
-
 	"github.com/spf13/cobra"
 
-	"github.com/greenmetrics/greenmetrics/config"
-	"github.com/greenmetrics/greenmetrics/models"
+	"github.com/greenmetrics/greenmetrics/internal/app"
+	"github.com/greenmetrics/greenmetrics/internal/present"
 )
 
 func newCatalogCmd(s *settings) *cobra.Command {
@@ -19,59 +16,16 @@ func newCatalogCmd(s *settings) *cobra.Command {
 			"With --json, print an array of objects, values in base units.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, cat, err := s.loadAll()
+			cat, err := app.Catalog(s.overrides())
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				return writeCatalogJSON(cmd.OutOrStdout(), cat)
+				return present.CatalogJSON(cmd.OutOrStdout(), cat)
 			}
-			return writeCatalogTable(cmd.OutOrStdout(), cat)
+			return present.CatalogTable(cmd.OutOrStdout(), cat)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
-}
-
-func writeCatalogJSON(w io.Writer, cat *config.Catalog) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(cat.Indicators())
-}
-
-// writeCatalogTable prints the catalogue with columns aligned by display
-// width, so Chinese names (two cells a character) line up in a terminal.
-func writeCatalogTable(w io.Writer, cat *config.Catalog) error {
-	rows := [][]string{{"CODE", "名称", "DOMAIN", "UNIT", "2023基数", "2024目标"}}
-	for _, ind := range cat.Indicators() {
-		rows = append(rows, []string{ind.Code, ind.NameZh, string(ind.Domain), ind.Unit,
-			figureText(ind, ind.Baseline), targetText(ind)})
-	}
-	return writeAligned(w, rows)
-}
-
-func figureText(ind models.Indicator, f *models.Figure) string {
-	if f == nil {
-		return "—"
-	}
-	if f.Text != "" {
-		return f.Text
-	}
-	return models.FormatQuantity(f.Value, ind.Unit, ind.DisplayUnit)
-}
-
-func targetText(ind models.Indicator) string {
-	t := ind.Target
-	switch {
-	case t == nil:
-		return "—"
-	case t.Kind == models.TargetMunicipal:
-		return "市级下达"
-	case t.Kind == models.TargetGrowth:
-		return "增长" + models.FormatQuantity(t.Value, "ratio", "%")
-	case t.Text != "":
-		return t.Text
-	}
-	return models.FormatQuantity(t.Value, ind.Unit, ind.DisplayUnit)
 }

@@ -1,17 +1,10 @@
 package main
 
 import (
-	"errors"
-	"fmt"
-	"io"
-	"net"
-	"os"
-	"strings"
-
 	"github.com/spf13/cobra"
 
-	"github.com/greenmetrics/greenmetrics/config"
-	"github.com/greenmetrics/greenmetrics/ingest/httpapi"
+	"github.com/greenmetrics/greenmetrics/internal/app"
+	"github.com/greenmetrics/greenmetrics/internal/present"
 )
 
 func newCheckCmd(s *settings) *cobra.Command {
@@ -22,129 +15,10 @@ func newCheckCmd(s *settings) *cobra.Command {
 			"problem, each as FILE:LINE: KEY: RULE, so that one pass fixes them all.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			out := cmd.OutOrStdout()
-			cfg, cfgErr := s.load()
-			problems := reportProblems(out, "", cfgErr)
-			if cfgErr == nil {
-				src := s.configPath
-				if src == "" {
-					src = "(defaults)"
-				}
-				fmt.Fprintf(out, "✓ config %s: InfluxDB %s bucket %s, listening on %s\n", src, cfg.Influx.URL, cfg.Influx.Bucket, cfg.Listen)
-			}
-			// The catalogue and the tokens are checked even when the
-			// config has problems: all of them are reported in one run.
-			catPath := checkCatalogPath(s, cfg)
-			cat, catErr := config.LoadCatalog(catPath)
-			problems += reportProblems(out, "", catErr)
-			if catErr == nil {
-				if catPath == "" {
-					catPath = config.DefaultCatalogName
-				}
-				fmt.Fprintf(out, "✓ catalogue %s: %d indicators\n", catPath, len(cat.Indicators()))
-				problems += checkPlans(out, cfg, cat)
-			}
-			problems += checkTokens(out, cfg)
-			checkSpoolSize(out, cfg.Ingest)
-			if problems > 0 {
-				return problemsFound(problems)
+			if n := present.Check(cmd.OutOrStdout(), app.Check(s.overrides())); n > 0 {
+				return present.ProblemsFound(n)
 			}
 			return nil
 		},
 	}
-}
-
-// checkCatalogPath is the catalogue the command would use: --catalog, else
-// GREENMETRICS_CATALOG, else the config file's catalog key — taken from
-// the file even when the file has problems elsewhere.
-func checkCatalogPath(s *settings, cfg config.Config) string {
-	if s.catalogPath != "" {
-		return s.catalogPath
-	}
-	if env := os.Getenv("GREENMETRICS_CATALOG"); env != "" {
-		return env
-	}
-	return cfg.Catalog
-}
-
-// problemsFound is the error check ends with: "1 problem found",
-// "4 problems found".
-func problemsFound(n int) error {
-	if n == 1 {
-		return errors.New("1 problem found")
-	}
-	return fmt.Errorf("%d problems found", n)
-}
-
-// reportProblems prints each problem of err (every entry of a
-// config.Errors or of an errors.Join) on its own line and returns how
-// many there were.
-func reportProblems(out io.Writer, prefix string, err error) int {
-	if err == nil {
-		return 0
-	}
-	problems := flattenErrors(err)
-	for _, p := range problems {
-		fmt.Fprintln(out, "✗", prefix+p.Error())
-	}
-	return len(problems)
-}
-
-// checkTokens reports the push tokens (names only, never the tokens) or
-// each problem of the tokens file and variable, including the fail-closed
-// rules serve applies (a tokens file without tokens; no tokens with a
-// non-loopback listen address); it returns the number of problems.
-func checkTokens(out io.Writer, cfg config.Config) int {
-	tokens, err := httpapi.LoadTokensAllowingOpen(cfg.Ingest.TokensFile, cfg.Ingest.TokensEnv, os.Getenv, cfg.Ingest.AllowOpenAPI)
-	if err != nil {
-		return reportProblems(out, "push tokens: ", err)
-	}
-	// A listen value that is no host:port is the config's problem,
-	// already reported.
-	if _, _, lerr := net.SplitHostPort(cfg.Listen); lerr == nil {
-		if err := httpapi.RequireAuth(tokens, cfg.Listen, cfg.Ingest.AllowOpenAPI); err != nil {
-			return reportProblems(out, "push tokens: ", err)
-		}
-	}
-	if tokens.Len() == 0 {
-		why := "listen " + cfg.Listen + " is loopback"
-		if cfg.Ingest.AllowOpenAPI {
-			why = "ingest.allow_open_api is set"
-		}
-		fmt.Fprintf(out, "✓ push tokens: none configured (ingest.tokens_file, $%s): the push API is open (%s), provider %q\n", cfg.Ingest.TokensEnv, why, httpapi.OpenProvider)
-		return 0
-	}
-	fmt.Fprintf(out, "✓ push tokens: %d, providers %s\n", tokens.Len(), strings.Join(tokens.Names(), ", "))
-	return 0
-}
-
-// spoolRowBytes is a generous size of one observation in the spool (a
-// checksummed line-protocol record; typical ones take about 150 bytes),
-// for comparing the spool with the largest push.
-const spoolRowBytes = 250
-
-// checkSpoolSize warns when the spool is smaller than one push at the
-// limits (max_body_bytes, or max_rows records): such a push can never fit
-// and is answered 413. It is a warning, not a problem: a small spool may
-// be intended on a small disk.
-func checkSpoolSize(out io.Writer, in config.Ingest) {
-	largest := min(in.MaxBodyBytes, int64(in.MaxRows)*spoolRowBytes)
-	if in.SpoolMaxBytes > 0 && in.SpoolMaxBytes < largest {
-		fmt.Fprintf(out, "! spool: spool_max_bytes %d is below one push at the limits (max_body_bytes %d, max_rows %d × about %d bytes = %d): "+
-			"larger pushes are refused with 413 and would have to be split; raise spool_max_bytes or lower the limits\n",
-			in.SpoolMaxBytes, in.MaxBodyBytes, in.MaxRows, spoolRowBytes, int64(in.MaxRows)*spoolRowBytes)
-	}
-}
-
-// flattenErrors lists the errors joined in err (errors.Join, or
-// config.Errors), depth first.
-func flattenErrors(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, flattenErrors(e)...)
-		}
-		return out
-	}
-	return []error{err}
 }

@@ -44,25 +44,6 @@ func TestCheckReportsTokenProblems(t *testing.T) {
 	}
 }
 
-// TestPipelineOptionsReserveTokenNames: serve and import give the
-// pipeline every token name, so no file can claim one as its provider.
-func TestPipelineOptionsReserveTokenNames(t *testing.T) {
-	t.Setenv("GREENMETRICS_INGEST_TOKENS", "ci:ci-secret")
-	cfgPath := writeTemp(t, "greenmetrics.yaml", "ingest:\n  tokens_file: "+writeTemp(t, "tokens", "zjw a\ntjj b\nzjw c\n")+"\n")
-	s := settings{configPath: cfgPath}
-	cfg, err := s.load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts, err := pipelineOptions(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.Join(opts.ReservedProviders, ","); got != "ci,tjj,zjw" {
-		t.Errorf("ReservedProviders = %s, want ci,tjj,zjw", got)
-	}
-}
-
 // TestCheckReportsEveryProblem: `greenmetrics check` prints every problem
 // of the config file and of the catalogue, each as file:line: key: rule,
 // and ends with their number in plain words.
@@ -110,14 +91,6 @@ func TestCheckReportsEveryProblem(t *testing.T) {
 				t.Errorf("%d problems printed; error says %q", n, err)
 			}
 		})
-	}
-}
-
-func TestProblemsFoundWording(t *testing.T) {
-	for n, want := range map[int]string{1: "1 problem found", 2: "2 problems found", 15: "15 problems found"} {
-		if got := problemsFound(n).Error(); got != want {
-			t.Errorf("problemsFound(%d) = %q; want %q", n, got, want)
-		}
 	}
 }
 

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"os"
 	"runtime"
 	"runtime/debug"
 	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
+
+	"github.com/greenmetrics/greenmetrics/internal/present"
 )
 
 // TestVersion: --version and the version command print the build version
@@ -50,29 +53,6 @@ func TestBuildDetails(t *testing.T) {
 	}
 }
 
-func TestDisplayWidth(t *testing.T) {
-	tests := []struct {
-		s    string
-		want int
-	}{
-		{"", 0},
-		{"co2_emissions", 13},
-		{"二氧化碳排放量", 14},
-		{"能耗强度（万元地区生产总值能耗）", 32}, // fullwidth parentheses
-		{"Ⅳ类", 4}, // Roman numerals: two cells in CJK fonts
-		{"—", 1},  // ambiguous dash: one cell
-		{"1–5月", 5},
-		{"ＡＢ", 4}, // fullwidth Latin
-		{"ｶﾀ", 2}, // halfwidth katakana
-		{"한국", 4}, // Hangul
-	}
-	for _, tc := range tests {
-		if got := displayWidth(tc.s); got != tc.want {
-			t.Errorf("displayWidth(%q) = %d; want %d", tc.s, got, tc.want)
-		}
-	}
-}
-
 // TestCatalogTableAlignsChineseNames: `greenmetrics catalog` pads by
 // display width, so every column starts at the same terminal cell
 // whatever the length of the Chinese names before it.
@@ -98,7 +78,7 @@ func TestCatalogTableAlignsChineseNames(t *testing.T) {
 			if i < 0 {
 				t.Fatalf("line %q lacks %q", line, c)
 			}
-			starts = append(starts, displayWidth(line[:i]))
+			starts = append(starts, present.DisplayWidth(line[:i]))
 		}
 		return starts
 	}
@@ -196,7 +176,7 @@ func TestLogLevel(t *testing.T) {
 			if err := cmd.ParseFlags(tc.args); err != nil {
 				t.Fatal(err)
 			}
-			cfg, err := s.load()
+			cfg, err := s.overrides().Resolve(os.Getenv)
 			if err != nil {
 				t.Fatal(err)
 			}

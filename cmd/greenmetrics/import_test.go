@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/greenmetrics/greenmetrics/config"
 	"github.com/greenmetrics/greenmetrics/ingest/rejectlog"
 	"github.com/greenmetrics/greenmetrics/ingest/spool"
 	"github.com/greenmetrics/greenmetrics/internal/influxtest"
@@ -114,7 +115,7 @@ func TestImportExitStatus(t *testing.T) {
 // synthetic row must pass validation.
 func TestDemoDryRun(t *testing.T) {
 	t.Setenv("GREENMETRICS_DATA_DIR", t.TempDir())
-	root := repoRoot()
+	root := config.SourceTree()
 	out, err := runCLI(t, "demo", "--config", filepath.Join(root, "deploy", "greenmetrics.yaml"), "--dry-run", "--as-of", "2024-06")
 	if err != nil {
 		t.Fatalf("demo: %v\n%s", err, out)

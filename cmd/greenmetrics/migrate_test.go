@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/greenmetrics/greenmetrics/internal/app"
 	"github.com/greenmetrics/greenmetrics/internal/influxtest"
 	"github.com/greenmetrics/greenmetrics/models"
 	"github.com/greenmetrics/greenmetrics/store"
@@ -74,37 +73,5 @@ func TestMigrateCommand(t *testing.T) {
 	out, err = runCLI(t, args...)
 	if err != nil || !strings.Contains(out, "figures written 0 · derived written 0 · already migrated 2") {
 		t.Errorf("second migrate = %v:\n%s\nwant everything already migrated", err, out)
-	}
-}
-
-// TestServeWarnsOfSchema1: serve's start-up check logs a warning naming
-// `greenmetrics migrate` while only schema-1 data exist, and none after.
-func TestServeWarnsOfSchema1(t *testing.T) {
-	srv := influxtest.New(t)
-	st, err := store.New(store.Config{URL: srv.URL, Bucket: srv.Bucket(), Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	warnings := func() string {
-		var buf strings.Builder
-		app.WarnIfUnmigrated(ctx, st, newLogger(&buf, "info", "text"))
-		return buf.String()
-	}
-	if got := warnings(); got != "" {
-		t.Errorf("empty database: logged %q, want nothing", got)
-	}
-	if err := st.WriteLines(ctx, "observation,indicator=gdp,source=tjj value=1 1717171200"); err != nil {
-		t.Fatal(err)
-	}
-	if got := warnings(); !strings.Contains(got, "level=WARN") || !strings.Contains(got, "greenmetrics migrate") {
-		t.Errorf("schema-1 data only: logged %q, want a warning naming greenmetrics migrate", got)
-	}
-	if err := st.WriteLines(ctx, `figure,indicator=gdp provider="tjj",value=1 1717171200`); err != nil {
-		t.Fatal(err)
-	}
-	if got := warnings(); got != "" {
-		t.Errorf("after migration: logged %q, want nothing", got)
 	}
 }

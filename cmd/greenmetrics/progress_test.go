@@ -16,63 +16,6 @@ import (
 	"github.com/greenmetrics/greenmetrics/store"
 )
 
-func TestParseAsOf(t *testing.T) {
-	now := time.Date(2024, 7, 3, 9, 0, 0, 0, models.Shanghai)
-	tests := []struct {
-		in   string
-		want time.Time
-	}{
-		{"", now},
-		{"2024-06-30", time.Date(2024, 6, 30, 23, 59, 59, 0, models.Shanghai)},
-		{"2024-02", time.Date(2024, 2, 29, 23, 59, 59, 0, models.Shanghai)},
-		{"2024-06-30T08:00:00+08:00", time.Date(2024, 6, 30, 8, 0, 0, 0, models.Shanghai)},
-		{"2024-06-30 08:00", time.Date(2024, 6, 30, 8, 0, 0, 0, models.Shanghai)},
-	}
-	for _, tc := range tests {
-		got, err := parseAsOf(tc.in, now)
-		if err != nil || !got.Equal(tc.want) {
-			t.Errorf("parseAsOf(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
-		}
-	}
-	if _, err := parseAsOf("last Tuesday", now); err == nil {
-		t.Error(`parseAsOf("last Tuesday") succeeded; want an error`)
-	}
-}
-
-func TestTargetLabel(t *testing.T) {
-	ind := func(kind models.TargetKind, q models.Qualifier, v float64) models.Indicator {
-		return models.Indicator{Unit: "CNY", DisplayUnit: "亿元", Target: &models.Target{Year: 2024, Kind: kind, Qualifier: q, Value: v}}
-	}
-	tests := []struct {
-		ind    models.Indicator
-		target float64
-		want   string
-	}{
-		{ind(models.TargetAbsolute, models.QualifierMoreThan, 3e10), 3e10, "超300亿元"},
-		{ind(models.TargetAbsolute, models.QualifierApprox, 1e11), 1e11, "1000亿元左右"},
-		{ind(models.TargetGrowth, models.QualifierExact, 0.04), 9.78744e9, "97.87亿元（增长4%）"},
-		{ind(models.TargetMunicipal, models.QualifierMunicipal, 0), math.NaN(), "市级下达"},
-		{models.Indicator{Unit: "ratio", DisplayUnit: "%", Target: &models.Target{Year: 2024, Kind: models.TargetAbsolute, Qualifier: models.QualifierAtMost, Value: 0.05}}, 0.05, "5%以内"},
-		{models.Indicator{}, math.NaN(), "—"},
-	}
-	for _, tc := range tests {
-		if got := targetLabel(tc.ind, models.Progress{Year: 2024, Target: tc.target}); got != tc.want {
-			t.Errorf("targetLabel(%+v) = %q; want %q", tc.ind.Target, got, tc.want)
-		}
-	}
-}
-
-func TestWriteAlignedCountsWideCharacters(t *testing.T) {
-	var b strings.Builder
-	if err := writeAligned(&b, [][]string{{"指标", "x"}, {"ab", "y"}}); err != nil {
-		t.Fatal(err)
-	}
-	want := "指标  x\nab    y\n"
-	if b.String() != want {
-		t.Errorf("writeAligned = %q; want %q (指标 is 4 cells wide)", b.String(), want)
-	}
-}
-
 // TestProgressCommandEndToEnd stores figures in a real InfluxDB and runs
 // `greenmetrics progress` as of 2024-06-30, in Chinese and as JSON.
 func TestProgressCommandEndToEnd(t *testing.T) {

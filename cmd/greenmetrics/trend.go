@@ -1,21 +1,16 @@
 package main
 
 import (
-	"fmt"
-	"io"
-	"os"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/greenmetrics/greenmetrics/metrics/trend"
+	"github.com/greenmetrics/greenmetrics/internal/app"
 )
 
 func newTrendCmd() *cobra.Command {
 	var (
-		o   trend.Options
-		lag string
+		o app.TrendOptions
 	)
 	cmd := &cobra.Command{
 		Use:   "trend --method M [--alpha A] [--period P] [--lag L] [FILE|-]",
@@ -24,24 +19,10 @@ func newTrendCmd() *cobra.Command {
 			"one column per site) or a CSV with a value column and an optional time column, from\n" +
 			"FILE or standard input, and prints one JSON object. spearman reports the t-test and\n" +
 			"22号's verdict from its W_p table (r_s_rounded, w_p, h_22, trend_22).\n\nMethods: " +
-			strings.Join(trend.Methods, ", ") + ".",
+			strings.Join(app.TrendMethods, ", ") + ".",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			n, err := parseLag(lag)
-			if err != nil {
-				return err
-			}
-			o.Lag = n
-			in, closeIn, err := trendInput(cmd, args)
-			if err != nil {
-				return err
-			}
-			defer closeIn()
-			s, err := trend.ReadSeries(in)
-			if err != nil {
-				return err
-			}
-			rep, err := trend.Analyze(s, o)
+			rep, err := app.Trend(cmd.InOrStdin(), args, o)
 			if err != nil {
 				return err
 			}
@@ -49,34 +30,10 @@ func newTrendCmd() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Method, "method", "", "test to run: "+strings.Join(trend.Methods, ", "))
+	f.StringVar(&o.Method, "method", "", "test to run: "+strings.Join(app.TrendMethods, ", "))
 	f.Float64Var(&o.Alpha, "alpha", 0.05, "significance level")
 	f.IntVar(&o.Period, "period", 12, "slots per cycle for the seasonal methods (12 = monthly)")
-	f.StringVar(&lag, "lag", "all", `lags for hamed-rao and yue-wang: "all" or a positive number`)
+	f.StringVar(&o.Lag, "lag", "all", `lags for hamed-rao and yue-wang: "all" or a positive number`)
 	_ = cmd.MarkFlagRequired("method")
 	return cmd
-}
-
-// parseLag maps "all" to 0 (every lag) and otherwise wants a positive count.
-func parseLag(s string) (int, error) {
-	if strings.EqualFold(s, "all") {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		return 0, fmt.Errorf(`--lag %q: want "all" or a positive number`, s)
-	}
-	return n, nil
-}
-
-// trendInput returns FILE, or standard input for "-" or no argument.
-func trendInput(cmd *cobra.Command, args []string) (io.Reader, func(), error) {
-	if len(args) == 0 || args[0] == "-" {
-		return cmd.InOrStdin(), func() {}, nil
-	}
-	f, err := os.Open(args[0])
-	if err != nil {
-		return nil, nil, err
-	}
-	return f, func() { f.Close() }, nil
 }

@@ -221,30 +221,6 @@ func (s *Spool) Append(ctx context.Context, obs []models.Observation) error {
 	return s.syncTo(end)
 }
 
-// AppendLines is Append for lines already encoded by
-// store.AppendObservation (without newlines).
-func (s *Spool) AppendLines(ctx context.Context, lines ...[]byte) error {
-	if len(lines) == 0 {
-		return nil
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	buf := getBuffer()
-	defer putBuffer(buf)
-	for _, line := range lines {
-		if err := checkLine(line); err != nil {
-			return err
-		}
-		buf.b = appendRecord(buf.b, line)
-	}
-	end, err := s.write(ctx, buf.b, int64(len(lines)))
-	if err != nil {
-		return s.afterFailedWrite(err)
-	}
-	return s.syncTo(end)
-}
-
 // encode appends the records of obs to dst, encoding each line in place
 // (no per-observation allocation or copy: this is the hot path of every
 // push).

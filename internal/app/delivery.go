@@ -63,7 +63,7 @@ func OpenBatchDelivery(ctx context.Context, cfg config.Config, spoolDir string, 
 	}
 	shared := spoolDir
 	if shared == "" {
-		shared = SpoolDir(cfg)
+		shared = cfg.SpoolDir()
 	}
 	sp, snd, err := OpenDelivery(cfg, st, shared, log)
 	private := false
@@ -100,14 +100,6 @@ func OpenBatchDelivery(ctx context.Context, cfg config.Config, spoolDir string, 
 		stopRun: stop, private: private, runDone: make(chan error, 1), before: snd.Stats()}
 	go func() { d.runDone <- snd.Run(runCtx) }()
 	return d, nil
-}
-
-// SpoolDir is the shared spool: ingest.spool_dir, else data_dir/spool.
-func SpoolDir(cfg config.Config) string {
-	if cfg.Ingest.SpoolDir != "" {
-		return cfg.Ingest.SpoolDir
-	}
-	return filepath.Join(cfg.DataDir, "spool")
 }
 
 // Options adds the delivery's revision ledger, rejection log and logger

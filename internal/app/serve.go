@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"maps"
 	"net"
@@ -47,8 +48,9 @@ type Main struct {
 	CreateDB bool
 	// Logger receives the daemon's log; nil discards.
 	Logger *slog.Logger
-	// Runners are further background loops run with the daemon (the
-	// report scheduler); add them after Open, which opens Store.
+	// Runners are further background loops run with the daemon; Open
+	// adds its own (analysis, drop folder, the monthly report when
+	// report.day is set …), more may be added after Open.
 	Runners []daemon.Runner
 
 	// Store, Spool and Sender are open between Open and Close.
@@ -163,6 +165,11 @@ func (m *Main) Open() (err error) {
 			return nil
 		}})
 	}
+	// The monthly report, written on report.day at report.hour for the
+	// previous month.
+	if sched := newReportScheduler(cfg, m.Analysis, m.Store, log.With("component", "report")); sched != nil {
+		m.Runners = append(m.Runners, daemon.Runner{Name: "report", Run: sched.Run})
+	}
 	m.handler = mux
 	return nil
 }
@@ -213,6 +220,71 @@ func (m *Main) Run(ctx context.Context, started func(addr net.Addr)) error {
 			}
 			go WarnIfUnmigrated(ctx, m.Store, m.Logger)
 		},
+	})
+}
+
+// ServeOptions are what greenmetrics serve was asked: the listen address
+// and spool directory over the configuration's, --create-db, and the
+// build's version for /metrics.
+type ServeOptions struct {
+	Settings         config.Overrides
+	Listen, SpoolDir string
+	CreateDB         bool
+	Version          string
+	// Log receives the daemon's log.
+	Log io.Writer
+	// Started is called once the daemon listens.
+	Started func(m *Main, addr net.Addr)
+}
+
+// Serve loads the configuration, opens the daemon and runs it until ctx
+// ends.
+func Serve(ctx context.Context, o ServeOptions) error {
+	tuneGCForIngest()
+	setup, err := load(o.Settings)
+	if err != nil {
+		return err
+	}
+	cfg, cat := setup.Config, setup.Catalog
+	if o.Listen != "" {
+		cfg.Listen = o.Listen
+	}
+	log := newLogger(o.Log, cfg.LogLevel, cfg.LogFormat)
+	setMemoryLimit(cfg.Ingest.MemoryLimit, log)
+	mappings, err := cfg.AllMappings(o.Settings.ConfigPath, nil)
+	if err != nil {
+		return err
+	}
+	tokens, err := pushTokens(cfg)
+	if err != nil {
+		return err
+	}
+	pipeOpts, err := pipelineOptions(cfg)
+	if err != nil {
+		return err
+	}
+	analysis, err := analysisOptions(cfg, cat.Indicators(), setup.Plans)
+	if err != nil {
+		return err
+	}
+	spoolDir := o.SpoolDir
+	if spoolDir == "" {
+		spoolDir = cfg.SpoolDir()
+	}
+	m := &Main{
+		Config: cfg, Catalog: cat, Mappings: mappings, Tokens: tokens,
+		Pipeline: pipeOpts, Analysis: analysis,
+		SpoolDir: spoolDir, LedgerDir: cfg.LedgerDir(), RejectDir: cfg.RejectDir(),
+		Version: o.Version, CreateDB: o.CreateDB, Logger: log,
+	}
+	if err := m.Open(); err != nil {
+		return err
+	}
+	defer m.Close()
+	return m.Run(ctx, func(addr net.Addr) {
+		if o.Started != nil {
+			o.Started(m, addr)
+		}
 	})
 }
 

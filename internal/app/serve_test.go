@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/greenmetrics/greenmetrics/config"
 	"github.com/greenmetrics/greenmetrics/ingest/spool"
+	"github.com/greenmetrics/greenmetrics/internal/influxtest"
 	"github.com/greenmetrics/greenmetrics/metrics"
+	"github.com/greenmetrics/greenmetrics/store"
 )
 
 // newMain is a daemon on a fresh data directory, with the InfluxDB
@@ -74,4 +78,36 @@ func TestRunBeforeOpen(t *testing.T) {
 // plans or carbon factors.
 func analysisOf(cfg config.Config, cat *config.Catalog) metrics.Options {
 	return metrics.Options{Indicators: cat.Indicators(), Analysis: cfg.Analysis, Water: cfg.Water, Scope: cfg.Scope}
+}
+
+// TestServeWarnsOfSchema1: serve's start-up check logs a warning naming
+// `greenmetrics migrate` while only schema-1 data exist, and none after.
+func TestServeWarnsOfSchema1(t *testing.T) {
+	srv := influxtest.New(t)
+	st, err := store.New(store.Config{URL: srv.URL, Bucket: srv.Bucket(), Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	warnings := func() string {
+		var buf strings.Builder
+		WarnIfUnmigrated(ctx, st, newLogger(&buf, "info", "text"))
+		return buf.String()
+	}
+	if got := warnings(); got != "" {
+		t.Errorf("empty database: logged %q, want nothing", got)
+	}
+	if err := st.WriteLines(ctx, "observation,indicator=gdp,source=tjj value=1 1717171200"); err != nil {
+		t.Fatal(err)
+	}
+	if got := warnings(); !strings.Contains(got, "level=WARN") || !strings.Contains(got, "greenmetrics migrate") {
+		t.Errorf("schema-1 data only: logged %q, want a warning naming greenmetrics migrate", got)
+	}
+	if err := st.WriteLines(ctx, `figure,indicator=gdp provider="tjj",value=1 1717171200`); err != nil {
+		t.Fatal(err)
+	}
+	if got := warnings(); got != "" {
+		t.Errorf("after migration: logged %q, want nothing", got)
+	}
 }

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"os/exec"
 	"path/filepath"
@@ -40,6 +43,24 @@ const (
 
 func isInfluxClient(path string) bool { return strings.HasPrefix(path, influxClient) }
 func isClientGolang(path string) bool { return strings.HasPrefix(path, clientGolang) }
+
+// cmdMayImport are the packages cmd may import besides the standard
+// library: the application layer it calls, the presentation that prints
+// its results, config for the type of the shared flags (config.Overrides;
+// TestCmdNamesOnlyConfigOverrides holds it to that), and the CLI library.
+var cmdMayImport = []string{
+	module + "/internal/app",
+	module + "/internal/present",
+	module + "/config",
+	"github.com/spf13/cobra",
+}
+
+// standard reports whether path is a standard-library package: its first
+// element has no dot (as go list's Standard field says of a package).
+func standard(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
+	return !strings.Contains(first, ".")
+}
 
 // rule forbids packages it applies to to import (direct) or depend on
 // (transitive) what forbidden matches. docs/architecture.md says why.
@@ -85,9 +106,16 @@ var rules = []rule{
 		forbidden: isInfluxClient,
 	},
 	{
-		name:      "only metrics/exporter (and cmd's wiring) import client_golang",
-		applies:   func(p pkg) bool { return !under(p.ImportPath, "metrics/exporter") && !under(p.ImportPath, "cmd") },
+		name:      "only metrics/exporter imports client_golang",
+		applies:   func(p pkg) bool { return !under(p.ImportPath, "metrics/exporter") },
 		forbidden: isClientGolang,
+	},
+	{
+		name:    "cmd imports only internal/app, internal/present, config (for config.Overrides), the standard library and cobra",
+		applies: func(p pkg) bool { return under(p.ImportPath, "cmd") },
+		forbidden: func(imp string) bool {
+			return !standard(imp) && !slices.Contains(cmdMayImport, imp)
+		},
 	},
 	{
 		name:       "report depends on neither store, influxdb-client-go, the pipeline, the spool, the push API nor client_golang",
@@ -195,5 +223,48 @@ func TestNoCatchAllPackages(t *testing.T) {
 		if slices.Contains(banned, p.Name) {
 			t.Errorf("%s is package %s; name it for what it does", p.ImportPath, p.Name)
 		}
+	}
+}
+
+// TestCmdNamesOnlyConfigOverrides: cmd imports config only for the type of
+// the shared flags; loading, defaults and validation are the application
+// layer's (internal/app) and config's own.
+func TestCmdNamesOnlyConfigOverrides(t *testing.T) {
+	dir := filepath.Join("..", "..", "cmd", "greenmetrics")
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("cmd sources: %v (%d files)", err, len(files))
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		local := ""
+		for _, imp := range f.Imports {
+			if imp.Path.Value == `"`+module+`/config"` {
+				local = "config"
+				if imp.Name != nil {
+					local = imp.Name.Name
+				}
+			}
+		}
+		if local == "" {
+			continue
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			if x, ok := sel.X.(*ast.Ident); ok && x.Name == local && sel.Sel.Name != "Overrides" {
+				t.Errorf("%s: cmd uses config.%s; only config.Overrides (docs/architecture.md)", fset.Position(sel.Pos()), sel.Sel.Name)
+			}
+			return true
+		})
 	}
 }

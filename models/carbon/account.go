@@ -244,31 +244,6 @@ func (t *Table) choose(a ActivityData, sel Selection, out Output) (Factor, error
 	return t.Select(Query{Activity: a.Activity, Output: out, Series: c.Series, Region: c.Region, Year: a.Year})
 }
 
-// Reduction is a cut against a baseline.
-type Reduction struct {
-	Baseline float64 `json:"baseline"`
-	Current  float64 `json:"current"`
-	// Absolute is Baseline − Current: positive when emissions fell.
-	Absolute float64 `json:"absolute"`
-	// Relative is Absolute / Baseline (0.1 = 10% lower); NaN when the
-	// baseline is not positive.
-	Relative float64 `json:"relative"`
-}
-
-// Reduce measures current against baseline. Non-finite inputs give NaN
-// throughout.
-func Reduce(baseline, current float64) Reduction {
-	r := Reduction{Baseline: baseline, Current: current, Absolute: math.NaN(), Relative: math.NaN()}
-	if !finite(baseline) || !finite(current) {
-		return r
-	}
-	r.Absolute = baseline - current
-	if baseline > 0 {
-		r.Relative = r.Absolute / baseline
-	}
-	return r
-}
-
 // Intensity is amount per 10⁴ CNY of GDP (单位GDP): tCO2/10⁴CNY for carbon
 // intensity, tce/10⁴CNY for energy intensity. It is NaN when GDP is not
 // positive or either input is not finite. For the rate of decline NBS uses
@@ -279,15 +254,6 @@ func Intensity(amount, gdpCNY float64) float64 {
 		return math.NaN()
 	}
 	return amount / (gdpCNY / 1e4)
-}
-
-// IntensityChange is the relative change of an intensity, (cur − prev) /
-// prev: −0.025 is the "下降2.5%" of a target. NaN when prev is not positive.
-func IntensityChange(prev, cur float64) float64 {
-	if !finite(prev) || !finite(cur) || prev <= 0 {
-		return math.NaN()
-	}
-	return (cur - prev) / prev
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -248,14 +248,7 @@ func TestNewTableReportsAllProblems(t *testing.T) {
 	}
 }
 
-func TestReduceAndIntensity(t *testing.T) {
-	r := Reduce(10000, 9400)
-	if !near(r.Absolute, 600) || !near(r.Relative, 0.06) {
-		t.Errorf("Reduce(10000, 9400) = %+v; want 600 t, 6%%", r)
-	}
-	if r := Reduce(0, 10); !math.IsNaN(r.Relative) || r.Absolute != -10 {
-		t.Errorf("Reduce(0, 10) = %+v; want absolute −10, relative NaN", r)
-	}
+func TestIntensity(t *testing.T) {
 	tests := []struct {
 		name        string
 		amount, gdp float64
@@ -274,12 +267,6 @@ func TestReduceAndIntensity(t *testing.T) {
 				t.Errorf("Intensity(%v, %v) = %v; want %v (NaN %v)", tc.amount, tc.gdp, got, tc.want, tc.wantNaN)
 			}
 		})
-	}
-	if got := IntensityChange(0.40, 0.39); !near(got, -0.025) {
-		t.Errorf("IntensityChange(0.40, 0.39) = %v; want −0.025 (下降2.5%%)", got)
-	}
-	if got := IntensityChange(0, 0.39); !math.IsNaN(got) {
-		t.Errorf("IntensityChange(0, 0.39) = %v; want NaN", got)
 	}
 }
 

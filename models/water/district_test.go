@@ -98,10 +98,6 @@ func TestSeedSentence(t *testing.T) {
 	} else {
 		t.Errorf("IVOrBetter = %d of %d; the seed says all", got.IVOrBetter, got.Sections)
 	}
-	state, err := AssessState(results)
-	if err != nil || state.Grade != GradeLight || !state.ByProportion {
-		t.Errorf("AssessState() = %+v, %v; want 轻度污染 by proportion (50%% Ⅰ–Ⅲ, 0%% 劣Ⅴ)", state, err)
-	}
 }
 
 // TestSeedSectionFIsNotAnAverageOfClasses shows why classes are never
@@ -134,58 +130,6 @@ func results(classes ...Class) []Result {
 	return out
 }
 
-func repeat(c Class, n int) []Class {
-	var out []Class
-	for range n {
-		out = append(out, c)
-	}
-	return out
-}
-
-func TestAssessStateByProportion(t *testing.T) {
-	tests := []struct {
-		name    string
-		classes []Class
-		want    Grade
-	}{
-		{"90% Ⅰ–Ⅲ is 优", append(repeat(ClassII, 9), ClassWorseThanV), GradeExcellent},
-		{"just under 90% is 良好", append(repeat(ClassIII, 17), ClassIV, ClassIV, ClassIV), GradeGood},
-		{"75% is 良好", append(repeat(ClassIII, 3), ClassV), GradeGood}, // doubled below to 8 sections
-		{"under 75%, 劣Ⅴ under 20%: 轻度污染", append(repeat(ClassIII, 7), ClassIV, ClassIV, ClassV), GradeLight},
-		{"劣Ⅴ exactly 20%: 中度污染", append(repeat(ClassIII, 5), ClassIV, ClassIV, ClassIV, ClassWorseThanV, ClassWorseThanV), GradeModerate},
-		{"劣Ⅴ just under 40%: 中度污染", append(repeat(ClassIII, 4), ClassIV, ClassIV, ClassIV, ClassIV, ClassWorseThanV, ClassWorseThanV, ClassWorseThanV), GradeModerate},
-		{"劣Ⅴ exactly 40%: 重度污染", append(repeat(ClassIV, 3), ClassWorseThanV, ClassWorseThanV), GradeHeavy},
-	}
-	for _, tc := range tests {
-		if len(tc.classes) < 5 {
-			tc.classes = append(tc.classes, tc.classes...) // 8 sections, same shares
-		}
-		got, err := AssessState(results(tc.classes...))
-		if err != nil || got.Grade != tc.want || !got.ByProportion {
-			t.Errorf("%s: AssessState(%v) = %s (by proportion %v), %v; want %s", tc.name, tc.classes, got.Grade, got.ByProportion, err, tc.want)
-		}
-	}
-}
-
-func TestAssessStateByMean(t *testing.T) {
-	var rs []Result
-	for i, codmn := range []float64{5, 7, 6.5} { // mean 6.1666…: Ⅳ; two sections are Ⅳ
-		r, err := SectionConfig{Name: fmt.Sprint(i)}.Evaluate(Sample{Values: map[string]float64{"codmn": codmn, "nh3n": 0.2}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rs = append(rs, r)
-	}
-	got, err := AssessState(rs)
-	if err != nil || got.ByProportion || got.Mean.Class != ClassIV || got.Grade != GradeLight || got.Mean.Samples != 3 {
-		t.Errorf("AssessState() = %+v, %v; want Ⅳ 轻度污染 from item means of 3 sections", got, err)
-	}
-	rs[1].WaterBody = Lake
-	if _, err := AssessState(rs); err == nil || !strings.Contains(err.Error(), "one water body") {
-		t.Errorf("AssessState(mixed water bodies) error = %v; want one water body needed", err)
-	}
-}
-
 func TestSummarizeAttainmentAndErrors(t *testing.T) {
 	rs := results(ClassII, ClassIV, ClassV, ClassWorseThanV)
 	rs[0].Target, rs[1].Target, rs[2].Target = ClassIII, ClassIII, ClassV // rs[3] has no target
@@ -201,8 +145,5 @@ func TestSummarizeAttainmentAndErrors(t *testing.T) {
 	}
 	if _, err := Summarize(results(ClassII, ClassUnknown)); err == nil || err.Error() != `section "1": no class to count: invalid water class` {
 		t.Errorf("Summarize(unknown class) error = %v", err)
-	}
-	if _, err := AssessState(nil); !errors.Is(err, ErrNoSections) {
-		t.Errorf("AssessState(nil) error = %v; want ErrNoSections", err)
 	}
 }

@@ -1,21 +1,20 @@
-package main
+package present
 
 import (
+	"golang.org/x/text/width"
 	"io"
 	"strings"
-
-	"golang.org/x/text/width"
 )
 
-// writeAligned prints rows in columns padded by display width: Chinese
+// WriteAligned prints rows in columns padded by display width: Chinese
 // characters take two terminal cells, which text/tabwriter (counting
 // runes) does not know. Columns are two cells apart; trailing blanks are
 // dropped.
-func writeAligned(w io.Writer, rows [][]string) error {
+func WriteAligned(w io.Writer, rows [][]string) error {
 	widths := map[int]int{}
 	for _, r := range rows {
 		for i, c := range r {
-			widths[i] = max(widths[i], displayWidth(c))
+			widths[i] = max(widths[i], DisplayWidth(c))
 		}
 	}
 	var b strings.Builder
@@ -24,7 +23,7 @@ func writeAligned(w io.Writer, rows [][]string) error {
 		for i, c := range r {
 			line.WriteString(c)
 			if i < len(r)-1 {
-				line.WriteString(strings.Repeat(" ", widths[i]-displayWidth(c)+2))
+				line.WriteString(strings.Repeat(" ", widths[i]-DisplayWidth(c)+2))
 			}
 		}
 		b.WriteString(strings.TrimRight(line.String(), " "))
@@ -34,12 +33,12 @@ func writeAligned(w io.Writer, rows [][]string) error {
 	return err
 }
 
-// displayWidth is the number of terminal cells s takes: two for East
+// DisplayWidth is the number of terminal cells s takes: two for East
 // Asian wide and fullwidth characters (Unicode's East Asian Width, from
 // golang.org/x/text/width), one for the rest. Of the ambiguous characters
 // only the Roman numerals (Ⅰ–Ⅻ, the water classes) count two, as CJK
 // fonts draw them; dashes such as — and – stay one, as terminals draw them.
-func displayWidth(s string) int {
+func DisplayWidth(s string) int {
 	n := 0
 	for _, r := range s {
 		n += runeWidth(r)

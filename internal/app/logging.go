@@ -1,9 +1,11 @@
-package main
+package app
 
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -82,4 +84,16 @@ func truncateLog(s string) string {
 		cut--
 	}
 	return fmt.Sprintf("%s… [%d more bytes cut]", s[:cut], len(s)-cut)
+}
+
+func newLogger(w io.Writer, level, format string) *slog.Logger {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
+		lv = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "json" {
+		return slog.New(boundedHandler{slog.NewJSONHandler(w, opts)})
+	}
+	return slog.New(boundedHandler{slog.NewTextHandler(w, opts)})
 }

@@ -1,0 +1,55 @@
+package present
+
+import (
+	"fmt"
+	"github.com/greenmetrics/greenmetrics/ingest/ledger"
+	"github.com/greenmetrics/greenmetrics/models"
+	"io"
+	"strings"
+)
+
+// History prints ledger entries as a table, Chinese headings first.
+func History(out io.Writer, ind models.Indicator, entries []ledger.Entry, dir string) error {
+	unit := ind.DisplayUnit
+	if unit == "" {
+		unit = ind.Unit
+	}
+	fmt.Fprintf(out, "%s %s (%s, %s)\n", ind.Code, ind.NameZh, ind.Frequency, unit)
+	if len(entries) == 0 {
+		fmt.Fprintf(out, "无记录 no ledgered figures (ledger %s)\n", dir)
+		return nil
+	}
+	perEntity := false
+	for _, e := range entries {
+		perEntity = perEntity || e.Entity != ""
+	}
+	value := func(v float64) string { return models.FormatQuantity(v, ind.Unit, ind.DisplayUnit) }
+	head := []string{"期间 period"}
+	if perEntity {
+		head = append(head, "对象 entity")
+	}
+	rows := [][]string{append(head, "数值 value", "提供方 provider", "来源 origin", "接收时间 accepted (+08:00)", "修订 revision")}
+	revisions := 0
+	for _, e := range entries {
+		row := []string{e.Label}
+		if perEntity {
+			row = append(row, e.Entity)
+		}
+		rev := ""
+		if p := e.Previous; p != nil {
+			revisions++
+			rev = fmt.Sprintf("修订 %s (%s) → %s", value(p.Value), p.Provider, value(e.Value))
+		}
+		if e.Confirmed {
+			rev = strings.TrimSpace(rev + " [已确认 confirmed]")
+		}
+		rows = append(rows, append(row, value(e.Value), e.Provider, e.Origin,
+			e.Accepted.In(models.Shanghai).Format("2006-01-02 15:04:05"), rev))
+	}
+	// Chinese headers and units take two terminal cells a character.
+	if err := WriteAligned(out, rows); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(out, "%d 条记录 entries, %d 次修订 revisions\n", len(entries), revisions)
+	return err
+}
