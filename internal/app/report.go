@@ -213,21 +213,11 @@ func newReportScheduler(cfg config.Config, analysis metrics.Options, st *store.S
 // MonthHasData reports whether any figure (reported, not derived) is
 // stamped in m: the scheduler writes no report of a month without one.
 func MonthHasData(ctx context.Context, st *store.Store, m report.Month) (bool, error) {
-	q := fmt.Sprintf(`SELECT count(%s) FROM %s WHERE time >= $start AND time < $end`,
-		store.QuoteIdent(store.FieldValue), store.QuoteIdent(store.MeasurementFigure))
-	series, err := st.Query(ctx, q, map[string]any{
-		"start": m.Start().UTC().Format(time.RFC3339), "end": m.End().UTC().Format(time.RFC3339)})
+	has, err := st.HasFigures(ctx, m.Start(), m.End())
 	if err != nil {
 		return false, fmt.Errorf("figures of %s: %w", m, err)
 	}
-	for _, se := range series {
-		for _, row := range se.Values {
-			if len(row) > 1 && fmt.Sprint(row[1]) != "0" {
-				return true, nil
-			}
-		}
-	}
-	return false, nil
+	return has, nil
 }
 
 // monthRevisions are the revisions the ledger accepted during m, for the
