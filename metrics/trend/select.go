@@ -156,10 +156,10 @@ func spread(m, p float64) float64 {
 func (s *slopeSet) step(b, next bracket, est float64) (int64, *collector) {
 	var c *collector
 	if est <= 0.8*float64(s.limit) {
-		c = allPairs(s.limit)
+		c = allPairs(s.limit, est)
 	} else {
 		m := float64(s.sampleSize(int64(est)))
-		c = samplePairs(m/est, int64(4*m), s.rng)
+		c = samplePairs(m/est, int64(4*m), m, s.rng)
 	}
 	cLo := b.cLo
 	var wg sync.WaitGroup
@@ -180,7 +180,7 @@ func (s *slopeSet) sampleBracket(b bracket) []float64 {
 		return nil
 	}
 	m := s.sampleSize(count)
-	c := samplePairs(float64(m)/float64(count), int64(4*m), s.rng)
+	c := samplePairs(float64(m)/float64(count), int64(4*m), float64(m), s.rng)
 	s.flips(b.lo, b.hi, c)
 	return c.out
 }
@@ -270,7 +270,7 @@ func (s *slopeSet) around(v float64, k1, k2 int64) []float64 {
 func (s *slopeSet) finish(b bracket, k1, k2 int64) []float64 {
 	var best []float64
 	for attempt := 0; attempt < 4; attempt++ {
-		c := allPairs(s.limit)
+		c := allPairs(s.limit, float64(b.count()))
 		if n := s.flips(b.lo, b.hi, c); c.overrun || n != b.count() {
 			break
 		}

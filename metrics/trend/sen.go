@@ -116,7 +116,9 @@ func sortedMedian(t []float64) float64 {
 // Conover's intercept, as pyMannKendall's sens_slope.
 func sensLine(x []float64) (slope, intercept float64) {
 	p := seriesPoints(x)
-	slope = newSlopeSet([]points{p}).median()
+	set := newSlopeSet([]points{p})
+	slope = set.median()
+	set.release()
 	return slope, conover(p.x, p.t, 1, slope)
 }
 
@@ -158,6 +160,7 @@ func Sens(x []float64, alpha float64) (SenSlope, error) {
 	out := SenSlope{Slope: set.median(), Pairs: set.total}
 	out.Intercept = conover(p.x, p.t, 1, out.Slope)
 	out.Lower, out.Upper = set.interval(mkScore(p.x).variance(), alpha)
+	set.release()
 	return out, nil
 }
 
@@ -187,6 +190,7 @@ func matrixSens(groups []points, flat []float64, c int, alpha, varS float64) (Se
 		return SenSlope{}, err
 	}
 	out.Lower, out.Upper = set.interval(varS, alpha)
+	set.release()
 	return out, nil
 }
 
