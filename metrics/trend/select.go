@@ -328,11 +328,28 @@ func selectRanks(a []float64, ranks []int64, rng *rand.Rand) []float64 {
 	base := 0
 	for _, k := range ranks {
 		idx := int(k-1) - base
-		selectK(a[base:], idx, rng)
+		if idx == 1 && len(out) > 0 {
+			// The next rank after one just selected is the least of
+			// what lies above it: one scan, no partitioning.
+			selectNext(a[base:])
+		} else {
+			selectK(a[base:], idx, rng)
+		}
 		out = append(out, a[base+idx])
 		base += idx
 	}
 	return out
+}
+
+// selectNext moves the least of a[1:] to a[1].
+func selectNext(a []float64) {
+	m := 1
+	for i := 2; i < len(a); i++ {
+		if a[i] < a[m] {
+			m = i
+		}
+	}
+	a[1], a[m] = a[m], a[1]
 }
 
 // selectK reorders a so that a[k] is the value of 0-based rank k, with

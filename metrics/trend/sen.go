@@ -116,10 +116,16 @@ func sortedMedian(t []float64) float64 {
 // Conover's intercept, as pyMannKendall's sens_slope.
 func sensLine(x []float64) (slope, intercept float64) {
 	p := seriesPoints(x)
-	set := newSlopeSet([]points{p})
-	slope = set.median()
-	set.release()
+	slope = sensSlope(p)
 	return slope, conover(p.x, p.t, 1, slope)
+}
+
+// sensSlope is the median of the pairwise slopes of p.
+func sensSlope(p points) float64 {
+	set := newSlopeSet([]points{p})
+	slope := set.median()
+	set.release()
+	return slope
 }
 
 // conover is median(x) - median(t)/unit·slope (t ascending), with the

@@ -37,10 +37,45 @@ type slopeSet struct {
 }
 
 // item is a point in a permutation: k is its sort key (orderedBits of a
-// float), i its index.
+// float), i its index, and x and t its value and time slot. Carrying x
+// and t (slots are integers, and fewer than 2³¹) lets a pass compute keys
+// and slopes from the items it is merging, not by indexing the series at
+// random: on a million points each such read was a cache miss, and they
+// were most of the time.
 type item struct {
 	k uint64
+	x float64
 	i int32
+	t int32
+}
+
+// itemOf is point i of g, without a key.
+func itemOf(g points, i int) item {
+	return item{x: g.x[i], i: int32(i), t: int32(g.t[i])}
+}
+
+// itemSlope is the slope of the pair of u and v, the earlier point first,
+// the same value as points.slope.
+func itemSlope(u, v item) float64 {
+	if u.i > v.i {
+		u, v = v, u
+	}
+	return (v.x - u.x) / (float64(v.t) - float64(u.t))
+}
+
+// itemKey is the item's key for the order at θ+: its residual x - θ·t
+// (the explicit conversion forbids a fused multiply-add, so that every
+// pass computes identical keys, the same as residuals). At θ = -∞ that
+// order is time order and at +∞ reverse time order, which index keys
+// express.
+func itemKey(u item, theta float64) uint64 {
+	switch {
+	case math.IsInf(theta, -1):
+		return orderedBits(float64(u.i))
+	case math.IsInf(theta, 1):
+		return orderedBits(-float64(u.i))
+	}
+	return orderedBits(u.x - float64(theta*float64(u.t)))
 }
 
 const (
@@ -250,7 +285,6 @@ func randomPair(u uint64, k int) (int32, int32) {
 // all of them, or about a fraction rate of them. It stores at most limit
 // slopes and notes an overrun beyond that.
 type collector struct {
-	g       points
 	seen    int64 // pairs passed so far
 	sample  bool
 	span    float64 // sampling: gaps are uniform on [0, span)
@@ -264,7 +298,7 @@ type collector struct {
 // allPairs collects every pair, storing at most limit slopes; about
 // expect are expected.
 func allPairs(limit int64, expect float64) *collector {
-	return &collector{limit: limit, out: make([]float64, 0, outCap(limit, expect))}
+	return &collector{next: -1, limit: limit, out: make([]float64, 0, outCap(limit, expect))}
 }
 
 // outCap is the initial capacity of a collector expecting about expect
@@ -304,7 +338,7 @@ func (c *collector) block(l []item, v item) {
 			break
 		}
 		for _, u := range l {
-			c.out = append(c.out, c.g.slope(u.i, v.i))
+			c.out = append(c.out, itemSlope(u, v))
 		}
 	default:
 		for c.next < c.seen+n {
@@ -312,7 +346,7 @@ func (c *collector) block(l []item, v item) {
 				c.overrun = true
 				break
 			}
-			c.out = append(c.out, c.g.slope(l[c.next-c.seen].i, v.i))
+			c.out = append(c.out, itemSlope(l[c.next-c.seen], v))
 			c.next += 1 + c.gap()
 		}
 	}
@@ -336,9 +370,8 @@ func (s *slopeSet) flips(lo, hi float64, c *collector) int64 {
 			radixSortItems(it, s.ibuf[:m])
 		}
 		for p := range it {
-			it[p].k = orderKeyBits(g, int(it[p].i), hi)
+			it[p].k = itemKey(it[p], hi)
 		}
-		c.g = g
 		total += mergeItems(it, s.ibuf[:m], c)
 	}
 	return total
@@ -352,13 +385,14 @@ func orderKeys(it []item, g points, theta float64) {
 	if math.IsInf(theta, -1) {
 		// The order at -∞ is time order itself.
 		for i := range it {
-			it[i] = item{i: int32(i)}
+			it[i] = itemOf(g, i)
 		}
 		return
 	}
 	for p := range it {
 		i := m - 1 - p
-		it[p] = item{k: orderKeyBits(g, i, theta), i: int32(i)}
+		it[p] = itemOf(g, i)
+		it[p].k = itemKey(it[p], theta)
 	}
 }
 
@@ -414,23 +448,6 @@ func insertionSortItems(a []item) {
 	}
 }
 
-// orderKey is point i's key for the order at θ+. At θ = -∞ that order is
-// time order and at +∞ reverse time order, which index keys express.
-func orderKey(g points, i int, theta float64) float64 {
-	switch {
-	case math.IsInf(theta, -1):
-		return float64(i)
-	case math.IsInf(theta, 1):
-		return -float64(i)
-	}
-	return g.x[i] - float64(theta*g.t[i])
-}
-
-// orderKeyBits is orderKey as an integer sort key.
-func orderKeyBits(g points, i int, theta float64) uint64 {
-	return orderedBits(orderKey(g, i, theta))
-}
-
 // itemLess orders by key, ties by later time first.
 func itemLess(a, b item) bool {
 	return a.k < b.k || (a.k == b.k && a.i > b.i)
@@ -459,16 +476,21 @@ func mergeItems(a, buf []item, c *collector) int64 {
 	return inv
 }
 
+// insertItems insertion-sorts a short run, handing each element's
+// inversions to c in one block: the sorted elements it moves past.
 func insertItems(a []item, c *collector) int64 {
 	var inv int64
 	for i := 1; i < len(a); i++ {
 		v := a[i]
 		j := i
 		for j > 0 && itemLess(v, a[j-1]) {
-			c.block(a[j-1:j], v)
-			a[j] = a[j-1]
 			j--
 		}
+		if j == i {
+			continue
+		}
+		c.block(a[j:i], v)
+		copy(a[j+1:i+1], a[j:i])
 		a[j] = v
 		inv += int64(i - j)
 	}
@@ -476,31 +498,13 @@ func insertItems(a []item, c *collector) int64 {
 }
 
 func mergeRuns(dst, l, r []item, c *collector) int64 {
-	if c.sample {
-		return mergeRunsSampled(dst, l, r, c)
-	}
-	var inv int64
-	i, j, k := 0, 0, 0
-	for i < len(l) && j < len(r) {
-		if itemLess(r[j], l[i]) {
-			c.block(l[i:], r[j])
-			inv += int64(len(l) - i)
-			dst[k] = r[j]
-			j++
-		} else {
-			dst[k] = l[i]
-			i++
-		}
-		k++
-	}
-	k += copy(dst[k:], l[i:])
-	copy(dst[k:], r[j:])
-	return inv
+	return mergeRunsSampled(dst, l, r, c)
 }
 
-// mergeRunsSampled is mergeRuns for a sampling collector. Sampled pairs are
-// rare, so the merge itself is written with selects (conditional moves)
-// and the collector is called only when a sampled position is crossed.
+// mergeRunsSampled merges with selects (conditional moves) and calls the
+// collector only when a step crosses a pair it wants: a sampled position,
+// or for a collector of all pairs (next = -1) any inversion. Both are rare
+// among the merge's steps, so the branch predicts well.
 func mergeRunsSampled(dst, l, r []item, c *collector) int64 {
 	var inv int64
 	i, j, k := 0, 0, 0
@@ -520,7 +524,7 @@ func mergeRunsSampled(dst, l, r []item, c *collector) int64 {
 		}
 		dst[k] = v
 		cnt := int64(t * (nl - i))
-		if c.next < c.seen+cnt {
+		if c.next < c.seen+cnt && cnt > 0 {
 			c.block(l[i:], b)
 		} else {
 			c.seen += cnt
