@@ -258,13 +258,25 @@ func (s *slopeSet) uniformSample(m int) []float64 {
 }
 
 // uniformSampleOne is uniformSample for a single group, without the group
-// draw.
+// draw. The pairs come from splitmix64 seeded by the set's generator: an
+// inlined step instead of a call through rand.Rand's interface, a tenth of
+// the cost of a draw that is otherwise four loads and a division.
 func (s *slopeSet) uniformSampleOne(m int) []float64 {
 	g := s.groups[0]
+	k := len(g.x)
+	x, t := g.x, g.t
+	state := s.rng.Uint64()
 	out := make([]float64, m)
 	for p := range out {
-		i, j := randomPair(s.rng.Uint64(), len(g.x))
-		out[p] = g.slope(i, j)
+		state += 0x9e3779b97f4a7c15
+		z := state
+		z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+		z = (z ^ z>>27) * 0x94d049bb133111eb
+		i, j := randomPair(z^z>>31, k)
+		if i > j {
+			i, j = j, i
+		}
+		out[p] = (x[j] - x[i]) / (t[j] - t[i])
 	}
 	return out
 }
