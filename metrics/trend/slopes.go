@@ -301,7 +301,7 @@ type collector struct {
 	sample  bool
 	span    float64 // sampling: gaps are uniform on [0, span)
 	next    int64   // position of the next sampled pair
-	rng     *rand.Rand
+	state   uint64  // of the generator of the gaps, seeded from rng
 	limit   int64
 	out     []float64
 	overrun bool
@@ -324,10 +324,35 @@ func outCap(limit int64, expect float64) int64 {
 // about expect are expected.
 func samplePairs(rate float64, limit int64, expect float64, rng *rand.Rand) *collector {
 	rate = min(rate, 1)
-	c := &collector{sample: true, span: 2 * (1/rate - 1), rng: rng, limit: limit,
+	c := &collector{sample: true, span: 2 * (1/rate - 1), state: rng.Uint64(), limit: limit,
 		out: make([]float64, 0, outCap(limit, expect))}
 	c.next = c.gap()
 	return c
+}
+
+// sibling returns an empty collector of the same kind, for the other half
+// of a split pass, its gaps seeded by seed.
+func (c *collector) sibling(seed uint64) *collector {
+	o := &collector{next: -1, sample: c.sample, span: c.span, state: seed, limit: c.limit,
+		out: make([]float64, 0, cap(c.out)/2+64)}
+	if o.sample {
+		o.next = o.gap()
+	}
+	return o
+}
+
+// absorb appends what the sibling o collected. The pairs o passed count as
+// passed by c, so c's next sampled position moves by as many.
+func (c *collector) absorb(o *collector) {
+	c.seen += o.seen
+	if c.sample {
+		c.next += o.seen
+	}
+	if o.overrun || int64(len(c.out)+len(o.out)) > c.limit {
+		c.overrun = true
+		return
+	}
+	c.out = append(c.out, o.out...)
 }
 
 // gap draws the number of pairs skipped before the next sampled one:
@@ -336,7 +361,12 @@ func samplePairs(rate float64, limit int64, expect float64, rng *rand.Rand) *col
 // draw costs a multiplication where a geometric one (Bernoulli sampling)
 // costs a logarithm, and it was a fifth of the search's time.
 func (c *collector) gap() int64 {
-	return int64(c.rng.Float64() * c.span)
+	c.state += 0x9e3779b97f4a7c15 // splitmix64, inlined
+	z := c.state
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	z ^= z >> 31
+	return int64(float64(z>>11) * 0x1p-53 * c.span)
 }
 
 // block takes the pairs (l[q], v) for every q.
@@ -384,9 +414,33 @@ func (s *slopeSet) flips(lo, hi float64, c *collector) int64 {
 		for p := range it {
 			it[p].k = itemKey(it[p], hi)
 		}
-		total += mergeItems(it, s.ibuf[:m], c)
+		if m >= splitMerge {
+			total += s.mergeSplit(it, s.ibuf[:m], c)
+		} else {
+			total += mergeItems(it, s.ibuf[:m], c)
+		}
 	}
 	return total
+}
+
+// splitMerge is the group size from which mergeSplit sorts the halves on
+// two goroutines: the pass is the longest step of a search round, and the
+// count that runs beside it takes a third of its time.
+const splitMerge = 1 << 13
+
+// mergeSplit is mergeItems with the two halves sorted side by side, the
+// second handing its inversions to a sibling collector, and merged at the
+// end.
+func (s *slopeSet) mergeSplit(it, buf []item, c *collector) int64 {
+	h := len(it) / 2
+	c2 := c.sibling(s.rng.Uint64())
+	var inv2 int64
+	var wg sync.WaitGroup
+	wg.Go(func() { inv2 = mergeItems(it[h:], buf[h:], c2) })
+	inv := mergeItems(it[:h], buf[:h], c)
+	wg.Wait()
+	c.absorb(c2)
+	return inv + inv2 + mergeRuns(buf, it[:h], it[h:], c)
 }
 
 // orderKeys fills it with the points of g keyed for the order at θ+, in
@@ -518,35 +572,41 @@ func mergeRuns(dst, l, r []item, c *collector) int64 {
 // or for a collector of all pairs (next = -1) any inversion. Both are rare
 // among the merge's steps, so the branch predicts well.
 func mergeRunsSampled(dst, l, r []item, c *collector) int64 {
-	var inv int64
+	// The collector's position lives in locals between calls: kept in the
+	// struct, every step would wait for the previous step's store.
+	seen, next := c.seen, c.next
+	start := seen
 	i, j, k := 0, 0, 0
 	nl, nr := len(l), len(r)
 	for i < nl && j < nr {
-		a, b := l[i], r[j]
+		ak, ai := l[i].k, l[i].i
+		bk, bi := r[j].k, r[j].i
 		t := 0
-		if b.k < a.k {
+		if bk < ak {
 			t = 1
 		}
-		if b.k == a.k && b.i > a.i {
+		if bk == ak && bi > ai {
 			t = 1
 		}
-		v := a
+		src, at := l, i
 		if t == 1 {
-			v = b
+			src, at = r, j
 		}
-		dst[k] = v
+		dst[k] = src[at]
 		cnt := int64(t * (nl - i))
-		if c.next < c.seen+cnt && cnt > 0 {
-			c.block(l[i:], b)
+		if next < seen+cnt && cnt > 0 {
+			c.seen = seen
+			c.block(l[i:], r[j])
+			seen, next = c.seen, c.next
 		} else {
-			c.seen += cnt
+			seen += cnt
 		}
-		inv += cnt
 		j += t
 		i += 1 - t
 		k++
 	}
+	c.seen = seen
 	k += copy(dst[k:], l[i:])
 	copy(dst[k:], r[j:])
-	return inv
+	return seen - start
 }
