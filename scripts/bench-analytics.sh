@@ -75,6 +75,10 @@ done
 	ms=$(calc "$(median "${small[@]}") / 1000" 2) ml=$(calc "$(median "${large[@]}") / 1000" 2)
 	echo "trend CLI, 10^4 values - 10 values: $(calc "$ml - $ms" 2) ms ($ml ms - $ms ms, medians of $cli_reps runs each; target <= 2.5 ms)"
 	for v in serve-options uncapped; do
+		if [ -z "$(nsop "$work/scrape.txt" "BenchmarkScrape/$v")" ]; then
+			echo "scrape /metrics, $v: not measured (no BenchmarkScrape in ./metrics/exporter/)"
+			continue
+		fi
 		s=$(calc "$(median $(nsop "$work/scrape.txt" "BenchmarkScrape/$v")) / 1e6" 2)
 		bytes=$(awk -v name="BenchmarkScrape/$v" '$1 ~ "^"name { for (i = 2; i <= NF; i++) if ($(i + 1) == "bytes/scrape") { print $i; exit } }' "$work/scrape.txt")
 		echo "scrape /metrics, 1 000 sections + 1 000 stations, $v: $s ms, $(calc "$bytes / 1e6" 1) MB (median of $trend_count; target < 10 ms)"
