@@ -120,7 +120,6 @@ func (m *Main) Open() (err error) {
 		BodyReadTimeout: cfg.Ingest.BodyReadTimeout,
 		MaxConcurrent:   cfg.Ingest.MaxConcurrentPushes,
 	}).Register(api)
-	mux.Handle("GET /metrics", exporter.Handler(reg))
 
 	// The scheduled analysis: every analysis.interval it reads history,
 	// publishes a snapshot into state (for the exporter and the report)
@@ -143,12 +142,13 @@ func (m *Main) Open() (err error) {
 		return ok
 	}))
 
-	// The exporter reads the published snapshot at scrape time.
+	// The exporter reads the published snapshot at scrape time and encodes
+	// it once per snapshot (metrics/exporter.Handler).
 	coll, err := exporter.New(state, m.Catalog.Indicators(), exporter.OptionsFrom(cfg.Analysis, cfg.Water))
 	if err != nil {
 		return err
 	}
-	reg.MustRegister(coll)
+	mux.Handle("GET /metrics", exporter.Handler(reg, coll))
 
 	// Spools failed or killed imports left beside this daemon are
 	// delivered and removed (docs/operations.md).

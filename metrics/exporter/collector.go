@@ -73,6 +73,8 @@ type Collector struct {
 	mu     sync.Mutex
 	cached *metrics.Snapshot
 	built  []prometheus.Metric
+	builds int                 // snapshots turned into metrics so far
+	expo   *snapshotExposition // c.static and c.built, gathered and encoded
 }
 
 // New returns a Collector reading snapshots from src, for the indicators of
@@ -131,6 +133,8 @@ func (c *Collector) snapshotMetrics() []prometheus.Metric {
 	defer c.mu.Unlock()
 	if snap != c.cached {
 		c.cached, c.built = snap, c.build(snap)
+		c.builds++
+		c.expo = nil
 	}
 	return c.built
 }

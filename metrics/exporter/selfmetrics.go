@@ -10,7 +10,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // IngestStats is what the ingestion side reports about itself at scrape
@@ -120,12 +119,6 @@ func (p ProviderLabels) Label(provider string) string {
 		return provider
 	}
 	return OtherProvider
-}
-
-// Handler serves reg in the Prometheus exposition format, for /metrics.
-// It keeps promhttp inside this package, the one that imports client_golang.
-func Handler(reg *prometheus.Registry) http.Handler {
-	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg, ErrorHandling: promhttp.ContinueOnError})
 }
 
 func newBuildInfo(version string) prometheus.Collector {

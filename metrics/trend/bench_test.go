@@ -1,6 +1,7 @@
 package trend
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -73,5 +74,26 @@ func BenchmarkMethods(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkReadSeries times parsing a JSON array of 10⁴ values, the input
+// of `greenmetrics trend` in the issue 13 target.
+func BenchmarkReadSeries(b *testing.B) {
+	var buf bytes.Buffer
+	buf.WriteByte('[')
+	for i, v := range benchSeries(1e4) {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		fmt.Fprintf(&buf, "%.6f", v)
+	}
+	buf.WriteByte(']')
+	b.ReportAllocs()
+	b.SetBytes(int64(buf.Len()))
+	for b.Loop() {
+		if _, err := ReadSeries(bytes.NewReader(buf.Bytes())); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

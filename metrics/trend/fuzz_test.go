@@ -3,6 +3,7 @@ package trend
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -93,6 +94,42 @@ func FuzzOriginal(f *testing.F) {
 		}
 		if r.P < 0 || r.P > 1 || math.Abs(r.Tau) > 1 || r.VarS < 0 {
 			t.Fatalf("p %v, tau %v, var_s %v out of range", r.P, r.Tau, r.VarS)
+		}
+	})
+}
+
+// FuzzParseFlatJSON checks the flat-array parser against encoding/json on
+// arbitrary input: both accept the same inputs and give bit-identical
+// values (null as NaN).
+func FuzzParseFlatJSON(f *testing.F) {
+	for _, seed := range []string{
+		"[1,2,3,null,5]", "[]", " [ ] ", "[1e400]", "[1e-400]", "[-0]", "[01]", "[1.]", "[.5]", "[+1]", "[1,]",
+		"[null,nul]", "[1 2]", "[1]x", "[\"1\"]", "[true]", "[1,[2]]", "[-1.5E+3, 2e-3,\n\t0.1]", "[", "[-]", "[1e]",
+		"[NaN]", "[Infinity]", "[0x10]", "[1_0]", "[4.9406564584124654e-324, 1.7976931348623157e308]",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) == 0 || data[0] != '[' {
+			return
+		}
+		got, err := parseFlatJSON(data)
+		var ref []*float64
+		refErr := json.Unmarshal(data, &ref)
+		if (err == nil) != (refErr == nil) {
+			t.Fatalf("%q: parseFlatJSON error %v, encoding/json error %v", data, err, refErr)
+		}
+		if err != nil {
+			return
+		}
+		want := nullsToNaN(ref)
+		if len(got) != len(want) {
+			t.Fatalf("%q: %d values; encoding/json gives %d", data, len(got), len(want))
+		}
+		for i := range got {
+			if math.Float64bits(got[i]) != math.Float64bits(want[i]) && !(math.IsNaN(got[i]) && math.IsNaN(want[i])) {
+				t.Fatalf("%q: value %d = %v; encoding/json gives %v", data, i, got[i], want[i])
+			}
 		}
 	})
 }

@@ -56,14 +56,34 @@ func insertionCount(a []uint64) int64 {
 
 // mergeCount merges the sorted runs l and r into dst and returns the number
 // of pairs (x in l, y in r) with x > y. Equal values are taken from l first
-// so that ties are not counted. The selects below compile to conditional
-// moves.
+// so that ties are not counted.
+//
+// Each step of a merge waits for the previous one (which run advances
+// decides the next load), so the merge runs from both ends at once: the
+// front takes the smaller head, the back the larger tail, two independent
+// chains the processor overlaps. The front counts, for each y it takes,
+// the l values not yet taken by the front; the back, for each x it takes,
+// the r values not yet taken by the back. A pair with y in the front half
+// and x in the back half is counted by both; there are (l left by the
+// front) × (r taken by the front) of them. Exhausted runs read as
+// sentinels: all ones (above every key, which orderedBits never gives a
+// number) at the front, zero (below every key) at the back. The selects
+// compile to conditional moves.
 func mergeCount(dst, l, r []uint64) int64 {
-	var inv int64
-	i, j, k := 0, 0, 0
 	nl, nr := len(l), len(r)
-	for i < nl && j < nr {
-		a, b := l[i], r[j]
+	n := nl + nr
+	half := n / 2
+	var inv int64
+	i, j := 0, 0
+	bi, bj := nl-1, nr-1
+	for k := 0; k < half; k++ {
+		a, b := uint64(math.MaxUint64), uint64(math.MaxUint64)
+		if i < nl {
+			a = l[i]
+		}
+		if j < nr {
+			b = r[j]
+		}
 		t := 0
 		if b < a {
 			t = 1
@@ -76,11 +96,38 @@ func mergeCount(dst, l, r []uint64) int64 {
 		inv += int64(t * (nl - i))
 		j += t
 		i += 1 - t
-		k++
+
+		c, d := uint64(0), uint64(0)
+		if bi >= 0 {
+			c = l[bi]
+		}
+		if bj >= 0 {
+			d = r[bj]
+		}
+		u := 0
+		if c > d {
+			u = 1
+		}
+		w := d
+		if u == 1 {
+			w = c
+		}
+		dst[n-1-k] = w
+		inv += int64(u * (bj + 1))
+		bi -= u
+		bj -= 1 - u
 	}
-	k += copy(dst[k:], l[i:])
-	copy(dst[k:], r[j:])
-	return inv
+	if n%2 == 1 { // the middle element: whichever head the front has left
+		if i < nl && (j >= nr || l[i] <= r[j]) {
+			dst[half] = l[i]
+			i++
+		} else {
+			dst[half] = r[j]
+			inv += int64(nl - i)
+			j++
+		}
+	}
+	return inv - int64(nl-i)*int64(j)
 }
 
 // orderedBits maps a float64 (not NaN) to a uint64 with the same order:

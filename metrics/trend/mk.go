@@ -137,13 +137,19 @@ func Original(x []float64, alpha float64) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	// S and the slope are independent O(n log n) computations; on long
-	// series running them side by side halves the wall time.
+	// S (with the median of the values, for the intercept) and the slope
+	// are independent O(n log n) computations; on long series running
+	// them side by side halves the wall time. The intercept is conover's.
 	var sc score
+	var mx float64
 	var wg sync.WaitGroup
-	wg.Go(func() { sc = mkScore(p.x) })
-	slope, intercept := sensLine(x)
+	wg.Go(func() {
+		sc = mkScore(p.x)
+		mx = median(append([]float64(nil), p.x...))
+	})
+	slope := sensSlope(p)
 	wg.Wait()
+	intercept := mx - sortedMedian(p.t)*slope
 	r := newResult(len(x), sc.n)
 	r.fill(sc.s, sc.variance(), pairs(sc.n), alpha)
 	r.Slope, r.Intercept = slope, intercept

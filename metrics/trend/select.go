@@ -156,10 +156,10 @@ func spread(m, p float64) float64 {
 func (s *slopeSet) step(b, next bracket, est float64) (int64, *collector) {
 	var c *collector
 	if est <= 0.8*float64(s.limit) {
-		c = allPairs(s.limit)
+		c = allPairs(s.limit, est)
 	} else {
 		m := float64(s.sampleSize(int64(est)))
-		c = samplePairs(m/est, int64(4*m), s.rng)
+		c = samplePairs(m/est, int64(4*m), m, s.rng)
 	}
 	cLo := b.cLo
 	var wg sync.WaitGroup
@@ -180,7 +180,7 @@ func (s *slopeSet) sampleBracket(b bracket) []float64 {
 		return nil
 	}
 	m := s.sampleSize(count)
-	c := samplePairs(float64(m)/float64(count), int64(4*m), s.rng)
+	c := samplePairs(float64(m)/float64(count), int64(4*m), float64(m), s.rng)
 	s.flips(b.lo, b.hi, c)
 	return c.out
 }
@@ -270,7 +270,7 @@ func (s *slopeSet) around(v float64, k1, k2 int64) []float64 {
 func (s *slopeSet) finish(b bracket, k1, k2 int64) []float64 {
 	var best []float64
 	for attempt := 0; attempt < 4; attempt++ {
-		c := allPairs(s.limit)
+		c := allPairs(s.limit, float64(b.count()))
 		if n := s.flips(b.lo, b.hi, c); c.overrun || n != b.count() {
 			break
 		}
@@ -328,11 +328,28 @@ func selectRanks(a []float64, ranks []int64, rng *rand.Rand) []float64 {
 	base := 0
 	for _, k := range ranks {
 		idx := int(k-1) - base
-		selectK(a[base:], idx, rng)
+		if idx == 1 && len(out) > 0 {
+			// The next rank after one just selected is the least of
+			// what lies above it: one scan, no partitioning.
+			selectNext(a[base:])
+		} else {
+			selectK(a[base:], idx, rng)
+		}
 		out = append(out, a[base+idx])
 		base += idx
 	}
 	return out
+}
+
+// selectNext moves the least of a[1:] to a[1].
+func selectNext(a []float64) {
+	m := 1
+	for i := 2; i < len(a); i++ {
+		if a[i] < a[m] {
+			m = i
+		}
+	}
+	a[1], a[m] = a[m], a[1]
 }
 
 // selectK reorders a so that a[k] is the value of 0-based rank k, with

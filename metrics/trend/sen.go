@@ -116,8 +116,16 @@ func sortedMedian(t []float64) float64 {
 // Conover's intercept, as pyMannKendall's sens_slope.
 func sensLine(x []float64) (slope, intercept float64) {
 	p := seriesPoints(x)
-	slope = newSlopeSet([]points{p}).median()
+	slope = sensSlope(p)
 	return slope, conover(p.x, p.t, 1, slope)
+}
+
+// sensSlope is the median of the pairwise slopes of p.
+func sensSlope(p points) float64 {
+	set := newSlopeSet([]points{p})
+	slope := set.median()
+	set.release()
+	return slope
 }
 
 // conover is median(x) - median(t)/unit·slope (t ascending), with the
@@ -158,6 +166,7 @@ func Sens(x []float64, alpha float64) (SenSlope, error) {
 	out := SenSlope{Slope: set.median(), Pairs: set.total}
 	out.Intercept = conover(p.x, p.t, 1, out.Slope)
 	out.Lower, out.Upper = set.interval(mkScore(p.x).variance(), alpha)
+	set.release()
 	return out, nil
 }
 
@@ -187,6 +196,7 @@ func matrixSens(groups []points, flat []float64, c int, alpha, varS float64) (Se
 		return SenSlope{}, err
 	}
 	out.Lower, out.Upper = set.interval(varS, alpha)
+	set.release()
 	return out, nil
 }
 

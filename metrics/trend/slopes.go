@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 )
 
 // points is one group of observations in time order: t holds the original
@@ -32,13 +33,49 @@ type slopeSet struct {
 	buf2    []uint64
 	items   []item // scratch for flips
 	ibuf    []item
+	sp      *scratchSpace // where the scratch slices come from
 }
 
 // item is a point in a permutation: k is its sort key (orderedBits of a
-// float), i its index.
+// float), i its index, and x and t its value and time slot. Carrying x
+// and t (slots are integers, and fewer than 2³¹) lets a pass compute keys
+// and slopes from the items it is merging, not by indexing the series at
+// random: on a million points each such read was a cache miss, and they
+// were most of the time.
 type item struct {
 	k uint64
+	x float64
 	i int32
+	t int32
+}
+
+// itemOf is point i of g, without a key.
+func itemOf(g points, i int) item {
+	return item{x: g.x[i], i: int32(i), t: int32(g.t[i])}
+}
+
+// itemSlope is the slope of the pair of u and v, the earlier point first,
+// the same value as points.slope.
+func itemSlope(u, v item) float64 {
+	if u.i > v.i {
+		u, v = v, u
+	}
+	return (v.x - u.x) / (float64(v.t) - float64(u.t))
+}
+
+// itemKey is the item's key for the order at θ+: its residual x - θ·t
+// (the explicit conversion forbids a fused multiply-add, so that every
+// pass computes identical keys, the same as residuals). At θ = -∞ that
+// order is time order and at +∞ reverse time order, which index keys
+// express.
+func itemKey(u item, theta float64) uint64 {
+	switch {
+	case math.IsInf(theta, -1):
+		return orderedBits(float64(u.i))
+	case math.IsInf(theta, 1):
+		return orderedBits(-float64(u.i))
+	}
+	return orderedBits(u.x - float64(theta*float64(u.t)))
 }
 
 const (
@@ -91,20 +128,62 @@ func residuals(r []uint64, g points, theta float64) []uint64 {
 	return r
 }
 
-// scratch2 allocates the scratch space of a second, concurrent count.
-func (s *slopeSet) scratch2() {
-	if s.r2 == nil {
-		s.r2 = make([]uint64, s.n)
-		s.buf2 = make([]uint64, s.n)
+// scratchSpace is the per-point working memory of a slope search, kept in
+// a pool: a search over n points needs about 64n bytes of it, and
+// allocating (and zeroing, and collecting) that again for every series
+// cost as much as a counting pass.
+type scratchSpace struct {
+	keys  [4][]uint64
+	items [2][]item
+}
+
+var scratchPool sync.Pool
+
+// getScratch returns scratch space for n points.
+func getScratch(n int) *scratchSpace {
+	sp, _ := scratchPool.Get().(*scratchSpace)
+	if sp == nil || cap(sp.keys[0]) < n {
+		sp = &scratchSpace{}
+		for i := range sp.keys {
+			sp.keys[i] = make([]uint64, n)
+		}
+		for i := range sp.items {
+			sp.items[i] = make([]item, n)
+		}
+	}
+	for i := range sp.keys {
+		sp.keys[i] = sp.keys[i][:n]
+	}
+	for i := range sp.items {
+		sp.items[i] = sp.items[i][:n]
+	}
+	return sp
+}
+
+// space returns the set's scratch space, taking it from the pool on first
+// use.
+func (s *slopeSet) space() *scratchSpace {
+	if s.sp == nil {
+		s.sp = getScratch(s.n)
+		s.r, s.buf, s.r2, s.buf2 = s.sp.keys[0], s.sp.keys[1], s.sp.keys[2], s.sp.keys[3]
+		s.items, s.ibuf = s.sp.items[0], s.sp.items[1]
+	}
+	return s.sp
+}
+
+// release returns the scratch space to the pool; the set must not be
+// used afterwards.
+func (s *slopeSet) release() {
+	if s.sp != nil {
+		scratchPool.Put(s.sp)
+		s.sp, s.r, s.buf, s.r2, s.buf2, s.items, s.ibuf = nil, nil, nil, nil, nil, nil, nil
 	}
 }
 
-func (s *slopeSet) scratch() {
-	if s.r == nil {
-		s.r = make([]uint64, s.n)
-		s.buf = make([]uint64, s.n)
-	}
-}
+// scratch2 provides the scratch space of a second, concurrent count.
+func (s *slopeSet) scratch2() { s.space() }
+
+func (s *slopeSet) scratch() { s.space() }
 
 // countLE returns the number of slopes ≤ θ.
 func (s *slopeSet) countLE(theta float64) int64 {
@@ -179,13 +258,25 @@ func (s *slopeSet) uniformSample(m int) []float64 {
 }
 
 // uniformSampleOne is uniformSample for a single group, without the group
-// draw.
+// draw. The pairs come from splitmix64 seeded by the set's generator: an
+// inlined step instead of a call through rand.Rand's interface, a tenth of
+// the cost of a draw that is otherwise four loads and a division.
 func (s *slopeSet) uniformSampleOne(m int) []float64 {
 	g := s.groups[0]
+	k := len(g.x)
+	x, t := g.x, g.t
+	state := s.rng.Uint64()
 	out := make([]float64, m)
 	for p := range out {
-		i, j := randomPair(s.rng.Uint64(), len(g.x))
-		out[p] = g.slope(i, j)
+		state += 0x9e3779b97f4a7c15
+		z := state
+		z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+		z = (z ^ z>>27) * 0x94d049bb133111eb
+		i, j := randomPair(z^z>>31, k)
+		if i > j {
+			i, j = j, i
+		}
+		out[p] = (x[j] - x[i]) / (t[j] - t[i])
 	}
 	return out
 }
@@ -203,44 +294,79 @@ func randomPair(u uint64, k int) (int32, int32) {
 }
 
 // collector receives the pairs whose order differs between two thresholds:
-// all of them, or each with probability rate (Bernoulli sampling, so the
-// number of pairs need not be known in advance). It stores at most limit
+// all of them, or about a fraction rate of them. It stores at most limit
 // slopes and notes an overrun beyond that.
 type collector struct {
-	g       points
 	seen    int64 // pairs passed so far
 	sample  bool
-	rate    float64
-	logq    float64 // log(1 - rate)
+	span    float64 // sampling: gaps are uniform on [0, span)
 	next    int64   // position of the next sampled pair
-	rng     *rand.Rand
+	state   uint64  // of the generator of the gaps, seeded from rng
 	limit   int64
 	out     []float64
 	overrun bool
 }
 
-// allPairs collects every pair, storing at most limit slopes.
-func allPairs(limit int64) *collector {
-	return &collector{limit: limit, out: make([]float64, 0, min(limit, 1<<20))}
+// allPairs collects every pair, storing at most limit slopes; about
+// expect are expected.
+func allPairs(limit int64, expect float64) *collector {
+	return &collector{next: -1, limit: limit, out: make([]float64, 0, outCap(limit, expect))}
 }
 
-// samplePairs collects each pair with probability rate, at most limit.
-func samplePairs(rate float64, limit int64, rng *rand.Rand) *collector {
-	c := &collector{sample: true, rate: min(rate, 1), rng: rng, limit: limit,
-		out: make([]float64, 0, min(limit, 1<<20))}
-	c.logq = math.Log1p(-c.rate)
+// outCap is the initial capacity of a collector expecting about expect
+// slopes: a little more, so that the slice rarely grows, but not the
+// limit, which is several times what a pass usually yields.
+func outCap(limit int64, expect float64) int64 {
+	return min(limit, 1<<20, int64(1.1*expect)+64)
+}
+
+// samplePairs collects about a fraction rate of the pairs, at most limit;
+// about expect are expected.
+func samplePairs(rate float64, limit int64, expect float64, rng *rand.Rand) *collector {
+	rate = min(rate, 1)
+	c := &collector{sample: true, span: 2 * (1/rate - 1), state: rng.Uint64(), limit: limit,
+		out: make([]float64, 0, outCap(limit, expect))}
 	c.next = c.gap()
 	return c
 }
 
-// gap draws the number of pairs skipped before the next sampled one, a
-// geometric variate.
-func (c *collector) gap() int64 {
-	if c.rate >= 1 {
-		return 0
+// sibling returns an empty collector of the same kind, for the other half
+// of a split pass, its gaps seeded by seed.
+func (c *collector) sibling(seed uint64) *collector {
+	o := &collector{next: -1, sample: c.sample, span: c.span, state: seed, limit: c.limit,
+		out: make([]float64, 0, cap(c.out)/2+64)}
+	if o.sample {
+		o.next = o.gap()
 	}
-	g := math.Floor(math.Log(1-c.rng.Float64()) / c.logq)
-	return int64(min(g, 1<<62))
+	return o
+}
+
+// absorb appends what the sibling o collected. The pairs o passed count as
+// passed by c, so c's next sampled position moves by as many.
+func (c *collector) absorb(o *collector) {
+	c.seen += o.seen
+	if c.sample {
+		c.next += o.seen
+	}
+	if o.overrun || int64(len(c.out)+len(o.out)) > c.limit {
+		c.overrun = true
+		return
+	}
+	c.out = append(c.out, o.out...)
+}
+
+// gap draws the number of pairs skipped before the next sampled one:
+// uniform with mean 1/rate - 1 (a jittered stride). The sample only
+// steers the search, whose result is exact whatever it holds; a uniform
+// draw costs a multiplication where a geometric one (Bernoulli sampling)
+// costs a logarithm, and it was a fifth of the search's time.
+func (c *collector) gap() int64 {
+	c.state += 0x9e3779b97f4a7c15 // splitmix64, inlined
+	z := c.state
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	z ^= z >> 31
+	return int64(float64(z>>11) * 0x1p-53 * c.span)
 }
 
 // block takes the pairs (l[q], v) for every q.
@@ -254,7 +380,7 @@ func (c *collector) block(l []item, v item) {
 			break
 		}
 		for _, u := range l {
-			c.out = append(c.out, c.g.slope(u.i, v.i))
+			c.out = append(c.out, itemSlope(u, v))
 		}
 	default:
 		for c.next < c.seen+n {
@@ -262,7 +388,7 @@ func (c *collector) block(l []item, v item) {
 				c.overrun = true
 				break
 			}
-			c.out = append(c.out, c.g.slope(l[c.next-c.seen].i, v.i))
+			c.out = append(c.out, itemSlope(l[c.next-c.seen], v))
 			c.next += 1 + c.gap()
 		}
 	}
@@ -276,10 +402,7 @@ func (c *collector) block(l []item, v item) {
 // sequence by the hi order, handing each inversion to c. It returns the
 // number of such pairs.
 func (s *slopeSet) flips(lo, hi float64, c *collector) int64 {
-	if s.items == nil {
-		s.items = make([]item, s.n)
-		s.ibuf = make([]item, s.n)
-	}
+	s.space()
 	var total int64
 	for _, g := range s.groups {
 		m := len(g.x)
@@ -289,12 +412,35 @@ func (s *slopeSet) flips(lo, hi float64, c *collector) int64 {
 			radixSortItems(it, s.ibuf[:m])
 		}
 		for p := range it {
-			it[p].k = orderKeyBits(g, int(it[p].i), hi)
+			it[p].k = itemKey(it[p], hi)
 		}
-		c.g = g
-		total += mergeItems(it, s.ibuf[:m], c)
+		if m >= splitMerge {
+			total += s.mergeSplit(it, s.ibuf[:m], c)
+		} else {
+			total += mergeItems(it, s.ibuf[:m], c)
+		}
 	}
 	return total
+}
+
+// splitMerge is the group size from which mergeSplit sorts the halves on
+// two goroutines: the pass is the longest step of a search round, and the
+// count that runs beside it takes a third of its time.
+const splitMerge = 1 << 13
+
+// mergeSplit is mergeItems with the two halves sorted side by side, the
+// second handing its inversions to a sibling collector, and merged at the
+// end.
+func (s *slopeSet) mergeSplit(it, buf []item, c *collector) int64 {
+	h := len(it) / 2
+	c2 := c.sibling(s.rng.Uint64())
+	var inv2 int64
+	var wg sync.WaitGroup
+	wg.Go(func() { inv2 = mergeItems(it[h:], buf[h:], c2) })
+	inv := mergeItems(it[:h], buf[:h], c)
+	wg.Wait()
+	c.absorb(c2)
+	return inv + inv2 + mergeRuns(buf, it[:h], it[h:], c)
 }
 
 // orderKeys fills it with the points of g keyed for the order at θ+, in
@@ -305,13 +451,14 @@ func orderKeys(it []item, g points, theta float64) {
 	if math.IsInf(theta, -1) {
 		// The order at -∞ is time order itself.
 		for i := range it {
-			it[i] = item{i: int32(i)}
+			it[i] = itemOf(g, i)
 		}
 		return
 	}
 	for p := range it {
 		i := m - 1 - p
-		it[p] = item{k: orderKeyBits(g, i, theta), i: int32(i)}
+		it[p] = itemOf(g, i)
+		it[p].k = itemKey(it[p], theta)
 	}
 }
 
@@ -367,23 +514,6 @@ func insertionSortItems(a []item) {
 	}
 }
 
-// orderKey is point i's key for the order at θ+. At θ = -∞ that order is
-// time order and at +∞ reverse time order, which index keys express.
-func orderKey(g points, i int, theta float64) float64 {
-	switch {
-	case math.IsInf(theta, -1):
-		return float64(i)
-	case math.IsInf(theta, 1):
-		return -float64(i)
-	}
-	return g.x[i] - float64(theta*g.t[i])
-}
-
-// orderKeyBits is orderKey as an integer sort key.
-func orderKeyBits(g points, i int, theta float64) uint64 {
-	return orderedBits(orderKey(g, i, theta))
-}
-
 // itemLess orders by key, ties by later time first.
 func itemLess(a, b item) bool {
 	return a.k < b.k || (a.k == b.k && a.i > b.i)
@@ -412,16 +542,21 @@ func mergeItems(a, buf []item, c *collector) int64 {
 	return inv
 }
 
+// insertItems insertion-sorts a short run, handing each element's
+// inversions to c in one block: the sorted elements it moves past.
 func insertItems(a []item, c *collector) int64 {
 	var inv int64
 	for i := 1; i < len(a); i++ {
 		v := a[i]
 		j := i
 		for j > 0 && itemLess(v, a[j-1]) {
-			c.block(a[j-1:j], v)
-			a[j] = a[j-1]
 			j--
 		}
+		if j == i {
+			continue
+		}
+		c.block(a[j:i], v)
+		copy(a[j+1:i+1], a[j:i])
 		a[j] = v
 		inv += int64(i - j)
 	}
@@ -429,61 +564,49 @@ func insertItems(a []item, c *collector) int64 {
 }
 
 func mergeRuns(dst, l, r []item, c *collector) int64 {
-	if c.sample {
-		return mergeRunsSampled(dst, l, r, c)
-	}
-	var inv int64
-	i, j, k := 0, 0, 0
-	for i < len(l) && j < len(r) {
-		if itemLess(r[j], l[i]) {
-			c.block(l[i:], r[j])
-			inv += int64(len(l) - i)
-			dst[k] = r[j]
-			j++
-		} else {
-			dst[k] = l[i]
-			i++
-		}
-		k++
-	}
-	k += copy(dst[k:], l[i:])
-	copy(dst[k:], r[j:])
-	return inv
+	return mergeRunsSampled(dst, l, r, c)
 }
 
-// mergeRunsSampled is mergeRuns for a sampling collector. Sampled pairs are
-// rare, so the merge itself is written with selects (conditional moves)
-// and the collector is called only when a sampled position is crossed.
+// mergeRunsSampled merges with selects (conditional moves) and calls the
+// collector only when a step crosses a pair it wants: a sampled position,
+// or for a collector of all pairs (next = -1) any inversion. Both are rare
+// among the merge's steps, so the branch predicts well.
 func mergeRunsSampled(dst, l, r []item, c *collector) int64 {
-	var inv int64
+	// The collector's position lives in locals between calls: kept in the
+	// struct, every step would wait for the previous step's store.
+	seen, next := c.seen, c.next
+	start := seen
 	i, j, k := 0, 0, 0
 	nl, nr := len(l), len(r)
 	for i < nl && j < nr {
-		a, b := l[i], r[j]
+		ak, ai := l[i].k, l[i].i
+		bk, bi := r[j].k, r[j].i
 		t := 0
-		if b.k < a.k {
+		if bk < ak {
 			t = 1
 		}
-		if b.k == a.k && b.i > a.i {
+		if bk == ak && bi > ai {
 			t = 1
 		}
-		v := a
+		src, at := l, i
 		if t == 1 {
-			v = b
+			src, at = r, j
 		}
-		dst[k] = v
+		dst[k] = src[at]
 		cnt := int64(t * (nl - i))
-		if c.next < c.seen+cnt {
-			c.block(l[i:], b)
+		if next < seen+cnt && cnt > 0 {
+			c.seen = seen
+			c.block(l[i:], r[j])
+			seen, next = c.seen, c.next
 		} else {
-			c.seen += cnt
+			seen += cnt
 		}
-		inv += cnt
 		j += t
 		i += 1 - t
 		k++
 	}
+	c.seen = seen
 	k += copy(dst[k:], l[i:])
 	copy(dst[k:], r[j:])
-	return inv
+	return seen - start
 }
