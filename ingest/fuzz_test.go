@@ -60,7 +60,7 @@ var knownRules = map[string]bool{
 	RuleUnknownIndicator: true, RuleUnitNotConvertible: true, RuleNonNumeric: true, RuleNonFinite: true,
 	RuleMissingValue: true, RuleOutOfRange: true, RuleBadTime: true, RuleFutureTime: true,
 	RuleConflictingDuplicate: true, RuleMissingEntity: true, RuleUnexpectedEntity: true, RuleBadTag: true,
-	RuleBadEncoding: true, RuleMalformedRow: true, RuleStatusNotAccepted: true, RuleLineTooLong: true,
+	RuleBadEncoding: true, RuleBadCharacters: true, RuleMalformedRow: true, RuleStatusNotAccepted: true, RuleLineTooLong: true,
 	RuleEmptyInput: true, RuleNoDataRows: true, RuleMalformedHeader: true, RuleMalformedInput: true,
 	RuleTooDeep: true, RuleUnsupportedFormat: true, RuleTooLarge: true,
 	RuleLooksLikePercent: true, RuleImplausibleValue: true, RuleProviderNotAllowed: true,
@@ -214,6 +214,7 @@ func FuzzPipeline(f *testing.F) {
 	f.Add(uint8(3), []byte("figure,indicator=gdp,confirm=y value=1,provider=\"zjw\\\"x\" 1719705600\nprefab_building_started_area,source=derived value=1 -9223372036854775807\n"))
 	f.Add(uint8(4), workbook(f, "Sheet1", [][]any{{"月份", "gdp"}, {45474.5, 100}, {"2024-02", "x"}}))
 	f.Add(uint8(5), []byte("ph,entity=S value=7.5 1719705600\n"))
+	f.Add(uint8(0), []byte(canonicalHeader+"2024-06,\x7f,,1,\n"))
 	formats := []struct {
 		name   string
 		format Format
