@@ -9,6 +9,28 @@ import (
 	"unicode/utf8"
 )
 
+// parseCSV reads the records of a CSV file and hands each to yield, with
+// its line: every record, header and blank ones included (which of them
+// is the header is the mapping's business). Each record's size is bounded
+// by maxRecord, and its cells must be UTF-8; a record that breaks a rule
+// of CSV or is not UTF-8 is handed over with its rowError, and reading
+// goes on.
+func parseCSV(text io.Reader, maxRecord int, yield func(parsedRow) error) error {
+	rows := newCSVRows(text, maxRecord)
+	for {
+		row, err := rows.next(maxRecord)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := yield(row); err != nil {
+			return err
+		}
+	}
+}
+
 // csvRows reads the records of a CSV file, bounding each record's size and
 // checking that it is UTF-8.
 type csvRows struct {
@@ -17,26 +39,16 @@ type csvRows struct {
 	last int // line of the last record read
 }
 
-func newCSVRows(text *bufio.Reader, maxRecord int) *csvRows {
+func newCSVRows(text io.Reader, maxRecord int) *csvRows {
 	lim := &limiter{r: text, max: maxRecord}
 	cr := csv.NewReader(lim)
 	cr.FieldsPerRecord = -1
 	return &csvRows{cr: cr, lim: lim}
 }
 
-// rowProblem is a row that cannot be read but does not stop the input.
-type rowProblem struct {
-	line  int
-	rule  string
-	msg   string
-	cells []string
-}
-
-func (p *rowProblem) Error() string { return p.msg }
-
-// next returns the next record and its line. A *rowProblem is a bad row;
-// io.EOF ends the file; any other error is an *InputError-worthy failure.
-func (c *csvRows) next(source string, maxRecord int) (int, []string, error) {
+// next returns the next record and its line, with a rowError when the row
+// cannot be read; io.EOF ends the file; any other error is a failed input.
+func (c *csvRows) next(maxRecord int) (parsedRow, error) {
 	c.lim.reset()
 	rec, err := c.cr.Read()
 	line := c.last + 1
@@ -44,68 +56,59 @@ func (c *csvRows) next(source string, maxRecord int) (int, []string, error) {
 		line, _ = c.cr.FieldPos(0)
 	}
 	if err != nil {
-		return c.readError(err, source, line, maxRecord, rec)
+		return c.readError(err, line, maxRecord, rec)
 	}
 	c.last = line
 	for _, f := range rec {
 		if !utf8.ValidString(f) {
-			return line, rec, &rowProblem{line: line, rule: RuleBadEncoding, msg: "row is " + encodingMessage([]byte(csvLine(rec))), cells: rec}
+			return parsedRow{num: line, cells: rec, err: &rowError{rule: RuleBadEncoding, msg: "row is " + encodingMessage([]byte(csvLine(rec)))}}, nil
 		}
 	}
-	return line, rec, nil
+	return parsedRow{num: line, cells: rec}, nil
 }
 
 // readError sorts a failed Read into io.EOF, a bad row or a failed input.
 // It is apart from next so that the happy path allocates nothing for it.
-func (c *csvRows) readError(err error, source string, line, maxRecord int, rec []string) (int, []string, error) {
+func (c *csvRows) readError(err error, line, maxRecord int, rec []string) (parsedRow, error) {
 	var pe *csv.ParseError
 	switch {
 	case errors.Is(err, io.EOF):
-		return 0, nil, io.EOF
+		return parsedRow{}, io.EOF
 	case errors.Is(err, errRecordTooLong):
-		return 0, nil, &InputError{Source: source, Row: line, Rule: RuleLineTooLong,
-			Message: fmt.Sprintf("a record is longer than %d bytes (an unclosed quote?); reading stopped", maxRecord)}
+		return parsedRow{}, parseFailure(line, RuleLineTooLong,
+			fmt.Sprintf("a record is longer than %d bytes (an unclosed quote?); reading stopped", maxRecord))
 	case errors.As(err, &pe):
 		c.last = pe.Line
-		return pe.StartLine, rec, &rowProblem{line: pe.StartLine, rule: RuleMalformedRow, msg: fmt.Sprintf("CSV: %v (column %d)", pe.Err, pe.Column), cells: rec}
+		return parsedRow{num: pe.StartLine, cells: rec, err: &rowError{rule: RuleMalformedRow, msg: fmt.Sprintf("CSV: %v (column %d)", pe.Err, pe.Column)}}, nil
 	default:
-		return 0, nil, &InputError{Source: source, Row: line, Rule: RuleMalformedInput, Message: err.Error()}
+		return parsedRow{}, parseFailure(line, RuleMalformedInput, err.Error())
 	}
 }
 
-// decodeCSV reads a CSV file: the header (at the mapping's header_row),
-// then every record through the table the header gives.
+// decodeCSV lays the table of the header (at the mapping's header_row)
+// over the records parseCSV reads, and processes every record after it.
 func (r *run) decodeCSV(text *bufio.Reader, pl *plan) error {
-	rows := newCSVRows(text, r.p.opts.MaxRecordBytes)
-	next := func() (int, []string, error) { return rows.next(r.in.Name, r.p.opts.MaxRecordBytes) }
-	t, err := r.readHeader(next, pl, false, false)
-	if err != nil {
-		return err
-	}
+	h := r.headerScan(pl, false, false)
 	seen := false
-	for {
-		line, cells, err := next()
-		if errors.Is(err, io.EOF) {
-			break
+	err := parseCSV(text, r.p.opts.MaxRecordBytes, func(row parsedRow) error {
+		if h.table == nil {
+			return h.scan(row)
 		}
-		var rp *rowProblem
-		if errors.As(err, &rp) {
+		if row.err != nil {
 			seen = true
 			r.rowSeen()
-			if err := r.rejectRow(rp.line, &rawRow{cells: rp.cells}, "", rp.rule, rp.msg); err != nil {
-				return err
-			}
-			continue
+			return r.rejectRow(row.num, &rawRow{cells: row.cells}, row.err.field, row.err.rule, row.err.msg)
 		}
-		if err != nil {
-			return err
-		}
-		if !blankRow(cells) {
+		if !blankRow(row.cells) {
 			seen = true
 		}
-		if err := t.row(r, line, cells); err != nil {
-			return err
-		}
+		return h.table.row(r, row.num, row.cells)
+	})
+	if err != nil {
+		return named(err, r.in.Name)
+	}
+	if h.table == nil {
+		return h.missing()
 	}
 	if !seen {
 		return r.inputErr(0, RuleNoDataRows, "the file has a header but no data rows")
@@ -113,39 +116,50 @@ func (r *run) decodeCSV(text *bufio.Reader, pl *plan) error {
 	return nil
 }
 
-// readHeader skips to the header row and lays the mapping (or a canonical
-// layout) over it.
-func (r *run) readHeader(next func() (int, []string, error), pl *plan, xlsx, date1904 bool) (*table, error) {
+// header finds the header row of a CSV file or a sheet among the rows a
+// parser hands over: the first non-blank row at or after the mapping's
+// header_row (1 without one). Until it is found, table is nil.
+type header struct {
+	r              *run
+	pl             *plan
+	want           int
+	xlsx, date1904 bool
+	table          *table
+}
+
+func (r *run) headerScan(pl *plan, xlsx, date1904 bool) *header {
 	want := 1
 	if pl != nil && pl.m.HeaderRow > 0 {
 		want = pl.m.HeaderRow
 	}
-	for {
-		line, cells, err := next()
-		if errors.Is(err, io.EOF) {
-			return nil, r.inputErr(0, RuleNoDataRows, fmt.Sprintf("no header row (expected at row %d)", want))
+	return &header{r: r, pl: pl, want: want, xlsx: xlsx, date1904: date1904}
+}
+
+// scan looks at one row before the header: skips it, lays the table over
+// it, or refuses the input when the header itself cannot be read.
+func (h *header) scan(row parsedRow) error {
+	if row.err != nil {
+		if row.num >= h.want {
+			return h.r.inputErr(row.num, row.err.rule, "header: "+row.err.msg)
 		}
-		var rp *rowProblem
-		if errors.As(err, &rp) {
-			if rp.line >= want {
-				return nil, r.inputErr(rp.line, rp.rule, "header: "+rp.msg)
-			}
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if line < want || blankRow(cells) {
-			continue
-		}
-		t, err := r.layout(pl, cells)
-		if err != nil {
-			return nil, r.inputErr(line, RuleMalformedHeader, err.Error())
-		}
-		t.xlsx, t.date1904, t.headerRow = xlsx, date1904, line
-		r.res.Header = csvLine(cells)
-		return t, nil
+		return nil
 	}
+	if row.num < h.want || blankRow(row.cells) {
+		return nil
+	}
+	t, err := h.r.layout(h.pl, row.cells)
+	if err != nil {
+		return h.r.inputErr(row.num, RuleMalformedHeader, err.Error())
+	}
+	t.xlsx, t.date1904, t.headerRow = h.xlsx, h.date1904, row.num
+	h.r.res.Header = csvLine(row.cells)
+	h.table = t
+	return nil
+}
+
+// missing is the refusal of an input that ended before its header.
+func (h *header) missing() error {
+	return h.r.inputErr(0, RuleNoDataRows, fmt.Sprintf("no header row (expected at row %d)", h.want))
 }
 
 // layout builds the table of a header: the mapping's, or a canonical one.

@@ -9,8 +9,16 @@
 // layout), or rejected with a Rejection that names the source, row, field
 // and a stable rule code. Nothing is dropped silently.
 //
+// Each format has a parser of its own (parseCSV, parseJSON, parseNDJSON,
+// parseLineProtocol, openWorkbook): a function over a reader that hands
+// rows, and the rows it cannot read with their rule and message, to a
+// consumer, knowing nothing of the catalogue, the ledger or the sink. The
+// pipeline's run consumes them: the table of a header, validation,
+// plausibility, duplicates, rejections, batches.
+//
 // DropFolder watches a directory and runs each file that lands there
-// through a Pipeline; Demo generates the demonstration data set.
+// through a Pipeline. The demonstration data set is internal/demo's; the
+// pipeline knows the demo only as the reserved provider models.ProviderDemo.
 //
 // The package imports no Prometheus code: Pipeline.Stats exposes its
 // counters for the metrics package to export.

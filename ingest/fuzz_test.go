@@ -3,9 +3,12 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/greenmetrics/greenmetrics/config"
 	"github.com/greenmetrics/greenmetrics/models"
@@ -57,10 +60,56 @@ var knownRules = map[string]bool{
 	RuleUnknownIndicator: true, RuleUnitNotConvertible: true, RuleNonNumeric: true, RuleNonFinite: true,
 	RuleMissingValue: true, RuleOutOfRange: true, RuleBadTime: true, RuleFutureTime: true,
 	RuleConflictingDuplicate: true, RuleMissingEntity: true, RuleUnexpectedEntity: true, RuleBadTag: true,
-	RuleBadEncoding: true, RuleMalformedRow: true, RuleStatusNotAccepted: true, RuleLineTooLong: true,
+	RuleBadEncoding: true, RuleBadCharacters: true, RuleMalformedRow: true, RuleStatusNotAccepted: true, RuleLineTooLong: true,
 	RuleEmptyInput: true, RuleNoDataRows: true, RuleMalformedHeader: true, RuleMalformedInput: true,
 	RuleTooDeep: true, RuleUnsupportedFormat: true, RuleTooLarge: true,
 	RuleLooksLikePercent: true, RuleImplausibleValue: true, RuleProviderNotAllowed: true,
+}
+
+// fuzzMaxRecord is the record bound of the parser fuzz targets: small, so
+// that the fuzzer reaches it.
+const fuzzMaxRecord = 4096
+
+// checkParse runs one parser over data and checks what must hold for any
+// input: no panic; rows in increasing order, numbered from 1; a row it
+// could not read carries a known rule and a message; a failed input is an
+// *InputError without Source (the consumer names it) with a known rule and
+// a message; and an error of the consumer stops the parse and comes back
+// as it is. good checks a row the parser read.
+func checkParse(t *testing.T, parse func(yield func(parsedRow) error) error, good func(parsedRow)) {
+	t.Helper()
+	last, rows := 0, 0
+	err := parse(func(row parsedRow) error {
+		rows++
+		if row.num < 1 || row.num <= last {
+			t.Fatalf("row %d after row %d", row.num, last)
+		}
+		last = row.num
+		if row.err != nil {
+			if !knownRules[row.err.rule] || row.err.msg == "" {
+				t.Fatalf("row %d: rowError %+v", row.num, row.err)
+			}
+			return nil
+		}
+		good(row)
+		return nil
+	})
+	if err != nil {
+		ie, ok := err.(*InputError)
+		if !ok {
+			t.Fatalf("parse returned %T %v, want *InputError", err, err)
+		}
+		if ie.Source != "" || !knownRules[ie.Rule] || ie.Message == "" {
+			t.Fatalf("input error %+v", ie)
+		}
+	}
+	if rows == 0 {
+		return
+	}
+	stop := errors.New("consumer stops")
+	if err := parse(func(parsedRow) error { return stop }); err != stop {
+		t.Fatalf("consumer's error came back as %v", err)
+	}
 }
 
 func FuzzCSV(f *testing.F) {
@@ -68,10 +117,33 @@ func FuzzCSV(f *testing.F) {
 	f.Add([]byte("\xef\xbb\xbftime,indicator,value\r\n2024-06,gdp,\"1,000\"\r\n"))
 	f.Add([]byte("月份,新开工装配式建筑面积（万平方米）\n2024-01,12.5\n2024-02,--\n"))
 	f.Add([]byte(canonicalHeader + "2024-06,gdp,,1e309,亿元\n\"unclosed,x\n"))
-	f.Add([]byte("time,indicator,entity,value,unit,source,confirm\n2024-07,prefab_building_started_area,,99999,万平方米,zjw,是\n0000-06-30,gdp_growth,,5,,derived,maybe\n"))
+	f.Add([]byte("a,b\n\"x\"y,\xff\n" + strings.Repeat("z", 5000) + "\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzInput(t, Input{Name: "f.csv", Format: FormatCSV, Reader: bytes.NewReader(data)})
+		checkParse(t, func(yield func(parsedRow) error) error {
+			return parseCSV(bytes.NewReader(data), fuzzMaxRecord, yield)
+		}, func(row parsedRow) {
+			for _, c := range row.cells {
+				if !utf8.ValidString(c) {
+					t.Fatalf("line %d: cell %q is not UTF-8", row.num, c)
+				}
+			}
+		})
 	})
+}
+
+// goodObject checks a row object a JSON parser read: its rendering for the
+// rejection record is JSON, and no key appears twice.
+func goodObject(t *testing.T, row parsedRow) {
+	if !json.Valid([]byte(row.text)) {
+		t.Fatalf("row %d rendered as %q, not JSON", row.num, row.text)
+	}
+	seen := map[string]bool{}
+	for _, f := range row.fields {
+		if seen[f.key] {
+			t.Fatalf("row %d: field %q twice", row.num, f.key)
+		}
+		seen[f.key] = true
+	}
 }
 
 func FuzzJSON(f *testing.F) {
@@ -79,8 +151,11 @@ func FuzzJSON(f *testing.F) {
 	f.Add([]byte(`{"time":"2024-06","indicator":"gdp","value":1} {"time":"2024-07","indicator":"gdp","value":null}`))
 	f.Add([]byte(`[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]`))
 	f.Add([]byte("[{\"time\":\"2024-06\",\"indicator\":\"gdp\",\"entity\":\"\xff\",\"value\":1}]"))
+	f.Add([]byte(`[1,{"a":[2]},{"a":1,"a":2},"x"] 3`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzInput(t, Input{Name: "f.json", Format: FormatJSON, Reader: bytes.NewReader(data)})
+		checkParse(t, func(yield func(parsedRow) error) error {
+			return parseJSON(bytes.NewReader(data), fuzzMaxRecord, yield)
+		}, func(row parsedRow) { goodObject(t, row) })
 	})
 }
 
@@ -89,7 +164,9 @@ func FuzzNDJSON(f *testing.F) {
 	f.Add([]byte("{\"a\":{\"b\":{\"c\":1}}}\n\n{bad\n"))
 	f.Add([]byte(`{"time":"2024-07","indicator":"prefab_building_started_area","value":9.9e8,"confirm":true,"provider":"demo"}` + "\n" + `{"time":"1677-09-21","indicator":"gdp","value":1,"confirm":"确认"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzInput(t, Input{Name: "f.ndjson", Format: FormatNDJSON, Reader: bytes.NewReader(data)})
+		checkParse(t, func(yield func(parsedRow) error) error {
+			return parseNDJSON(bytes.NewReader(data), fuzzMaxRecord, yield)
+		}, func(row parsedRow) { goodObject(t, row) })
 	})
 }
 
@@ -98,17 +175,53 @@ func FuzzLineProtocol(f *testing.F) {
 	f.Add([]byte("gdp,unit=亿元 value=3e2 1719705600000000000\n# c\ngdp value=\"x\" 1\n"))
 	f.Add([]byte("figure,indicator=gdp,confirm=y value=1,provider=\"zjw\\\"x\" 1719705600\nprefab_building_started_area,source=derived value=1 -9223372036854775807\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzInput(t, Input{Name: "f.lp", Format: FormatLP, Reader: bytes.NewReader(data)})
+		checkParse(t, func(yield func(parsedRow) error) error {
+			return parseLineProtocol(bytes.NewReader(data), fuzzMaxRecord, yield)
+		}, func(row parsedRow) {
+			if row.lp.measurement == "" || len(row.lp.fields) == 0 || !utf8.ValidString(row.text) {
+				t.Fatalf("line %d read as %+v", row.num, row.lp)
+			}
+		})
 	})
 }
 
 // FuzzXLSX mutates real workbooks: most mutations break the zip, which must
-// end in an input error, never a panic or a hang.
+// end in an input error, never a panic or a hang; the rows of a workbook
+// that opens are its sheet's, numbered from 1.
 func FuzzXLSX(f *testing.F) {
 	f.Add(workbook(f, "Sheet1", [][]any{{"time", "indicator", "entity", "value", "unit"}, {"2024-06", "gdp", "", 1, "亿元"}}))
 	f.Add(workbook(f, "Sheet1", [][]any{{"月份", "gdp"}, {45474.5, 100}, {"2024-02", "x"}}))
+	lim := workbookLimits{maxBytes: 1 << 20, unpack: 4 << 20, unpackName: "max_decompressed_bytes", maxRecord: fuzzMaxRecord}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzInput(t, Input{Name: "f.xlsx", Format: FormatXLSX, Reader: bytes.NewReader(data)})
+		checkParse(t, func(yield func(parsedRow) error) error {
+			wb, err := openWorkbook(bytes.NewReader(data), lim, "")
+			if err != nil {
+				return err
+			}
+			defer wb.close()
+			return wb.rows(yield)
+		}, func(parsedRow) {})
+	})
+}
+
+// FuzzPipeline is the end-to-end target: any bytes in any format through
+// a whole pipeline, with the invariants of fuzzInput.
+func FuzzPipeline(f *testing.F) {
+	f.Add(uint8(0), []byte("time,indicator,entity,value,unit,source,confirm\n2024-07,prefab_building_started_area,,99999,万平方米,zjw,是\n0000-06-30,gdp_growth,,5,,derived,maybe\n"))
+	f.Add(uint8(0), []byte(canonicalHeader+"2024-06,green_credit_balance,,300,亿元\n2024-06-30 08:00,ph,S,7.5,\n2024-06,gdp,,1e309,亿元\n"))
+	f.Add(uint8(1), []byte(`[{"time":"2024-06","indicator":"gdp","value":1},{"time":1719705600,"indicator":"ph","entity":"S","value":"7"}]`))
+	f.Add(uint8(2), []byte(`{"time":"2024-07","indicator":"prefab_building_started_area","value":9.9e8,"confirm":true,"provider":"demo"}`+"\n"+`{"time":"1677-09-21","indicator":"gdp","value":1,"confirm":"确认"}`))
+	f.Add(uint8(3), []byte("figure,indicator=gdp,confirm=y value=1,provider=\"zjw\\\"x\" 1719705600\nprefab_building_started_area,source=derived value=1 -9223372036854775807\n"))
+	f.Add(uint8(4), workbook(f, "Sheet1", [][]any{{"月份", "gdp"}, {45474.5, 100}, {"2024-02", "x"}}))
+	f.Add(uint8(5), []byte("ph,entity=S value=7.5 1719705600\n"))
+	f.Add(uint8(0), []byte(canonicalHeader+"2024-06,\x7f,,1,\n"))
+	formats := []struct {
+		name   string
+		format Format
+	}{{"f.csv", FormatCSV}, {"f.json", FormatJSON}, {"f.ndjson", FormatNDJSON}, {"f.lp", FormatLP}, {"f.xlsx", FormatXLSX}, {"f", FormatAuto}}
+	f.Fuzz(func(t *testing.T, format uint8, data []byte) {
+		in := formats[int(format)%len(formats)]
+		fuzzInput(t, Input{Name: in.name, Format: in.format, Reader: bytes.NewReader(data)})
 	})
 }
 

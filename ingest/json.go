@@ -31,23 +31,23 @@ type jsonField struct {
 // nested stands for an object or array value, which no row field may hold.
 type nested struct{ kind string }
 
-// decodeJSON streams a JSON array of row objects, or row objects one after
-// another, token by token: memory is bounded by one row, however long the
-// array. Rows are numbered by element (the first element or object is row
-// 1), whatever the line breaks: a program that sent the array knows its
-// elements, and a whole array is often one line. Errors that stop reading
-// name the line as well.
-func (r *run) decodeJSON(text io.Reader) error {
-	lim := &limiter{r: text, max: r.p.opts.MaxRecordBytes}
+// parseJSON streams a JSON array of row objects, or row objects one after
+// another, token by token, and hands each row to yield: memory is bounded
+// by one row, however long the array. Rows are numbered by element (the
+// first element or object is row 1), whatever the line breaks: a program
+// that sent the array knows its elements, and a whole array is often one
+// line. Errors that stop reading name the line as well.
+func parseJSON(text io.Reader, maxRecord int, yield func(parsedRow) error) error {
+	lim := &limiter{r: text, max: maxRecord}
 	tr := &tracker{r: lim}
 	dec := json.NewDecoder(tr)
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if errors.Is(err, io.EOF) {
-		return r.inputErr(0, RuleEmptyInput, "no JSON value in the input")
+		return parseFailure(0, RuleEmptyInput, "no JSON value in the input")
 	}
 	if err != nil {
-		return r.jsonFatal(tr, err)
+		return jsonFailure(tr, 0, 0, err, maxRecord)
 	}
 	seen := false
 	row := 0
@@ -57,21 +57,21 @@ func (r *run) decodeJSON(text io.Reader) error {
 			lim.reset()
 			seen = true
 			row++
-			if err := r.jsonElement(dec, tr, row); err != nil {
+			if err := jsonElement(dec, tr, row, maxRecord, yield); err != nil {
 				return err
 			}
 		}
 		if _, err := dec.Token(); err != nil {
-			return r.jsonFatal(tr, err)
+			return jsonFailure(tr, 0, 0, err, maxRecord)
 		}
 		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-			return r.inputErr(0, RuleMalformedInput, fmt.Sprintf("content after the end of the JSON array (line %d)", tr.lineAt(dec.InputOffset())))
+			return parseFailure(0, RuleMalformedInput, fmt.Sprintf("content after the end of the JSON array (line %d)", tr.lineAt(dec.InputOffset())))
 		}
 	case json.Delim('{'):
 		for {
 			seen = true
 			row++
-			if err := r.jsonObject(dec, tr, dec.InputOffset()-1, row); err != nil {
+			if err := jsonObject(dec, tr, dec.InputOffset()-1, row, maxRecord, yield); err != nil {
 				return err
 			}
 			lim.reset()
@@ -80,61 +80,64 @@ func (r *run) decodeJSON(text io.Reader) error {
 				break
 			}
 			if err != nil {
-				return r.jsonFatal(tr, err)
+				return jsonFailure(tr, 0, 0, err, maxRecord)
 			}
 			if tok != json.Delim('{') {
-				return r.inputErr(row+1, RuleMalformedInput, fmt.Sprintf("expected a row object, found %v (line %d)", tok, tr.lineAt(dec.InputOffset())))
+				return parseFailure(row+1, RuleMalformedInput, fmt.Sprintf("expected a row object, found %v (line %d)", tok, tr.lineAt(dec.InputOffset())))
 			}
 		}
 	default:
-		return r.inputErr(1, RuleMalformedInput, "JSON input must be an array of row objects, or row objects one after another (NDJSON)")
+		return parseFailure(1, RuleMalformedInput, "JSON input must be an array of row objects, or row objects one after another (NDJSON)")
 	}
 	if !seen {
-		return r.inputErr(0, RuleNoDataRows, "the JSON array is empty")
+		return parseFailure(0, RuleNoDataRows, "the JSON array is empty")
 	}
 	return nil
 }
 
 // jsonElement reads element row of the top-level array.
-func (r *run) jsonElement(dec *json.Decoder, tr *tracker, row int) error {
+func jsonElement(dec *json.Decoder, tr *tracker, row, maxRecord int, yield func(parsedRow) error) error {
 	tok, err := dec.Token()
 	if err != nil {
-		return r.jsonFatalAt(tr, row, 0, err)
+		return jsonFailure(tr, row, 0, err, maxRecord)
 	}
 	start := dec.InputOffset() - 1
 	if tok == json.Delim('{') {
-		return r.jsonObject(dec, tr, start, row)
+		return jsonObject(dec, tr, start, row, maxRecord, yield)
 	}
 	line := tr.lineAt(start)
 	kind := jsonKind(tok)
 	if d, ok := tok.(json.Delim); ok {
 		if err := skipNested(dec, d); err != nil {
-			return r.jsonFatalAt(tr, row, line, err)
+			return jsonFailure(tr, row, line, err, maxRecord)
 		}
 	}
 	tr.badBefore(dec.InputOffset())
-	r.rowSeen()
-	return r.rejectRow(row, &rawRow{text: kind}, "", RuleMalformedRow, fmt.Sprintf("array element is %s, not a row object", kind))
+	return yield(parsedRow{num: row, text: kind, err: &rowError{rule: RuleMalformedRow, msg: fmt.Sprintf("array element is %s, not a row object", kind)}})
 }
 
 // jsonObject reads row object number row, whose '{' is at byte offset
 // start.
-func (r *run) jsonObject(dec *json.Decoder, tr *tracker, start int64, row int) error {
+func jsonObject(dec *json.Decoder, tr *tracker, start int64, row, maxRecord int, yield func(parsedRow) error) error {
 	line := tr.lineAt(start)
 	fields, problem, err := readObject(dec)
 	if err != nil {
-		return r.jsonFatalAt(tr, row, line, err)
+		return jsonFailure(tr, row, line, err, maxRecord)
 	}
 	bad := tr.badBefore(dec.InputOffset())
-	r.rowSeen()
-	raw := &rawRow{text: renderObject(fields)}
+	pr := parsedRow{num: row, fields: fields, text: renderObject(fields)}
 	switch {
 	case bad:
-		return r.rejectRow(row, raw, "", RuleBadEncoding, "row is not valid UTF-8 (JSON text must be UTF-8); save the file as UTF-8")
+		pr.err = &rowError{rule: RuleBadEncoding, msg: "row is not valid UTF-8 (JSON text must be UTF-8); save the file as UTF-8"}
 	case problem != "":
-		return r.rejectRow(row, raw, "", RuleMalformedRow, problem)
+		pr.err = &rowError{rule: RuleMalformedRow, msg: problem}
 	}
-	return r.jsonRow(row, fields, raw)
+	return yield(pr)
+}
+
+// decodeJSON processes the rows parseJSON reads.
+func (r *run) decodeJSON(text io.Reader) error {
+	return named(parseJSON(text, r.p.opts.MaxRecordBytes, r.jsonRow), r.in.Name)
 }
 
 // readObject reads the members of an object whose '{' was consumed. A
@@ -213,33 +216,29 @@ func jsonKind(tok json.Token) string {
 	return fmt.Sprintf("%T", tok)
 }
 
-// jsonFatal turns a decoder error outside any row into an InputError.
-func (r *run) jsonFatal(tr *tracker, err error) error {
-	return r.jsonFatalAt(tr, 0, 0, err)
-}
-
-// jsonFatalAt turns a decoder error in row (0: outside any) into an
-// InputError; line, when known, is where the row starts, and a syntax
+// jsonFailure turns a decoder error in row (0: outside any) into a
+// failed input; line, when known, is where the row starts, and a syntax
 // error names its own line.
-func (r *run) jsonFatalAt(tr *tracker, row, line int, err error) error {
+func jsonFailure(tr *tracker, row, line int, err error, maxRecord int) error {
 	var se *json.SyntaxError
 	switch {
 	case errors.Is(err, errTooDeep):
-		return r.inputErr(row, RuleTooDeep, fmt.Sprintf("JSON nested deeper than %d levels; rows must be flat objects", maxJSONDepth))
+		return parseFailure(row, RuleTooDeep, fmt.Sprintf("JSON nested deeper than %d levels; rows must be flat objects", maxJSONDepth))
 	case errors.Is(err, errRecordTooLong):
-		return r.inputErr(row, RuleLineTooLong, fmt.Sprintf("a JSON element is longer than %d bytes; reading stopped", r.p.opts.MaxRecordBytes))
+		return parseFailure(row, RuleLineTooLong, fmt.Sprintf("a JSON element is longer than %d bytes; reading stopped", maxRecord))
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return r.inputErr(row, RuleMalformedInput, "the JSON ends in the middle of a value (truncated?)")
+		return parseFailure(row, RuleMalformedInput, "the JSON ends in the middle of a value (truncated?)")
 	case errors.As(err, &se):
-		return r.inputErr(row, RuleMalformedInput, fmt.Sprintf("JSON syntax: %s (line %d)", se.Error(), max(line, tr.lineAt(se.Offset))))
+		return parseFailure(row, RuleMalformedInput, fmt.Sprintf("JSON syntax: %s (line %d)", se.Error(), max(line, tr.lineAt(se.Offset))))
 	}
-	return r.inputErr(row, RuleMalformedInput, err.Error())
+	return parseFailure(row, RuleMalformedInput, err.Error())
 }
 
-// decodeNDJSON reads one row object per line. Lines are independent: a
-// broken line is rejected and the next one read.
-func (r *run) decodeNDJSON(text io.Reader) error {
-	lr := newLineReader(text, r.p.opts.MaxRecordBytes)
+// parseNDJSON reads one row object per line and hands each non-blank line
+// to yield. Lines are independent: a broken line is handed over with its
+// rowError, and the next one read.
+func parseNDJSON(text io.Reader, maxRecord int, yield func(parsedRow) error) error {
+	lr := newLineReader(text, maxRecord)
 	seen := false
 	for {
 		line, n, tooLong, err := lr.next()
@@ -247,56 +246,78 @@ func (r *run) decodeNDJSON(text io.Reader) error {
 			break
 		}
 		if err != nil {
-			return r.inputErr(lr.n+1, RuleMalformedInput, err.Error())
+			return parseFailure(lr.n+1, RuleMalformedInput, err.Error())
 		}
 		if !tooLong && len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
 		seen = true
-		r.rowSeen()
-		if err := r.ndjsonLine(line, n, tooLong); err != nil {
+		if err := yield(ndjsonLine(line, n, tooLong, maxRecord)); err != nil {
 			return err
 		}
 	}
 	if !seen {
-		return r.inputErr(0, RuleNoDataRows, "no data lines")
+		return parseFailure(0, RuleNoDataRows, "no data lines")
 	}
 	return nil
 }
 
-func (r *run) ndjsonLine(line []byte, n int, tooLong bool) error {
-	raw := &rawRow{text: string(line)}
+// ndjsonLine parses line n of NDJSON.
+func ndjsonLine(line []byte, n int, tooLong bool, maxRecord int) parsedRow {
+	pr := parsedRow{num: n, text: string(line)}
 	switch {
 	case tooLong:
-		return r.rejectRow(n, raw, "", RuleLineTooLong, fmt.Sprintf("line longer than %d bytes; skipped", r.p.opts.MaxRecordBytes))
+		return pr.rejected(RuleLineTooLong, tooLongMessage(maxRecord))
 	case !utf8.Valid(line):
-		return r.rejectRow(n, raw, "", RuleBadEncoding, "row is "+encodingMessage(line))
+		return pr.rejected(RuleBadEncoding, "row is "+encodingMessage(line))
 	}
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil || tok != json.Delim('{') {
-		return r.rejectRow(n, raw, "", RuleMalformedRow, "line is not a JSON object")
+		return pr.rejected(RuleMalformedRow, "line is not a JSON object")
 	}
 	fields, problem, err := readObject(dec)
 	switch {
 	case errors.Is(err, errTooDeep):
-		return r.rejectRow(n, raw, "", RuleMalformedRow, fmt.Sprintf("JSON nested deeper than %d levels; a row is a flat object", maxJSONDepth))
+		return pr.rejected(RuleMalformedRow, fmt.Sprintf("JSON nested deeper than %d levels; a row is a flat object", maxJSONDepth))
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return r.rejectRow(n, raw, "", RuleMalformedRow, "JSON: the object does not end on its line")
+		return pr.rejected(RuleMalformedRow, "JSON: the object does not end on its line")
 	case err != nil:
-		return r.rejectRow(n, raw, "", RuleMalformedRow, "JSON: "+strings.TrimPrefix(err.Error(), "json: "))
+		return pr.rejected(RuleMalformedRow, "JSON: "+strings.TrimPrefix(err.Error(), "json: "))
 	case problem != "":
-		return r.rejectRow(n, raw, "", RuleMalformedRow, problem)
+		return pr.rejected(RuleMalformedRow, problem)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return r.rejectRow(n, raw, "", RuleMalformedRow, "content after the object on the same line")
+		return pr.rejected(RuleMalformedRow, "content after the object on the same line")
 	}
-	return r.jsonRow(n, fields, raw)
+	pr.fields = fields
+	return pr
 }
 
-// jsonRow turns the fields of a row object into a candidate.
-func (r *run) jsonRow(line int, fields []jsonField, raw *rawRow) error {
+// decodeNDJSON processes the rows parseNDJSON reads.
+func (r *run) decodeNDJSON(text io.Reader) error {
+	return named(parseNDJSON(text, r.p.opts.MaxRecordBytes, r.jsonRow), r.in.Name)
+}
+
+// jsonRow processes one row of JSON or NDJSON: a row the parser could not
+// read is rejected, a row object becomes a candidate.
+func (r *run) jsonRow(row parsedRow) error {
+	r.rowSeen()
+	raw := &rawRow{text: row.text}
+	if row.err != nil {
+		return r.rejectRow(row.num, raw, row.err.field, row.err.rule, row.err.msg)
+	}
+	c, bad := jsonCandidate(row.num, row.fields, raw)
+	if bad != nil {
+		return r.rejectRow(row.num, raw, bad.field, bad.rule, bad.msg)
+	}
+	return r.add(c)
+}
+
+// jsonCandidate turns the fields of a row object into a candidate, or says
+// which field is wrong.
+func jsonCandidate(line int, fields []jsonField, raw *rawRow) (candidate, *rowError) {
 	c := candidate{row: line, raw: raw, indicatorField: "indicator", entityField: "entity", unitField: "unit", valueField: "value"}
 	var timeVal, value any
 	hasTime, hasValue, hasInd := false, false, false
@@ -320,29 +341,29 @@ func (r *run) jsonRow(line int, fields []jsonField, raw *rawRow) error {
 		case "confirm":
 			c.confirm, err = jsonConfirm(f)
 		default:
-			return r.rejectRow(line, raw, f.key, RuleMalformedRow, fmt.Sprintf("unknown field %q (allowed: time, indicator, entity, value, unit, source, confirm)", f.key))
+			return c, &rowError{field: f.key, rule: RuleMalformedRow, msg: fmt.Sprintf("unknown field %q (allowed: time, indicator, entity, value, unit, source, confirm)", f.key)}
 		}
 		if err != nil {
-			return r.rejectRow(line, raw, f.key, RuleMalformedRow, err.Error())
+			return c, &rowError{field: f.key, rule: RuleMalformedRow, msg: err.Error()}
 		}
 	}
 	if !hasInd {
-		return r.rejectRow(line, raw, "indicator", RuleUnknownIndicator, "the row has no indicator field")
+		return c, &rowError{field: "indicator", rule: RuleUnknownIndicator, msg: "the row has no indicator field"}
 	}
 	if !hasTime {
-		return r.rejectRow(line, raw, "time", RuleBadTime, "the row has no time field")
+		return c, &rowError{field: "time", rule: RuleBadTime, msg: "the row has no time field"}
 	}
 	tm, msg := jsonTime(timeVal)
 	if msg != "" {
-		return r.rejectRow(line, raw, c.timeField, RuleBadTime, msg)
+		return c, &rowError{field: c.timeField, rule: RuleBadTime, msg: msg}
 	}
 	c.time = tm
 	v, unit, rule, msg := jsonValue(value, hasValue, c.unit)
 	if rule != "" {
-		return r.rejectRow(line, raw, "value", rule, msg)
+		return c, &rowError{field: "value", rule: rule, msg: msg}
 	}
 	c.value, c.unit = v, unit
-	return r.add(c)
+	return c, nil
 }
 
 // jsonString reads an optional string field; null means absent.

@@ -189,17 +189,12 @@ func unixTime(v int64, precision string) time.Time {
 	return time.Unix(0, v)
 }
 
-// decodeLP reads line protocol, one observation per line. The measurement
-// is the indicator, or "observation" with an indicator tag; tags entity,
-// source and unit are optional; the field is value.
-func (r *run) decodeLP(text io.Reader) error {
-	prec := r.in.Precision
-	switch prec {
-	case "", "s", "ms", "us", "ns":
-	default:
-		return r.inputErr(0, RuleUnsupportedFormat, fmt.Sprintf("precision %q is not s, ms, us or ns", prec))
-	}
-	lr := newLineReader(text, r.p.opts.MaxRecordBytes)
+// parseLineProtocol reads line protocol and hands each line that is not
+// blank or a comment to yield, parsed: the measurement, tags, fields and
+// timestamp as written. A line over maxRecord, not UTF-8 or not line
+// protocol is handed over with its rowError, and the next one read.
+func parseLineProtocol(text io.Reader, maxRecord int, yield func(parsedRow) error) error {
+	lr := newLineReader(text, maxRecord)
 	seen := false
 	for {
 		line, n, tooLong, err := lr.next()
@@ -207,36 +202,69 @@ func (r *run) decodeLP(text io.Reader) error {
 			break
 		}
 		if err != nil {
-			return r.inputErr(lr.n+1, RuleMalformedInput, err.Error())
+			return parseFailure(lr.n+1, RuleMalformedInput, err.Error())
 		}
 		t := bytes.TrimSpace(line)
 		if !tooLong && (len(t) == 0 || t[0] == '#') {
 			continue
 		}
 		seen = true
-		r.rowSeen()
-		if err := r.lpRow(t, n, tooLong, prec); err != nil {
+		if err := yield(lpRow(t, n, tooLong, maxRecord)); err != nil {
 			return err
 		}
 	}
 	if !seen {
-		return r.inputErr(0, RuleNoDataRows, "no data lines")
+		return parseFailure(0, RuleNoDataRows, "no data lines")
 	}
 	return nil
 }
 
-func (r *run) lpRow(line []byte, n int, tooLong bool, prec string) error {
-	raw := &rawRow{text: string(line)}
+// lpRow parses line n of line protocol.
+func lpRow(line []byte, n int, tooLong bool, maxRecord int) parsedRow {
+	pr := parsedRow{num: n, text: string(line)}
 	switch {
 	case tooLong:
-		return r.rejectRow(n, raw, "", RuleLineTooLong, fmt.Sprintf("line longer than %d bytes; skipped", r.p.opts.MaxRecordBytes))
+		return pr.rejected(RuleLineTooLong, tooLongMessage(maxRecord))
 	case !utf8.Valid(line):
-		return r.rejectRow(n, raw, "", RuleBadEncoding, "row is "+encodingMessage(line))
+		return pr.rejected(RuleBadEncoding, "row is "+encodingMessage(line))
 	}
-	l, err := parseLP(raw.text)
+	l, err := parseLP(pr.text)
 	if err != nil {
-		return r.rejectRow(n, raw, "", RuleMalformedRow, "line protocol: "+err.Error())
+		return pr.rejected(RuleMalformedRow, "line protocol: "+err.Error())
 	}
+	pr.lp = l
+	return pr
+}
+
+// decodeLP processes the lines parseLineProtocol reads, one observation
+// per line.
+func (r *run) decodeLP(text io.Reader) error {
+	prec := r.in.Precision
+	switch prec {
+	case "", "s", "ms", "us", "ns":
+	default:
+		return r.inputErr(0, RuleUnsupportedFormat, fmt.Sprintf("precision %q is not s, ms, us or ns", prec))
+	}
+	err := parseLineProtocol(text, r.p.opts.MaxRecordBytes, func(row parsedRow) error {
+		r.rowSeen()
+		raw := &rawRow{text: row.text}
+		if row.err != nil {
+			return r.rejectRow(row.num, raw, row.err.field, row.err.rule, row.err.msg)
+		}
+		c, bad := lpCandidate(row.num, row.lp, raw, prec)
+		if bad != nil {
+			return r.rejectRow(row.num, raw, bad.field, bad.rule, bad.msg)
+		}
+		return r.add(c)
+	})
+	return named(err, r.in.Name)
+}
+
+// lpCandidate turns a line into a candidate, or says which part is wrong.
+// The measurement is the indicator, or "figure" (or "observation") with
+// an indicator tag; tags entity, source and unit are optional; the field
+// is value, and provider as store writes it.
+func lpCandidate(n int, l lpLine, raw *rawRow, prec string) (candidate, *rowError) {
 	c := candidate{row: n, raw: raw, indicator: l.measurement, indicatorField: "measurement",
 		entityField: "entity", unitField: "unit", valueField: "value", timeField: "timestamp"}
 	fromTag := false
@@ -253,17 +281,17 @@ func (r *run) lpRow(line []byte, n int, tooLong bool, prec string) error {
 		case "confirm":
 			yes, ok := parseConfirm(tag.val)
 			if !ok {
-				return r.rejectRow(n, raw, "confirm", RuleMalformedRow, confirmProblem(tag.val))
+				return c, &rowError{field: "confirm", rule: RuleMalformedRow, msg: confirmProblem(tag.val)}
 			}
 			c.confirm = yes
 		default:
-			return r.rejectRow(n, raw, tag.key, RuleMalformedRow, fmt.Sprintf("unknown tag %q (allowed: entity, indicator, source, unit, confirm)", tag.key))
+			return c, &rowError{field: tag.key, rule: RuleMalformedRow, msg: fmt.Sprintf("unknown tag %q (allowed: entity, indicator, source, unit, confirm)", tag.key)}
 		}
 	}
 	generic := l.measurement == "observation" || l.measurement == "figure"
 	if fromTag != generic {
-		return r.rejectRow(n, raw, "measurement", RuleMalformedRow,
-			"the measurement is the indicator, or \"figure\" (or \"observation\") with an indicator tag")
+		return c, &rowError{field: "measurement", rule: RuleMalformedRow,
+			msg: "the measurement is the indicator, or \"figure\" (or \"observation\") with an indicator tag"}
 	}
 	value := ""
 	for _, f := range l.fields {
@@ -274,28 +302,28 @@ func (r *run) lpRow(line []byte, n int, tooLong bool, prec string) error {
 			// As store writes it: figure,indicator=x value=1,provider="zjw".
 			p, ok := lpString(f.val)
 			if !ok {
-				return r.rejectRow(n, raw, "provider", RuleMalformedRow, fmt.Sprintf("field provider %s must be a string", f.val))
+				return c, &rowError{field: "provider", rule: RuleMalformedRow, msg: fmt.Sprintf("field provider %s must be a string", f.val)}
 			}
 			c.source, c.sourceField = p, "provider"
 		default:
-			return r.rejectRow(n, raw, f.key, RuleMalformedRow, fmt.Sprintf("unknown field %q: the number goes in the field \"value\"", f.key))
+			return c, &rowError{field: f.key, rule: RuleMalformedRow, msg: fmt.Sprintf("unknown field %q: the number goes in the field \"value\"", f.key)}
 		}
 	}
 	if value == "" {
-		return r.rejectRow(n, raw, "value", RuleMissingValue, "the line has no field \"value\"")
+		return c, &rowError{field: "value", rule: RuleMissingValue, msg: "the line has no field \"value\""}
 	}
 	if l.timestamp == "" {
-		return r.rejectRow(n, raw, "timestamp", RuleBadTime, "the line has no timestamp")
+		return c, &rowError{field: "timestamp", rule: RuleBadTime, msg: "the line has no timestamp"}
 	}
 	ts, err := strconv.ParseInt(l.timestamp, 10, 64)
 	if err != nil {
-		return r.rejectRow(n, raw, "timestamp", RuleBadTime, fmt.Sprintf("timestamp %q is not a whole number", l.timestamp))
+		return c, &rowError{field: "timestamp", rule: RuleBadTime, msg: fmt.Sprintf("timestamp %q is not a whole number", l.timestamp)}
 	}
 	c.time = unixTime(ts, prec)
 	v, rule, msg := lpNumber(value)
 	if rule != "" {
-		return r.rejectRow(n, raw, "value", rule, msg)
+		return c, &rowError{field: "value", rule: rule, msg: msg}
 	}
 	c.value = v
-	return r.add(c)
+	return c, nil
 }

@@ -12,124 +12,178 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// decodeXLSX reads a workbook sheet row by row with excelize's streaming
-// Rows API. The zip must be read whole (its directory is at the end), so
-// the workbook is bounded by Options.MaxXLSXBytes; the sheet itself is
-// streamed, spilling to a temporary file beyond 16 MiB of XML. Streaming
-// alone does not bound memory: an XML decoder returns a run of text as one
-// token, so a sheet of 900 MiB of whitespace would be held whole. Before
-// excelize sees it, checkWorkbook refuses a workbook that unpacks past the
+// workbookLimits bound what reading a workbook may take: the workbook
+// (Options.MaxXLSXBytes), what it unpacks to and the setting that limit
+// comes from, and one record (Options.MaxRecordBytes).
+type workbookLimits struct {
+	maxBytes   int64
+	unpack     int64
+	unpackName string
+	maxRecord  int
+}
+
+// sheetReader is an opened .xlsx workbook and the sheet to read.
+type sheetReader struct {
+	data     []byte
+	f        *excelize.File
+	sheet    string
+	date1904 bool
+}
+
+// openWorkbook reads a workbook for its sheet (the first when sheet is
+// empty). The zip must be read whole (its directory is at the end), so the
+// workbook is bounded by lim.maxBytes; the sheet itself is streamed by
+// rows, spilling to a temporary file beyond 16 MiB of XML. Streaming alone
+// does not bound memory: an XML decoder returns a run of text as one token,
+// so a sheet of 900 MiB of whitespace would be held whole. Before excelize
+// sees it, checkWorkbook refuses a workbook that unpacks past the
 // decompression limit, one whose shared-strings table (read whole) is over
 // maxSharedStringsBytes, and one whose sheets or shared strings hold a
 // cell, tag or row larger than the record limit.
-func (r *run) decodeXLSX(src io.Reader, pl *plan) error {
-	max := r.p.opts.MaxXLSXBytes
-	data, err := io.ReadAll(io.LimitReader(src, max+1))
+func openWorkbook(src io.Reader, lim workbookLimits, sheet string) (*sheetReader, error) {
+	data, err := io.ReadAll(io.LimitReader(src, lim.maxBytes+1))
 	if err != nil {
-		return r.inputErr(0, RuleMalformedInput, fmt.Sprintf("reading workbook: %v", err))
+		return nil, parseFailure(0, RuleMalformedInput, fmt.Sprintf("reading workbook: %v", err))
 	}
-	if int64(len(data)) > max {
-		return r.inputErr(0, RuleTooLarge, fmt.Sprintf("workbook larger than %d bytes; split it or export CSV", max))
+	if int64(len(data)) > lim.maxBytes {
+		return nil, parseFailure(0, RuleTooLarge, fmt.Sprintf("workbook larger than %d bytes; split it or export CSV", lim.maxBytes))
 	}
-	if err := r.checkWorkbook(data); err != nil {
-		return err
+	if err := checkWorkbook(data, lim); err != nil {
+		return nil, err
 	}
-	unzipLimit, _ := r.maxBytes()
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		RawCellValue:      true,
-		UnzipSizeLimit:    unzipLimit,
-		UnzipXMLSizeLimit: min(16<<20, unzipLimit),
+		UnzipSizeLimit:    lim.unpack,
+		UnzipXMLSizeLimit: min(16<<20, lim.unpack),
 	})
 	if err != nil {
-		return r.inputErr(0, RuleMalformedInput, fmt.Sprintf("not an Excel .xlsx workbook: %v", err))
+		return nil, parseFailure(0, RuleMalformedInput, fmt.Sprintf("not an Excel .xlsx workbook: %v", err))
 	}
-	defer f.Close()
-	sheet, err := pickSheet(f, pl)
+	name, err := pickSheet(f, sheet)
 	if err != nil {
-		return r.inputErr(0, RuleMalformedInput, err.Error())
+		f.Close()
+		return nil, parseFailure(0, RuleMalformedInput, err.Error())
 	}
-	date1904 := false
+	wb := &sheetReader{data: data, f: f, sheet: name}
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
-		date1904 = *props.Date1904
+		wb.date1904 = *props.Date1904
 	}
-	rows, err := f.Rows(sheet)
+	return wb, nil
+}
+
+func (wb *sheetReader) close() { wb.f.Close() }
+
+// rows hands every row of the sheet to yield, numbered as the sheet
+// numbers them from the first row read.
+func (wb *sheetReader) rows(yield func(parsedRow) error) error {
+	rows, err := wb.f.Rows(wb.sheet)
 	if err != nil {
-		return r.inputErr(0, RuleMalformedInput, fmt.Sprintf("sheet %q: %v", sheet, err))
+		return parseFailure(0, RuleMalformedInput, fmt.Sprintf("sheet %q: %v", wb.sheet, err))
 	}
 	defer rows.Close()
 	n := 0
-	next := func() (int, []string, error) {
-		if !rows.Next() {
-			if err := rows.Error(); err != nil {
-				return 0, nil, r.inputErr(n+1, RuleMalformedInput, fmt.Sprintf("sheet %q: %v", sheet, err))
-			}
-			return 0, nil, io.EOF
-		}
+	for rows.Next() {
 		n++
 		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
-			return 0, nil, r.inputErr(n, RuleMalformedInput, fmt.Sprintf("sheet %q row %d: %v", sheet, n, err))
+			return parseFailure(n, RuleMalformedInput, fmt.Sprintf("sheet %q row %d: %v", wb.sheet, n, err))
 		}
-		return n, cells, nil
-	}
-	t, err := r.readHeader(next, pl, true, date1904)
-	if err != nil {
-		var ie *InputError
-		if errors.As(err, &ie) && ie.Rule == RuleMalformedHeader {
-			if merged := mergedHeader(f, sheet, ie.Row); merged != "" {
-				ie.Message = fmt.Sprintf("header cells %s are merged; give one header row with a name per column (unmerge the cells, or set header_row in a mapping): %s", merged, ie.Message)
-			}
-		}
-		return err
-	}
-	merges, err := sheetMerges(data, sheet)
-	if err != nil {
-		return r.inputErr(0, RuleMalformedInput, fmt.Sprintf("reading merged cells: %v", err))
-	}
-	filler := newMergeFiller(merges, t.keyColumns(), t.headerRow)
-	seen := false
-	for {
-		line, cells, err := next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
+		if err := yield(parsedRow{num: n, cells: cells}); err != nil {
 			return err
 		}
+	}
+	if err := rows.Error(); err != nil {
+		return parseFailure(n+1, RuleMalformedInput, fmt.Sprintf("sheet %q: %v", wb.sheet, err))
+	}
+	return nil
+}
+
+// merges are the sheet's merged ranges that span rows, by column.
+func (wb *sheetReader) merges() ([]mergedColumn, error) { return sheetMerges(wb.data, wb.sheet) }
+
+// decodeXLSX lays the table of the header over the rows of the workbook's
+// sheet, fills key cells of merged ranges down, and processes every row
+// after the header.
+func (r *run) decodeXLSX(src io.Reader, pl *plan) error {
+	unpack, unpackName := r.maxBytes()
+	sheet := ""
+	if pl != nil {
+		sheet = pl.m.Sheet
+	}
+	wb, err := openWorkbook(src, workbookLimits{maxBytes: r.p.opts.MaxXLSXBytes, unpack: unpack, unpackName: unpackName, maxRecord: r.p.opts.MaxRecordBytes}, sheet)
+	if err != nil {
+		return named(err, r.in.Name)
+	}
+	defer wb.close()
+	h := r.headerScan(pl, true, wb.date1904)
+	var filler *mergeFiller
+	seen := false
+	err = wb.rows(func(row parsedRow) error {
+		if h.table == nil {
+			if err := h.scan(row); err != nil {
+				return mergedHeaderHint(wb, err)
+			}
+			if h.table == nil {
+				return nil
+			}
+			merges, err := wb.merges()
+			if err != nil {
+				return r.inputErr(0, RuleMalformedInput, fmt.Sprintf("reading merged cells: %v", err))
+			}
+			filler = newMergeFiller(merges, h.table.keyColumns(), h.table.headerRow)
+			return nil
+		}
+		cells := row.cells
 		if filler != nil {
-			cells = filler.fill(line, cells)
+			cells = filler.fill(row.num, cells)
 		}
 		if !blankRow(cells) {
 			seen = true
 		}
-		if err := t.row(r, line, cells); err != nil {
-			return err
-		}
+		return h.table.row(r, row.num, cells)
+	})
+	if err != nil {
+		return named(err, r.in.Name)
+	}
+	if h.table == nil {
+		return h.missing()
 	}
 	if filler != nil {
 		r.res.MergedFilled = filler.filled
 	}
 	if !seen {
-		return r.inputErr(0, RuleNoDataRows, fmt.Sprintf("sheet %q has a header but no data rows", sheet))
+		return r.inputErr(0, RuleNoDataRows, fmt.Sprintf("sheet %q has a header but no data rows", wb.sheet))
 	}
 	return nil
 }
 
-// pickSheet returns the mapping's sheet, or the first.
-func pickSheet(f *excelize.File, pl *plan) (string, error) {
+// mergedHeaderHint explains a header that failed because its cells are
+// merged.
+func mergedHeaderHint(wb *sheetReader, err error) error {
+	var ie *InputError
+	if errors.As(err, &ie) && ie.Rule == RuleMalformedHeader {
+		if merged := mergedHeader(wb.f, wb.sheet, ie.Row); merged != "" {
+			ie.Message = fmt.Sprintf("header cells %s are merged; give one header row with a name per column (unmerge the cells, or set header_row in a mapping): %s", merged, ie.Message)
+		}
+	}
+	return err
+}
+
+// pickSheet returns the named sheet, or the first when name is empty.
+func pickSheet(f *excelize.File, name string) (string, error) {
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
 		return "", errors.New("the workbook has no sheets")
 	}
-	if pl == nil || pl.m.Sheet == "" {
+	if name == "" {
 		return sheets[0], nil
 	}
 	for _, s := range sheets {
-		if s == pl.m.Sheet {
+		if s == name {
 			return s, nil
 		}
 	}
-	return "", fmt.Errorf("sheet %q not found (sheets: %s)", pl.m.Sheet, strings.Join(sheets, ", "))
+	return "", fmt.Errorf("sheet %q not found (sheets: %s)", name, strings.Join(sheets, ", "))
 }
 
 // mergedHeader names the merged ranges touching the header row, e.g.
@@ -174,31 +228,31 @@ const maxRowCells = 4
 // fails a part that unpacks beyond its declared size), and one whose
 // worksheets or shared strings hold a cell, tag or row over the record
 // limit.
-func (r *run) checkWorkbook(data []byte) error {
+func checkWorkbook(data []byte, lim workbookLimits) error {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return r.inputErr(0, RuleMalformedInput, fmt.Sprintf("not an Excel .xlsx workbook: %v", err))
+		return parseFailure(0, RuleMalformedInput, fmt.Sprintf("not an Excel .xlsx workbook: %v", err))
 	}
-	limit, name := r.maxBytes()
+	limit, name := lim.unpack, lim.unpackName
 	var total uint64
 	for _, f := range zr.File {
 		total += f.UncompressedSize64
 		if total > uint64(limit) {
-			return r.inputErr(0, RuleTooLarge, fmt.Sprintf("the workbook unpacks to more than %d bytes, the limit (%s): part %s alone holds %d bytes; split the workbook or export CSV",
+			return parseFailure(0, RuleTooLarge, fmt.Sprintf("the workbook unpacks to more than %d bytes, the limit (%s): part %s alone holds %d bytes; split the workbook or export CSV",
 				limit, name, f.Name, f.UncompressedSize64))
 		}
 		if isSharedStrings(f.Name) && f.UncompressedSize64 > maxSharedStringsBytes {
-			return r.inputErr(0, RuleTooLarge, fmt.Sprintf("the workbook's shared strings (%s) unpack to %d bytes, more than the %d that are read into memory; export CSV",
+			return parseFailure(0, RuleTooLarge, fmt.Sprintf("the workbook's shared strings (%s) unpack to %d bytes, more than the %d that are read into memory; export CSV",
 				f.Name, f.UncompressedSize64, maxSharedStringsBytes))
 		}
 	}
-	maxRun := int64(r.p.opts.MaxRecordBytes)
+	maxRun := int64(lim.maxRecord)
 	for _, f := range zr.File {
 		if !strings.HasPrefix(f.Name, "xl/worksheets/") && !isSharedStrings(f.Name) {
 			continue
 		}
 		if err := scanPartBounds(f, maxRun, maxRowCells*maxRun); err != nil {
-			return r.inputErr(0, RuleTooLarge, fmt.Sprintf("part %s: %v; split the cell's text or export CSV", f.Name, err))
+			return parseFailure(0, RuleTooLarge, fmt.Sprintf("part %s: %v; split the cell's text or export CSV", f.Name, err))
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/greenmetrics/greenmetrics/config"
 	"github.com/greenmetrics/greenmetrics/ingest"
+	"github.com/greenmetrics/greenmetrics/internal/demo"
 	"github.com/greenmetrics/greenmetrics/models"
 	"io"
 	"io/fs"
@@ -150,16 +151,16 @@ func Demo(ctx context.Context, f DemoOptions) (DemoResult, error) {
 	if err != nil {
 		return DemoResult{}, err
 	}
-	obs, err := ingest.Demo(cat, ingest.DemoOptions{Today: today, Seed: f.Seed, Plans: plans})
+	obs, err := demo.Observations(cat, demo.Options{Today: today, Seed: f.Seed, Plans: plans})
 	if err != nil {
 		return DemoResult{}, err
 	}
 	var buf bytes.Buffer
-	if err := ingest.WriteCanonicalCSV(&buf, cat, obs); err != nil {
+	if err := demo.WriteCanonicalCSV(&buf, cat, obs); err != nil {
 		return DemoResult{}, err
 	}
 	in := im.input(fmt.Sprintf("demo (synthetic, seed %d, through %s)", f.Seed, today.AddDate(0, 0, -1).Format(time.DateOnly)))
-	in.Format, in.Provider, in.Reader, in.Size = ingest.FormatCSV, ingest.DemoSource, &buf, int64(buf.Len())
+	in.Format, in.Provider, in.Reader, in.Size = ingest.FormatCSV, models.ProviderDemo, &buf, int64(buf.Len())
 	// The synthetic figures are meant as they are: a month of 0 new
 	// kindergartens beside a year of a few must not be held as implausible
 	// when the demo is extended over its own history.
@@ -208,7 +209,7 @@ func demoToday(asOf string, now time.Time) (time.Time, error) {
 		}
 		today = d
 	}
-	if today.Before(ingest.DemoFirstToday) {
+	if today.Before(demo.FirstToday) {
 		return time.Time{}, fmt.Errorf("--as-of %q: the demo runs from the 2023 baseline into 2024; want 2024-01 or later", asOf)
 	}
 	n := now.In(models.Shanghai)
@@ -236,21 +237,21 @@ func demoPlans(cfg config.Config, cat *config.Catalog, today time.Time, dryRun b
 		}
 	}
 	realSet, _ := models.NewPlanSet(real)
-	demo := ingest.DemoPlans(cat, realSet, today.Year())
+	illustrative := demo.Plans(cat, realSet, today.Year())
 	switch {
-	case len(demo) == 0 || dryRun:
+	case len(illustrative) == 0 || dryRun:
 	case cfg.PlansDir == "":
-		fmt.Fprintf(errw, "warning: plans_dir is not set: the demo's illustrative plans for %d–%d are not written, so those years show 未设定目标 (make run sets plans_dir to var/plans)\n", demo[0].Targets[0].Year, today.Year())
+		fmt.Fprintf(errw, "warning: plans_dir is not set: the demo's illustrative plans for %d–%d are not written, so those years show 未设定目标 (make run sets plans_dir to var/plans)\n", illustrative[0].Targets[0].Year, today.Year())
 	default:
 		if err := os.MkdirAll(cfg.PlansDir, 0o755); err != nil {
 			return nil, fmt.Errorf("plans_dir: %w", err)
 		}
-		if err := removeOldDemoPlans(cfg.PlansDir, demo, out); err != nil {
+		if err := removeOldDemoPlans(cfg.PlansDir, illustrative, out); err != nil {
 			return nil, err
 		}
-		for _, p := range demo {
+		for _, p := range illustrative {
 			var buf bytes.Buffer
-			if err := ingest.WriteDemoPlanYAML(&buf, p); err != nil {
+			if err := demo.WritePlanYAML(&buf, p); err != nil {
 				return nil, err
 			}
 			path := filepath.Join(cfg.PlansDir, p.ID+".yaml")
@@ -260,7 +261,7 @@ func demoPlans(cfg config.Config, cat *config.Catalog, today time.Time, dryRun b
 			fmt.Fprintf(out, "demo plan %s: %d illustrative targets (演示)\n", path, len(p.Targets))
 		}
 	}
-	set, conflicts := models.NewPlanSet(append(real, demo...))
+	set, conflicts := models.NewPlanSet(append(real, illustrative...))
 	if len(conflicts) > 0 {
 		return nil, fmt.Errorf("demo plans: %w", conflicts[0])
 	}

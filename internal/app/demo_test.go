@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/greenmetrics/greenmetrics/config"
-	"github.com/greenmetrics/greenmetrics/ingest"
+	"github.com/greenmetrics/greenmetrics/internal/demo"
 	"github.com/greenmetrics/greenmetrics/models"
 )
 
@@ -64,7 +64,7 @@ func FuzzDemoAsOf(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if today.Before(ingest.DemoFirstToday) || today.After(now.AddDate(0, 0, 1)) || today.Location() != models.Shanghai || today.Hour() != 0 || today.Minute() != 0 {
+		if today.Before(demo.FirstToday) || today.After(now.AddDate(0, 0, 1)) || today.Location() != models.Shanghai || today.Hour() != 0 || today.Minute() != 0 {
 			t.Fatalf("demoToday(%q) = %v", s, today)
 		}
 		mark := "loaded 2026-12-03T20:30:00+08:00, to " + today.Format(time.DateOnly) + ", seed 1\n"

@@ -139,6 +139,18 @@ var rules = []rule{
 		forbidden:  func(imp string) bool { return under(imp, "ingest") || isClientGolang(imp) },
 	},
 	{
+		name:       "ingest does not depend on the demo generator",
+		applies:    func(p pkg) bool { return under(p.ImportPath, "ingest") },
+		transitive: true,
+		forbidden:  func(imp string) bool { return under(imp, "internal/demo") },
+	},
+	{
+		name:       "internal/demo depends only on config, models and models/*",
+		applies:    func(p pkg) bool { return under(p.ImportPath, "internal/demo") },
+		transitive: true,
+		forbidden:  func(imp string) bool { return ours(imp) && imp != module+"/config" && !under(imp, "models") },
+	},
+	{
 		name:       "ingest does not depend on the analysis or the report",
 		applies:    func(p pkg) bool { return under(p.ImportPath, "ingest") },
 		transitive: true,

@@ -1,4 +1,4 @@
-package ingest
+package demo
 
 import (
 	"encoding/csv"
@@ -16,12 +16,9 @@ import (
 	"github.com/greenmetrics/greenmetrics/models"
 )
 
-// DemoSource is the source tag of every synthetic observation.
-const DemoSource = "demo"
-
-// DemoOptions configure Demo. The zero value gives data up to June 2024
+// Options configure Observations. The zero value gives data up to June 2024
 // from the default seed.
-type DemoOptions struct {
+type Options struct {
 	// Today is the day the demo runs to: monthly, quarterly and annual
 	// figures up to the last period complete before it (monthly: the month
 	// before Today's), hourly and daily reference series up to the day
@@ -35,18 +32,18 @@ type DemoOptions struct {
 	Seed uint64
 	// Plans are the plans in force: their 2023 baselines start the series
 	// and each year's targets are what its figures head for (at the
-	// indicator's pace). The embedded 2024 plan, plus DemoPlans for later
+	// indicator's pace). The embedded 2024 plan, plus Plans for later
 	// years; nil: no targets, and only indicators with a value of their own.
 	Plans *models.PlanSet
 }
 
 // AsOf is the last month with monthly figures: the month before Today's.
-func (o DemoOptions) AsOf() time.Time {
+func (o Options) AsOf() time.Time {
 	t := o.today()
 	return time.Date(t.Year(), t.Month()-1, 1, 0, 0, 0, 0, models.Shanghai)
 }
 
-func (o DemoOptions) today() time.Time {
+func (o Options) today() time.Time {
 	if o.Today.IsZero() {
 		return time.Date(2024, 7, 1, 0, 0, 0, 0, models.Shanghai)
 	}
@@ -54,12 +51,12 @@ func (o DemoOptions) today() time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, models.Shanghai)
 }
 
-// DemoFirstToday is the earliest Today: the demo needs a month of 2024.
-var DemoFirstToday = time.Date(2024, 2, 1, 0, 0, 0, 0, models.Shanghai)
+// FirstToday is the earliest Today: the demo needs a month of 2024.
+var FirstToday = time.Date(2024, 2, 1, 0, 0, 0, 0, models.Shanghai)
 
-// A DemoSection is one of the eight synthetic assessed sections of the
+// A Section is one of the eight synthetic assessed sections of the
 // demo. Its name carries "(演示)" so that no chart mistakes it for data.
-type DemoSection struct {
+type Section struct {
 	Name      string
 	River     string
 	Level     string // national or municipal
@@ -69,10 +66,10 @@ type DemoSection struct {
 	Target, Class int
 }
 
-// DemoSections returns the synthetic sections. Four reach Ⅲ and four Ⅳ, as
+// Sections returns the synthetic sections. Four reach Ⅲ and four Ⅳ, as
 // the report says of 2023: "8个国市控考核断面水质全部达到Ⅳ类以上，其中4个实现Ⅲ类水质".
-func DemoSections() []DemoSection {
-	return []DemoSection{
+func Sections() []Section {
+	return []Section{
 		{Name: "榆林庄(演示)", River: "北运河", Level: "national", WaterBody: "river", Target: 4, Class: 4},
 		{Name: "王家摆(演示)", River: "潮白河", Level: "national", WaterBody: "river", Target: 3, Class: 3},
 		{Name: "通惠河-火车站(演示)", River: "通惠河", Level: "municipal", WaterBody: "river", Target: 4, Class: 4},
@@ -84,9 +81,9 @@ func DemoSections() []DemoSection {
 	}
 }
 
-// DemoItems are the items the demo sections measure: the fixed "5" of the
+// Items are the items the demo sections measure: the fixed "5" of the
 // national 5+X evaluation.
-var DemoItems = []string{"ph", "do", "codmn", "nh3n", "tp"}
+var Items = []string{"ph", "do", "codmn", "nh3n", "tp"}
 
 // demoWater gives item means by class: each value sits well inside its
 // class band of GB 3838-2002 (river limits), so monthly noise cannot move
@@ -200,20 +197,20 @@ var demoPlans = []demoPlan{
 	{code: "water_source_switch_beneficiaries", growth: 0, pace: 1, grain: 1000},
 }
 
-// Demo generates the demonstration data set: for the district indicators
+// Observations generates the demonstration data set: for the district indicators
 // of the catalogue, monthly (quarterly, annual as the indicator is
 // reported) figures for 2023 consistent with the work report's baselines
 // and for every year from 2024 up to the last period complete before
 // opts.Today heading toward that year's targets — most on or ahead of
 // schedule, two clearly behind; monthly samples of the eight
-// DemoSections; and recent hourly and daily figures of demo entities for
+// Sections; and recent hourly and daily figures of demo entities for
 // the reference indicators (air stations, water sections, daily CO2,
 // carbon prices, quarterly green loans), so no indicator the demo feeds is
 // stale on opts.Today. Every observation has source "demo". The result
 // depends only on the catalogue and opts.
-func Demo(cat *config.Catalog, opts DemoOptions) ([]models.Observation, error) {
+func Observations(cat *config.Catalog, opts Options) ([]models.Observation, error) {
 	today := opts.today()
-	if today.Before(DemoFirstToday) {
+	if today.Before(FirstToday) {
 		return nil, fmt.Errorf("demo: %s is before February 2024; the demo runs from the 2023 baseline into 2024", today.Format("2006-01-02"))
 	}
 	seed := opts.Seed
@@ -241,12 +238,12 @@ func Demo(cat *config.Catalog, opts DemoOptions) ([]models.Observation, error) {
 	}
 	out = append(out, recent...)
 	for i := range out {
-		out[i].Provider = DemoSource
+		out[i].Provider = models.ProviderDemo
 	}
 	return out, nil
 }
 
-// DemoPlans are the demo's illustrative plans, one per year from the year
+// Plans are the demo's illustrative plans, one per year from the year
 // after the latest real plan's (2025 with the seed) to lastYear, each
 // marked Demo and named 演示 — the flag every display of a target reads to
 // mark it 演示 (targets list, report, progress), so the texts stay the
@@ -254,7 +251,7 @@ func Demo(cat *config.Catalog, opts DemoOptions) ([]models.Observation, error) {
 // force in that first real year: the same target again (a count per year,
 // a growth rate, a share or ceiling), except a cumulative total, which
 // keeps growing by its annual step (target − the plan's baseline).
-func DemoPlans(cat *config.Catalog, plans *models.PlanSet, lastYear int) []models.Plan {
+func Plans(cat *config.Catalog, plans *models.PlanSet, lastYear int) []models.Plan {
 	first := 0
 	for _, p := range plans.Plans() {
 		if p.Demo {
@@ -295,7 +292,7 @@ func DemoPlans(cat *config.Catalog, plans *models.PlanSet, lastYear int) []model
 	return out
 }
 
-// demoTarget is the rule of DemoPlans for one target.
+// demoTarget is the rule of Plans for one target.
 func demoTarget(ind models.Indicator, model models.PlanTarget, modelYear int, baseline float64, year int) models.PlanTarget {
 	t := model
 	t.Year, t.From, t.To, t.Line = year, 0, 0, 0
@@ -307,10 +304,10 @@ func demoTarget(ind models.Indicator, model models.PlanTarget, modelYear int, ba
 	return t
 }
 
-// WriteDemoPlanYAML writes a plan in the YAML format of config/plans (one
+// WritePlanYAML writes a plan in the YAML format of config/plans (one
 // flow mapping per target, values in the indicator's base unit), so the
 // daemon reads it from plans_dir like any plan the bureau writes.
-func WriteDemoPlanYAML(w io.Writer, p models.Plan) error {
+func WritePlanYAML(w io.Writer, p models.Plan) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n# Written by `greenmetrics demo`: illustrative targets for the demo data,\n# not a government document (demo: true marks every target 演示 where it shows).\n", p.Name)
 	fmt.Fprintf(&b, "id: %s\nname: %s\nissued: %q\ndemo: true\nsource: %q\ntargets:\n", p.ID, p.Name, p.Issued, p.Source)
@@ -621,7 +618,7 @@ func sample(rng *rand.Rand, mean float64, item string, m int) float64 {
 // section, from January 2023 to the last month.
 func (g *demoGen) water() []models.Observation {
 	var out []models.Observation
-	for _, s := range DemoSections() {
+	for _, s := range Sections() {
 		means := demoWater[s.Class]
 		for year := 2023; year <= g.last.Year(); year++ {
 			rng := g.rng("water/"+s.Name, year)
@@ -631,7 +628,7 @@ func (g *demoGen) water() []models.Observation {
 			}
 			for m := range months {
 				at := time.Date(year, time.Month(m+1), 10, 9, 0, 0, 0, models.Shanghai)
-				for _, item := range DemoItems {
+				for _, item := range Items {
 					out = append(out, models.Observation{Time: at, Indicator: item, Entity: s.Name, Value: sample(rng, means[item], item, m)})
 				}
 			}
@@ -794,7 +791,7 @@ func (g *demoGen) airDay(day time.Time, has func(string) bool) []models.Observat
 func (g *demoGen) waterDay(day time.Time, has func(string) bool) []models.Observation {
 	var out []models.Observation
 	m := int(day.Month()) - 1
-	for _, s := range DemoSections() {
+	for _, s := range Sections() {
 		rng := g.rng("water-recent/"+s.Name+"/"+day.Format("2006-01-02"), day.Year())
 		for at := day; at.Before(day.AddDate(0, 0, 1)); at = at.Add(waterStep) {
 			add := func(code string, v float64) {
@@ -802,7 +799,7 @@ func (g *demoGen) waterDay(day time.Time, has func(string) bool) []models.Observ
 					out = append(out, models.Observation{Time: at, Indicator: code, Entity: s.Name, Value: v})
 				}
 			}
-			for _, item := range DemoItems {
+			for _, item := range Items {
 				add(item, sample(rng, demoWater[s.Class][item], item, m))
 			}
 			add("wq_class_official", float64(s.Class))

@@ -1,25 +1,28 @@
-package ingest
+package demo
 
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/greenmetrics/greenmetrics/config"
+	"github.com/greenmetrics/greenmetrics/ingest"
 	"github.com/greenmetrics/greenmetrics/models"
 	"github.com/greenmetrics/greenmetrics/models/water"
 )
 
-func demoData(t *testing.T, opts DemoOptions) []models.Observation {
+func demoData(t *testing.T, opts Options) []models.Observation {
 	t.Helper()
 	if opts.Plans == nil {
 		opts.Plans = demoPlanSet(t, 2035)
 	}
-	obs, err := Demo(testCatalog(t), opts)
+	obs, err := Observations(testCatalog(t), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +42,7 @@ func demoPlanSet(t *testing.T, lastYear int) *models.PlanSet {
 	if len(conflicts) > 0 {
 		t.Fatal(conflicts)
 	}
-	set, conflicts := models.NewPlanSet(append(plans, DemoPlans(cat, seed, lastYear)...))
+	set, conflicts := models.NewPlanSet(append(plans, Plans(cat, seed, lastYear)...))
 	if len(conflicts) > 0 {
 		t.Fatal(conflicts)
 	}
@@ -47,14 +50,14 @@ func demoPlanSet(t *testing.T, lastYear int) *models.PlanSet {
 }
 
 func TestDemoIsDeterministic(t *testing.T) {
-	a, b := demoData(t, DemoOptions{}), demoData(t, DemoOptions{})
+	a, b := demoData(t, Options{}), demoData(t, Options{})
 	if !reflect.DeepEqual(a, b) {
 		t.Fatal("two runs with the same seed differ")
 	}
-	if c := demoData(t, DemoOptions{Seed: 7}); reflect.DeepEqual(a, c) {
+	if c := demoData(t, Options{Seed: 7}); reflect.DeepEqual(a, c) {
 		t.Error("another seed gives the same data")
 	}
-	if _, err := Demo(testCatalog(t), DemoOptions{Today: time.Date(2024, 1, 31, 0, 0, 0, 0, models.Shanghai)}); err == nil {
+	if _, err := Observations(testCatalog(t), Options{Today: time.Date(2024, 1, 31, 0, 0, 0, 0, models.Shanghai)}); err == nil {
 		t.Error("a day before February 2024 (no month of 2024 complete) was accepted")
 	}
 }
@@ -65,7 +68,7 @@ func TestDemoIsDeterministic(t *testing.T) {
 func TestDemo2023MatchesTheBaselines(t *testing.T) {
 	cat := testCatalog(t)
 	plans := demoPlanSet(t, 2035)
-	obs := demoData(t, DemoOptions{Plans: plans})
+	obs := demoData(t, Options{Plans: plans})
 	sum, last, n := map[string]float64{}, map[string]float64{}, map[string]int{}
 	var lastTime = map[string]time.Time{}
 	for _, o := range obs {
@@ -128,7 +131,7 @@ func isDerived(code string) bool {
 func TestDemo2024HeadsTowardTheTargets(t *testing.T) {
 	cat := testCatalog(t)
 	asOf := time.Date(2024, 6, 1, 0, 0, 0, 0, models.Shanghai)
-	obs := demoData(t, DemoOptions{Today: asOf.AddDate(0, 1, 0)})
+	obs := demoData(t, Options{Today: asOf.AddDate(0, 1, 0)})
 	ytd := map[string]float64{}
 	for _, o := range obs {
 		if o.Time.Year() == 2024 && o.Entity == "" {
@@ -161,7 +164,7 @@ func TestDemo2024HeadsTowardTheTargets(t *testing.T) {
 // TestDemoWaterReproducesTheReport evaluates the demo sections with
 // models/water: 2023 annual mean classes must give "8个全部达到Ⅳ类以上，其中4个实现Ⅲ类".
 func TestDemoWaterReproducesTheReport(t *testing.T) {
-	obs := demoData(t, DemoOptions{})
+	obs := demoData(t, Options{})
 	samples := map[string]map[time.Time]map[string]float64{}
 	for _, o := range obs {
 		if o.Entity == "" {
@@ -177,12 +180,12 @@ func TestDemoWaterReproducesTheReport(t *testing.T) {
 	}
 	year := water.PeriodOf(water.Year, time.Date(2023, 6, 1, 0, 0, 0, 0, models.Shanghai))
 	var results []water.Result
-	for _, s := range DemoSections() {
+	for _, s := range Sections() {
 		var ss []water.Sample
 		for at, values := range samples[s.Name] {
 			ss = append(ss, water.Sample{Section: s.Name, Time: at, Values: values})
 		}
-		sc := water.SectionConfig{Name: s.Name, WaterBody: water.River, TargetClass: water.Class(s.Target), Items: DemoItems}
+		sc := water.SectionConfig{Name: s.Name, WaterBody: water.River, TargetClass: water.Class(s.Target), Items: Items}
 		r, err := sc.EvaluatePeriod(year, ss)
 		if err != nil {
 			t.Fatal(err)
@@ -210,21 +213,25 @@ func TestDemoGoesThroughThePipeline(t *testing.T) {
 		time.Date(2026, 7, 15, 0, 0, 0, 0, models.Shanghai),
 	} {
 		t.Run(today.Format("2006-01-02"), func(t *testing.T) {
-			obs := demoData(t, DemoOptions{Today: today})
+			obs := demoData(t, Options{Today: today})
 			var buf bytes.Buffer
 			if err := WriteCanonicalCSV(&buf, cat, obs); err != nil {
 				t.Fatal(err)
 			}
-			p, sink := newTestPipeline(t, Options{Now: func() time.Time { return today.Add(10 * time.Hour) }})
-			res, err := p.Process(context.Background(), Input{Name: "demo.csv", Reader: &buf, Provider: DemoSource})
+			sink := &memSink{}
+			p, err := ingest.NewPipeline(cat, nil, sink, ingest.Options{Now: func() time.Time { return today.Add(10 * time.Hour) }})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.RejectedCount() != 0 || res.Duplicates != 0 || len(sink.all()) != len(obs) {
-				t.Fatalf("accepted %d of %d, rejected %v", len(sink.all()), len(obs), res.Rejected[:min(5, len(res.Rejected))])
+			res, err := p.Process(context.Background(), ingest.Input{Name: "demo.csv", Reader: &buf, Provider: models.ProviderDemo})
+			if err != nil {
+				t.Fatal(err)
 			}
-			for _, o := range sink.all() {
-				if o.Provider != DemoSource {
+			if res.RejectedCount() != 0 || res.Duplicates != 0 || len(sink.obs) != len(obs) {
+				t.Fatalf("accepted %d of %d, rejected %v", len(sink.obs), len(obs), res.Rejected[:min(5, len(res.Rejected))])
+			}
+			for _, o := range sink.obs {
+				if o.Provider != models.ProviderDemo {
 					t.Fatalf("source %q, want demo", o.Provider)
 				}
 			}
@@ -237,14 +244,14 @@ func TestDeployConfigSections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := DemoSections()
+	want := Sections()
 	if len(cfg.Water.Sections) != len(want) {
 		t.Fatalf("config has %d sections, want %d", len(cfg.Water.Sections), len(want))
 	}
 	for i, s := range cfg.Water.Sections {
 		w := want[i]
-		if s.Name != w.Name || s.TargetClass != w.Target || s.WaterBody != w.WaterBody || s.Level != w.Level || !reflect.DeepEqual(s.Items, DemoItems) {
-			t.Errorf("section %d = %+v, want %+v with items %v", i, s, w, DemoItems)
+		if s.Name != w.Name || s.TargetClass != w.Target || s.WaterBody != w.WaterBody || s.Level != w.Level || !reflect.DeepEqual(s.Items, Items) {
+			t.Errorf("section %d = %+v, want %+v with items %v", i, s, w, Items)
 		}
 	}
 	if cfg.Ingest.DropDir == "" || len(cfg.Ingest.MappingFiles) == 0 {
@@ -260,7 +267,7 @@ func TestDemoRunsToToday(t *testing.T) {
 	cat := testCatalog(t)
 	today := time.Date(2026, 7, 15, 0, 0, 0, 0, models.Shanghai)
 	last := map[string]time.Time{}
-	for _, o := range demoData(t, DemoOptions{Today: today}) {
+	for _, o := range demoData(t, Options{Today: today}) {
 		if !o.Time.Before(today) {
 			t.Fatalf("%s %s at %v: on or after today", o.Indicator, o.Entity, o.Time)
 		}
@@ -308,12 +315,12 @@ func TestDemoExtendsWithoutRevising(t *testing.T) {
 		at           time.Time
 	}
 	next := map[key]float64{}
-	for _, o := range demoData(t, DemoOptions{Today: later}) {
+	for _, o := range demoData(t, Options{Today: later}) {
 		next[key{o.Indicator, o.Entity, o.Time}] = o.Value
 	}
 	cat := testCatalog(t)
 	checked := 0
-	for _, o := range demoData(t, DemoOptions{Today: first}) {
+	for _, o := range demoData(t, Options{Today: first}) {
 		ind, _ := cat.Lookup(o.Indicator)
 		if (ind.Frequency == models.FrequencyHourly || ind.Frequency == models.FrequencyDaily) && o.Entity != "" && !isDemoSection(o.Entity) {
 			continue // reference windows move on
@@ -333,7 +340,7 @@ func TestDemoExtendsWithoutRevising(t *testing.T) {
 }
 
 func isDemoSection(name string) bool {
-	for _, s := range DemoSections() {
+	for _, s := range Sections() {
 		if s.Name == name {
 			return true
 		}
@@ -353,7 +360,7 @@ func TestDemoBehindInEveryYear(t *testing.T) {
 	} {
 		year := today.Year()
 		ytd := map[string]float64{}
-		for _, o := range demoData(t, DemoOptions{Today: today}) {
+		for _, o := range demoData(t, Options{Today: today}) {
 			if o.Time.Year() == year && o.Entity == "" {
 				ytd[o.Indicator] += o.Value
 			}
@@ -390,7 +397,7 @@ func TestDemoSizeStaysSmall(t *testing.T) {
 		time.Date(2026, 12, 3, 0, 0, 0, 0, models.Shanghai),
 		time.Date(2030, 12, 3, 0, 0, 0, 0, models.Shanghai),
 	} {
-		if n := len(demoData(t, DemoOptions{Today: today})); n > 40000 {
+		if n := len(demoData(t, Options{Today: today})); n > 40000 {
 			t.Errorf("%s: %d observations, want at most 40000", today.Format("2006-01-02"), n)
 		}
 	}
@@ -402,13 +409,13 @@ func TestDemoSizeStaysSmall(t *testing.T) {
 func TestDemoPlansRoundTrip(t *testing.T) {
 	cat := testCatalog(t)
 	set := demoPlanSet(t, 2027)
-	plans := DemoPlans(cat, set, 2027)
+	plans := Plans(cat, set, 2027)
 	if len(plans) != 3 || plans[0].ID != "demo-2025" || plans[2].ID != "demo-2027" {
 		t.Fatalf("demo plans %v, want demo-2025 … demo-2027", plans)
 	}
 	for _, p := range plans {
 		var buf bytes.Buffer
-		if err := WriteDemoPlanYAML(&buf, p); err != nil {
+		if err := WritePlanYAML(&buf, p); err != nil {
 			t.Fatal(err)
 		}
 		back, err := config.ParsePlanYAML(p.ID+".yaml", buf.Bytes(), cat)
@@ -436,4 +443,45 @@ func TestDemoPlansRoundTrip(t *testing.T) {
 	if len(want) > 0 {
 		t.Errorf("2027 plan lacks %v", want)
 	}
+}
+
+func testCatalog(t testing.TB) *config.Catalog {
+	t.Helper()
+	catOnce.Do(func() { catShared, catErr = config.SeedCatalog() })
+	if catErr != nil {
+		t.Fatal(catErr)
+	}
+	return catShared
+}
+
+var (
+	catOnce   sync.Once
+	catShared *config.Catalog
+	catErr    error
+)
+
+// memSink keeps what the pipeline delivers, in memory.
+type memSink struct {
+	mu  sync.Mutex
+	obs []models.Observation
+}
+
+func (s *memSink) Append(_ context.Context, obs []models.Observation) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.obs = append(s.obs, obs...)
+	return nil
+}
+
+// repoRoot is the directory of go.mod.
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
+		t.Fatalf("repository root not found at %s", dir)
+	}
+	return dir
 }
