@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/greenmetrics/greenmetrics/models"
+)
+
+// Rollups of hourly station data to Shanghai days, computed by InfluxDB at
+// read time (GROUP BY time(1d) … tz('Asia/Shanghai')): the analysis reads
+// one row per station, pollutant and day instead of 24. Nothing is written
+// back, so no rollup can go stale when a late or revised hour arrives.
+
+// DayFilter selects hourly series to roll up: some indicators of some
+// entities over [Start, End). Indicators and Entities must not be empty.
+type DayFilter struct {
+	Indicators []string
+	Entities   []string
+	Start, End time.Time
+}
+
+// DaySum is one entity's day of one hourly indicator: the sum and number
+// of its hours with a value of 0 or more (the values a concentration can
+// take; a negative hour is no measurement, docs/air.md).
+type DaySum struct {
+	Indicator, Entity string
+	Date              time.Time // local midnight, Asia/Shanghai
+	Sum               float64
+	Hours             int
+}
+
+// DaySums rolls the hours of f up to days: per indicator, entity and
+// Shanghai day, the sum and count of the non-negative values. A day with
+// no such value has no DaySum.
+func (s *Store) DaySums(ctx context.Context, f DayFilter) ([]DaySum, error) {
+	value := QuoteIdent(FieldValue)
+	where, params, err := dayWhere(f)
+	if err != nil {
+		return nil, err
+	}
+	q := fmt.Sprintf(`SELECT sum(%s), count(%s) FROM %s WHERE %s AND %s >= 0 GROUP BY time(1d), %s, %s fill(none) tz('Asia/Shanghai')`,
+		value, value, QuoteIdent(MeasurementFigure), where, value, QuoteIdent(TagEntity), QuoteIdent(TagIndicator))
+	series, err := s.Query(ctx, q, params)
+	if err != nil {
+		return nil, fmt.Errorf("rolling up hours to days: %w", err)
+	}
+	var out []DaySum
+	for _, sr := range series {
+		for _, row := range sr.Values {
+			if len(row) < 3 {
+				continue
+			}
+			ts, ok1 := Float(row[0])
+			sum, ok2 := Float(row[1])
+			n, ok3 := Float(row[2])
+			if !ok1 || !ok2 || !ok3 || n == 0 {
+				continue
+			}
+			out = append(out, DaySum{Indicator: sr.Tags[TagIndicator], Entity: sr.Tags[TagEntity],
+				Date: time.Unix(int64(ts), 0).In(models.Shanghai), Sum: sum, Hours: int(n)})
+		}
+	}
+	return out, nil
+}
+
+// DayKey names one entity's day of one indicator.
+type DayKey struct {
+	Indicator, Entity string
+	Date              time.Time // local midnight, Asia/Shanghai
+}
+
+// UnusualDays lists the days of f that a sum cannot stand for: those with
+// a negative hour (which still makes the day a day with data) or an hour
+// of demo data (which marks what is derived from it). The caller reads
+// their hours.
+func (s *Store) UnusualDays(ctx context.Context, f DayFilter) ([]DayKey, error) {
+	value, provider := QuoteIdent(FieldValue), QuoteIdent(FieldProvider)
+	where, params, err := dayWhere(f)
+	if err != nil {
+		return nil, err
+	}
+	params["demo"], params["derived_demo"] = models.ProviderDemo, models.ProviderDerivedFromDemo
+	q := fmt.Sprintf(`SELECT count(%s) FROM %s WHERE %s AND (%s < 0 OR %s = $demo OR %s = $derived_demo) GROUP BY time(1d), %s, %s fill(none) tz('Asia/Shanghai')`,
+		value, QuoteIdent(MeasurementFigure), where, value, provider, provider, QuoteIdent(TagEntity), QuoteIdent(TagIndicator))
+	series, err := s.Query(ctx, q, params)
+	if err != nil {
+		return nil, fmt.Errorf("finding days with demo or negative hours: %w", err)
+	}
+	var out []DayKey
+	for _, sr := range series {
+		for _, row := range sr.Values {
+			if len(row) < 2 {
+				continue
+			}
+			ts, ok1 := Float(row[0])
+			if n, ok2 := Float(row[1]); !ok1 || !ok2 || n == 0 {
+				continue
+			}
+			out = append(out, DayKey{Indicator: sr.Tags[TagIndicator], Entity: sr.Tags[TagEntity], Date: time.Unix(int64(ts), 0).In(models.Shanghai)})
+		}
+	}
+	return out, nil
+}
+
+// Hours reads the raw hourly figures of one indicator at the entities of
+// f (its Indicators ignored) in one query, ordered by entity and time.
+func (s *Store) Hours(ctx context.Context, indicator string, f DayFilter) ([]models.Observation, error) {
+	f.Indicators = []string{indicator}
+	where, params, err := dayWhere(f)
+	if err != nil {
+		return nil, err
+	}
+	q := fmt.Sprintf(`SELECT %s, %s FROM %s WHERE %s GROUP BY %s`,
+		QuoteIdent(FieldValue), QuoteIdent(FieldProvider), QuoteIdent(MeasurementFigure), where, QuoteIdent(TagEntity))
+	series, err := s.Query(ctx, q, params)
+	if err != nil {
+		return nil, fmt.Errorf("reading hourly %s: %w", indicator, err)
+	}
+	out := observationsFromSeries(indicator, series)
+	sortFigures(out)
+	return out, nil
+}
+
+// dayWhere is the condition of f, every name a bound parameter.
+func dayWhere(f DayFilter) (string, map[string]any, error) {
+	if len(f.Indicators) == 0 || len(f.Entities) == 0 {
+		return "", nil, fmt.Errorf("rolling up hours: %w", models.ErrNoIndicator)
+	}
+	params := map[string]any{
+		"start": f.Start.UTC().Format(time.RFC3339),
+		"end":   f.End.UTC().Format(time.RFC3339),
+	}
+	anyOf := func(tag, prefix string, values []string) string {
+		terms := make([]string, len(values))
+		for i, v := range values {
+			name := fmt.Sprintf("%s%d", prefix, i)
+			params[name] = v
+			terms[i] = fmt.Sprintf("%s = $%s", QuoteIdent(tag), name)
+		}
+		return "(" + strings.Join(terms, " OR ") + ")"
+	}
+	where := strings.Join([]string{anyOf(TagIndicator, "i", f.Indicators), anyOf(TagEntity, "e", f.Entities),
+		"time >= $start", "time < $end"}, " AND ")
+	return where, params, nil
+}
