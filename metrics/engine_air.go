@@ -81,7 +81,7 @@ func (e *Engine) readAir(ctx context.Context, h *history, year int, asOf time.Ti
 	start, end := yearStart(year-1), asOf.Add(time.Second)
 	var err error
 	if r, ok := e.reader.(AirDayReader); ok {
-		err = e.readAirDays(ctx, r, in, start, end)
+		err = e.readAirDays(ctx, r, h, in, start, end)
 	} else {
 		err = e.readAirHours(ctx, in, start, end)
 	}
@@ -117,7 +117,7 @@ func (e *Engine) readAirHours(ctx context.Context, in airInput, start, end time.
 
 // readAirDays reads the five 24-hour-mean pollutants as daily sums, O₃ and
 // the unusual days' hours raw.
-func (e *Engine) readAirDays(ctx context.Context, r AirDayReader, in airInput, start, end time.Time) error {
+func (e *Engine) readAirDays(ctx context.Context, r AirDayReader, h *history, in airInput, start, end time.Time) error {
 	f := store.DayFilter{Entities: e.scope.Stations, Start: start, End: end}
 	units := map[string]models.Indicator{}
 	for _, code := range air.Pollutants {
@@ -180,30 +180,79 @@ func (e *Engine) readAirDays(ctx context.Context, r AirDayReader, in airInput, s
 		}
 	}
 	in.addDaily(hours)
-	sums, err := r.DaySums(ctx, f)
-	if err != nil {
-		return err
+	// Each usual day's 24-hour mean: from the run's daily aggregates where
+	// it read the pollutant as daily means over the window (no second scan
+	// of the same hours), else rolled up here.
+	var means []dayMean
+	var rollUp []string
+	for _, code := range f.Indicators {
+		if fromRun, ok := dayMeansOf(h, units[code], e.scope.Stations, start, end); ok {
+			means = append(means, fromRun...)
+		} else {
+			rollUp = append(rollUp, code)
+		}
 	}
-	for _, d := range sums {
+	if len(rollUp) > 0 {
+		sums, err := r.DaySums(ctx, store.DayFilter{Indicators: rollUp, Entities: f.Entities, Start: start, End: end})
+		if err != nil {
+			return err
+		}
+		for _, d := range sums {
+			means = append(means, dayMean{DayKey: store.DayKey{Indicator: d.Indicator, Entity: d.Entity, Date: d.Date}, mean: d.Sum / float64(d.Hours), hours: d.Hours})
+		}
+	}
+	for _, d := range means {
 		d.Date = dateOf(d.Date)
-		if isUnusual[store.DayKey{Indicator: d.Indicator, Entity: d.Entity, Date: d.Date}] {
+		if isUnusual[d.DayKey] {
 			continue
 		}
 		ind, ok := units[d.Indicator]
 		field, isField := meanFields[d.Indicator]
-		if !ok || !isField {
+		if !ok || !isField || d.hours == 0 {
 			continue
 		}
-		v, err := models.Convert(d.Sum/float64(d.Hours), ind.Unit, air.Unit(ind.Code))
+		v, err := models.Convert(d.mean, ind.Unit, air.Unit(ind.Code))
 		if err != nil {
 			return fmt.Errorf("%s of %s: %w", ind.Code, d.Entity, err)
 		}
 		day := in.day(d.Entity, d.Date)
 		// air.Mean24 from the day's sum and count of valid hours.
-		day[field] = air.Value{V: v, Valid: d.Hours >= air.MinHoursPerDay}
+		day[field] = air.Value{V: v, Valid: d.hours >= air.MinHoursPerDay}
 		in.stations[d.Entity][d.Date] = day
 	}
 	return nil
+}
+
+// dayMean is one station's day of one pollutant: the mean of its hours
+// and how many there are.
+type dayMean struct {
+	store.DayKey
+	mean  float64
+	hours int
+}
+
+// dayMeansOf returns the days of ind at stations in [start, end) as the run
+// read them (the daily means of an hourly indicator and the hours behind
+// each, store.DailyAggregates), when it did. Days with a negative or demo
+// hour are not taken from them (UnusualDays), so a mean of all the day's
+// hours is the mean of its valid ones.
+func dayMeansOf(h *history, ind models.Indicator, stations []string, start, end time.Time) ([]dayMean, bool) {
+	counts, ok := h.counts[ind.Code]
+	if !ok || ind.Frequency != models.FrequencyHourly || ind.Aggregation != models.AggregateMean || h.from.After(start) {
+		return nil, false
+	}
+	in := make(map[string]bool, len(stations))
+	for _, s := range stations {
+		in[s] = true
+	}
+	var out []dayMean
+	for _, o := range h.obs[ind.Code] {
+		if !in[o.Entity] || o.Time.Before(start) || !o.Time.Before(end) {
+			continue
+		}
+		out = append(out, dayMean{DayKey: store.DayKey{Indicator: ind.Code, Entity: o.Entity, Date: o.Time}, mean: o.Value, hours: counts[figureKey{o.Entity, o.Time.Unix()}]})
+	}
+	return out, true
 }
 
 // meanFields are the daily values that are 24-hour means, by pollutant.
