@@ -172,7 +172,9 @@ func TestAirRollupMatchesHours(t *testing.T) {
 	}
 }
 
-func close12(a, b float64) bool { return a == b || math.Abs(a-b) <= 1e-12*math.Max(math.Abs(a), math.Abs(b)) }
+func close12(a, b float64) bool {
+	return a == b || math.Abs(a-b) <= 1e-12*math.Max(math.Abs(a), math.Abs(b))
+}
 
 func equalStrings(a, b []string) bool {
 	if len(a) != len(b) {

@@ -146,3 +146,41 @@ func dayWhere(f DayFilter) (string, map[string]any, error) {
 		"time >= $start", "time < $end"}, " AND ")
 	return where, params, nil
 }
+
+// markDemoDays sets the provider of the days that hold a demo hour to demo.
+func (s *Store) markDemoDays(ctx context.Context, indicator string, start, end time.Time, days []DailyFigure) error {
+	q := fmt.Sprintf(`SELECT count(%s) FROM %s WHERE %s = $indicator AND %s = $demo AND time >= $start AND time < $end `+
+		`GROUP BY time(1d), %s fill(none) tz('Asia/Shanghai')`,
+		QuoteIdent(FieldValue), QuoteIdent(MeasurementFigure), QuoteIdent(TagIndicator), QuoteIdent(FieldProvider), QuoteIdent(TagEntity))
+	series, err := s.Query(ctx, q, map[string]any{
+		"indicator": indicator,
+		"demo":      models.ProviderDemo,
+		"start":     start.UTC().Format(time.RFC3339),
+		"end":       end.UTC().Format(time.RFC3339),
+	})
+	if err != nil {
+		return fmt.Errorf("finding the demo days of %s: %w", indicator, err)
+	}
+	type day struct {
+		entity string
+		t      int64
+	}
+	demo := map[day]bool{}
+	for _, sr := range series {
+		for _, row := range sr.Values {
+			if len(row) < 2 {
+				continue
+			}
+			ts, ok1 := Float(row[0])
+			if n, ok2 := Float(row[1]); ok1 && ok2 && n > 0 {
+				demo[day{sr.Tags[TagEntity], int64(ts)}] = true
+			}
+		}
+	}
+	for i := range days {
+		if demo[day{days[i].Entity, days[i].Time.Unix()}] {
+			days[i].Provider = models.ProviderDemo
+		}
+	}
+	return nil
+}
