@@ -95,19 +95,7 @@ func (s *Store) DailyAggregates(ctx context.Context, indicator string, agg model
 	q := fmt.Sprintf(`SELECT %s(%s), count(%s) FROM %s WHERE %s = $indicator AND time >= $start AND time < $end `+
 		`GROUP BY time(1d), %s fill(none) tz('Asia/Shanghai')`,
 		fn, value, value, QuoteIdent(MeasurementFigure), QuoteIdent(TagIndicator), QuoteIdent(TagEntity))
-	series, err := s.Query(ctx, q, map[string]any{
-		"indicator": indicator,
-		"start":     start.UTC().Format(time.RFC3339),
-		"end":       end.UTC().Format(time.RFC3339),
-	})
-	if err != nil {
-		return nil, err
-	}
-	days := dailyFromSeries(indicator, series)
-	if err := s.markDemoDays(ctx, indicator, start, end, days); err != nil {
-		return nil, err
-	}
-	return days, nil
+	return s.daysWithDemo(ctx, q, indicator, start, end)
 }
 
 // dailyFromSeries reads rows of (time, aggregate, count).

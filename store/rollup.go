@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/greenmetrics/greenmetrics/models"
@@ -147,8 +150,65 @@ func dayWhere(f DayFilter) (string, map[string]any, error) {
 	return where, params, nil
 }
 
-// markDemoDays sets the provider of the days that hold a demo hour to demo.
-func (s *Store) markDemoDays(ctx context.Context, indicator string, start, end time.Time, days []DailyFigure) error {
+// daysWithDemo runs the daily aggregate query q of indicator over [start,
+// end) and marks the days with a demo hour. InfluxDB answers one query on
+// one core, so the two halves of the span (split at a Shanghai midnight,
+// so no day is cut) and the demo days are asked at once.
+func (s *Store) daysWithDemo(ctx context.Context, q, indicator string, start, end time.Time) ([]DailyFigure, error) {
+	spans := [][2]time.Time{{start, end}}
+	if mid := localMidnight(start.Add(end.Sub(start) / 2)); mid.After(start) && mid.Before(end) {
+		spans = [][2]time.Time{{start, mid}, {mid, end}}
+	}
+	parts := make([][]Series, len(spans))
+	errs := make([]error, len(spans)+1)
+	var demo map[dayKey]bool
+	var wg sync.WaitGroup
+	for i, sp := range spans {
+		wg.Go(func() {
+			parts[i], errs[i] = s.Query(ctx, q, map[string]any{
+				"indicator": indicator,
+				"start":     sp[0].UTC().Format(time.RFC3339),
+				"end":       sp[1].UTC().Format(time.RFC3339),
+			})
+		})
+	}
+	wg.Go(func() { demo, errs[len(spans)] = s.demoDays(ctx, indicator, start, end) })
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	var days []DailyFigure
+	for _, series := range parts {
+		days = append(days, dailyFromSeries(indicator, series)...)
+	}
+	sort.SliceStable(days, func(i, j int) bool {
+		if days[i].Entity != days[j].Entity {
+			return days[i].Entity < days[j].Entity
+		}
+		return days[i].Time.Before(days[j].Time)
+	})
+	for i := range days {
+		if demo[dayKey{days[i].Entity, days[i].Time.Unix()}] {
+			days[i].Provider = models.ProviderDemo
+		}
+	}
+	return days, nil
+}
+
+// localMidnight is the start of t's day in Asia/Shanghai.
+func localMidnight(t time.Time) time.Time {
+	t = t.In(models.Shanghai)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, models.Shanghai)
+}
+
+// dayKey is one entity's Shanghai day, by its start.
+type dayKey struct {
+	entity string
+	t      int64
+}
+
+// demoDays returns the days of indicator with a demo hour.
+func (s *Store) demoDays(ctx context.Context, indicator string, start, end time.Time) (map[dayKey]bool, error) {
 	q := fmt.Sprintf(`SELECT count(%s) FROM %s WHERE %s = $indicator AND %s = $demo AND time >= $start AND time < $end `+
 		`GROUP BY time(1d), %s fill(none) tz('Asia/Shanghai')`,
 		QuoteIdent(FieldValue), QuoteIdent(MeasurementFigure), QuoteIdent(TagIndicator), QuoteIdent(FieldProvider), QuoteIdent(TagEntity))
@@ -159,13 +219,9 @@ func (s *Store) markDemoDays(ctx context.Context, indicator string, start, end t
 		"end":       end.UTC().Format(time.RFC3339),
 	})
 	if err != nil {
-		return fmt.Errorf("finding the demo days of %s: %w", indicator, err)
+		return nil, fmt.Errorf("finding the demo days of %s: %w", indicator, err)
 	}
-	type day struct {
-		entity string
-		t      int64
-	}
-	demo := map[day]bool{}
+	demo := map[dayKey]bool{}
 	for _, sr := range series {
 		for _, row := range sr.Values {
 			if len(row) < 2 {
@@ -173,14 +229,9 @@ func (s *Store) markDemoDays(ctx context.Context, indicator string, start, end t
 			}
 			ts, ok1 := Float(row[0])
 			if n, ok2 := Float(row[1]); ok1 && ok2 && n > 0 {
-				demo[day{sr.Tags[TagEntity], int64(ts)}] = true
+				demo[dayKey{sr.Tags[TagEntity], int64(ts)}] = true
 			}
 		}
 	}
-	for i := range days {
-		if demo[day{days[i].Entity, days[i].Time.Unix()}] {
-			days[i].Provider = models.ProviderDemo
-		}
-	}
-	return nil
+	return demo, nil
 }
