@@ -48,3 +48,27 @@ func PreferReported(reported, derived []Observation) []Observation {
 	}
 	return out
 }
+
+// DayFilter selects hourly series to roll up: some indicators of some
+// entities over [Start, End). Indicators and Entities must not be empty.
+type DayFilter struct {
+	Indicators []string
+	Entities   []string
+	Start, End time.Time
+}
+
+// DaySum is one entity's day of one hourly indicator: the sum and number
+// of its hours with a value of 0 or more (the values a concentration can
+// take; a negative hour is no measurement, docs/air.md).
+type DaySum struct {
+	Indicator, Entity string
+	Date              time.Time // local midnight, Asia/Shanghai
+	Sum               float64
+	Hours             int
+}
+
+// DayKey names one entity's day of one indicator.
+type DayKey struct {
+	Indicator, Entity string
+	Date              time.Time // local midnight, Asia/Shanghai
+}

@@ -169,6 +169,7 @@ if [ "$has_import" = 1 ] && [ "$big_rows" -gt 0 ]; then
 	rm -f "$big"
 fi
 
+[ "${BENCH_ANALYSIS:-1}" = 0 ] || scripts/bench-analysis.sh
 scripts/bench-analytics.sh | tee -a "$out/results.txt"
 [ "$run_go" = 1 ] || exit 0
 echo "== go benchmarks (benchtime $benchtime)"

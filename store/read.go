@@ -61,32 +61,25 @@ func (s *Store) readMeasurement(ctx context.Context, measurement string, f model
 // DailyAggregates reads an hourly series as one value per entity and
 // Shanghai day in [start, end), aggregated by agg (mean, sum or last; any
 // other: mean), so that the analysis reads hundreds of days rather than
-// hundreds of thousands of hours per run. A day's provider is demo when
-// its first or last hour is: real data supersede the demo's figure by
-// figure, so a day mixes the two only while real data arrive.
+// hundreds of thousands of hours per run. A day's provider is demo when any
+// of its hours is (demoDays, store/rollup.go): real data supersede the
+// demo's figure by figure, so a day mixes the two only while real data
+// arrive.
 func (s *Store) DailyAggregates(ctx context.Context, indicator string, agg models.Aggregation, start, end time.Time) ([]models.DailyFigure, error) {
 	fn := map[models.Aggregation]string{models.AggregateSum: "sum", models.AggregateLast: "last"}[agg]
 	if fn == "" {
 		fn = "mean"
 	}
-	value, provider := QuoteIdent(FieldValue), QuoteIdent(FieldProvider)
-	q := fmt.Sprintf(`SELECT %s(%s), count(%s), first(%s), last(%s) FROM %s WHERE %s = $indicator AND time >= $start AND time < $end `+
+	value := QuoteIdent(FieldValue)
+	// Two aggregates, not four: InfluxDB scans the hours once per
+	// aggregate, and the provider strings cost twice a number.
+	q := fmt.Sprintf(`SELECT %s(%s), count(%s) FROM %s WHERE %s = $indicator AND time >= $start AND time < $end `+
 		`GROUP BY time(1d), %s fill(none) tz('Asia/Shanghai')`,
-		fn, value, value, provider, provider, QuoteIdent(MeasurementFigure),
-		QuoteIdent(TagIndicator), QuoteIdent(TagEntity))
-	series, err := s.Query(ctx, q, map[string]any{
-		"indicator": indicator,
-		"start":     start.UTC().Format(time.RFC3339),
-		"end":       end.UTC().Format(time.RFC3339),
-	})
-	if err != nil {
-		return nil, err
-	}
-	return dailyFromSeries(indicator, series), nil
+		fn, value, value, QuoteIdent(MeasurementFigure), QuoteIdent(TagIndicator), QuoteIdent(TagEntity))
+	return s.daysWithDemo(ctx, q, indicator, start, end)
 }
 
-// dailyFromSeries reads rows of (time, aggregate, count, first provider,
-// last provider).
+// dailyFromSeries reads rows of (time, aggregate, count).
 func dailyFromSeries(indicator string, series []Series) []models.DailyFigure {
 	var out []models.DailyFigure
 	for _, s := range series {
@@ -100,14 +93,9 @@ func dailyFromSeries(indicator string, series []Series) []models.DailyFigure {
 				continue
 			}
 			d := models.DailyFigure{Observation: models.Observation{Time: time.Unix(int64(ts), 0).In(models.Shanghai), Indicator: indicator, Entity: s.Tags[TagEntity], Value: v}}
-			if len(row) >= 5 {
+			if len(row) >= 3 {
 				if n, ok := Float(row[2]); ok {
 					d.Hours = int(n)
-				}
-				first, _ := row[3].(string)
-				last, _ := row[4].(string)
-				if first == models.ProviderDemo || last == models.ProviderDemo {
-					d.Provider = models.ProviderDemo
 				}
 			}
 			out = append(out, d)

@@ -122,7 +122,8 @@ func (g reportGenerator) generate(ctx context.Context, m report.Month, lang repo
 	// must neither overwrite today's derived series nor the published
 	// snapshot.
 	opts := g.analysis
-	opts.Reader, opts.Logger = g.store, g.log
+	// The closed year's run reads what the month's run read: once.
+	opts.Reader, opts.Logger = metrics.SharedReads(g.store), g.log
 	eng, err := metrics.New(opts)
 	if err != nil {
 		return nil, err

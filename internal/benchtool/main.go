@@ -3,12 +3,16 @@
 //
 //	benchtool gen-csv -in beijing.csv.gz -out rows.csv -rows 1000000
 //	benchtool ceiling -csv rows.csv -url http://127.0.0.1:8086 -db bench -batch 5000
+//	benchtool load -in beijing.csv.gz -url http://127.0.0.1:8086 -db bench -points 10000000
+//	benchtool analysis -config greenmetrics.yaml -as-of 2017-02-28T23:59:59+08:00 -year 2017
 //
 // gen-csv turns the Beijing multi-site hourly air-quality data (UCI; six
 // pollutants × 12 stations, 2013-03 … 2017-02) into canonical long CSV,
 // or synthesises rows of the same shape when the file is absent. ceiling
 // posts the same rows as pre-formatted line protocol, one batch at a time,
-// straight to InfluxDB: the throughput no importer can beat.
+// straight to InfluxDB: the throughput no importer can beat. load fills a
+// database for the analysis benchmark (scripts/bench-analysis.sh);
+// analysis runs one analysis in process and times its reads by kind.
 package main
 
 import (
@@ -31,7 +35,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: benchtool gen-csv|ceiling [flags]")
+		fmt.Fprintln(os.Stderr, "usage: benchtool gen-csv|ceiling|load|analysis [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -40,6 +44,10 @@ func main() {
 		err = genCSV(os.Args[2:])
 	case "ceiling":
 		err = ceiling(os.Args[2:])
+	case "load":
+		err = load(os.Args[2:])
+	case "analysis":
+		err = analysis(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
 	}
