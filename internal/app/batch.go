@@ -254,5 +254,5 @@ func (r *reasonsFile) close() error {
 // load resolves the configuration of the overrides and loads its
 // catalogue and plans.
 func load(o config.Overrides) (config.Setup, error) {
-	return o.LoadSetup(os.Getenv, time.Now())
+	return o.LoadSetup(os.Getenv, clockNow())
 }

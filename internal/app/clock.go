@@ -2,10 +2,11 @@ package app
 
 import (
 	"fmt"
-	"github.com/greenmetrics/greenmetrics/models"
 	"os"
 	"sync"
 	"time"
+
+	"github.com/greenmetrics/greenmetrics/models"
 )
 
 // nowEnv names the variable that sets the clock of every command: an

@@ -5,16 +5,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/greenmetrics/greenmetrics/config"
-	"github.com/greenmetrics/greenmetrics/ingest"
-	"github.com/greenmetrics/greenmetrics/internal/demo"
-	"github.com/greenmetrics/greenmetrics/models"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/greenmetrics/greenmetrics/config"
+	"github.com/greenmetrics/greenmetrics/ingest"
+	"github.com/greenmetrics/greenmetrics/internal/demo"
+	"github.com/greenmetrics/greenmetrics/models"
 )
 
 // demoRefdata are the real series the demo loads from testdata/refdata,

@@ -2,13 +2,14 @@ package app
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+
 	"github.com/greenmetrics/greenmetrics/config"
 	"github.com/greenmetrics/greenmetrics/ingest"
 	"github.com/greenmetrics/greenmetrics/ingest/httpapi"
 	"github.com/greenmetrics/greenmetrics/metrics"
 	"github.com/greenmetrics/greenmetrics/models"
-	"os"
-	"path/filepath"
 )
 
 // pushTokens loads the push API's named tokens as configured

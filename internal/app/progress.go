@@ -3,12 +3,13 @@ package app
 import (
 	"context"
 	"fmt"
-	"github.com/greenmetrics/greenmetrics/config"
-	"github.com/greenmetrics/greenmetrics/metrics"
-	"github.com/greenmetrics/greenmetrics/models"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/greenmetrics/greenmetrics/config"
+	"github.com/greenmetrics/greenmetrics/metrics"
+	"github.com/greenmetrics/greenmetrics/models"
 )
 
 // ProgressOptions are what greenmetrics progress was asked: the target
@@ -36,7 +37,7 @@ func Progress(ctx context.Context, o ProgressOptions) (ProgressResult, error) {
 		return ProgressResult{}, err
 	}
 	cfg := setup.Config
-	at, err := parseAsOf(o.AsOf, time.Now())
+	at, err := parseAsOf(o.AsOf, clockNow())
 	if err != nil {
 		return ProgressResult{}, err
 	}

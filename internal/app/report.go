@@ -3,16 +3,17 @@ package app
 import (
 	"context"
 	"fmt"
-	"github.com/greenmetrics/greenmetrics/config"
-	"github.com/greenmetrics/greenmetrics/ingest/ledger"
-	"github.com/greenmetrics/greenmetrics/metrics"
-	"github.com/greenmetrics/greenmetrics/report"
-	"github.com/greenmetrics/greenmetrics/store"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/greenmetrics/greenmetrics/config"
+	"github.com/greenmetrics/greenmetrics/ingest/ledger"
+	"github.com/greenmetrics/greenmetrics/metrics"
+	"github.com/greenmetrics/greenmetrics/report"
+	"github.com/greenmetrics/greenmetrics/store"
 )
 
 // ReportOptions are what greenmetrics report was asked to do: empty

@@ -2,13 +2,13 @@ package app
 
 import (
 	"fmt"
-	"github.com/greenmetrics/greenmetrics/config"
-	"github.com/greenmetrics/greenmetrics/models"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
+
+	"github.com/greenmetrics/greenmetrics/config"
+	"github.com/greenmetrics/greenmetrics/models"
 )
 
 // TargetsOptions are what greenmetrics targets was asked: one year
@@ -40,7 +40,7 @@ func Targets(o TargetsOptions) (TargetsResult, error) {
 	case o.All:
 		years = plans.Years()
 	case o.Year == 0:
-		years = []int{time.Now().In(models.Shanghai).Year()}
+		years = []int{clockNow().In(models.Shanghai).Year()}
 	}
 	var list []models.InForce
 	for _, y := range years {

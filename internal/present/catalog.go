@@ -2,9 +2,10 @@ package present
 
 import (
 	"encoding/json"
+	"io"
+
 	"github.com/greenmetrics/greenmetrics/config"
 	"github.com/greenmetrics/greenmetrics/models"
-	"io"
 )
 
 // CatalogJSON prints the catalogue as a JSON array, values in base units.

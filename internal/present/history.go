@@ -2,10 +2,11 @@ package present
 
 import (
 	"fmt"
-	"github.com/greenmetrics/greenmetrics/ingest/ledger"
-	"github.com/greenmetrics/greenmetrics/models"
 	"io"
 	"strings"
+
+	"github.com/greenmetrics/greenmetrics/ingest/ledger"
+	"github.com/greenmetrics/greenmetrics/models"
 )
 
 // History prints ledger entries as a table, Chinese headings first.

@@ -2,12 +2,13 @@ package present
 
 import (
 	"fmt"
-	"github.com/greenmetrics/greenmetrics/config"
-	"github.com/greenmetrics/greenmetrics/models"
-	"github.com/greenmetrics/greenmetrics/store"
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/greenmetrics/greenmetrics/config"
+	"github.com/greenmetrics/greenmetrics/models"
+	"github.com/greenmetrics/greenmetrics/store"
 )
 
 // Collision names the figure, the point kept and the points dropped,

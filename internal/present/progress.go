@@ -2,12 +2,13 @@ package present
 
 import (
 	"fmt"
-	"github.com/greenmetrics/greenmetrics/metrics"
-	"github.com/greenmetrics/greenmetrics/models"
-	"github.com/greenmetrics/greenmetrics/models/water"
 	"io"
 	"math"
 	"time"
+
+	"github.com/greenmetrics/greenmetrics/metrics"
+	"github.com/greenmetrics/greenmetrics/models"
+	"github.com/greenmetrics/greenmetrics/models/water"
 )
 
 // ProgressTable prints the year's progress entries as a table with

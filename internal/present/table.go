@@ -1,9 +1,10 @@
 package present
 
 import (
-	"golang.org/x/text/width"
 	"io"
 	"strings"
+
+	"golang.org/x/text/width"
 )
 
 // WriteAligned prints rows in columns padded by display width: Chinese

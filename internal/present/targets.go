@@ -2,10 +2,11 @@ package present
 
 import (
 	"fmt"
-	"github.com/greenmetrics/greenmetrics/config"
-	"github.com/greenmetrics/greenmetrics/models"
 	"io"
 	"strings"
+
+	"github.com/greenmetrics/greenmetrics/config"
+	"github.com/greenmetrics/greenmetrics/models"
 )
 
 // TargetsTable prints one line per target in force, aligned, and a

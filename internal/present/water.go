@@ -4,9 +4,10 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"github.com/greenmetrics/greenmetrics/models/water"
 	"io"
 	"strings"
+
+	"github.com/greenmetrics/greenmetrics/models/water"
 )
 
 // classifiedRow is the JSON line printed for one sample.
