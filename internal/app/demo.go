@@ -152,7 +152,7 @@ func Demo(ctx context.Context, f DemoOptions) (DemoResult, error) {
 	if err != nil {
 		return DemoResult{}, err
 	}
-	obs, err := demo.Observations(cat, demo.Options{Today: today, Seed: f.Seed, Plans: plans})
+	obs, err := demo.Observations(cat, demo.Options{Today: today, Seed: f.Seed, Plans: plans, Now: clockNow()})
 	if err != nil {
 		return DemoResult{}, err
 	}

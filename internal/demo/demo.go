@@ -35,6 +35,12 @@ type Options struct {
 	// indicator's pace). The embedded 2024 plan, plus Plans for later
 	// years; nil: no targets, and only indicators with a value of their own.
 	Plans *models.PlanSet
+	// Now is the clock's instant. When it falls on Today, the hourly
+	// series run on through the last complete hour before it, as a live
+	// station's do: ending them at midnight would make every automatic
+	// station look overdue by the evening (monitoring data are due a day
+	// after each hour). Zero, or another day: they end the day before.
+	Now time.Time
 }
 
 // AsOf is the last month with monthly figures: the month before Today's.
@@ -218,7 +224,7 @@ func Observations(cat *config.Catalog, opts Options) ([]models.Observation, erro
 		seed = 20240104
 	}
 	asOf := opts.AsOf()
-	g := demoGen{seed: seed, last: asOf, today: today, plans: opts.Plans}
+	g := demoGen{seed: seed, last: asOf, today: today, hoursEnd: opts.hoursEnd(today), plans: opts.Plans}
 	var out []models.Observation
 	for _, pl := range demoPlans {
 		ind, ok := cat.Lookup(pl.code)
@@ -320,10 +326,21 @@ func WritePlanYAML(w io.Writer, p models.Plan) error {
 }
 
 type demoGen struct {
-	seed  uint64
-	last  time.Time // the last month with monthly figures
-	today time.Time // hourly and daily series end the day before
-	plans *models.PlanSet
+	seed     uint64
+	last     time.Time // the last month with monthly figures
+	today    time.Time // daily series end the day before
+	hoursEnd time.Time // hourly series end before it: today, or Now's hour
+	plans    *models.PlanSet
+}
+
+// hoursEnd is where the hourly series stop: the start of Now's hour when
+// Now falls on today, else today's midnight.
+func (o Options) hoursEnd(today time.Time) time.Time {
+	now := o.Now.In(models.Shanghai)
+	if o.Now.IsZero() || now.Before(today) || !now.Before(today.AddDate(0, 0, 1)) {
+		return today
+	}
+	return now.Truncate(time.Hour)
 }
 
 // target is the target in force for an indicator in year.
@@ -727,9 +744,12 @@ func (g *demoGen) recent(cat *config.Catalog) ([]models.Observation, error) {
 	var out []models.Observation
 	has := func(code string) bool { _, ok := cat.Lookup(code); return ok }
 	hourFrom := g.today.AddDate(0, 0, -recentHourlyDays)
-	for day := hourFrom; day.Before(g.today); day = day.AddDate(0, 0, 1) {
-		out = append(out, g.airDay(day, has)...)
-		out = append(out, g.waterDay(day, has)...)
+	for day := hourFrom; day.Before(g.hoursEnd); day = day.AddDate(0, 0, 1) {
+		for _, o := range append(g.airDay(day, has), g.waterDay(day, has)...) {
+			if o.Time.Before(g.hoursEnd) {
+				out = append(out, o)
+			}
+		}
 	}
 	for day := g.today.AddDate(0, 0, -recentDailyDays); day.Before(g.today); day = day.AddDate(0, 0, 1) {
 		for _, d := range demoDaily {

@@ -304,6 +304,53 @@ func TestDemoRunsToToday(t *testing.T) {
 	}
 }
 
+// TestDemoHoursRunToTheClock: with the clock late on Today, the hourly
+// series run to its last complete hour, so no automatic station is
+// overdue that evening (monitoring data are due a day after each hour);
+// nothing is stamped at or after the clock's hour, and a clock on another
+// day leaves them ending the day before.
+func TestDemoHoursRunToTheClock(t *testing.T) {
+	cat := testCatalog(t)
+	today := time.Date(2026, 12, 3, 0, 0, 0, 0, models.Shanghai)
+	now := today.Add(23*time.Hour + 56*time.Minute)
+	tests := []struct {
+		name string
+		now  time.Time
+		end  time.Time // hourly figures stamped before it, and within 4 h of it
+	}{
+		{"the clock on today", now, now.Truncate(time.Hour)},
+		{"no clock", time.Time{}, today},
+		{"a clock on a later day", now.AddDate(0, 0, 3), today},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			last := map[string]time.Time{}
+			for _, o := range demoData(t, Options{Today: today, Now: tt.now}) {
+				if ind, _ := cat.Lookup(o.Indicator); ind.Frequency != models.FrequencyHourly {
+					continue
+				}
+				if !o.Time.Before(tt.end) {
+					t.Fatalf("%s %s at %v: at or after %v", o.Indicator, o.Entity, o.Time, tt.end)
+				}
+				if o.Time.After(last[o.Indicator]) {
+					last[o.Indicator] = o.Time
+				}
+			}
+			for _, code := range []string{"pm25", "o3", "nh3n", "wq_class_official", "water_temp"} {
+				if at := last[code]; at.Before(tt.end.Add(-4 * time.Hour)) {
+					t.Errorf("%s: latest hour %v, want within 4 h before %v", code, at, tt.end)
+				}
+				if tt.name == "the clock on today" {
+					ind, _ := cat.Lookup(code)
+					if due := models.NextDue(ind.Frequency, last[code], ind.DueLag, now); due.Overdue {
+						t.Errorf("%s: overdue at %v (due %v) with the demo just loaded", code, now, due.Date)
+					}
+				}
+			}
+		})
+	}
+}
+
 // TestDemoExtendsWithoutRevising: a month later the demo holds every
 // figure of the earlier one unchanged (hourly figures that left the recent
 // window aside), so loading it over the earlier revises nothing.
