@@ -53,3 +53,48 @@ func TestMergeSplitMatchesSequential(t *testing.T) {
 		}
 	}
 }
+
+// TestListItemsMatchesMerge checks that the insertion sort of a listing
+// pass walks the same pairs as the merge sort, with a collector that holds
+// them all and with one that overruns early (the insertion then finishes
+// by merge sort), and leaves the items in the same order.
+func TestListItemsMatchesMerge(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	for _, g := range generators {
+		for _, n := range []int{2, 33, 1000} {
+			p := seriesPoints(g.gen(r, n))
+			if len(p.x) < 2 {
+				continue
+			}
+			s := newSlopeSet([]points{p})
+			ends := s.uniformSample(300)
+			slices.Sort(ends)
+			lo, hi := ends[100], ends[200]
+			it := make([]item, len(p.x))
+			orderKeys(it, p, lo)
+			radixSortItems(it, make([]item, len(it)))
+			for q := range it {
+				it[q].k = itemKey(it[q], hi)
+			}
+			merged := allPairs(1<<40, 0)
+			a := slices.Clone(it)
+			want := mergeItems(a, make([]item, len(a)), merged)
+			slices.Sort(merged.out)
+			for _, limit := range []int64{1 << 40, want / 3} {
+				listed := allPairs(limit, 0)
+				b := slices.Clone(it)
+				got := listItems(b, make([]item, len(b)), listed)
+				slices.Sort(listed.out)
+				if got != want || listed.seen != want || !slices.Equal(a, b) {
+					t.Fatalf("%s n=%d limit %d: insertion %d pairs (seen %d), merge %d", g.name, n, limit, got, listed.seen, want)
+				}
+				if !listed.overrun && !slices.Equal(listed.out, merged.out) {
+					t.Fatalf("%s n=%d: insertion listed %d slopes, merge %d", g.name, n, len(listed.out), len(merged.out))
+				}
+				if limit < want && !listed.overrun {
+					t.Fatalf("%s n=%d: %d pairs beyond a limit of %d without an overrun", g.name, n, want, limit)
+				}
+			}
+		}
+	}
+}
