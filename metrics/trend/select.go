@@ -419,11 +419,20 @@ func selectTwoFiltered(a []float64, i, j int, rng *rand.Rand) (float64, float64,
 	default:
 		return 0, 0, false
 	}
+	// Half the values lie below lo, in no order a branch could predict:
+	// the comparisons become flags (conditional sets), and the only
+	// branch, taken for the few between the pivots, is predictable.
 	below, w := 0, 0
 	for p, v := range a {
+		lt, le := 0, 0
 		if v < lo {
-			below++
-		} else if v <= hi {
+			lt = 1
+		}
+		if v <= hi {
+			le = 1
+		}
+		below += lt
+		if le > lt {
 			a[w], a[p] = v, a[w]
 			w++
 		}
