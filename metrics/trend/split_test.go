@@ -98,3 +98,33 @@ func TestListItemsMatchesMerge(t *testing.T) {
 		}
 	}
 }
+
+// TestRadixSortTopMatchesFull checks that sorting by the top digits and
+// then by insertion gives radixSortItems's order, equal keys included,
+// also when the keys differ only in their low bits (the insertion then
+// gives up and the low passes run).
+func TestRadixSortTopMatchesFull(t *testing.T) {
+	r := rand.New(rand.NewPCG(25, 26))
+	keys := map[string]func(i int) uint64{
+		"normal":      func(int) uint64 { return orderedBits(r.NormFloat64()) },
+		"ties":        func(int) uint64 { return orderedBits(float64(r.IntN(30))) },
+		"low bits":    func(int) uint64 { return orderedBits(1e6 + 1e-9*float64(r.IntN(1<<20))) },
+		"ascending":   func(i int) uint64 { return orderedBits(float64(i)) },
+		"descending":  func(i int) uint64 { return orderedBits(-float64(i) * 1e-12) },
+		"crowded top": func(i int) uint64 { return orderedBits(1 + 0x1p-40*float64(r.IntN(1<<12))) },
+	}
+	for name, key := range keys {
+		for _, n := range []int{1, 63, 64, 1000, 20000} {
+			it := make([]item, n)
+			for i := range it {
+				it[i] = item{k: key(i), i: int32(n - 1 - i)}
+			}
+			want, got := slices.Clone(it), slices.Clone(it)
+			radixSortItems(want, make([]item, n))
+			radixSortItemsTop(got, make([]item, n))
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s n=%d: orders differ", name, n)
+			}
+		}
+	}
+}
