@@ -97,3 +97,15 @@ func BenchmarkReadSeries(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSelectTwo times the selection of the two middle ranks of 2·10⁴
+// slopes, the size of a search round's sample at n = 10⁴.
+func BenchmarkSelectTwo(b *testing.B) {
+	src := benchSeries(2e4)
+	a := make([]float64, len(src))
+	rng := rand.New(rand.NewPCG(1, 2))
+	for b.Loop() {
+		copy(a, src)
+		selectTwo(a, len(a)/2-1, len(a)/2, rng)
+	}
+}

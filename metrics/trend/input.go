@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"strconv"
 	"strings"
@@ -34,7 +35,7 @@ type Series struct {
 // CSV with a header naming a `value` column and optionally a `time` column;
 // empty cells and NA, NaN, null or - mark missing values.
 func ReadSeries(r io.Reader) (Series, error) {
-	b, err := io.ReadAll(io.LimitReader(r, MaxInputBytes+1))
+	b, err := readAll(r)
 	if err != nil {
 		return Series{}, fmt.Errorf("read series: %w", err)
 	}
@@ -50,6 +51,37 @@ func ReadSeries(r io.Reader) (Series, error) {
 		return parseJSON(body)
 	}
 	return parseCSV(b)
+}
+
+// readAll reads r to its end, at most MaxInputBytes+1 bytes. A file that
+// tells its size is read into a buffer of that size in one read, where
+// io.ReadAll would grow its buffer by doubling from 512 bytes (eight
+// copies for 10⁴ values).
+func readAll(r io.Reader) ([]byte, error) {
+	r = io.LimitReader(r, MaxInputBytes+1)
+	f, ok := r.(*io.LimitedReader).R.(interface{ Stat() (fs.FileInfo, error) })
+	if !ok {
+		return io.ReadAll(r)
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return io.ReadAll(r)
+	}
+	// One byte more than the size, so that the read that finds the end
+	// needs no new buffer; a file that grew meanwhile still reads whole.
+	b := make([]byte, 0, min(fi.Size(), MaxInputBytes)+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		switch {
+		case errors.Is(err, io.EOF):
+			return b, nil
+		case err != nil:
+			return b, err
+		case len(b) == cap(b):
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // parseJSON decodes a flat or nested array; the first element decides

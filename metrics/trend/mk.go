@@ -142,19 +142,31 @@ func Original(x []float64, alpha float64) (Result, error) {
 	// them side by side halves the wall time. The intercept is conover's.
 	var sc score
 	var mx float64
-	var wg sync.WaitGroup
-	wg.Go(func() {
+	scoreAndMedian := func() {
 		sc = mkScore(p.x)
 		mx = median(append([]float64(nil), p.x...))
-	})
-	slope := sensSlope(p)
-	wg.Wait()
+	}
+	var slope float64
+	if len(p.x) < parallelScore {
+		// A short series costs less than waking a second thread.
+		scoreAndMedian()
+		slope = sensSlope(p)
+	} else {
+		var wg sync.WaitGroup
+		wg.Go(scoreAndMedian)
+		slope = sensSlope(p)
+		wg.Wait()
+	}
 	intercept := mx - sortedMedian(p.t)*slope
 	r := newResult(len(x), sc.n)
 	r.fill(sc.s, sc.variance(), pairs(sc.n), alpha)
 	r.Slope, r.Intercept = slope, intercept
 	return r, nil
 }
+
+// parallelScore is the series length from which Original computes S beside
+// the slope, on another goroutine.
+const parallelScore = 1 << 10
 
 // mannKendall is Original without the slope, for callers that estimate it
 // themselves.

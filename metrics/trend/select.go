@@ -122,21 +122,22 @@ func (s *slopeSet) pickEnds(b bracket, sample []float64, k1, k2 int64) (bracket,
 	p2 := float64(k2-b.cLo) / count
 	next := bracket{lo: b.lo, hi: b.hi, cLo: b.cLo}
 	first, last := 0, len(sample)
-	partitioned := 0 // sample[:partitioned] holds values ≤ the rest
-	if i := int(math.Floor(p1*m - spread(m, p1))); i >= 0 {
-		selectK(sample, i, s.rng)
-		partitioned = i + 1
-		if v := sample[i]; v > b.lo && v < b.hi {
-			next.lo, first = v, i
-		}
+	i := int(math.Floor(p1*m - spread(m, p1)))
+	j := int(math.Ceil(p2*m + spread(m, p2)))
+	var vi, vj float64
+	switch {
+	case i >= 0 && j < len(sample):
+		vi, vj = selectTwo(sample, i, j, s.rng)
+	case i >= 0:
+		vi, _ = selectTwo(sample, i, i, s.rng)
+	case j < len(sample):
+		_, vj = selectTwo(sample, j, j, s.rng)
 	}
-	if i := int(math.Ceil(p2*m + spread(m, p2))); i < len(sample) {
-		if i >= partitioned {
-			selectK(sample[partitioned:], i-partitioned, s.rng)
-		}
-		if v := sample[i]; v > next.lo && v < b.hi {
-			next.hi, last = v, i
-		}
+	if i >= 0 && vi > b.lo && vi < b.hi {
+		next.lo, first = vi, i
+	}
+	if j < len(sample) && vj > next.lo && vj < b.hi {
+		next.hi, last = vj, j
 	}
 	return next, float64(last-first+1) / m * count
 }
@@ -324,6 +325,14 @@ func sampleAt(sample []float64, i int, rng *rand.Rand) float64 {
 // selectRanks returns the values of the given ascending 1-based ranks of
 // a, reordering a.
 func selectRanks(a []float64, ranks []int64, rng *rand.Rand) []float64 {
+	switch len(ranks) {
+	case 1:
+		v, _ := selectTwo(a, int(ranks[0]-1), int(ranks[0]-1), rng)
+		return []float64{v}
+	case 2:
+		v, w := selectTwo(a, int(ranks[0]-1), int(ranks[1]-1), rng)
+		return []float64{v, w}
+	}
 	out := make([]float64, 0, len(ranks))
 	base := 0
 	for _, k := range ranks {
@@ -339,6 +348,100 @@ func selectRanks(a []float64, ranks []int64, rng *rand.Rand) []float64 {
 		base += idx
 	}
 	return out
+}
+
+// selectTwo returns the values of the 0-based ranks i ≤ j of a,
+// reordering a. On long slices it first narrows the search to the values
+// between two pivots drawn from a subsample; otherwise, or when the
+// pivots miss, it selects by partitioning the whole slice.
+func selectTwo(a []float64, i, j int, rng *rand.Rand) (float64, float64) {
+	if len(a) >= filterMin {
+		if vi, vj, ok := selectTwoFiltered(a, i, j, rng); ok {
+			return vi, vj
+		}
+	}
+	return selectTwoPlain(a, i, j, rng)
+}
+
+// selectTwoPlain is selectTwo by partitioning the whole slice.
+func selectTwoPlain(a []float64, i, j int, rng *rand.Rand) (float64, float64) {
+	selectK(a, i, rng)
+	switch {
+	case j == i:
+		return a[i], a[i]
+	case j == i+1:
+		selectNext(a[i:])
+	default:
+		selectK(a[i+1:], j-i-1, rng)
+	}
+	return a[i], a[j]
+}
+
+// filterMin is the length from which selectTwo filters first: below it a
+// subsample costs about what it saves.
+const filterMin = 1 << 12
+
+// selectTwoFiltered is selectTwo by Floyd and Rivest's idea: two values
+// of a random subsample of about m^(2/3) bracket ranks i..j with high
+// probability; one pass counts the values below the lower one and moves
+// those between the two to the front, and the ranks are selected among
+// those few. A quickselect on the whole slice makes about three such
+// passes with unpredictable branches, and a second one for j. It reports
+// false when the bracket misses a rank or would be wide (ranks far
+// apart); the answer is exact either way.
+func selectTwoFiltered(a []float64, i, j int, rng *rand.Rand) (float64, float64, bool) {
+	m := len(a)
+	q := int(math.Cbrt(float64(m) * float64(m)))
+	fm, fq := float64(m), float64(q)
+	pi, pj := float64(i)/fm, float64(j+1)/fm
+	li := int(math.Floor(pi*fq - spread(fq, pi)))
+	hj := int(math.Ceil(pj*fq + spread(fq, pj)))
+	if hj-li > q/4 {
+		return 0, 0, false
+	}
+	sub := make([]float64, q)
+	state := rng.Uint64()
+	for p := range sub {
+		state += 0x9e3779b97f4a7c15 // splitmix64, inlined
+		z := state
+		z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+		z = (z ^ z>>27) * 0x94d049bb133111eb
+		sub[p] = a[int((z>>32)*uint64(m)>>32)]
+	}
+	lo, hi := math.Inf(-1), math.Inf(1)
+	switch {
+	case li >= 0 && hj < q:
+		lo, hi = selectTwoPlain(sub, li, hj, rng)
+	case li >= 0:
+		lo, _ = selectTwoPlain(sub, li, li, rng)
+	case hj < q:
+		_, hi = selectTwoPlain(sub, hj, hj, rng)
+	default:
+		return 0, 0, false
+	}
+	// Half the values lie below lo, in no order a branch could predict:
+	// the comparisons become flags (conditional sets), and the only
+	// branch, taken for the few between the pivots, is predictable.
+	below, w := 0, 0
+	for p, v := range a {
+		lt, le := 0, 0
+		if v < lo {
+			lt = 1
+		}
+		if v <= hi {
+			le = 1
+		}
+		below += lt
+		if le > lt {
+			a[w], a[p] = v, a[w]
+			w++
+		}
+	}
+	if below > i || below+w <= j {
+		return 0, 0, false
+	}
+	vi, vj := selectTwoPlain(a[:w], i-below, j-below, rng)
+	return vi, vj, true
 }
 
 // selectNext moves the least of a[1:] to a[1].

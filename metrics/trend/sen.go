@@ -89,15 +89,12 @@ func median(a []float64) float64 {
 	}
 	rng := rand.New(rand.NewPCG(uint64(n), 1))
 	k := n / 2
-	selectK(a, k, rng)
 	if n%2 == 1 {
-		return a[k]
+		v, _ := selectTwo(a, k, k, rng)
+		return v
 	}
-	lower := a[0]
-	for _, v := range a[1:k] {
-		lower = max(lower, v)
-	}
-	return (lower + a[k]) / 2
+	lower, upper := selectTwo(a, k-1, k, rng)
+	return (lower + upper) / 2
 }
 
 // sortedMedian is the median of an ascending slice (slot positions).

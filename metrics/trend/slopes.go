@@ -409,18 +409,52 @@ func (s *slopeSet) flips(lo, hi float64, c *collector) int64 {
 		it := s.items[:m]
 		orderKeys(it, g, lo)
 		if !math.IsInf(lo, -1) {
-			radixSortItems(it, s.ibuf[:m])
+			radixSortItemsTop(it, s.ibuf[:m])
 		}
 		for p := range it {
 			it[p].k = itemKey(it[p], hi)
 		}
-		if m >= splitMerge {
+		switch {
+		case !c.sample:
+			total += listItems(it, s.ibuf[:m], c)
+		case m >= splitMerge:
 			total += s.mergeSplit(it, s.ibuf[:m], c)
-		} else {
+		default:
 			total += mergeItems(it, s.ibuf[:m], c)
 		}
 	}
 	return total
+}
+
+// listItems is mergeItems for a listing pass: an insertion sort, whose
+// n + inversions steps are a quarter of a merge sort's n log n when, as in
+// a listing pass, there are only a few inversions per point. Once more
+// inversions than the collector can hold have passed (the bracket was
+// larger than estimated), it finishes by merge sort, so that the count
+// stays exact in O(n log n).
+func listItems(it, buf []item, c *collector) int64 {
+	var inv int64
+	for i := 1; i < len(it); i++ {
+		if inv > c.limit {
+			inv += mergeItems(it[i:], buf[i:], c)
+			inv += mergeRuns(buf, it[:i], it[i:], c)
+			copy(it, buf)
+			return inv
+		}
+		v := it[i]
+		j := i
+		for j > 0 && itemLess(v, it[j-1]) {
+			j--
+		}
+		if j == i {
+			continue
+		}
+		c.block(it[j:i], v)
+		copy(it[j+1:i+1], it[j:i])
+		it[j] = v
+		inv += int64(i - j)
+	}
+	return inv
 }
 
 // splitMerge is the group size from which mergeSplit sorts the halves on
@@ -466,6 +500,42 @@ func orderKeys(it []item, g points, theta float64) {
 // pass, all histograms from one read), using buf as scratch: linear time
 // where a comparison sort would dominate the slope selection.
 func radixSortItems(it, buf []item) {
+	radixSortDigits(it, buf, 0)
+}
+
+// radixSortItemsTop is radixSortItems by the top three digits (31 bits:
+// sign, exponent and 19 bits of mantissa), then by insertion on the whole
+// key. Keys sharing their top 31 bits are rare (values within a relative
+// 2⁻¹⁹), so the insertion makes a few moves where the three low passes
+// would move every item three times. Both sorts are stable, so the order
+// is radixSortItems's. Past 2n moves (keys crowded in their low bits)
+// the low passes run after all, on the order reached so far, which is
+// still the input's order among equal keys.
+func radixSortItemsTop(it, buf []item) {
+	if len(it) < 64 {
+		insertionSortItems(it)
+		return
+	}
+	radixSortDigits(it, buf, 3)
+	budget := 2 * len(it)
+	for i := 1; i < len(it); i++ {
+		v := it[i]
+		j := i
+		for j > 0 && v.k < it[j-1].k {
+			it[j] = it[j-1]
+			j--
+		}
+		it[j] = v
+		if budget -= i - j; budget < 0 {
+			radixSortDigits(it, buf, 0)
+			return
+		}
+	}
+}
+
+// radixSortDigits is the LSD radix sort of radixSortItems from digit
+// first on (the lower digits are left as they come).
+func radixSortDigits(it, buf []item, first int) {
 	if len(it) < 64 {
 		insertionSortItems(it)
 		return
@@ -473,12 +543,12 @@ func radixSortItems(it, buf []item) {
 	const bits, passes, mask = 11, 6, 1<<11 - 1
 	var count [passes][1 << bits]int
 	for _, e := range it {
-		for p := range passes {
+		for p := first; p < passes; p++ {
 			count[p][(e.k>>(p*bits))&mask]++
 		}
 	}
 	src, dst := it, buf[:len(it)]
-	for p := range passes {
+	for p := first; p < passes; p++ {
 		c := &count[p]
 		shift := uint(p * bits)
 		if c[(src[0].k>>shift)&mask] == len(src) {

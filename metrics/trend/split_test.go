@@ -53,3 +53,78 @@ func TestMergeSplitMatchesSequential(t *testing.T) {
 		}
 	}
 }
+
+// TestListItemsMatchesMerge checks that the insertion sort of a listing
+// pass walks the same pairs as the merge sort, with a collector that holds
+// them all and with one that overruns early (the insertion then finishes
+// by merge sort), and leaves the items in the same order.
+func TestListItemsMatchesMerge(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	for _, g := range generators {
+		for _, n := range []int{2, 33, 1000} {
+			p := seriesPoints(g.gen(r, n))
+			if len(p.x) < 2 {
+				continue
+			}
+			s := newSlopeSet([]points{p})
+			ends := s.uniformSample(300)
+			slices.Sort(ends)
+			lo, hi := ends[100], ends[200]
+			it := make([]item, len(p.x))
+			orderKeys(it, p, lo)
+			radixSortItems(it, make([]item, len(it)))
+			for q := range it {
+				it[q].k = itemKey(it[q], hi)
+			}
+			merged := allPairs(1<<40, 0)
+			a := slices.Clone(it)
+			want := mergeItems(a, make([]item, len(a)), merged)
+			slices.Sort(merged.out)
+			for _, limit := range []int64{1 << 40, want / 3} {
+				listed := allPairs(limit, 0)
+				b := slices.Clone(it)
+				got := listItems(b, make([]item, len(b)), listed)
+				slices.Sort(listed.out)
+				if got != want || listed.seen != want || !slices.Equal(a, b) {
+					t.Fatalf("%s n=%d limit %d: insertion %d pairs (seen %d), merge %d", g.name, n, limit, got, listed.seen, want)
+				}
+				if !listed.overrun && !slices.Equal(listed.out, merged.out) {
+					t.Fatalf("%s n=%d: insertion listed %d slopes, merge %d", g.name, n, len(listed.out), len(merged.out))
+				}
+				if limit < want && !listed.overrun {
+					t.Fatalf("%s n=%d: %d pairs beyond a limit of %d without an overrun", g.name, n, want, limit)
+				}
+			}
+		}
+	}
+}
+
+// TestRadixSortTopMatchesFull checks that sorting by the top digits and
+// then by insertion gives radixSortItems's order, equal keys included,
+// also when the keys differ only in their low bits (the insertion then
+// gives up and the low passes run).
+func TestRadixSortTopMatchesFull(t *testing.T) {
+	r := rand.New(rand.NewPCG(25, 26))
+	keys := map[string]func(i int) uint64{
+		"normal":      func(int) uint64 { return orderedBits(r.NormFloat64()) },
+		"ties":        func(int) uint64 { return orderedBits(float64(r.IntN(30))) },
+		"low bits":    func(int) uint64 { return orderedBits(1e6 + 1e-9*float64(r.IntN(1<<20))) },
+		"ascending":   func(i int) uint64 { return orderedBits(float64(i)) },
+		"descending":  func(i int) uint64 { return orderedBits(-float64(i) * 1e-12) },
+		"crowded top": func(i int) uint64 { return orderedBits(1 + 0x1p-40*float64(r.IntN(1<<12))) },
+	}
+	for name, key := range keys {
+		for _, n := range []int{1, 63, 64, 1000, 20000} {
+			it := make([]item, n)
+			for i := range it {
+				it[i] = item{k: key(i), i: int32(n - 1 - i)}
+			}
+			want, got := slices.Clone(it), slices.Clone(it)
+			radixSortItems(want, make([]item, n))
+			radixSortItemsTop(got, make([]item, n))
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s n=%d: orders differ", name, n)
+			}
+		}
+	}
+}
