@@ -257,8 +257,12 @@ func TestServeTrustRoundTrip(t *testing.T) {
 		}
 	}
 
-	// The report of the month the revisions were made lists them.
-	month := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01")
+	// The report of the month the revisions were made lists them, once
+	// that month is over (a month still running is not reported).
+	cst := time.FixedZone("CST", 8*3600)
+	now := time.Now().In(cst)
+	month := now.Format("2006-01")
+	t.Setenv("GREENMETRICS_NOW", time.Date(now.Year(), now.Month()+1, 3, 8, 0, 0, 0, cst).Format(time.RFC3339))
 	reports := t.TempDir()
 	t.Setenv("GREENMETRICS_DATA_DIR", d.data)
 	out, err = runCLI(t, "report", "--config", "", "--influx-url", d.srv.URL, "--influx-bucket", d.srv.Bucket(),

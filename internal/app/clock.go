@@ -17,27 +17,33 @@ import (
 // end-to-end tests and demonstrations; unset in production.
 const nowEnv = "GREENMETRICS_NOW"
 
-var (
-	clockOnce   sync.Once
-	clockOffset time.Duration
-)
+// clock is the offset GREENMETRICS_NOW gives, computed when the variable
+// is first seen with its value: the clock then runs on from there. A new
+// value (a test stepping into the next month) starts it again.
+var clock struct {
+	sync.Mutex
+	seen   bool
+	value  string
+	offset time.Duration
+}
 
 // clockNow is the commands' clock: time.Now, shifted when GREENMETRICS_NOW
 // is set. An unreadable value is reported once on stderr and ignored.
 func clockNow() time.Time {
-	clockOnce.Do(func() {
-		v := os.Getenv(nowEnv)
-		if v == "" {
-			return
+	v := os.Getenv(nowEnv)
+	clock.Lock()
+	defer clock.Unlock()
+	if !clock.seen || v != clock.value {
+		clock.seen, clock.value, clock.offset = true, v, 0
+		if v != "" {
+			if at, err := parseClock(v); err != nil {
+				fmt.Fprintf(os.Stderr, "warning: %s=%q: %v; using the system clock\n", nowEnv, v, err)
+			} else {
+				clock.offset = time.Until(at)
+			}
 		}
-		at, err := parseClock(v)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "warning: %s=%q: %v; using the system clock\n", nowEnv, v, err)
-			return
-		}
-		clockOffset = time.Until(at)
-	})
-	return time.Now().Add(clockOffset)
+	}
+	return time.Now().Add(clock.offset)
 }
 
 func parseClock(v string) (time.Time, error) {

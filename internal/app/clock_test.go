@@ -14,12 +14,9 @@ import (
 // progress, the catalogue's targets of the year) follow it, not the
 // machine's calendar.
 func TestCommandsTakeTheirDayFromTheClock(t *testing.T) {
-	clockNow() // the variable is read once per process; set the offset it gives
-	saved := clockOffset
-	t.Cleanup(func() { clockOffset = saved })
 	t.Setenv("GREENMETRICS_PLANS_DIR", "")
 	at := time.Date(2030, 3, 1, 12, 0, 0, 0, models.Shanghai)
-	clockOffset = time.Until(at)
+	t.Setenv("GREENMETRICS_NOW", at.Format(time.RFC3339))
 
 	res, err := Targets(TargetsOptions{Settings: config.Overrides{}})
 	if err != nil {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"github.com/greenmetrics/greenmetrics/config"
 	"github.com/greenmetrics/greenmetrics/ingest/ledger"
 	"github.com/greenmetrics/greenmetrics/metrics"
+	"github.com/greenmetrics/greenmetrics/models"
 	"github.com/greenmetrics/greenmetrics/report"
 	"github.com/greenmetrics/greenmetrics/store"
 )
@@ -64,6 +66,9 @@ type reportOpts struct {
 	rejects string
 }
 
+// ErrMonthNotOver: a report was asked of a month that has not ended.
+var ErrMonthNotOver = errors.New("is not over yet")
+
 // reportOptions resolves flags over the config file: a flag wins, then
 // report.* in the config, then the defaults.
 func reportOptions(cfg config.Config, month, out, lang, formats, rejects string, now time.Time) (reportOpts, error) {
@@ -74,8 +79,12 @@ func reportOptions(cfg config.Config, month, out, lang, formats, rejects string,
 	} else if o.month, err = report.ParseMonth(month); err != nil {
 		return o, err
 	}
-	if o.month.Start().After(now) {
-		return o, fmt.Errorf("month %s has not started yet", o.month)
+	if o.month.End().After(now) {
+		// A monthly report states the month as of its end (数据截至月末,
+		// 序时进度 n/12, overdue figures): of a month still running it
+		// would publish a standing that is not yet true.
+		return o, fmt.Errorf("month %s %w (it runs to %s): report a complete month such as %s; `greenmetrics progress` shows the standing today",
+			o.month, ErrMonthNotOver, o.month.End().Add(-time.Second).In(models.Shanghai).Format(time.DateOnly), report.MonthOf(now).Add(-1))
 	}
 	if lang == "" {
 		lang = cfg.Report.Lang

@@ -28,6 +28,8 @@ func TestReportOptions(t *testing.T) {
 			wantMonth: "2024-01", wantDir: "/tmp/r", wantRejects: "/tmp/rej", wantLang: report.LangEn, wantFormats: 2},
 		{name: "config dir", cfgDir: "/var/reports", wantMonth: "2024-05", wantDir: "/var/reports", wantRejects: "/srv/gm/rejects", wantLang: report.LangZh, wantFormats: 4},
 		{name: "bad month", month: "2024-13", wantErr: report.ErrBadMonth},
+		{name: "the running month", month: "2024-06", wantErr: ErrMonthNotOver},
+		{name: "a month to come", month: "2024-08", wantErr: ErrMonthNotOver},
 		{name: "bad lang", lang: "fr", wantErr: report.ErrBadLang},
 		{name: "bad format", formats: "pdf", wantErr: report.ErrBadFormat},
 	}
