@@ -260,8 +260,8 @@ func fixtureRejects(t *testing.T) string {
 		{Time: at(2024, time.January, 8, 9), Source: "drop:energy_2024-01.csv", Row: 12, Field: "value", Rule: "out_of_range", Message: "value -3 below the indicator minimum 0"},
 		{Time: at(2024, time.January, 8, 9), Source: "drop:energy_2024-01.csv", Row: 13, Field: "indicator", Rule: "unknown_indicator", Message: `unknown indicator "co2_reductoin"`},
 		{Time: at(2024, time.January, 20, 14), Source: "api:bureau", Row: 2, Field: "time", Rule: "bad_time", Message: `"2024-13" not in an accepted form`},
-		{Time: at(2024, time.May, 3, 9), Source: "drop:cnemc_water_2024-05.csv", Row: 40, Field: "status", Rule: "station_status", Message: "CNEMC status 维护, not 正常"},
-		{Time: at(2024, time.May, 3, 9), Source: "drop:cnemc_water_2024-05.csv", Row: 41, Field: "status", Rule: "station_status", Message: "CNEMC status 维护, not 正常"},
+		{Time: at(2024, time.May, 3, 9), Source: "drop:cnemc_water_2024-05.csv", Row: 40, Field: "status", Rule: "status_not_accepted", Message: "CNEMC status 维护, not 正常"},
+		{Time: at(2024, time.May, 3, 9), Source: "drop:cnemc_water_2024-05.csv", Row: 41, Field: "status", Rule: "status_not_accepted", Message: "CNEMC status 维护, not 正常"},
 		{Time: at(2024, time.May, 21, 16), Source: "api:bureau", Row: 7, Field: "value", Rule: "out_of_range", Message: "value 1.7 above the indicator maximum 1"},
 	}
 	if err := log.Append(entries...); err != nil {

@@ -71,11 +71,15 @@ type htmlView struct {
 	GraceNote, NoDataNote, RejectedLine string
 	Damaged, DemoNote, RevisionsLine    string
 	Revisions                           []revisionRow
-	Notes                               []string
+	// RejectedRules and Examples name their rules in the report's language
+	// (ruleText).
+	RejectedRules []RuleCount
+	Examples      []RejectedSample
+	Notes         []string
 }
 
 type revisionRow struct {
-	Accepted, Name, Entity, Period, Old, New, OldProvider, NewProvider, Origin string
+	Accepted, Name, Entity, Period, Old, New, Change, OldProvider, NewProvider, Origin string
 }
 
 type tally struct {
@@ -157,12 +161,22 @@ func newHTMLView(r *Report) htmlView {
 		v.Damaged = fmt.Sprintf(l.DamagedFmt, r.Quality.DamagedLines)
 	}
 	v.RejectedLine = rejectedLine(r)
+	for _, rc := range r.Quality.RejectedByRule {
+		v.RejectedRules = append(v.RejectedRules, RuleCount{Key: ruleText(rc.Key, r.Lang), Count: rc.Count})
+	}
+	for _, e := range r.Quality.Examples {
+		e.Rule = ruleText(e.Rule, r.Lang)
+		v.Examples = append(v.Examples, e)
+	}
 	if hasDemo(r) {
 		v.DemoNote = l.DemoNote
 	}
 	v.Revisions = revisionRows(r)
 	if n := len(r.Quality.Revisions); n > 0 {
 		v.RevisionsLine = fmt.Sprintf(l.RevisionsFmt, v.MonthName, n)
+		if same := providerOnly(r.Quality.Revisions); same > 0 {
+			v.RevisionsLine += fmt.Sprintf(l.ProviderOnlyFmt, same)
+		}
 	}
 	return v
 }
@@ -197,6 +211,7 @@ func revisionRows(r *Report) []revisionRow {
 		out = append(out, revisionRow{
 			Accepted: stamp(v.Accepted), Name: v.Name, Entity: entity, Period: v.Period,
 			Old: formatValue(v.OldValue, v.Unit, v.DisplayUnit, "", r.Lang), New: formatValue(v.NewValue, v.Unit, v.DisplayUnit, "", r.Lang),
+			Change:      v.Change,
 			OldProvider: orDash(v.OldProvider), NewProvider: orDash(v.NewProvider), Origin: orDash(v.Origin),
 		})
 	}

@@ -94,16 +94,18 @@ func indicatorRecord(m Month, section string, row Row) []string {
 
 var revisionHeader = []string{
 	"month", "accepted", "code", "name", "entity", "period", "unit", "old_value", "new_value",
-	"old_provider", "new_provider", "origin",
+	"old_provider", "new_provider", "origin", "value_changed", "change",
 }
 
 // WriteRevisionsCSV writes the month's revisions (修订), one line per
-// superseded figure, values in the base unit.
+// superseded figure, values in the base unit; value_changed is false and
+// change says so ("数值未变，报送方变更（http → tjj）") where only the
+// provider changed.
 func WriteRevisionsCSV(w io.Writer, r *Report) error {
 	recs := make([][]string, 0, len(r.Quality.Revisions))
 	for _, v := range r.Quality.Revisions {
 		recs = append(recs, []string{r.Month.String(), timeCell(v.Accepted), v.Code, v.Name, v.Entity, v.Period, v.Unit,
-			v.OldValue.csv(), v.NewValue.csv(), v.OldProvider, v.NewProvider, v.Origin})
+			v.OldValue.csv(), v.NewValue.csv(), v.OldProvider, v.NewProvider, v.Origin, strconv.FormatBool(v.ValueChanged), v.Change})
 	}
 	return writeCSV(w, revisionHeader, recs)
 }

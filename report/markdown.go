@@ -94,7 +94,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	} else {
 		b.WriteString(v.RejectedLine + "\n\n")
 		mdTable(&b, []string{l.Rule, l.Count})
-		for _, rc := range r.Quality.RejectedByRule {
+		for _, rc := range v.RejectedRules {
 			mdLine(&b, rc.Key, fmt.Sprint(rc.Count))
 		}
 	}
@@ -103,9 +103,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		b.WriteString(l.NoRevisions + "\n")
 	} else {
 		b.WriteString(v.RevisionsLine + "\n\n")
-		mdTable(&b, []string{l.Accepted, l.Indicator, l.Entity, l.Period, l.OldValue, l.NewValue, l.OldProvider, l.NewProvider, l.Origin})
+		mdTable(&b, []string{l.Accepted, l.Indicator, l.Entity, l.Period, l.OldValue, l.NewValue, l.Change, l.OldProvider, l.NewProvider, l.Origin})
 		for _, rv := range v.Revisions {
-			mdLine(&b, rv.Accepted, rv.Name, rv.Entity, rv.Period, rv.Old, rv.New, rv.OldProvider, rv.NewProvider, rv.Origin)
+			mdLine(&b, rv.Accepted, rv.Name, rv.Entity, rv.Period, rv.Old, rv.New, rv.Change, rv.OldProvider, rv.NewProvider, rv.Origin)
 		}
 	}
 	if v.DemoNote != "" {

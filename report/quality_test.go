@@ -63,9 +63,9 @@ func TestRevisionsInEveryFormat(t *testing.T) {
 	out := renderAll(t, rep)
 	for format, wants := range map[string][]string{
 		"html": {`id="tbl-revisions"`, "本月修订数据", "新开工装配式建筑面积", "24.53万平方米", "12.26万平方米" /* 12.265 to two decimals, half to even */, "drop:zjw_2024-04.xlsx row 7", "2024-05-20 15:00", "共修订数据2项"},
-		"md":   {"### 本月修订数据", "| 2024-05-20 15:00 | 新开工装配式建筑面积 | — | 2024-04 | 24.53万平方米 | 12.26万平方米 | demo | zjw | drop:zjw_2024-04.xlsx row 7 |"},
+		"md":   {"### 本月修订数据", "| 2024-05-20 15:00 | 新开工装配式建筑面积 | — | 2024-04 | 24.53万平方米 | 12.26万平方米 | 数值修订，报送方变更（demo → zjw） | demo | zjw | drop:zjw_2024-04.xlsx row 7 |"},
 		"json": {`"revisions": [`, `"old_value": 245300`, `"new_provider": "zjw"`, `"origin": "drop:zjw_2024-04.xlsx row 7"`},
-		"rev":  {"month,accepted,code,name,entity,period,unit,old_value,new_value,old_provider,new_provider,origin", "2024-05,2024-05-20T15:00:00+08:00,prefab_building_started_area,新开工装配式建筑面积,,2024-04,m2,245300,122650,demo,zjw,drop:zjw_2024-04.xlsx row 7"},
+		"rev":  {"month,accepted,code,name,entity,period,unit,old_value,new_value,old_provider,new_provider,origin,value_changed,change", "2024-05,2024-05-20T15:00:00+08:00,prefab_building_started_area,新开工装配式建筑面积,,2024-04,m2,245300,122650,demo,zjw,drop:zjw_2024-04.xlsx row 7,true,数值修订，报送方变更（demo → zjw）"},
 	} {
 		for _, w := range wants {
 			if !strings.Contains(out[format], w) {
@@ -166,5 +166,59 @@ func TestReferenceRowsCarryTheirLevel(t *testing.T) {
 				t.Error("a national series is a district row")
 			}
 		}
+	}
+}
+
+// TestProviderOnlyRevision: the same value written again by another
+// provider is a revision of the ledger (who vouches for the figure
+// changed), and every format says the value did not change rather than
+// showing 12.5 → 12.5 as if it had.
+func TestProviderOnlyRevision(t *testing.T) {
+	m := Month{2024, time.May}
+	revs := []Revision{
+		{Accepted: at(2024, time.May, 12, 10), Code: "prefab_building_started_area", Period: "2024-04",
+			OldValue: 125000, NewValue: 125000, OldProvider: "http", NewProvider: "tjj", Origin: "import:tjj_2024-04.csv row 2"},
+		{Accepted: at(2024, time.May, 13, 10), Code: "prefab_building_started_area", Period: "2024-03",
+			OldValue: 125000, NewValue: 131000, OldProvider: "tjj", NewProvider: "tjj", Origin: "import:tjj_2024-03.csv row 2"},
+	}
+	build := func(lang Lang) *Report {
+		t.Helper()
+		rep, err := Build(context.Background(), Input{Month: m, Lang: lang, Snapshot: fixtureSnapshot(m), Revisions: revs, Now: func() time.Time { return m.End() }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	rep := build(LangZh)
+	got := rep.Quality.Revisions
+	if len(got) != 2 || got[0].ValueChanged || !got[1].ValueChanged {
+		t.Fatalf("revisions = %+v; want the first with the value unchanged, the second changed", got)
+	}
+	if got[0].Change != "数值未变，报送方变更（http → tjj）" || got[1].Change != "数值修订" {
+		t.Errorf("changes = %q, %q", got[0].Change, got[1].Change)
+	}
+	if sum := strings.Join(rep.Summary, ""); !strings.Contains(sum, "本月修订数据2项（其中1项数值未变，仅报送方变更；见数据质量部分）。") {
+		t.Errorf("summary does not tell the provider-only revision apart: %s", sum)
+	}
+	out := renderAll(t, rep)
+	for format, wants := range map[string][]string{
+		"html": {"<th>修订内容</th>", "<td class=\"num\">12.5万平方米</td><td class=\"num\">12.5万平方米</td><td>数值未变，报送方变更（http → tjj）</td>",
+			"<td>数值修订</td>", "其中1项数值未变，仅报送方变更"},
+		"md":   {"| 修订内容 |", "| 12.5万平方米 | 12.5万平方米 | 数值未变，报送方变更（http → tjj） | http | tjj |", "其中1项数值未变，仅报送方变更"},
+		"json": {`"value_changed": false`, `"change": "数值未变，报送方变更（http → tjj）"`, `"value_changed": true`},
+		"rev":  {",125000,125000,http,tjj,import:tjj_2024-04.csv row 2,false,数值未变，报送方变更（http → tjj）\n", ",125000,131000,tjj,tjj,import:tjj_2024-03.csv row 2,true,数值修订\n"},
+	} {
+		for _, w := range wants {
+			if !strings.Contains(out[format], w) {
+				t.Errorf("%s lacks %q", format, w)
+			}
+		}
+	}
+	en := build(LangEn)
+	if c := en.Quality.Revisions[0].Change; c != "value unchanged, provider changed (http → tjj)" {
+		t.Errorf("English change = %q", c)
+	}
+	if sum := strings.Join(en.Summary, ""); !strings.Contains(sum, "2 figures were revised this month (see data quality; 1 of them only changed provider, not value).") {
+		t.Errorf("English summary: %s", sum)
 	}
 }

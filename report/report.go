@@ -296,6 +296,13 @@ type Revision struct {
 	NewProvider string `json:"new_provider"`
 	// Origin is where the new value came from: a file and row, or a push.
 	Origin string `json:"origin"`
+	// ValueChanged is false for a write of the same value by another
+	// provider: the ledger records it as a revision because who vouches for
+	// the figure changed, but the figure did not. Build sets it.
+	ValueChanged bool `json:"value_changed"`
+	// Change says what the revision changed in the report's language:
+	// "数值修订", "数值未变，报送方变更（http → tjj）". Build sets it.
+	Change string `json:"change"`
 }
 
 // Stale is an indicator (of an entity) with no observation within its

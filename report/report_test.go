@@ -181,7 +181,7 @@ func TestQuality(t *testing.T) {
 	if strings.Join(stale, ",") != strings.Join(want, ",") {
 		t.Errorf("stale = %v, want %v", stale, want)
 	}
-	if q.Rejected != 3 || q.RejectedByRule[0] != (RuleCount{"station_status", 2}) || len(q.RejectedBySrc) != 2 {
+	if q.Rejected != 3 || q.RejectedByRule[0] != (RuleCount{"status_not_accepted", 2}) || len(q.RejectedBySrc) != 2 {
 		t.Errorf("rejected %d by rule %v by source %v", q.Rejected, q.RejectedByRule, q.RejectedBySrc)
 	}
 	if q.NoData != 1 {

@@ -336,8 +336,40 @@ func (b *builder) revisions() []Revision {
 			}
 		}
 		r.Accepted = r.Accepted.In(models.Shanghai)
+		r.ValueChanged = r.OldValue != r.NewValue
+		r.Change = revisionChange(r, b.lang)
 		out = append(out, r)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Accepted.Before(out[j].Accepted) })
 	return out
+}
+
+// revisionChange says what a revision changed: the value, the provider or
+// both. A write of the same value by another provider is a revision of the
+// ledger (provenance changed) and must not read as a new figure.
+func revisionChange(r Revision, lang Lang) string {
+	l := labelsFor(lang)
+	what := l.ValueRevised
+	if !r.ValueChanged {
+		what = l.ValueUnchanged
+	}
+	if r.OldProvider == r.NewProvider {
+		return what
+	}
+	sep := "，"
+	if lang == LangEn {
+		sep = ", "
+	}
+	return what + sep + fmt.Sprintf(l.ProviderChangedFmt, orDash(r.OldProvider), orDash(r.NewProvider))
+}
+
+// providerOnly counts the revisions that left the value as it was.
+func providerOnly(revs []Revision) int {
+	n := 0
+	for _, r := range revs {
+		if !r.ValueChanged {
+			n++
+		}
+	}
+	return n
 }

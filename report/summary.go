@@ -410,10 +410,21 @@ func qualityZh(r *Report) string {
 	if q.Rejected == 0 {
 		b.WriteString("；本月无拒收数据。")
 	} else {
-		fmt.Fprintf(&b, "；本月拒收数据%d行，最多的原因为%s（%d行%s）。", q.Rejected, q.RejectedByRule[0].Key, q.RejectedByRule[0].Count, exampleOf(q, q.RejectedByRule[0].Key, "，如："))
+		// The rule's Chinese description stands for ingest's English
+		// message, which the Chinese text does not quote.
+		top := q.RejectedByRule[0]
+		reason := top.Key + "（"
+		if zh, ok := ruleNamesZh[top.Key]; ok {
+			reason = zh + "（" + top.Key + "，"
+		}
+		fmt.Fprintf(&b, "；本月拒收数据%d行，最多的原因为%s%d行）。", q.Rejected, reason, top.Count)
 	}
 	if n := len(q.Revisions); n > 0 {
-		fmt.Fprintf(&b, "本月修订数据%d项（见数据质量部分）。", n)
+		if same := providerOnly(q.Revisions); same > 0 {
+			fmt.Fprintf(&b, "本月修订数据%d项（其中%d项数值未变，仅报送方变更；见数据质量部分）。", n, same)
+		} else {
+			fmt.Fprintf(&b, "本月修订数据%d项（见数据质量部分）。", n)
+		}
 	}
 	if names := demoNames(r); len(names) > 0 {
 		fmt.Fprintf(&b, "%s仍含演示数据，已标注“演示”，不得作为正式数据引用。", listZh(names))
@@ -460,7 +471,11 @@ func qualityEn(r *Report) string {
 		fmt.Fprintf(&b, "; %d %s rejected this month, most often for %s (%d%s).", q.Rejected, plural(q.Rejected, "row was", "rows were"), q.RejectedByRule[0].Key, q.RejectedByRule[0].Count, exampleOf(q, q.RejectedByRule[0].Key, ", e.g. "))
 	}
 	if n := len(q.Revisions); n > 0 {
-		fmt.Fprintf(&b, " %d %s revised this month (see data quality).", n, plural(n, "figure was", "figures were"))
+		same := ""
+		if k := providerOnly(q.Revisions); k > 0 {
+			same = fmt.Sprintf("; %d of them only changed provider, not value", k)
+		}
+		fmt.Fprintf(&b, " %d %s revised this month (see data quality%s).", n, plural(n, "figure was", "figures were"), same)
 	}
 	if names := demoNames(r); len(names) > 0 {
 		fmt.Fprintf(&b, " %s still %s demo data, marked demo: do not quote.", listEn(names), plural(len(names), "holds", "hold"))

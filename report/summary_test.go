@@ -23,7 +23,7 @@ func TestSummary(t *testing.T) {
 			"农村污水处理站建设年末达标概率不足50%",
 			"优良（Ⅰ～Ⅲ类）比例50.0%，劣Ⅴ类比例25.0%，达标率66.7%",
 			"凤港减河入境（劣Ⅴ类，目标Ⅴ类，主要污染物为氨氮、总磷）",
-			"本月拒收数据3行，最多的原因为station_status（2行",
+			"本月拒收数据3行，最多的原因为数据状态标记为无效（status_not_accepted，2行）。",
 		}},
 		{LangEn, []string{
 			"As of the end of May 2024, this report covers 10 indicators; time progress is 41.7%.",
@@ -31,7 +31,7 @@ func TestSummary(t *testing.T) {
 			"Green credit balance up 13.3% year on year (34 billion yuan)",
 			"Share of good sections up 5.0 pp year on year",
 			"the good share is 50.0% and the worse-than-V share 25.0%, attainment 66.7%",
-			"3 rows were rejected this month, most often for station_status (2",
+			"3 rows were rejected this month, most often for status_not_accepted (2, e.g. CNEMC status 维护, not 正常).",
 		}},
 	}
 	for _, tt := range tests {
