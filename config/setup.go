@@ -96,6 +96,28 @@ func (o Overrides) LoadSetup(getenv func(string) string, now time.Time) (Setup, 
 	return Setup{Config: cfg, Catalog: cat.WithReference(plans, now.In(models.Shanghai).Year()), Plans: plans}, nil
 }
 
+// MakeRunConfig is the configuration `make run` writes (scripts/run.sh),
+// relative to the source tree it runs in.
+const MakeRunConfig = "var/greenmetrics.yaml"
+
+// DefaultsHint is a one-line hint for a command about to run on the
+// built-in defaults (neither --config nor GREENMETRICS_CONFIG) in dir,
+// where `make run` left its configuration: make run exports
+// GREENMETRICS_CONFIG for its own processes only, so `greenmetrics
+// progress` typed in a second terminal would otherwise silently miss the
+// demo's plans (var/plans). It is empty when a configuration was named or
+// dir holds none of make run's.
+func (o Overrides) DefaultsHint(dir string) string {
+	if o.ConfigPath != "" {
+		return ""
+	}
+	if fi, err := os.Stat(filepath.Join(dir, MakeRunConfig)); err != nil || !fi.Mode().IsRegular() {
+		return ""
+	}
+	return "hint: no --config or GREENMETRICS_CONFIG, so the built-in defaults apply, not make run's configuration; " +
+		"to use it: export GREENMETRICS_CONFIG=" + MakeRunConfig
+}
+
 // LedgerDir is the revision ledger's directory: data_dir/ledger.
 func (c Config) LedgerDir() string { return filepath.Join(c.DataDir, "ledger") }
 

@@ -252,7 +252,11 @@ func (r *reasonsFile) close() error {
 }
 
 // load resolves the configuration of the overrides and loads its
-// catalogue and plans.
+// catalogue and plans. Run on the defaults next to make run's
+// configuration, it says on stderr how to use that one.
 func load(o config.Overrides) (config.Setup, error) {
+	if hint := o.DefaultsHint("."); hint != "" {
+		fmt.Fprintln(os.Stderr, hint)
+	}
 	return o.LoadSetup(os.Getenv, clockNow())
 }
