@@ -53,9 +53,9 @@ var zhLabels = labels{
 	Demo:     "演示", DemoNote: "标注“演示”的数值仍来自演示数据，尚未被各部门报送的真实数据取代，不得作为正式数据引用。",
 	Level: "级别", RevisionsTitle: "本月修订数据", NoRevisions: "本月无修订数据。",
 	Accepted: "受理时间", OldValue: "原值", NewValue: "修订值", OldProvider: "原报送方", NewProvider: "修订报送方",
-	Change: "修订内容", ValueUnchanged: "数值未变", ValueRevised: "数值修订", ProviderChangedFmt: "报送方变更（%s → %s）",
-	ProviderOnlyFmt: "其中%d项数值未变，仅报送方变更（同一数值由另一报送方再次报送，记为修订）。",
-	AirTitle:        "环境空气质量（年内累计）", ListSep: "、", NoteOpen: "（", NoteClose: "）", NoteSep: "；",
+	Change: "修订内容", ValueUnchanged: "数值未变", ValueRevised: "数值修订",
+	ProviderChangedFmt: "报送方变更（%s → %s）", ProviderOnlyFmt: "其中%d项数值未变，仅报送方变更（同一数值由另一报送方再次报送，记为修订）。",
+	AirTitle: "环境空气质量（年内累计）", ListSep: "、", NoteOpen: "（", NoteClose: "）", NoteSep: "；",
 	Origin: "来源", RevisionsFmt: "%s共修订数据%d项：后受理的数值取代先前的数值（同一指标、对象、统计期只保留一个数值）。",
 }
 
@@ -86,9 +86,9 @@ var enLabels = labels{
 	Demo:     "demo", DemoNote: "Figures marked demo still come from the demo data set, not yet superseded by data the departments reported; do not quote them.",
 	Level: "Level", RevisionsTitle: "Revisions this month", NoRevisions: "No figure was revised this month.",
 	Accepted: "Accepted", OldValue: "Old value", NewValue: "New value", OldProvider: "Old provider", NewProvider: "New provider",
-	Change: "Change", ValueUnchanged: "value unchanged", ValueRevised: "value revised", ProviderChangedFmt: "provider changed (%s → %s)",
-	ProviderOnlyFmt: " %d of them kept the value and changed only the provider (the same value sent again by another provider is recorded as a revision).",
-	AirTitle:        "Ambient air quality, year to date", ListSep: ", ", NoteOpen: " (", NoteClose: ")", NoteSep: "; ",
+	Change: "Change", ValueUnchanged: "value unchanged", ValueRevised: "value revised",
+	ProviderChangedFmt: "provider changed (%s → %s)", ProviderOnlyFmt: " %d of them kept the value and changed only the provider (the same value sent again by another provider is recorded as a revision).",
+	AirTitle: "Ambient air quality, year to date", ListSep: ", ", NoteOpen: " (", NoteClose: ")", NoteSep: "; ",
 	Origin: "Origin", RevisionsFmt: "%s: %d figures were revised; the later accepted value replaces the earlier one (one value per indicator, entity and period).",
 }
 
