@@ -76,7 +76,35 @@ func (s *Store) DailyAggregates(ctx context.Context, indicator string, agg model
 	q := fmt.Sprintf(`SELECT %s(%s), count(%s) FROM %s WHERE %s = $indicator AND time >= $start AND time < $end `+
 		`GROUP BY time(1d), %s fill(none) tz('Asia/Shanghai')`,
 		fn, value, value, QuoteIdent(MeasurementFigure), QuoteIdent(TagIndicator), QuoteIdent(TagEntity))
-	return s.daysWithDemo(ctx, q, indicator, start, end)
+	if !s.cfg.Rollups {
+		return s.daysWithDemo(ctx, q, indicator, start, end)
+	}
+	// Whole Shanghai days come from the rollups; the cut days at either
+	// end of the span (the as-of day, so far) are aggregated each time.
+	first, last := localMidnight(start), localMidnight(end)
+	if first.Before(start) {
+		first = first.AddDate(0, 0, 1)
+	}
+	if !first.Before(last) {
+		return s.daysWithDemo(ctx, q, indicator, start, end)
+	}
+	var days []models.DailyFigure
+	for _, span := range [][2]time.Time{{start, first}, {last, end}} {
+		if span[0].Before(span[1]) {
+			part, err := s.daysWithDemo(ctx, q, indicator, span[0], span[1])
+			if err != nil {
+				return nil, err
+			}
+			days = append(days, part...)
+		}
+	}
+	rolled, err := s.rollupDays(ctx, q, fn, indicator, first, last)
+	if err != nil {
+		return nil, err
+	}
+	days = append(days, rolled...)
+	sortDaily(days)
+	return days, nil
 }
 
 // dailyFromSeries reads rows of (time, aggregate, count).

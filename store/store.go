@@ -26,6 +26,11 @@ type Config struct {
 	Org     string
 	Bucket  string
 	Timeout time.Duration
+	// Rollups makes DailyAggregates keep daily rollups in the bucket and
+	// read them instead of the hours (dayrollup.go). Exact only when
+	// every figure reaches InfluxDB through greenmetrics' spool, which
+	// marks the days it changes (docs/schema.md §7).
+	Rollups bool
 }
 
 // Store writes to and reads from one InfluxDB bucket. It is safe for

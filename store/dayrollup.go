@@ -1,0 +1,318 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/greenmetrics/greenmetrics/models"
+)
+
+// Daily rollups written back, with exact invalidation (docs/schema.md §7).
+//
+// The write path marks what it changes: after InfluxDB has stored a spool
+// batch and before the spool acknowledges it, the Sender writes one
+// rollup_mark point per (indicator, Shanghai day) the batch's figures
+// touch (MarkLines), carrying a fresh random nonce. DailyAggregates keeps
+// per (indicator, entity, day) the aggregate the engine reads
+// (rollup_day) and per (indicator, day) the nonce it was computed after
+// (rollup_stamp). A day whose stamp differs from its mark (or that has no
+// stamp) is aggregated from the hours again, with the nonce read before
+// the aggregation; every other day is read from its rollup.
+
+// Measurements of the daily rollups.
+const (
+	MeasurementRollupMark  = "rollup_mark"
+	MeasurementRollupDay   = "rollup_day"
+	MeasurementRollupStamp = "rollup_stamp"
+)
+
+// Fields of the rollup measurements.
+const (
+	fieldNonce     = "nonce"
+	fieldMark      = "mark"
+	fieldAggregate = "aggregate"
+	fieldHours     = "hours"
+	fieldDemo      = "demo"
+)
+
+// unmarked is the stamp of a day computed while it had no mark: its
+// figures were all written before marks existed. A nonce is 16 hex
+// digits, so it never equals unmarked.
+const unmarked = "none"
+
+// MarkLines returns the rollup_mark lines for the figure lines among
+// lines: one per indicator and Shanghai day, all with one fresh nonce.
+// Lines of other measurements, and lines it cannot read, mark nothing (a
+// line InfluxDB cannot read either is refused and stores nothing).
+func MarkLines(lines []string) []string {
+	type day struct {
+		indicator string // as escaped in the line
+		midnight  int64
+	}
+	seen := map[day]bool{}
+	var out []string
+	nonce := fmt.Sprintf("%016x", rand.Uint64())
+	for _, l := range lines {
+		ind, ts, ok := figureIndicatorTime(l)
+		if !ok {
+			continue
+		}
+		d := day{ind, localMidnight(time.Unix(ts, 0)).Unix()}
+		if seen[d] {
+			continue
+		}
+		seen[d] = true
+		out = append(out, fmt.Sprintf("%s,%s=%s %s=%q %d", MeasurementRollupMark, TagIndicator, d.indicator, fieldNonce, nonce, d.midnight))
+	}
+	return out
+}
+
+// figureIndicatorTime reads the indicator tag (still escaped) and the
+// timestamp (seconds) of a figure line.
+func figureIndicatorTime(line string) (string, int64, bool) {
+	prefix := MeasurementFigure + ","
+	if !strings.HasPrefix(line, prefix) {
+		return "", 0, false
+	}
+	// The series key ends at the first space not escaped.
+	end := -1
+	for i := len(prefix); i < len(line); i++ {
+		if line[i] == '\\' {
+			i++
+			continue
+		}
+		if line[i] == ' ' {
+			end = i
+			break
+		}
+	}
+	sp := strings.LastIndexByte(line, ' ')
+	if end < 0 || sp <= end {
+		return "", 0, false
+	}
+	ts, err := strconv.ParseInt(line[sp+1:], 10, 64)
+	if err != nil {
+		return "", 0, false
+	}
+	tags := line[len(prefix):end]
+	for start, i := 0, 0; i <= len(tags); i++ {
+		if i < len(tags) && tags[i] == '\\' {
+			i++
+			continue
+		}
+		if i == len(tags) || tags[i] == ',' {
+			if v, ok := strings.CutPrefix(tags[start:i], TagIndicator+"="); ok && v != "" {
+				return v, ts, true
+			}
+			start = i + 1
+		}
+	}
+	return "", 0, false
+}
+
+// rollupDays answers DailyAggregates for the whole Shanghai days [first,
+// last) from the rollups, recomputing and writing back the days whose
+// rollup is missing or older than their mark.
+func (s *Store) rollupDays(ctx context.Context, q, fn, indicator string, first, last time.Time) ([]models.DailyFigure, error) {
+	// The marks are read before any aggregation: a write landing after
+	// this read leaves a newer mark, so the day is recomputed next time.
+	marks, err := s.readStrings(ctx, MeasurementRollupMark, indicator, first, last, fieldNonce)
+	if err != nil {
+		return nil, err
+	}
+	stamps, err := s.readStrings(ctx, MeasurementRollupStamp, indicator, first, last, fieldMark, fieldAggregate)
+	if err != nil {
+		return nil, err
+	}
+	var stale [][2]time.Time
+	fresh := map[int64]bool{}
+	for d := first; d.Before(last); d = d.AddDate(0, 0, 1) {
+		st := stamps[d.Unix()]
+		if len(st) == 2 && st[0] == markOf(marks, d) && st[1] == fn {
+			fresh[d.Unix()] = true
+			continue
+		}
+		stale = addDay(stale, d)
+	}
+	var out []models.DailyFigure
+	if len(fresh) > 0 {
+		if out, err = s.readRollups(ctx, indicator, first, last, fresh); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range stale {
+		days, err := s.daysWithDemo(ctx, q, indicator, r[0], r[1])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, days...)
+		// The result stands whether or not it is written back: a
+		// failed write leaves the stamp behind, so the day is computed
+		// again next time.
+		_ = s.writeRollups(ctx, indicator, fn, days, r, marks)
+	}
+	return out, nil
+}
+
+// maxGapDays is the widest run of fresh days a recomputation spans rather
+// than splitting it in two queries: recomputing a fresh day is exact,
+// only slower, and each query costs a round trip.
+const maxGapDays = 14
+
+// addDay adds day d to the stale ranges, merging it into the last one
+// when the gap is small.
+func addDay(ranges [][2]time.Time, d time.Time) [][2]time.Time {
+	next := d.AddDate(0, 0, 1)
+	if n := len(ranges); n > 0 && !d.After(ranges[n-1][1].AddDate(0, 0, maxGapDays)) {
+		ranges[n-1][1] = next
+		return ranges
+	}
+	return append(ranges, [2]time.Time{d, next})
+}
+
+func markOf(marks map[int64][]string, d time.Time) string {
+	if m := marks[d.Unix()]; len(m) == 1 && m[0] != "" {
+		return m[0]
+	}
+	return unmarked
+}
+
+// readStrings reads the string fields of one indicator's points of
+// measurement in [start, end), by time.
+func (s *Store) readStrings(ctx context.Context, measurement, indicator string, start, end time.Time, fields ...string) (map[int64][]string, error) {
+	quoted := make([]string, len(fields))
+	for i, f := range fields {
+		quoted[i] = QuoteIdent(f)
+	}
+	q := fmt.Sprintf(`SELECT %s FROM %s WHERE %s = $indicator AND time >= $start AND time < $end`,
+		strings.Join(quoted, ", "), QuoteIdent(measurement), QuoteIdent(TagIndicator))
+	series, err := s.Query(ctx, q, map[string]any{"indicator": indicator,
+		"start": start.UTC().Format(time.RFC3339), "end": end.UTC().Format(time.RFC3339)})
+	if err != nil {
+		return nil, fmt.Errorf("reading %s of %s: %w", measurement, indicator, err)
+	}
+	out := map[int64][]string{}
+	for _, sr := range series {
+		for _, row := range sr.Values {
+			ts, ok := Float(row[0])
+			if !ok || len(row) != len(fields)+1 {
+				continue
+			}
+			vals := make([]string, len(fields))
+			for i := range fields {
+				vals[i], _ = row[i+1].(string)
+			}
+			out[int64(ts)] = vals
+		}
+	}
+	return out, nil
+}
+
+// readRollups reads the stored rollups of the days in fresh.
+func (s *Store) readRollups(ctx context.Context, indicator string, start, end time.Time, fresh map[int64]bool) ([]models.DailyFigure, error) {
+	q := fmt.Sprintf(`SELECT %s, %s, %s FROM %s WHERE %s = $indicator AND time >= $start AND time < $end GROUP BY %s`,
+		QuoteIdent(FieldValue), QuoteIdent(fieldHours), QuoteIdent(fieldDemo), QuoteIdent(MeasurementRollupDay),
+		QuoteIdent(TagIndicator), QuoteIdent(TagEntity))
+	series, err := s.Query(ctx, q, map[string]any{"indicator": indicator,
+		"start": start.UTC().Format(time.RFC3339), "end": end.UTC().Format(time.RFC3339)})
+	if err != nil {
+		return nil, fmt.Errorf("reading the daily rollups of %s: %w", indicator, err)
+	}
+	var out []models.DailyFigure
+	for _, sr := range series {
+		for _, row := range sr.Values {
+			if len(row) < 4 {
+				continue
+			}
+			ts, ok1 := Float(row[0])
+			v, ok2 := Float(row[1])
+			n, ok3 := Float(row[2])
+			demo, _ := Float(row[3])
+			if !ok1 || !ok2 || !ok3 || !fresh[int64(ts)] {
+				continue
+			}
+			d := models.DailyFigure{Observation: models.Observation{Time: time.Unix(int64(ts), 0).In(models.Shanghai),
+				Indicator: indicator, Entity: sr.Tags[TagEntity], Value: v}, Hours: int(n)}
+			if demo != 0 {
+				d.Provider = models.ProviderDemo
+			}
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// rollupWriteSize is the number of lines per write request of rollups.
+const rollupWriteSize = 5000
+
+// writeRollups stores the recomputed days of range r, then the stamps of
+// every day of r (with or without figures) with the mark read before the
+// aggregation: a stamp is written only once all its rows are.
+func (s *Store) writeRollups(ctx context.Context, indicator, fn string, days []models.DailyFigure, r [2]time.Time, marks map[int64][]string) error {
+	ind := string(appendEscaped(nil, indicator, tagEscapes))
+	lines := make([]string, 0, len(days))
+	for _, d := range days {
+		b := []byte(MeasurementRollupDay + "," + TagEntity + "=")
+		b = appendEscaped(b, d.Entity, tagEscapes)
+		b = append(b, ","+TagIndicator+"="+ind+" "+FieldValue+"="...)
+		b = appendFloat(b, d.Value)
+		b = append(b, ","+fieldHours+"="...)
+		b = appendFloat(b, float64(d.Hours))
+		demo := 0.0
+		if d.Provider == models.ProviderDemo {
+			demo = 1
+		}
+		b = append(b, ","+fieldDemo+"="...)
+		b = appendFloat(b, demo)
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, d.Time.Unix(), 10)
+		lines = append(lines, string(b))
+	}
+	if err := s.writeChunked(ctx, lines); err != nil {
+		return err
+	}
+	var stamps []string
+	for d := r[0]; d.Before(r[1]); d = d.AddDate(0, 0, 1) {
+		stamps = append(stamps, fmt.Sprintf("%s,%s=%s %s=%q,%s=%q %d", MeasurementRollupStamp, TagIndicator, ind,
+			fieldMark, markOf(marks, d), fieldAggregate, fn, d.Unix()))
+	}
+	return s.writeChunked(ctx, stamps)
+}
+
+func (s *Store) writeChunked(ctx context.Context, lines []string) error {
+	for lo := 0; lo < len(lines); lo += rollupWriteSize {
+		if err := s.WriteLines(ctx, lines[lo:min(lo+rollupWriteSize, len(lines))]...); err != nil {
+			return fmt.Errorf("writing daily rollups: %w", err)
+		}
+	}
+	return nil
+}
+
+// DropRollups deletes the stored daily rollups and their stamps, so that
+// the next analysis aggregates every day from the hours again: the way
+// back to exact rollups after figures were written around greenmetrics
+// (straight to InfluxDB, without marks). The marks stay.
+func (s *Store) DropRollups(ctx context.Context) error {
+	for _, m := range []string{MeasurementRollupStamp, MeasurementRollupDay} {
+		if _, err := s.do(ctx, http.MethodPost, "DROP MEASUREMENT "+QuoteIdent(m), nil); err != nil {
+			return fmt.Errorf("dropping %s: %w", m, err)
+		}
+	}
+	return nil
+}
+
+// sortDaily orders daily figures by entity, then time.
+func sortDaily(days []models.DailyFigure) {
+	sort.SliceStable(days, func(i, j int) bool {
+		if days[i].Entity != days[j].Entity {
+			return days[i].Entity < days[j].Entity
+		}
+		return days[i].Time.Before(days[j].Time)
+	})
+}
