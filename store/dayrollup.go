@@ -34,11 +34,13 @@ const (
 
 // Fields of the rollup measurements.
 const (
-	fieldNonce     = "nonce"
-	fieldMark      = "mark"
-	fieldAggregate = "aggregate"
-	fieldHours     = "hours"
-	fieldDemo      = "demo"
+	fieldNonce = "nonce"
+	fieldMark  = "mark"
+	fieldHours = "hours"
+	fieldDemo  = "demo"
+	// tagAggregate names the aggregate (mean, sum, last) of a rollup, so
+	// that each has its own rollups and stamps.
+	tagAggregate = "aggregate"
 )
 
 // unmarked is the stamp of a day computed while it had no mark: its
@@ -122,11 +124,11 @@ func figureIndicatorTime(line string) (string, int64, bool) {
 func (s *Store) rollupDays(ctx context.Context, q, fn, indicator string, first, last time.Time) ([]models.DailyFigure, error) {
 	// The marks are read before any aggregation: a write landing after
 	// this read leaves a newer mark, so the day is recomputed next time.
-	marks, err := s.readStrings(ctx, MeasurementRollupMark, indicator, first, last, fieldNonce)
+	marks, err := s.readStrings(ctx, MeasurementRollupMark, indicator, "", first, last, fieldNonce)
 	if err != nil {
 		return nil, err
 	}
-	stamps, err := s.readStrings(ctx, MeasurementRollupStamp, indicator, first, last, fieldMark, fieldAggregate)
+	stamps, err := s.readStrings(ctx, MeasurementRollupStamp, indicator, fn, first, last, fieldMark)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +136,7 @@ func (s *Store) rollupDays(ctx context.Context, q, fn, indicator string, first, 
 	fresh := map[int64]bool{}
 	for d := first; d.Before(last); d = d.AddDate(0, 0, 1) {
 		st := stamps[d.Unix()]
-		if len(st) == 2 && st[0] == markOf(marks, d) && st[1] == fn {
+		if len(st) == 1 && st[0] == markOf(marks, d) {
 			fresh[d.Unix()] = true
 			continue
 		}
@@ -142,7 +144,7 @@ func (s *Store) rollupDays(ctx context.Context, q, fn, indicator string, first, 
 	}
 	var out []models.DailyFigure
 	if len(fresh) > 0 {
-		if out, err = s.readRollups(ctx, indicator, first, last, fresh); err != nil {
+		if out, err = s.readRollups(ctx, indicator, fn, first, last, fresh); err != nil {
 			return nil, err
 		}
 	}
@@ -184,16 +186,22 @@ func markOf(marks map[int64][]string, d time.Time) string {
 }
 
 // readStrings reads the string fields of one indicator's points of
-// measurement in [start, end), by time.
-func (s *Store) readStrings(ctx context.Context, measurement, indicator string, start, end time.Time, fields ...string) (map[int64][]string, error) {
+// measurement in [start, end), by time; of one aggregate when fn is set.
+func (s *Store) readStrings(ctx context.Context, measurement, indicator, fn string, start, end time.Time, fields ...string) (map[int64][]string, error) {
 	quoted := make([]string, len(fields))
 	for i, f := range fields {
 		quoted[i] = QuoteIdent(f)
 	}
-	q := fmt.Sprintf(`SELECT %s FROM %s WHERE %s = $indicator AND time >= $start AND time < $end`,
-		strings.Join(quoted, ", "), QuoteIdent(measurement), QuoteIdent(TagIndicator))
-	series, err := s.Query(ctx, q, map[string]any{"indicator": indicator,
-		"start": start.UTC().Format(time.RFC3339), "end": end.UTC().Format(time.RFC3339)})
+	params := map[string]any{"indicator": indicator,
+		"start": start.UTC().Format(time.RFC3339), "end": end.UTC().Format(time.RFC3339)}
+	where := QuoteIdent(TagIndicator) + " = $indicator"
+	if fn != "" {
+		where += " AND " + QuoteIdent(tagAggregate) + " = $aggregate"
+		params["aggregate"] = fn
+	}
+	q := fmt.Sprintf(`SELECT %s FROM %s WHERE %s AND time >= $start AND time < $end`,
+		strings.Join(quoted, ", "), QuoteIdent(measurement), where)
+	series, err := s.Query(ctx, q, params)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s of %s: %w", measurement, indicator, err)
 	}
@@ -215,11 +223,11 @@ func (s *Store) readStrings(ctx context.Context, measurement, indicator string, 
 }
 
 // readRollups reads the stored rollups of the days in fresh.
-func (s *Store) readRollups(ctx context.Context, indicator string, start, end time.Time, fresh map[int64]bool) ([]models.DailyFigure, error) {
-	q := fmt.Sprintf(`SELECT %s, %s, %s FROM %s WHERE %s = $indicator AND time >= $start AND time < $end GROUP BY %s`,
+func (s *Store) readRollups(ctx context.Context, indicator, fn string, start, end time.Time, fresh map[int64]bool) ([]models.DailyFigure, error) {
+	q := fmt.Sprintf(`SELECT %s, %s, %s FROM %s WHERE %s = $indicator AND %s = $aggregate AND time >= $start AND time < $end GROUP BY %s`,
 		QuoteIdent(FieldValue), QuoteIdent(fieldHours), QuoteIdent(fieldDemo), QuoteIdent(MeasurementRollupDay),
-		QuoteIdent(TagIndicator), QuoteIdent(TagEntity))
-	series, err := s.Query(ctx, q, map[string]any{"indicator": indicator,
+		QuoteIdent(TagIndicator), QuoteIdent(tagAggregate), QuoteIdent(TagEntity))
+	series, err := s.Query(ctx, q, map[string]any{"indicator": indicator, "aggregate": fn,
 		"start": start.UTC().Format(time.RFC3339), "end": end.UTC().Format(time.RFC3339)})
 	if err != nil {
 		return nil, fmt.Errorf("reading the daily rollups of %s: %w", indicator, err)
@@ -258,7 +266,7 @@ func (s *Store) writeRollups(ctx context.Context, indicator, fn string, days []m
 	ind := string(appendEscaped(nil, indicator, tagEscapes))
 	lines := make([]string, 0, len(days))
 	for _, d := range days {
-		b := []byte(MeasurementRollupDay + "," + TagEntity + "=")
+		b := []byte(MeasurementRollupDay + "," + tagAggregate + "=" + fn + "," + TagEntity + "=")
 		b = appendEscaped(b, d.Entity, tagEscapes)
 		b = append(b, ","+TagIndicator+"="+ind+" "+FieldValue+"="...)
 		b = appendFloat(b, d.Value)
@@ -279,8 +287,8 @@ func (s *Store) writeRollups(ctx context.Context, indicator, fn string, days []m
 	}
 	var stamps []string
 	for d := r[0]; d.Before(r[1]); d = d.AddDate(0, 0, 1) {
-		stamps = append(stamps, fmt.Sprintf("%s,%s=%s %s=%q,%s=%q %d", MeasurementRollupStamp, TagIndicator, ind,
-			fieldMark, markOf(marks, d), fieldAggregate, fn, d.Unix()))
+		stamps = append(stamps, fmt.Sprintf("%s,%s=%s,%s=%s %s=%q %d", MeasurementRollupStamp, tagAggregate, fn, TagIndicator, ind,
+			fieldMark, markOf(marks, d), d.Unix()))
 	}
 	return s.writeChunked(ctx, stamps)
 }
