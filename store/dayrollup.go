@@ -132,20 +132,37 @@ func (s *Store) rollupDays(ctx context.Context, q, fn, indicator string, first, 
 	if err != nil {
 		return nil, err
 	}
-	var stale [][2]time.Time
-	fresh := map[int64]bool{}
+	// A day is current when its stamp and each of its rows carry its
+	// mark: the stamp says every row of a computation was written, the
+	// rows' marks that no computation of another mark overwrote one of
+	// them since (two runs writing back at once).
+	current := map[int64]bool{}
 	for d := first; d.Before(last); d = d.AddDate(0, 0, 1) {
-		st := stamps[d.Unix()]
-		if len(st) == 1 && st[0] == markOf(marks, d) {
-			fresh[d.Unix()] = true
-			continue
+		if st := stamps[d.Unix()]; len(st) == 1 && st[0] == markOf(marks, d) {
+			current[d.Unix()] = true
 		}
-		stale = addDay(stale, d)
 	}
 	var out []models.DailyFigure
-	if len(fresh) > 0 {
-		if out, err = s.readRollups(ctx, indicator, fn, first, last, fresh); err != nil {
+	if len(current) > 0 {
+		rows, err := s.readRollups(ctx, indicator, fn, first, last)
+		if err != nil {
 			return nil, err
+		}
+		for _, r := range rows {
+			if r.mark != markOf(marks, r.Time) {
+				delete(current, r.Time.Unix())
+			}
+		}
+		for _, r := range rows {
+			if current[r.Time.Unix()] {
+				out = append(out, r.DailyFigure)
+			}
+		}
+	}
+	var stale [][2]time.Time
+	for d := first; d.Before(last); d = d.AddDate(0, 0, 1) {
+		if !current[d.Unix()] {
+			stale = addDay(stale, d)
 		}
 	}
 	for _, r := range stale {
@@ -154,12 +171,18 @@ func (s *Store) rollupDays(ctx context.Context, q, fn, indicator string, first, 
 			return nil, err
 		}
 		out = append(out, days...)
-		// The result stands whether or not it is written back: a
-		// failed write leaves the stamp behind, so the day is computed
-		// again next time.
-		_ = s.writeRollups(ctx, indicator, fn, days, r, marks)
+		s.writeBack(ctx, indicator, fn, days, r, marks)
 	}
 	return out, nil
+}
+
+// writeBack writes recomputed rollups while the caller goes on (Close
+// waits for them). The result stands whether or not they are written: a
+// failed write leaves the old stamp, so the days are computed again next
+// time.
+func (s *Store) writeBack(ctx context.Context, indicator, fn string, days []models.DailyFigure, r [2]time.Time, marks map[int64][]string) {
+	ctx = context.WithoutCancel(ctx)
+	s.rollupWrites.Go(func() { _ = s.writeRollups(ctx, indicator, fn, days, r, marks) })
 }
 
 // maxGapDays is the widest run of fresh days a recomputation spans rather
@@ -178,6 +201,7 @@ func addDay(ranges [][2]time.Time, d time.Time) [][2]time.Time {
 	return append(ranges, [2]time.Time{d, next})
 }
 
+// markOf is the mark of day d: its nonce, or unmarked.
 func markOf(marks map[int64][]string, d time.Time) string {
 	if m := marks[d.Unix()]; len(m) == 1 && m[0] != "" {
 		return m[0]
@@ -222,31 +246,38 @@ func (s *Store) readStrings(ctx context.Context, measurement, indicator, fn stri
 	return out, nil
 }
 
-// readRollups reads the stored rollups of the days in fresh.
-func (s *Store) readRollups(ctx context.Context, indicator, fn string, start, end time.Time, fresh map[int64]bool) ([]models.DailyFigure, error) {
-	q := fmt.Sprintf(`SELECT %s, %s, %s FROM %s WHERE %s = $indicator AND %s = $aggregate AND time >= $start AND time < $end GROUP BY %s`,
-		QuoteIdent(FieldValue), QuoteIdent(fieldHours), QuoteIdent(fieldDemo), QuoteIdent(MeasurementRollupDay),
+// rolledDay is a stored rollup with the mark it was computed after.
+type rolledDay struct {
+	models.DailyFigure
+	mark string
+}
+
+// readRollups reads the stored rollups of indicator's aggregate fn.
+func (s *Store) readRollups(ctx context.Context, indicator, fn string, start, end time.Time) ([]rolledDay, error) {
+	q := fmt.Sprintf(`SELECT %s, %s, %s, %s FROM %s WHERE %s = $indicator AND %s = $aggregate AND time >= $start AND time < $end GROUP BY %s`,
+		QuoteIdent(FieldValue), QuoteIdent(fieldHours), QuoteIdent(fieldDemo), QuoteIdent(fieldMark), QuoteIdent(MeasurementRollupDay),
 		QuoteIdent(TagIndicator), QuoteIdent(tagAggregate), QuoteIdent(TagEntity))
 	series, err := s.Query(ctx, q, map[string]any{"indicator": indicator, "aggregate": fn,
 		"start": start.UTC().Format(time.RFC3339), "end": end.UTC().Format(time.RFC3339)})
 	if err != nil {
 		return nil, fmt.Errorf("reading the daily rollups of %s: %w", indicator, err)
 	}
-	var out []models.DailyFigure
+	var out []rolledDay
 	for _, sr := range series {
 		for _, row := range sr.Values {
-			if len(row) < 4 {
+			if len(row) < 5 {
 				continue
 			}
 			ts, ok1 := Float(row[0])
 			v, ok2 := Float(row[1])
 			n, ok3 := Float(row[2])
 			demo, _ := Float(row[3])
-			if !ok1 || !ok2 || !ok3 || !fresh[int64(ts)] {
+			mark, _ := row[4].(string)
+			if !ok1 || !ok2 || !ok3 {
 				continue
 			}
-			d := models.DailyFigure{Observation: models.Observation{Time: time.Unix(int64(ts), 0).In(models.Shanghai),
-				Indicator: indicator, Entity: sr.Tags[TagEntity], Value: v}, Hours: int(n)}
+			d := rolledDay{DailyFigure: models.DailyFigure{Observation: models.Observation{Time: time.Unix(int64(ts), 0).In(models.Shanghai),
+				Indicator: indicator, Entity: sr.Tags[TagEntity], Value: v}, Hours: int(n)}, mark: mark}
 			if demo != 0 {
 				d.Provider = models.ProviderDemo
 			}
@@ -259,9 +290,10 @@ func (s *Store) readRollups(ctx context.Context, indicator, fn string, start, en
 // rollupWriteSize is the number of lines per write request of rollups.
 const rollupWriteSize = 5000
 
-// writeRollups stores the recomputed days of range r, then the stamps of
-// every day of r (with or without figures) with the mark read before the
-// aggregation: a stamp is written only once all its rows are.
+// writeRollups stores the recomputed days of range r, each with the mark
+// of its day read before the aggregation, then the stamps of every day of
+// r (with or without figures) with the same marks: a stamp is written only
+// once all its rows are.
 func (s *Store) writeRollups(ctx context.Context, indicator, fn string, days []models.DailyFigure, r [2]time.Time, marks map[int64][]string) error {
 	ind := string(appendEscaped(nil, indicator, tagEscapes))
 	lines := make([]string, 0, len(days))
@@ -278,7 +310,7 @@ func (s *Store) writeRollups(ctx context.Context, indicator, fn string, days []m
 		}
 		b = append(b, ","+fieldDemo+"="...)
 		b = appendFloat(b, demo)
-		b = append(b, ' ')
+		b = append(b, ","+fieldMark+"=\""+markOf(marks, d.Time)+"\" "...)
 		b = strconv.AppendInt(b, d.Time.Unix(), 10)
 		lines = append(lines, string(b))
 	}

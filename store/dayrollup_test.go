@@ -36,6 +36,7 @@ type rollupRig struct {
 func newRollupRig(t *testing.T) *rollupRig {
 	r := &rollupRig{t: t, srv: influxtest.New(t)}
 	r.raw = r.open(r.srv.URL, false)
+	t.Cleanup(r.raw.Close)
 	target, err := url.Parse(r.srv.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -66,8 +67,15 @@ func (r *rollupRig) open(u string, rollups bool) *store.Store {
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	r.t.Cleanup(s.Close)
 	return s
+}
+
+// rolled runs f with a new store with rollups (a new process), and closes
+// it, which waits for the rollups it writes back.
+func (r *rollupRig) rolled(f func(s *store.Store)) {
+	s := r.open(r.proxy, true)
+	defer s.Close()
+	f(s)
 }
 
 // deliver stores observations as the spool's Sender does: the figures,
@@ -145,33 +153,37 @@ func TestDailyRollupsExact(t *testing.T) {
 	if err := r.raw.WriteLines(context.Background(), old...); err != nil {
 		t.Fatal(err)
 	}
-	rolled := r.open(r.proxy, true)
-	r.same("cold", rolled)
-	r.same("warm", rolled)
+	r.rolled(func(s *store.Store) { r.same("cold", s) })
+	r.rolled(func(s *store.Store) { r.same("warm", s) })
 
-	warm := func(step string, s *store.Store) {
+	warm := func(step string) {
 		t.Helper()
-		r.hourly.Store(0)
-		days(t, s, models.AggregateMean, june, june.AddDate(0, 0, 10))
-		if n := r.hourly.Load(); n != 0 {
-			t.Errorf("%s: %d queries of the hours over whole days with current rollups; want 0", step, n)
-		}
+		r.rolled(func(s *store.Store) {
+			r.hourly.Store(0)
+			for _, agg := range []models.Aggregation{models.AggregateMean, models.AggregateSum, models.AggregateLast} {
+				days(t, s, agg, june, june.AddDate(0, 0, 10))
+			}
+			if n := r.hourly.Load(); n != 0 {
+				t.Errorf("%s: %d queries of the hours over whole days with current rollups; want 0", step, n)
+			}
+		})
 	}
-	warm("warm", rolled)
-	warm("restart", r.open(r.proxy, true))
+	warm("warm")
 
 	r.deliver(hour("B", 2, 7, 40, "cnemc")) // a late hour of an old day, a new entity
-	r.same("late hour", rolled)
+	r.rolled(func(s *store.Store) { r.same("late hour", s) })
 	r.deliver(hour("A", 5, 10, 1e-9, "cnemc")) // a revised hour: same time, new value
-	r.same("revised hour", rolled)
+	r.rolled(func(s *store.Store) { r.same("revised hour", s) })
 	r.deliver(hour("A", 3, 0, 7, "cnemc"), hour("A", 3, 5, 8, "cnemc"), hour("A", 3, 10, 9, "cnemc"),
 		hour("A", 3, 15, 10, "cnemc"), hour("A", 3, 20, 11, "cnemc")) // the demo day replaced by real data
-	r.same("demo replaced", rolled)
-	for _, d := range days(t, rolled, models.AggregateMean, june, june.AddDate(0, 0, 10)) {
-		if strings.Contains(d, "demo") {
-			t.Errorf("demo replaced: %s still demo", d)
+	r.rolled(func(s *store.Store) {
+		r.same("demo replaced", s)
+		for _, d := range days(t, s, models.AggregateMean, june, june.AddDate(0, 0, 10)) {
+			if strings.Contains(d, "demo") {
+				t.Errorf("demo replaced: %s still demo", d)
+			}
 		}
-	}
+	})
 
 	// A write lands after the marks were read and the hours aggregated,
 	// before the rollup is written: the rollup written misses it, but is
@@ -180,28 +192,40 @@ func TestDailyRollupsExact(t *testing.T) {
 	r.mu.Lock()
 	r.after = func() { r.deliver(hour("A", 6, 2, 500, "cnemc")) }
 	r.mu.Unlock()
-	days(t, rolled, models.AggregateMean, june, june.AddDate(0, 0, 10))
+	r.rolled(func(s *store.Store) { days(t, s, models.AggregateMean, june, june.AddDate(0, 0, 10)) })
 	r.mu.Lock()
 	fired := r.after == nil
 	r.mu.Unlock()
 	if !fired {
 		t.Fatal("the write between the aggregation and the rollup write did not happen")
 	}
-	r.same("write during the rollup", rolled)
-	warm("after the interleaved write", r.open(r.proxy, true))
+	r.rolled(func(s *store.Store) { r.same("write during the rollup", s) })
+	warm("after the interleaved write")
+
+	// Two runs writing back at once: a row of an older computation lands
+	// after the stamp of a newer one. Its mark gives it away.
+	stale := fmt.Sprintf(`%s,aggregate=mean,entity=A,indicator=pm25 value=12345,hours=1,demo=0,mark="0000000000000000" %d`,
+		store.MeasurementRollupDay, june.AddDate(0, 0, 6).Unix())
+	if err := r.raw.WriteLines(context.Background(), stale); err != nil {
+		t.Fatal(err)
+	}
+	r.rolled(func(s *store.Store) { r.same("a row of an older computation", s) })
 
 	// A write around greenmetrics leaves no mark: unsupported, and
 	// DropRollups is the way back.
 	if err := r.raw.WriteLines(context.Background(), string(store.AppendObservation(nil, hour("A", 4, 3, 1000, "cnemc")))); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := days(t, rolled, models.AggregateMean, june, june.AddDate(0, 0, 10)), days(t, r.raw, models.AggregateMean, june, june.AddDate(0, 0, 10)); strings.Join(got, "\n") == strings.Join(want, "\n") {
-		t.Error("an unmarked write changed the rollups' answer: they were not read")
-	}
-	if err := rolled.DropRollups(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	r.same("dropped", rolled)
+	r.rolled(func(s *store.Store) {
+		got, want := days(t, s, models.AggregateMean, june, june.AddDate(0, 0, 10)), days(t, r.raw, models.AggregateMean, june, june.AddDate(0, 0, 10))
+		if strings.Join(got, "\n") == strings.Join(want, "\n") {
+			t.Error("an unmarked write changed the rollups' answer: they were not read")
+		}
+		if err := s.DropRollups(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	})
+	r.rolled(func(s *store.Store) { r.same("dropped", s) })
 }
 
 // TestMarkLines: one mark per indicator and Shanghai day of the figure
