@@ -124,39 +124,32 @@ func figureIndicatorTime(line string) (string, int64, bool) {
 func (s *Store) rollupDays(ctx context.Context, q, fn, indicator string, first, last time.Time) ([]models.DailyFigure, error) {
 	// The marks are read before any aggregation: a write landing after
 	// this read leaves a newer mark, so the day is recomputed next time.
-	marks, err := s.readStrings(ctx, MeasurementRollupMark, indicator, "", first, last, fieldNonce)
+	// The stamps and rows are read in the same query: each is checked
+	// against the marks read, in whatever order InfluxDB reads them.
+	st, err := s.readRollupState(ctx, indicator, fn, first, last)
 	if err != nil {
 		return nil, err
 	}
-	stamps, err := s.readStrings(ctx, MeasurementRollupStamp, indicator, fn, first, last, fieldMark)
-	if err != nil {
-		return nil, err
-	}
+	marks := st.marks
 	// A day is current when its stamp and each of its rows carry its
 	// mark: the stamp says every row of a computation was written, the
 	// rows' marks that no computation of another mark overwrote one of
 	// them since (two runs writing back at once).
 	current := map[int64]bool{}
 	for d := first; d.Before(last); d = d.AddDate(0, 0, 1) {
-		if st := stamps[d.Unix()]; len(st) == 1 && st[0] == markOf(marks, d) {
+		if m, ok := st.stamps[d.Unix()]; ok && m == markOf(marks, d) {
 			current[d.Unix()] = true
 		}
 	}
+	for _, r := range st.rows {
+		if r.mark != markOf(marks, r.Time) {
+			delete(current, r.Time.Unix())
+		}
+	}
 	var out []models.DailyFigure
-	if len(current) > 0 {
-		rows, err := s.readRollups(ctx, indicator, fn, first, last)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range rows {
-			if r.mark != markOf(marks, r.Time) {
-				delete(current, r.Time.Unix())
-			}
-		}
-		for _, r := range rows {
-			if current[r.Time.Unix()] {
-				out = append(out, r.DailyFigure)
-			}
+	for _, r := range st.rows {
+		if current[r.Time.Unix()] {
+			out = append(out, r.DailyFigure)
 		}
 	}
 	var stale [][2]time.Time
@@ -180,7 +173,7 @@ func (s *Store) rollupDays(ctx context.Context, q, fn, indicator string, first, 
 // waits for them). The result stands whether or not they are written: a
 // failed write leaves the old stamp, so the days are computed again next
 // time.
-func (s *Store) writeBack(ctx context.Context, indicator, fn string, days []models.DailyFigure, r [2]time.Time, marks map[int64][]string) {
+func (s *Store) writeBack(ctx context.Context, indicator, fn string, days []models.DailyFigure, r [2]time.Time, marks map[int64]string) {
 	ctx = context.WithoutCancel(ctx)
 	s.rollupWrites.Go(func() { _ = s.writeRollups(ctx, indicator, fn, days, r, marks) })
 }
@@ -202,48 +195,11 @@ func addDay(ranges [][2]time.Time, d time.Time) [][2]time.Time {
 }
 
 // markOf is the mark of day d: its nonce, or unmarked.
-func markOf(marks map[int64][]string, d time.Time) string {
-	if m := marks[d.Unix()]; len(m) == 1 && m[0] != "" {
-		return m[0]
+func markOf(marks map[int64]string, d time.Time) string {
+	if m := marks[d.Unix()]; m != "" {
+		return m
 	}
 	return unmarked
-}
-
-// readStrings reads the string fields of one indicator's points of
-// measurement in [start, end), by time; of one aggregate when fn is set.
-func (s *Store) readStrings(ctx context.Context, measurement, indicator, fn string, start, end time.Time, fields ...string) (map[int64][]string, error) {
-	quoted := make([]string, len(fields))
-	for i, f := range fields {
-		quoted[i] = QuoteIdent(f)
-	}
-	params := map[string]any{"indicator": indicator,
-		"start": start.UTC().Format(time.RFC3339), "end": end.UTC().Format(time.RFC3339)}
-	where := QuoteIdent(TagIndicator) + " = $indicator"
-	if fn != "" {
-		where += " AND " + QuoteIdent(tagAggregate) + " = $aggregate"
-		params["aggregate"] = fn
-	}
-	q := fmt.Sprintf(`SELECT %s FROM %s WHERE %s AND time >= $start AND time < $end`,
-		strings.Join(quoted, ", "), QuoteIdent(measurement), where)
-	series, err := s.Query(ctx, q, params)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s of %s: %w", measurement, indicator, err)
-	}
-	out := map[int64][]string{}
-	for _, sr := range series {
-		for _, row := range sr.Values {
-			ts, ok := Float(row[0])
-			if !ok || len(row) != len(fields)+1 {
-				continue
-			}
-			vals := make([]string, len(fields))
-			for i := range fields {
-				vals[i], _ = row[i+1].(string)
-			}
-			out[int64(ts)] = vals
-		}
-	}
-	return out, nil
 }
 
 // rolledDay is a stored rollup with the mark it was computed after.
@@ -252,39 +208,59 @@ type rolledDay struct {
 	mark string
 }
 
-// readRollups reads the stored rollups of indicator's aggregate fn.
-func (s *Store) readRollups(ctx context.Context, indicator, fn string, start, end time.Time) ([]rolledDay, error) {
-	q := fmt.Sprintf(`SELECT %s, %s, %s, %s FROM %s WHERE %s = $indicator AND %s = $aggregate AND time >= $start AND time < $end GROUP BY %s`,
-		QuoteIdent(FieldValue), QuoteIdent(fieldHours), QuoteIdent(fieldDemo), QuoteIdent(fieldMark), QuoteIdent(MeasurementRollupDay),
-		QuoteIdent(TagIndicator), QuoteIdent(tagAggregate), QuoteIdent(TagEntity))
+// rollupState is what is stored of one indicator's aggregate over a span
+// of days: the marks, the stamps (the mark each day was computed after)
+// and the rows, by day start.
+type rollupState struct {
+	marks, stamps map[int64]string
+	rows          []rolledDay
+}
+
+// readRollupState reads the marks of indicator and the stamps and rows of
+// its aggregate fn in [start, end), in one query.
+func (s *Store) readRollupState(ctx context.Context, indicator, fn string, start, end time.Time) (rollupState, error) {
+	q := fmt.Sprintf(`SELECT %s, %s, %s, %s, %s FROM %s, %s, %s WHERE %s = $indicator AND (%s = $aggregate OR %s = '') AND time >= $start AND time < $end GROUP BY %s`,
+		QuoteIdent(fieldNonce), QuoteIdent(fieldMark), QuoteIdent(FieldValue), QuoteIdent(fieldHours), QuoteIdent(fieldDemo),
+		QuoteIdent(MeasurementRollupMark), QuoteIdent(MeasurementRollupStamp), QuoteIdent(MeasurementRollupDay),
+		QuoteIdent(TagIndicator), QuoteIdent(tagAggregate), QuoteIdent(tagAggregate), QuoteIdent(TagEntity))
 	series, err := s.Query(ctx, q, map[string]any{"indicator": indicator, "aggregate": fn,
 		"start": start.UTC().Format(time.RFC3339), "end": end.UTC().Format(time.RFC3339)})
 	if err != nil {
-		return nil, fmt.Errorf("reading the daily rollups of %s: %w", indicator, err)
+		return rollupState{}, fmt.Errorf("reading the daily rollups of %s: %w", indicator, err)
 	}
-	var out []rolledDay
+	st := rollupState{marks: map[int64]string{}, stamps: map[int64]string{}}
 	for _, sr := range series {
 		for _, row := range sr.Values {
-			if len(row) < 5 {
+			if len(row) < 6 {
 				continue
 			}
-			ts, ok1 := Float(row[0])
-			v, ok2 := Float(row[1])
-			n, ok3 := Float(row[2])
-			demo, _ := Float(row[3])
-			mark, _ := row[4].(string)
-			if !ok1 || !ok2 || !ok3 {
+			ts, ok := Float(row[0])
+			if !ok {
 				continue
 			}
-			d := rolledDay{DailyFigure: models.DailyFigure{Observation: models.Observation{Time: time.Unix(int64(ts), 0).In(models.Shanghai),
-				Indicator: indicator, Entity: sr.Tags[TagEntity], Value: v}, Hours: int(n)}, mark: mark}
-			if demo != 0 {
-				d.Provider = models.ProviderDemo
+			switch sr.Name {
+			case MeasurementRollupMark:
+				st.marks[int64(ts)], _ = row[1].(string)
+			case MeasurementRollupStamp:
+				st.stamps[int64(ts)], _ = row[2].(string)
+			case MeasurementRollupDay:
+				v, ok1 := Float(row[3])
+				n, ok2 := Float(row[4])
+				demo, _ := Float(row[5])
+				if !ok1 || !ok2 {
+					continue
+				}
+				d := rolledDay{DailyFigure: models.DailyFigure{Observation: models.Observation{Time: time.Unix(int64(ts), 0).In(models.Shanghai),
+					Indicator: indicator, Entity: sr.Tags[TagEntity], Value: v}, Hours: int(n)}}
+				d.mark, _ = row[2].(string)
+				if demo != 0 {
+					d.Provider = models.ProviderDemo
+				}
+				st.rows = append(st.rows, d)
 			}
-			out = append(out, d)
 		}
 	}
-	return out, nil
+	return st, nil
 }
 
 // rollupWriteSize is the number of lines per write request of rollups.
@@ -294,7 +270,7 @@ const rollupWriteSize = 5000
 // of its day read before the aggregation, then the stamps of every day of
 // r (with or without figures) with the same marks: a stamp is written only
 // once all its rows are.
-func (s *Store) writeRollups(ctx context.Context, indicator, fn string, days []models.DailyFigure, r [2]time.Time, marks map[int64][]string) error {
+func (s *Store) writeRollups(ctx context.Context, indicator, fn string, days []models.DailyFigure, r [2]time.Time, marks map[int64]string) error {
 	ind := string(appendEscaped(nil, indicator, tagEscapes))
 	lines := make([]string, 0, len(days))
 	for _, d := range days {

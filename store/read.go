@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/greenmetrics/greenmetrics/models"
@@ -88,21 +90,32 @@ func (s *Store) DailyAggregates(ctx context.Context, indicator string, agg model
 	if !first.Before(last) {
 		return s.daysWithDemo(ctx, q, indicator, start, end)
 	}
-	var days []models.DailyFigure
-	for _, span := range [][2]time.Time{{start, first}, {last, end}} {
-		if span[0].Before(span[1]) {
-			part, err := s.daysWithDemo(ctx, q, indicator, span[0], span[1])
-			if err != nil {
-				return nil, err
-			}
-			days = append(days, part...)
+	spans := [][2]time.Time{{first, last}}
+	for _, sp := range [][2]time.Time{{start, first}, {last, end}} {
+		if sp[0].Before(sp[1]) {
+			spans = append(spans, sp)
 		}
 	}
-	rolled, err := s.rollupDays(ctx, q, fn, indicator, first, last)
-	if err != nil {
+	parts := make([][]models.DailyFigure, len(spans))
+	errs := make([]error, len(spans))
+	var wg sync.WaitGroup
+	for i, sp := range spans {
+		wg.Go(func() {
+			if i == 0 {
+				parts[i], errs[i] = s.rollupDays(ctx, q, fn, indicator, sp[0], sp[1])
+			} else {
+				parts[i], errs[i] = s.daysWithDemo(ctx, q, indicator, sp[0], sp[1])
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	days = append(days, rolled...)
+	var days []models.DailyFigure
+	for _, p := range parts {
+		days = append(days, p...)
+	}
 	sortDaily(days)
 	return days, nil
 }
