@@ -2,12 +2,14 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/greenmetrics/greenmetrics/models"
@@ -124,7 +126,7 @@ func figureIndicatorTime(line string) (string, int64, bool) {
 func (s *Store) rollupDays(ctx context.Context, q, fn, indicator string, first, last time.Time) ([]models.DailyFigure, error) {
 	// The marks are read before any aggregation: a write landing after
 	// this read leaves a newer mark, so the day is recomputed next time.
-	// The stamps and rows are read in the same query: each is checked
+	// The stamps and rows are read at the same time: each is checked
 	// against the marks read, in whatever order InfluxDB reads them.
 	st, err := s.readRollupState(ctx, indicator, fn, first, last)
 	if err != nil {
@@ -217,47 +219,58 @@ type rollupState struct {
 }
 
 // readRollupState reads the marks of indicator and the stamps and rows of
-// its aggregate fn in [start, end), in one query.
+// its aggregate fn in [start, end): three queries at once (one query over
+// the three measurements takes longer than the three together).
 func (s *Store) readRollupState(ctx context.Context, indicator, fn string, start, end time.Time) (rollupState, error) {
-	q := fmt.Sprintf(`SELECT %s, %s, %s, %s, %s FROM %s, %s, %s WHERE %s = $indicator AND (%s = $aggregate OR %s = '') AND time >= $start AND time < $end GROUP BY %s`,
-		QuoteIdent(fieldNonce), QuoteIdent(fieldMark), QuoteIdent(FieldValue), QuoteIdent(fieldHours), QuoteIdent(fieldDemo),
-		QuoteIdent(MeasurementRollupMark), QuoteIdent(MeasurementRollupStamp), QuoteIdent(MeasurementRollupDay),
-		QuoteIdent(TagIndicator), QuoteIdent(tagAggregate), QuoteIdent(tagAggregate), QuoteIdent(TagEntity))
-	series, err := s.Query(ctx, q, map[string]any{"indicator": indicator, "aggregate": fn,
-		"start": start.UTC().Format(time.RFC3339), "end": end.UTC().Format(time.RFC3339)})
-	if err != nil {
+	params := map[string]any{"indicator": indicator, "aggregate": fn,
+		"start": start.UTC().Format(time.RFC3339), "end": end.UTC().Format(time.RFC3339)}
+	where := fmt.Sprintf(`%s = $indicator AND time >= $start AND time < $end`, QuoteIdent(TagIndicator))
+	ofFn := fmt.Sprintf(` AND %s = $aggregate`, QuoteIdent(tagAggregate))
+	queries := []string{
+		fmt.Sprintf(`SELECT %s FROM %s WHERE %s`, QuoteIdent(fieldNonce), QuoteIdent(MeasurementRollupMark), where),
+		fmt.Sprintf(`SELECT %s FROM %s WHERE %s`, QuoteIdent(fieldMark), QuoteIdent(MeasurementRollupStamp), where+ofFn),
+		fmt.Sprintf(`SELECT %s, %s, %s, %s FROM %s WHERE %s GROUP BY %s`, QuoteIdent(fieldMark), QuoteIdent(FieldValue),
+			QuoteIdent(fieldHours), QuoteIdent(fieldDemo), QuoteIdent(MeasurementRollupDay), where+ofFn, QuoteIdent(TagEntity)),
+	}
+	answers := make([][]Series, len(queries))
+	errs := make([]error, len(queries))
+	var wg sync.WaitGroup
+	for i, q := range queries {
+		wg.Go(func() { answers[i], errs[i] = s.Query(ctx, q, params) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return rollupState{}, fmt.Errorf("reading the daily rollups of %s: %w", indicator, err)
 	}
 	st := rollupState{marks: map[int64]string{}, stamps: map[int64]string{}}
-	for _, sr := range series {
+	for i, byTime := range []map[int64]string{st.marks, st.stamps} {
+		for _, sr := range answers[i] {
+			for _, row := range sr.Values {
+				if ts, ok := Float(row[0]); ok && len(row) == 2 {
+					byTime[int64(ts)], _ = row[1].(string)
+				}
+			}
+		}
+	}
+	for _, sr := range answers[2] {
 		for _, row := range sr.Values {
-			if len(row) < 6 {
+			if len(row) < 5 {
 				continue
 			}
-			ts, ok := Float(row[0])
-			if !ok {
+			ts, ok1 := Float(row[0])
+			v, ok2 := Float(row[2])
+			n, ok3 := Float(row[3])
+			demo, _ := Float(row[4])
+			if !ok1 || !ok2 || !ok3 {
 				continue
 			}
-			switch sr.Name {
-			case MeasurementRollupMark:
-				st.marks[int64(ts)], _ = row[1].(string)
-			case MeasurementRollupStamp:
-				st.stamps[int64(ts)], _ = row[2].(string)
-			case MeasurementRollupDay:
-				v, ok1 := Float(row[3])
-				n, ok2 := Float(row[4])
-				demo, _ := Float(row[5])
-				if !ok1 || !ok2 {
-					continue
-				}
-				d := rolledDay{DailyFigure: models.DailyFigure{Observation: models.Observation{Time: time.Unix(int64(ts), 0).In(models.Shanghai),
-					Indicator: indicator, Entity: sr.Tags[TagEntity], Value: v}, Hours: int(n)}}
-				d.mark, _ = row[2].(string)
-				if demo != 0 {
-					d.Provider = models.ProviderDemo
-				}
-				st.rows = append(st.rows, d)
+			d := rolledDay{DailyFigure: models.DailyFigure{Observation: models.Observation{Time: time.Unix(int64(ts), 0).In(models.Shanghai),
+				Indicator: indicator, Entity: sr.Tags[TagEntity], Value: v}, Hours: int(n)}}
+			d.mark, _ = row[1].(string)
+			if demo != 0 {
+				d.Provider = models.ProviderDemo
 			}
+			st.rows = append(st.rows, d)
 		}
 	}
 	return st, nil
