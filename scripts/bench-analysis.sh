@@ -89,7 +89,8 @@ CONF
 		# A binary that keeps daily rollups (migrate --rollups drops them)
 		# is timed cold (the first run computes and writes them) and warm.
 		cold_a=- cold_r=- rolls=""
-		if "${bins[$i]}" migrate --help 2>/dev/null | grep -q -- --rollups; then
+		help=$("${bins[$i]}" migrate --help 2>&1 || true)
+		if [[ $help == *--rollups* ]]; then
 			rolls=1
 			cold_a=$(gm progress --as-of 2017-02)
 		fi
