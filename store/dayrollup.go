@@ -126,8 +126,9 @@ func figureIndicatorTime(line string) (string, int64, bool) {
 func (s *Store) rollupDays(ctx context.Context, q, fn, indicator string, first, last time.Time) ([]models.DailyFigure, error) {
 	// The marks are read before any aggregation: a write landing after
 	// this read leaves a newer mark, so the day is recomputed next time.
-	// The stamps and rows are read at the same time: each is checked
-	// against the marks read, in whatever order InfluxDB reads them.
+	// The stamps and rows are checked against the marks read, so they
+	// may be read in either order with the marks; the rows must be read
+	// after the stamps (readRollupState).
 	st, err := s.readRollupState(ctx, indicator, fn, first, last)
 	if err != nil {
 		return nil, err
@@ -219,8 +220,8 @@ type rollupState struct {
 }
 
 // readRollupState reads the marks of indicator and the stamps and rows of
-// its aggregate fn in [start, end): three queries at once (one query over
-// the three measurements takes longer than the three together).
+// its aggregate fn in [start, end): the marks and stamps at once, then the
+// rows (one query over the three measurements takes longer).
 func (s *Store) readRollupState(ctx context.Context, indicator, fn string, start, end time.Time) (rollupState, error) {
 	params := map[string]any{"indicator": indicator, "aggregate": fn,
 		"start": start.UTC().Format(time.RFC3339), "end": end.UTC().Format(time.RFC3339)}
@@ -235,10 +236,16 @@ func (s *Store) readRollupState(ctx context.Context, indicator, fn string, start
 	answers := make([][]Series, len(queries))
 	errs := make([]error, len(queries))
 	var wg sync.WaitGroup
-	for i, q := range queries {
+	for i, q := range queries[:2] {
 		wg.Go(func() { answers[i], errs[i] = s.Query(ctx, q, params) })
 	}
 	wg.Wait()
+	// The rows after the stamps: a stamp is written once every row of
+	// its computation is, so rows read later include them all (or their
+	// replacements by a computation of another mark, which shows).
+	if errs[0] == nil && errs[1] == nil {
+		answers[2], errs[2] = s.Query(ctx, queries[2], params)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return rollupState{}, fmt.Errorf("reading the daily rollups of %s: %w", indicator, err)
 	}
@@ -287,8 +294,11 @@ func (s *Store) writeRollups(ctx context.Context, indicator, fn string, days []m
 	ind := string(appendEscaped(nil, indicator, tagEscapes))
 	lines := make([]string, 0, len(days))
 	for _, d := range days {
-		b := []byte(MeasurementRollupDay + "," + tagAggregate + "=" + fn + "," + TagEntity + "=")
-		b = appendEscaped(b, d.Entity, tagEscapes)
+		b := []byte(MeasurementRollupDay + "," + tagAggregate + "=" + fn)
+		if d.Entity != "" { // the district's own figures have no entity (§1)
+			b = append(b, ","+TagEntity+"="...)
+			b = appendEscaped(b, d.Entity, tagEscapes)
+		}
 		b = append(b, ","+TagIndicator+"="+ind+" "+FieldValue+"="...)
 		b = appendFloat(b, d.Value)
 		b = append(b, ","+fieldHours+"="...)

@@ -140,7 +140,7 @@ func TestDailyRollupsExact(t *testing.T) {
 	var old []string
 	for day := -1; day < 11; day++ {
 		for h := 0; h < 24; h += 5 {
-			for i, e := range []string{"A", "a,b=c d"} {
+			for i, e := range []string{"A", "a,b=c d", ""} {
 				p := "cnemc"
 				if day == 3 && e == "A" {
 					p = models.ProviderDemo
