@@ -40,6 +40,7 @@ const (
 	fieldMark  = "mark"
 	fieldHours = "hours"
 	fieldDemo  = "demo"
+	fieldRows  = "rows"
 	// tagAggregate names the aggregate (mean, sum, last) of a rollup, so
 	// that each has its own rollups and stamps.
 	tagAggregate = "aggregate"
@@ -229,7 +230,7 @@ func (s *Store) readRollupState(ctx context.Context, indicator, fn string, start
 	ofFn := fmt.Sprintf(` AND %s = $aggregate`, QuoteIdent(tagAggregate))
 	queries := []string{
 		fmt.Sprintf(`SELECT %s FROM %s WHERE %s`, QuoteIdent(fieldNonce), QuoteIdent(MeasurementRollupMark), where),
-		fmt.Sprintf(`SELECT %s FROM %s WHERE %s`, QuoteIdent(fieldMark), QuoteIdent(MeasurementRollupStamp), where+ofFn),
+		fmt.Sprintf(`SELECT %s, %s FROM %s WHERE %s`, QuoteIdent(fieldMark), QuoteIdent(fieldRows), QuoteIdent(MeasurementRollupStamp), where+ofFn),
 		fmt.Sprintf(`SELECT %s, %s, %s, %s FROM %s WHERE %s GROUP BY %s`, QuoteIdent(fieldMark), QuoteIdent(FieldValue),
 			QuoteIdent(fieldHours), QuoteIdent(fieldDemo), QuoteIdent(MeasurementRollupDay), where+ofFn, QuoteIdent(TagEntity)),
 	}
@@ -242,8 +243,9 @@ func (s *Store) readRollupState(ctx context.Context, indicator, fn string, start
 	wg.Wait()
 	// The rows after the stamps: a stamp is written once every row of
 	// its computation is, so rows read later include them all (or their
-	// replacements by a computation of another mark, which shows).
-	if errs[0] == nil && errs[1] == nil {
+	// replacements by a computation of another mark, which shows). No
+	// stamp counting rows (an indicator without data): nothing to read.
+	if errs[0] == nil && errs[1] == nil && stampsCountRows(answers[1]) {
 		answers[2], errs[2] = s.Query(ctx, queries[2], params)
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -253,7 +255,7 @@ func (s *Store) readRollupState(ctx context.Context, indicator, fn string, start
 	for i, byTime := range []map[int64]string{st.marks, st.stamps} {
 		for _, sr := range answers[i] {
 			for _, row := range sr.Values {
-				if ts, ok := Float(row[0]); ok && len(row) == 2 {
+				if ts, ok := Float(row[0]); ok && len(row) >= 2 {
 					byTime[int64(ts)], _ = row[1].(string)
 				}
 			}
@@ -281,6 +283,19 @@ func (s *Store) readRollupState(ctx context.Context, indicator, fn string, start
 		}
 	}
 	return st, nil
+}
+
+// stampsCountRows reports whether any stamp read says its day had rows
+// (or does not say).
+func stampsCountRows(stamps []Series) bool {
+	for _, sr := range stamps {
+		for _, row := range sr.Values {
+			if n, ok := Float(row[len(row)-1]); !ok || n > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // rollupWriteSize is the number of lines per write request of rollups.
@@ -316,10 +331,14 @@ func (s *Store) writeRollups(ctx context.Context, indicator, fn string, days []m
 	if err := s.writeChunked(ctx, lines); err != nil {
 		return err
 	}
+	rows := map[int64]int{}
+	for _, d := range days {
+		rows[d.Time.Unix()]++
+	}
 	var stamps []string
 	for d := r[0]; d.Before(r[1]); d = d.AddDate(0, 0, 1) {
-		stamps = append(stamps, fmt.Sprintf("%s,%s=%s,%s=%s %s=%q %d", MeasurementRollupStamp, tagAggregate, fn, TagIndicator, ind,
-			fieldMark, markOf(marks, d), d.Unix()))
+		stamps = append(stamps, fmt.Sprintf("%s,%s=%s,%s=%s %s=%q,%s=%d %d", MeasurementRollupStamp, tagAggregate, fn, TagIndicator, ind,
+			fieldMark, markOf(marks, d), fieldRows, rows[d.Unix()], d.Unix()))
 	}
 	return s.writeChunked(ctx, stamps)
 }
