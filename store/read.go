@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/greenmetrics/greenmetrics/models"
@@ -76,7 +78,46 @@ func (s *Store) DailyAggregates(ctx context.Context, indicator string, agg model
 	q := fmt.Sprintf(`SELECT %s(%s), count(%s) FROM %s WHERE %s = $indicator AND time >= $start AND time < $end `+
 		`GROUP BY time(1d), %s fill(none) tz('Asia/Shanghai')`,
 		fn, value, value, QuoteIdent(MeasurementFigure), QuoteIdent(TagIndicator), QuoteIdent(TagEntity))
-	return s.daysWithDemo(ctx, q, indicator, start, end)
+	if !s.cfg.Rollups {
+		return s.daysWithDemo(ctx, q, indicator, start, end)
+	}
+	// Whole Shanghai days come from the rollups; the cut days at either
+	// end of the span (the as-of day, so far) are aggregated each time.
+	first, last := localMidnight(start), localMidnight(end)
+	if first.Before(start) {
+		first = first.AddDate(0, 0, 1)
+	}
+	if !first.Before(last) {
+		return s.daysWithDemo(ctx, q, indicator, start, end)
+	}
+	spans := [][2]time.Time{{first, last}}
+	for _, sp := range [][2]time.Time{{start, first}, {last, end}} {
+		if sp[0].Before(sp[1]) {
+			spans = append(spans, sp)
+		}
+	}
+	parts := make([][]models.DailyFigure, len(spans))
+	errs := make([]error, len(spans))
+	var wg sync.WaitGroup
+	for i, sp := range spans {
+		wg.Go(func() {
+			if i == 0 {
+				parts[i], errs[i] = s.rollupDays(ctx, q, fn, indicator, sp[0], sp[1])
+			} else {
+				parts[i], errs[i] = s.daysWithDemo(ctx, q, indicator, sp[0], sp[1])
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	var days []models.DailyFigure
+	for _, p := range parts {
+		days = append(days, p...)
+	}
+	sortDaily(days)
+	return days, nil
 }
 
 // dailyFromSeries reads rows of (time, aggregate, count).

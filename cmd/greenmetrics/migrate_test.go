@@ -75,3 +75,41 @@ func TestMigrateCommand(t *testing.T) {
 		t.Errorf("second migrate = %v:\n%s\nwant everything already migrated", err, out)
 	}
 }
+
+// TestMigrateRollups: `migrate --rollups` drops the analysis' daily rollups
+// and stamps and keeps the figures and the marks.
+func TestMigrateRollups(t *testing.T) {
+	srv := influxtest.New(t)
+	t.Setenv("GREENMETRICS_DATA_DIR", t.TempDir())
+	st, err := store.New(store.Config{URL: srv.URL, Bucket: srv.Bucket(), Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	day := time.Date(2024, 6, 1, 0, 0, 0, 0, models.Shanghai).Unix()
+	figure := fmt.Sprintf(`figure,entity=A,indicator=pm25 provider="cnemc",value=35 %d`, day)
+	if err := st.WriteLines(ctx, append([]string{figure,
+		fmt.Sprintf(`rollup_day,aggregate=mean,entity=A,indicator=pm25 value=35,hours=1,demo=0,mark="none" %d`, day),
+		fmt.Sprintf(`rollup_stamp,aggregate=mean,indicator=pm25 mark="none",rows=1 %d`, day)},
+		store.MarkLines([]string{figure})...)...); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCLI(t, "migrate", "--rollups", "--config", "", "--influx-url", srv.URL, "--influx-bucket", srv.Bucket())
+	if err != nil || !strings.Contains(out, "daily rollups dropped") {
+		t.Fatalf("migrate --rollups = %v:\n%s", err, out)
+	}
+	for m, want := range map[string]int{store.MeasurementRollupDay: 0, store.MeasurementRollupStamp: 0, store.MeasurementRollupMark: 1, store.MeasurementFigure: 1} {
+		series, err := st.Query(ctx, fmt.Sprintf(`SELECT * FROM %s`, store.QuoteIdent(m)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, s := range series {
+			n += len(s.Values)
+		}
+		if n != want {
+			t.Errorf("%s after migrate --rollups: %d points; want %d", m, n, want)
+		}
+	}
+}

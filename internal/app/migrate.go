@@ -53,3 +53,20 @@ func Migrate(ctx context.Context, o MigrateOptions) (store.MigrateReport, config
 	}
 	return rep, cfg, nil
 }
+
+// DropRollups deletes the daily rollups the analysis keeps
+// (store.DropRollups): the next run aggregates every day from the hours
+// and writes them again. Needed only after figures were written to
+// InfluxDB around greenmetrics (docs/schema.md §7).
+func DropRollups(ctx context.Context, settings config.Overrides) error {
+	setup, err := load(settings)
+	if err != nil {
+		return err
+	}
+	st, err := OpenStore(setup.Config)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return st.DropRollups(ctx)
+}
