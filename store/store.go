@@ -27,10 +27,10 @@ type Config struct {
 	Org     string
 	Bucket  string
 	Timeout time.Duration
-	// Rollups makes DailyAggregates keep daily rollups in the bucket and
-	// read them instead of the hours (dayrollup.go). Exact only when
+	// Rollups makes DailyAggregates keep the daily figures in the bucket and
+	// read them instead of the hours (keptdays.go). Exact only when
 	// every figure reaches InfluxDB through greenmetrics' spool, which
-	// marks the days it changes (docs/schema.md §7).
+	// marks the months it changes (docs/schema.md §7).
 	Rollups bool
 }
 
@@ -42,7 +42,7 @@ type Store struct {
 	writer api.WriteAPIBlocking
 	http   *http.Client
 	db, rp string
-	// rollupWrites are the daily rollups being written back (dayrollup.go).
+	// rollupWrites are the kept daily figures being written back (keptdays.go).
 	rollupWrites sync.WaitGroup
 }
 
@@ -72,7 +72,7 @@ func New(cfg Config) (*Store, error) {
 	}, nil
 }
 
-// Close waits for the daily rollups being written back, then releases
+// Close waits for the kept daily figures being written back, then releases
 // idle connections.
 func (s *Store) Close() {
 	s.rollupWrites.Wait()

@@ -24,19 +24,22 @@ name; each such collision is printed. A figure schema 2 already holds is
 never overwritten, so running migrate twice changes nothing. The old
 measurement is left in place; migrate prints how to drop it.
 
-migrate --rollups instead deletes the daily rollups the analysis keeps of
-hourly series (rollup_day, rollup_stamp): the next analysis aggregates
-every day from the hours again. Run it after figures were written to
-InfluxDB around greenmetrics (not through serve, import or demo), which
-leaves the rollups of their days stale (docs/schema.md §7).`,
+migrate --rollups instead marks every month of the daily figures the
+analysis keeps of hourly series (rollup_month, rollup_stamp) stale: the
+next analysis aggregates them from the hours again. Run it after figures
+were written to InfluxDB around greenmetrics (not through serve, import,
+demo or migrate), which leaves the kept figures of their months stale
+(docs/schema.md §7). It only writes, so it works on InfluxDB 1.8, 2.x
+and 3.x alike.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()
 			if rollups {
-				if err := app.DropRollups(cmd.Context(), s.overrides()); err != nil {
+				n, err := app.InvalidateKept(cmd.Context(), s.overrides())
+				if err != nil {
 					return err
 				}
-				fmt.Fprintln(out, "daily rollups dropped; the next analysis computes them again from the hours")
+				fmt.Fprintf(out, "%d kept months of daily figures marked stale; the next analysis aggregates them again from the hours\n", n)
 				return nil
 			}
 			rep, cfg, err := app.Migrate(cmd.Context(), app.MigrateOptions{Settings: s.overrides(), DryRun: dryRun,
@@ -52,6 +55,6 @@ leaves the rollups of their days stale (docs/schema.md §7).`,
 		},
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "report what would be migrated without writing")
-	cmd.Flags().BoolVar(&rollups, "rollups", false, "drop the analysis' daily rollups instead, to be computed again from the hours")
+	cmd.Flags().BoolVar(&rollups, "rollups", false, "mark the daily figures the analysis keeps stale instead, to be aggregated again from the hours")
 	return cmd
 }

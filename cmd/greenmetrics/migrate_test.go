@@ -76,8 +76,8 @@ func TestMigrateCommand(t *testing.T) {
 	}
 }
 
-// TestMigrateRollups: `migrate --rollups` drops the analysis' daily rollups
-// and stamps and keeps the figures and the marks.
+// TestMigrateRollups: `migrate --rollups` marks every kept month stale (a
+// fresh mark where a stamp is) and keeps the figures.
 func TestMigrateRollups(t *testing.T) {
 	srv := influxtest.New(t)
 	t.Setenv("GREENMETRICS_DATA_DIR", t.TempDir())
@@ -87,29 +87,34 @@ func TestMigrateRollups(t *testing.T) {
 	}
 	defer st.Close()
 	ctx := context.Background()
-	day := time.Date(2024, 6, 1, 0, 0, 0, 0, models.Shanghai).Unix()
-	figure := fmt.Sprintf(`figure,entity=A,indicator=pm25 provider="cnemc",value=35 %d`, day)
-	if err := st.WriteLines(ctx, append([]string{figure,
-		fmt.Sprintf(`rollup_day,aggregate=mean,entity=A,indicator=pm25 value=35,hours=1,demo=0,mark="none" %d`, day),
-		fmt.Sprintf(`rollup_stamp,aggregate=mean,indicator=pm25 mark="none",rows=1 %d`, day)},
-		store.MarkLines([]string{figure})...)...); err != nil {
+	month := time.Date(2024, 6, 1, 0, 0, 0, 0, models.Shanghai).Unix()
+	figure := fmt.Sprintf(`figure,entity=A,indicator=pm25 provider="cnemc",value=35 %d`, month)
+	if err := st.WriteLines(ctx, figure,
+		fmt.Sprintf(`rollup_month,aggregate=mean,entity=A,indicator=pm25 days="1:35:1",mark="none" %d`, month),
+		fmt.Sprintf(`rollup_stamp,aggregate=mean,indicator=pm25 mark="none",rows=1 %d`, month)); err != nil {
 		t.Fatal(err)
 	}
 	out, err := runCLI(t, "migrate", "--rollups", "--config", "", "--influx-url", srv.URL, "--influx-bucket", srv.Bucket())
-	if err != nil || !strings.Contains(out, "daily rollups dropped") {
+	if err != nil || !strings.Contains(out, "1 kept months of daily figures marked stale") {
 		t.Fatalf("migrate --rollups = %v:\n%s", err, out)
 	}
-	for m, want := range map[string]int{store.MeasurementRollupDay: 0, store.MeasurementRollupStamp: 0, store.MeasurementRollupMark: 1, store.MeasurementFigure: 1} {
+	points := func(m string) [][]any {
+		t.Helper()
 		series, err := st.Query(ctx, fmt.Sprintf(`SELECT * FROM %s`, store.QuoteIdent(m)), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := 0
+		var rows [][]any
 		for _, s := range series {
-			n += len(s.Values)
+			rows = append(rows, s.Values...)
 		}
-		if n != want {
-			t.Errorf("%s after migrate --rollups: %d points; want %d", m, n, want)
-		}
+		return rows
+	}
+	if n := len(points(store.MeasurementFigure)); n != 1 {
+		t.Errorf("figures after migrate --rollups: %d; want 1", n)
+	}
+	marks := points(store.MeasurementRollupMark)
+	if len(marks) != 1 || fmt.Sprint(marks[0][0]) != fmt.Sprint(month) {
+		t.Errorf("marks after migrate --rollups: %v; want one at %d (June 2024)", marks, month)
 	}
 }
