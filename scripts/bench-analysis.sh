@@ -8,10 +8,10 @@
 # protocol straight to InfluxDB, untimed), the config names the 12 stations
 # in scope.stations, and the clock is set to the data's end (2017-03-01).
 # Each command is timed BENCH_ANALYSIS_REPS times (median, wall clock).
-# A binary that keeps daily rollups (docs/schema.md §7) is also timed cold:
-# the first analysis on the loaded data (it computes and writes the
-# rollups; the loaded points carry no marks) and a report after
-# `migrate --rollups` dropped them; the medians are then warm runs.
+# A binary that keeps daily figures (docs/schema.md §7) is also timed cold:
+# the first analysis on the loaded data (it aggregates and writes them;
+# the loaded points carry no marks) and a report after `migrate --rollups`
+# marked them stale; the medians are then warm runs.
 # BENCH_ANALYSIS_BASELINE=<git revision> also times that revision's binary
 # on the same data, for a before/after in one run.
 #
@@ -86,8 +86,9 @@ scope:
 CONF
 	for i in "${!bins[@]}"; do
 		gm() { GREENMETRICS_CONFIG=$work/greenmetrics.yaml GREENMETRICS_NOW=2017-03-01T00:00:00+08:00 seconds "${bins[$i]}" "$@"; }
-		# A binary that keeps daily rollups (migrate --rollups drops them)
-		# is timed cold (the first run computes and writes them) and warm.
+		# A binary that keeps daily figures (migrate --rollups marks them
+		# stale) is timed cold (the first run aggregates and writes them)
+		# and warm.
 		cold_a=- cold_r=- rolls=""
 		help=$("${bins[$i]}" migrate --help 2>&1 || true)
 		if [[ $help == *--rollups* ]]; then

@@ -14,8 +14,9 @@ import (
 
 // Rollups of hourly station data to Shanghai days, computed by InfluxDB at
 // read time (GROUP BY time(1d) … tz('Asia/Shanghai')): the analysis reads
-// one row per station, pollutant and day instead of 24. Nothing is written
-// back, so no rollup can go stale when a late or revised hour arrives.
+// one row per station, pollutant and day instead of 24. These are asked at
+// each call; keptdays.go keeps DailyAggregates' answers of whole months,
+// with marks that say when they went stale.
 
 // DaySums rolls the hours of f up to days: per indicator, entity and
 // Shanghai day, the sum and count of the non-negative values. A day with

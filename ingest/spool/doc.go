@@ -8,7 +8,7 @@
 // spool in batches, writes them through a Writer (*store.Store), and only
 // after InfluxDB answered 2xx advances the ack file and deletes segments it
 // no longer needs. With SenderOptions.Marks, it first writes the lines that
-// record what the batch changed (the days whose rollups it makes stale,
+// record what the batch changed (the months whose kept days it makes stale,
 // docs/schema.md §7). A restart replays what was not acknowledged; points
 // are idempotent (same series and timestamp overwrite), so a replay leaves
 // one copy.

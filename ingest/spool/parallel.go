@@ -270,7 +270,7 @@ func (s *Sender) mark(ctx context.Context, j *deliveryJob, stop onStop) error {
 		return err
 	}
 	if len(dead) > 0 {
-		s.log.Error("influxdb refused rollup marks; the days they name may keep stale rollups until they are dropped (greenmetrics migrate --rollups)",
+		s.log.Error("influxdb refused rollup marks; the months they name may keep stale daily figures until they are marked stale (greenmetrics migrate --rollups)",
 			"marks", len(dead), "status", dead[0].status, "message", dead[0].message)
 	}
 	return nil

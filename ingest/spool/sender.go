@@ -56,7 +56,7 @@ type SenderOptions struct {
 	// (parallel.go). Zero means 2.
 	Concurrency int
 	// Marks, when set, gives for a batch's lines the lines that record
-	// what they changed (store.MarkLines: the days whose rollups they
+	// what they changed (store.MarkLines: the months whose kept days they
 	// make stale). They are written after InfluxDB has stored every
 	// share of the batch and before the batch is acknowledged, so a
 	// crash between the two replays both.
