@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/greenmetrics/greenmetrics/config"
@@ -293,8 +295,11 @@ type history struct {
 	obs    map[string][]models.Observation
 	counts map[string]figureCounts
 	recent map[string][]models.Observation
-	from   time.Time
-	air    airInput // the stations' raw hours (engine_air.go)
+	// unusual are, per hourly indicator, the days with a demo or a
+	// negative hour (the air assessment reads their hours).
+	unusual map[string]map[figureKey]bool
+	from    time.Time
+	air     airInput // the stations' raw hours (engine_air.go)
 }
 
 // hourlyRecent is how far back raw hourly observations are read for the
@@ -314,8 +319,9 @@ func (e *Engine) read(ctx context.Context, inds []models.Indicator, year int, as
 	bases := baseYears(inds, year)
 	end := asOf.Add(time.Second)
 	h := history{obs: map[string][]models.Observation{}, counts: map[string]figureCounts{},
-		recent: map[string][]models.Observation{}, from: from}
-	var errs []error
+		recent: map[string][]models.Observation{}, unusual: map[string]map[figureKey]bool{}, from: from}
+	var queries []figureRead
+	var hourly []string
 	for _, ind := range inds {
 		start := from
 		if ind.Frequency == models.FrequencyAnnual || ind.Frequency == models.FrequencyQuarterly {
@@ -326,36 +332,136 @@ func (e *Engine) read(ctx context.Context, inds []models.Indicator, year int, as
 		if b, ok := bases[ind.Code]; ok && yearStart(b).Before(start) {
 			start = yearStart(b) // a plan's base year is measured from stored figures
 		}
-		obs, counts, err := e.readIndicator(ctx, ind, start, end)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("reading %s: %w", ind.Code, err))
-			if ctx.Err() != nil || unreachable(err) {
-				// One line says InfluxDB cannot be reached; a hundred
-				// more saying the same would bury it.
-				break
-			}
+		if ind.Frequency == models.FrequencyHourly {
+			hourly = append(hourly, ind.Code)
+			queries = append(queries, figureRead{code: ind.Code, hourly: ind, q: models.FigureQuery{Start: start, End: end}})
 			continue
 		}
-		h.obs[ind.Code] = obs
-		if counts != nil {
-			h.counts[ind.Code] = counts
+		queries = append(queries, figureRead{code: ind.Code, q: models.FigureQuery{Start: start, End: end, WithDerived: e.derives(ind.Code)}})
+	}
+	read, errs := e.readFigures(ctx, queries)
+	if len(errs) == 0 && len(hourly) > 0 {
+		// The raw hours of the last days, for the latest values.
+		recent := make([]figureRead, len(hourly))
+		for i, code := range hourly {
+			recent[i] = figureRead{code: code, q: models.FigureQuery{Start: asOf.Add(-hourlyRecent), End: end}}
 		}
-		if ind.Frequency == models.FrequencyHourly {
-			raw, err := e.reader.Observations(ctx, models.FigureQuery{Indicator: ind.Code, Start: asOf.Add(-hourlyRecent), End: end})
-			if err != nil {
-				errs = append(errs, fmt.Errorf("reading recent %s: %w", ind.Code, err))
-				continue
-			}
-			h.recent[ind.Code] = raw
+		raw, rerrs := e.readFigures(ctx, recent)
+		for code, r := range raw {
+			h.recent[code] = r.obs
+		}
+		errs = append(errs, rerrs...)
+	}
+	for code, r := range read {
+		h.obs[code] = r.obs
+		if r.counts != nil {
+			h.counts[code] = r.counts
+			h.unusual[code] = r.unusual
 		}
 	}
-	if err := e.readAir(ctx, &h, year, asOf); err != nil {
-		errs = append(errs, err)
+	if len(errs) == 0 {
+		if err := e.readAir(ctx, &h, year, asOf); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if len(errs) > 0 {
 		return history{}, errors.Join(errs...)
 	}
 	return h, nil
+}
+
+// figureRead is one indicator's read of a run: its figures over q's span,
+// or, for an hourly indicator (hourly set), its daily aggregates.
+type figureRead struct {
+	code   string
+	hourly models.Indicator
+	q      models.FigureQuery
+}
+
+// figuresRead is what a figureRead got; for an hourly indicator, also
+// the hours behind each day and the days with a demo or negative hour.
+type figuresRead struct {
+	obs     []models.Observation
+	counts  figureCounts
+	unusual map[figureKey]bool
+}
+
+// BatchReader is a HistoryReader that also reads the figures of several
+// indicators in one query (*store.Store): InfluxDB opens every shard of a
+// query's span, so a hundred indicators read one by one cost a hundred
+// times that. ObservationsOf answers as Observations would for each
+// indicator with q (q.Indicator ignored), by indicator.
+type BatchReader interface {
+	ObservationsOf(ctx context.Context, indicators []string, q models.FigureQuery) (map[string][]models.Observation, error)
+}
+
+// readFigures answers reads: the figures of indicators sharing a span in
+// one query when the reader can (BatchReader), else one by one; hourly
+// indicators as daily aggregates. It stops at the first error saying
+// InfluxDB cannot be reached: a hundred more lines saying the same would
+// bury it.
+func (e *Engine) readFigures(ctx context.Context, reads []figureRead) (map[string]figuresRead, []error) {
+	out := make(map[string]figuresRead, len(reads))
+	var errs []error
+	failed := func(what string, err error) bool {
+		errs = append(errs, fmt.Errorf("reading %s: %w", what, err))
+		return ctx.Err() != nil || unreachable(err)
+	}
+	batch, canBatch := e.reader.(BatchReader)
+	type span struct {
+		start, end  int64
+		withDerived bool
+	}
+	groups := map[span][]string{}
+	var order []span
+	var hourly []figureRead
+	for _, r := range reads {
+		if r.hourly.Code != "" {
+			hourly = append(hourly, r)
+			continue
+		}
+		if !canBatch {
+			q := r.q
+			q.Indicator = r.code
+			obs, err := e.reader.Observations(ctx, q)
+			if err != nil {
+				if failed(r.code, err) {
+					return out, errs
+				}
+				continue
+			}
+			out[r.code] = figuresRead{obs: obs}
+			continue
+		}
+		k := span{r.q.Start.UnixNano(), r.q.End.UnixNano(), r.q.WithDerived}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], r.code)
+	}
+	for i, days := range e.readDaily(ctx, hourly) {
+		if days.err != nil {
+			if failed(hourly[i].code, days.err) {
+				return out, errs
+			}
+			continue
+		}
+		out[hourly[i].code] = days.figuresRead
+	}
+	for _, k := range order {
+		codes := groups[k]
+		got, err := batch.ObservationsOf(ctx, codes, models.FigureQuery{Start: time.Unix(0, k.start), End: time.Unix(0, k.end), WithDerived: k.withDerived})
+		if err != nil {
+			if failed(fmt.Sprintf("the figures of %d indicators (%s)", len(codes), strings.Join(codes[:min(len(codes), 3)], ", ")), err) {
+				return out, errs
+			}
+			continue
+		}
+		for _, code := range codes {
+			out[code] = figuresRead{obs: got[code]}
+		}
+	}
+	return out, errs
 }
 
 // derives reports whether the engine derives figures of code itself, so
@@ -371,31 +477,74 @@ func (e *Engine) derives(code string) bool {
 	return derivesAir(code)
 }
 
-func (e *Engine) readIndicator(ctx context.Context, ind models.Indicator, from, end time.Time) ([]models.Observation, figureCounts, error) {
-	if ind.Frequency != models.FrequencyHourly {
-		obs, err := e.reader.Observations(ctx, models.FigureQuery{Indicator: ind.Code, Start: from, End: end, WithDerived: e.derives(ind.Code)})
-		return obs, nil, err
-	}
-	return e.dailyAggregates(ctx, ind, from, end)
+// dailyReadsInFlight is how many hourly indicators are read at once: each
+// read is a few queries of a few hundred milliseconds that InfluxDB
+// answers on one core, and the reader decodes one answer while the next
+// is computed.
+const dailyReadsInFlight = 2
+
+// dailyRead is one hourly indicator's answer.
+type dailyRead struct {
+	figuresRead
+	err error
 }
+
+// readDaily reads the daily aggregates of the hourly reads, a few at once,
+// in their order. Once one says InfluxDB cannot be reached, the reads not
+// yet started are not made (their error says so).
+func (e *Engine) readDaily(ctx context.Context, reads []figureRead) []dailyRead {
+	out := make([]dailyRead, len(reads))
+	var unreached atomic.Bool
+	slots := make(chan struct{}, dailyReadsInFlight)
+	var wg sync.WaitGroup
+	for i, r := range reads {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			if unreached.Load() {
+				out[i].err = errNotRead
+				return
+			}
+			out[i].figuresRead, out[i].err = e.dailyAggregates(ctx, r.hourly, r.q.Start, r.q.End)
+			if out[i].err != nil && (ctx.Err() != nil || unreachable(out[i].err)) {
+				unreached.Store(true)
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// errNotRead is the answer of a read not made because an earlier one found
+// InfluxDB unreachable.
+var errNotRead = unreachableError{errors.New("not read: the history could not be reached")}
+
+type unreachableError struct{ error }
+
+func (unreachableError) Unreachable() bool { return true }
 
 // dailyAggregates reads an hourly series as one value per entity and
 // Shanghai day, aggregated as the catalogue says (mean, sum or last), with
-// the number of hours behind it (store.DailyAggregates).
-func (e *Engine) dailyAggregates(ctx context.Context, ind models.Indicator, from, end time.Time) ([]models.Observation, figureCounts, error) {
+// the number of hours behind it (store.DailyAggregates) and the days a
+// mean of the hours cannot stand for in an HJ 663 assessment (a demo or a
+// negative hour).
+func (e *Engine) dailyAggregates(ctx context.Context, ind models.Indicator, from, end time.Time) (figuresRead, error) {
 	days, err := e.reader.DailyAggregates(ctx, ind.Code, ind.Aggregation, from, end)
 	if err != nil {
-		return nil, nil, err
+		return figuresRead{}, err
 	}
-	out := make([]models.Observation, 0, len(days))
-	counts := figureCounts{}
+	r := figuresRead{obs: make([]models.Observation, 0, len(days)), counts: figureCounts{}, unusual: map[figureKey]bool{}}
 	for _, d := range days {
+		k := figureKey{d.Entity, d.Time.Unix()}
 		if d.Hours > 0 {
-			counts[figureKey{d.Entity, d.Time.Unix()}] = d.Hours
+			r.counts[k] = d.Hours
 		}
-		out = append(out, d.Observation)
+		if d.Negative > 0 || models.IsDemoProvider(d.Provider) {
+			r.unusual[k] = true
+		}
+		r.obs = append(r.obs, d.Observation)
 	}
-	return out, counts, nil
+	return r, nil
 }
 
 // compute builds the snapshot from what was read and returns it with the

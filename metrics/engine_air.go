@@ -141,9 +141,12 @@ func (e *Engine) readAirDays(ctx context.Context, r AirDayReader, h *history, in
 		in.addDaily(hours)
 		return nil
 	}
-	unusual, err := r.UnusualDays(ctx, f)
-	if err != nil {
-		return err
+	unusual, ok := unusualOfRun(h, f.Indicators, e.scope.Stations, start, end)
+	if !ok {
+		var err error
+		if unusual, err = r.UnusualDays(ctx, f); err != nil {
+			return err
+		}
 	}
 	// The unusual days' hours, per station and pollutant from the first of
 	// its unusual days to the last.
@@ -220,6 +223,34 @@ func (e *Engine) readAirDays(ctx context.Context, r AirDayReader, h *history, in
 		in.stations[d.Entity][d.Date] = day
 	}
 	return nil
+}
+
+// unusualOfRun returns the days of the indicators at stations in [start,
+// end) with a demo or a negative hour as the run read them (its daily
+// aggregates count both, store.DailyAggregates), when it read every one of
+// the indicators over that span; else the store is asked (UnusualDays).
+func unusualOfRun(h *history, indicators, stations []string, start, end time.Time) ([]models.DayKey, bool) {
+	if h.from.After(start) {
+		return nil, false
+	}
+	in := make(map[string]bool, len(stations))
+	for _, s := range stations {
+		in[s] = true
+	}
+	var out []models.DayKey
+	for _, code := range indicators {
+		days, ok := h.unusual[code]
+		if !ok {
+			return nil, false
+		}
+		for k := range days {
+			t := time.Unix(k.t, 0).In(models.Shanghai)
+			if in[k.entity] && !t.Before(start) && t.Before(end) {
+				out = append(out, models.DayKey{Indicator: code, Entity: k.entity, Date: t})
+			}
+		}
+	}
+	return out, true
 }
 
 // dayMean is one station's day of one pollutant: the mean of its hours

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,18 +17,21 @@ import (
 // from memory instead of InfluxDB. It never expires, so it is for one job,
 // not for a daemon's runs (which must see new data).
 func SharedReads(r HistoryReader) HistoryReader {
-	m := &sharedReads{r: r, obs: map[string][]models.Observation{}, daily: map[string][]models.DailyFigure{}}
+	m := &sharedReads{r: r, obs: map[string][]models.Observation{}, batches: map[string]map[string][]models.Observation{},
+		daily: map[string][]models.DailyFigure{}}
 	if a, ok := r.(AirDayReader); ok {
-		return &sharedAirReads{sharedReads: m, a: a, sums: map[string][]models.DaySum{}, unusual: map[string][]models.DayKey{}}
+		return &sharedAirReads{sharedReads: m, a: a, sums: map[string][]models.DaySum{}, unusual: map[string][]models.DayKey{},
+			hours: map[string]hoursSpan{}}
 	}
 	return m
 }
 
 type sharedReads struct {
-	r     HistoryReader
-	mu    sync.Mutex
-	obs   map[string][]models.Observation
-	daily map[string][]models.DailyFigure
+	r       HistoryReader
+	mu      sync.Mutex
+	obs     map[string][]models.Observation
+	batches map[string]map[string][]models.Observation
+	daily   map[string][]models.DailyFigure
 }
 
 // remember answers key from cache, or from read once (a failed read is
@@ -56,6 +60,46 @@ func (m *sharedReads) Observations(ctx context.Context, f models.FigureQuery) ([
 	return remember(&m.mu, m.obs, key, func() ([]models.Observation, error) { return m.r.Observations(ctx, f) })
 }
 
+// ObservationsOf shares a batched read (BatchReader) the same way; a
+// reader that cannot batch is asked indicator by indicator.
+func (m *sharedReads) ObservationsOf(ctx context.Context, indicators []string, f models.FigureQuery) (map[string][]models.Observation, error) {
+	key := fmt.Sprintf("%q %q %d %d %t", indicators, f.Entity, instant(f.Start), instant(f.End), f.WithDerived)
+	m.mu.Lock()
+	got, ok := m.batches[key]
+	m.mu.Unlock()
+	if !ok {
+		var err error
+		if got, err = m.readBatch(ctx, indicators, f); err != nil {
+			return nil, err
+		}
+		m.mu.Lock()
+		m.batches[key] = got
+		m.mu.Unlock()
+	}
+	out := make(map[string][]models.Observation, len(got))
+	for ind, obs := range got {
+		out[ind] = slices.Clone(obs)
+	}
+	return out, nil
+}
+
+func (m *sharedReads) readBatch(ctx context.Context, indicators []string, f models.FigureQuery) (map[string][]models.Observation, error) {
+	if b, ok := m.r.(BatchReader); ok {
+		return b.ObservationsOf(ctx, indicators, f)
+	}
+	out := make(map[string][]models.Observation, len(indicators))
+	for _, ind := range indicators {
+		q := f
+		q.Indicator = ind
+		obs, err := m.Observations(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out[ind] = obs
+	}
+	return out, nil
+}
+
 func (m *sharedReads) DailyAggregates(ctx context.Context, indicator string, agg models.Aggregation, start, end time.Time) ([]models.DailyFigure, error) {
 	key := fmt.Sprintf("%q %q %d %d", indicator, agg, instant(start), instant(end))
 	return remember(&m.mu, m.daily, key, func() ([]models.DailyFigure, error) { return m.r.DailyAggregates(ctx, indicator, agg, start, end) })
@@ -67,6 +111,7 @@ type sharedAirReads struct {
 	a       AirDayReader
 	sums    map[string][]models.DaySum
 	unusual map[string][]models.DayKey
+	hours   map[string]hoursSpan
 }
 
 func dayFilterKey(f models.DayFilter) string {
@@ -81,7 +126,69 @@ func (m *sharedAirReads) UnusualDays(ctx context.Context, f models.DayFilter) ([
 	return remember(&m.mu, m.unusual, dayFilterKey(f), func() ([]models.DayKey, error) { return m.a.UnusualDays(ctx, f) })
 }
 
+// Hours shares the raw hours of an indicator at a set of stations across
+// spans: the report's two analyses read O₃ over overlapping spans (the
+// month's year and the closed prior year, each from the start of the year
+// before), so a later read asks InfluxDB only for the part of its span not
+// read yet. The hours of [start, end) are those of its parts, so the
+// answer is the same as one read of the whole span.
 func (m *sharedAirReads) Hours(ctx context.Context, indicator string, f models.DayFilter) ([]models.Observation, error) {
-	key := "hours " + indicator + " " + dayFilterKey(f)
-	return remember(&m.mu, m.obs, key, func() ([]models.Observation, error) { return m.a.Hours(ctx, indicator, f) })
+	key := fmt.Sprintf("%q %q", indicator, f.Entities)
+	m.mu.Lock()
+	have, ok := m.hours[key]
+	m.mu.Unlock()
+	if !ok || f.End.Before(have.start) || f.Start.After(have.end) {
+		obs, err := m.a.Hours(ctx, indicator, f)
+		if err != nil {
+			return nil, err
+		}
+		have = hoursSpan{start: f.Start, end: f.End, obs: obs}
+	} else {
+		var parts [][]models.Observation
+		if f.Start.Before(have.start) {
+			before := f
+			before.End = have.start
+			obs, err := m.a.Hours(ctx, indicator, before)
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, obs)
+			have.start = f.Start
+		}
+		parts = append(parts, have.obs)
+		if f.End.After(have.end) {
+			after := f
+			after.Start = have.end
+			obs, err := m.a.Hours(ctx, indicator, after)
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, obs)
+			have.end = f.End
+		}
+		have.obs = slices.Concat(parts...)
+		slices.SortStableFunc(have.obs, func(a, b models.Observation) int {
+			if c := strings.Compare(a.Entity, b.Entity); c != 0 {
+				return c
+			}
+			return a.Time.Compare(b.Time)
+		})
+	}
+	m.mu.Lock()
+	m.hours[key] = have
+	m.mu.Unlock()
+	out := make([]models.Observation, 0, len(have.obs))
+	for _, o := range have.obs {
+		if !o.Time.Before(f.Start) && o.Time.Before(f.End) {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// hoursSpan is what was read of one indicator's hours at some stations:
+// every hour of [start, end).
+type hoursSpan struct {
+	start, end time.Time
+	obs        []models.Observation
 }

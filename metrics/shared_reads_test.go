@@ -3,6 +3,9 @@ package metrics
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,5 +72,75 @@ func TestSharedReadsReadOnce(t *testing.T) {
 	c.fail = false
 	if got, err := r.Observations(ctx, g); err != nil || len(got) != 1 || c.calls != 5 {
 		t.Errorf("after a failure: %v, %v, %d reads; want the figure read again (5 reads)", got, err, c.calls)
+	}
+}
+
+// hourlyAir is an AirDayReader with one figure per hour at each station
+// (value: the hour's Unix time), recording the spans of Hours it is asked.
+type hourlyAir struct {
+	countingReader
+	asked [][2]time.Time
+}
+
+func (h *hourlyAir) DaySums(context.Context, models.DayFilter) ([]models.DaySum, error) {
+	return nil, nil
+}
+func (h *hourlyAir) UnusualDays(context.Context, models.DayFilter) ([]models.DayKey, error) {
+	return nil, nil
+}
+
+func (h *hourlyAir) Hours(_ context.Context, indicator string, f models.DayFilter) ([]models.Observation, error) {
+	h.asked = append(h.asked, [2]time.Time{f.Start, f.End})
+	var out []models.Observation
+	for _, e := range f.Entities {
+		for t := f.Start; t.Before(f.End); t = t.Add(time.Hour) {
+			out = append(out, models.Observation{Indicator: indicator, Entity: e, Time: t, Value: float64(t.Unix())})
+		}
+	}
+	// As the store answers: by entity, then time.
+	slices.SortStableFunc(out, func(a, b models.Observation) int {
+		if c := strings.Compare(a.Entity, b.Entity); c != 0 {
+			return c
+		}
+		return a.Time.Compare(b.Time)
+	})
+	return out, nil
+}
+
+// TestSharedHoursReadTheMissingPart: a second read of hours over a span
+// overlapping the first asks only for the part not read yet, and answers
+// exactly as a read of its whole span; a disjoint span is read whole.
+func TestSharedHoursReadTheMissingPart(t *testing.T) {
+	ctx := context.Background()
+	day := func(m time.Month, d int) time.Time { return time.Date(2016, m, d, 0, 0, 0, 0, models.Shanghai) }
+	stations := []string{"Dongsi", "Aotizhongxin"}
+	h := &hourlyAir{}
+	r := SharedReads(h).(AirDayReader)
+	direct := &hourlyAir{}
+	tests := []struct {
+		name       string
+		start, end time.Time
+		asks       [][2]time.Time
+	}{
+		{"first", day(3, 1), day(5, 1), [][2]time.Time{{day(3, 1), day(5, 1)}}},
+		{"inside", day(3, 10), day(4, 2), nil},
+		{"earlier start", day(2, 1), day(4, 1), [][2]time.Time{{day(2, 1), day(3, 1)}}},
+		{"both ends", day(1, 1), day(6, 1), [][2]time.Time{{day(1, 1), day(2, 1)}, {day(5, 1), day(6, 1)}}},
+		{"disjoint", day(9, 1), day(9, 3), [][2]time.Time{{day(9, 1), day(9, 3)}}},
+	}
+	for _, tc := range tests {
+		h.asked = nil
+		f := models.DayFilter{Entities: stations, Start: tc.start, End: tc.end}
+		got, err := r.Hours(ctx, "o3", f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := direct.Hours(ctx, "o3", f)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: %d hours, not those of one read of the span (%d)", tc.name, len(got), len(want))
+		}
+		if fmt.Sprint(h.asked) != fmt.Sprint(tc.asks) {
+			t.Errorf("%s: asked %v; want %v", tc.name, h.asked, tc.asks)
+		}
 	}
 }

@@ -22,6 +22,10 @@ type DailyFigure struct {
 	Observation
 	// Hours is the number of hourly figures the day's value stands for.
 	Hours int
+	// Negative is the number of those hours below zero (an instrument's
+	// offset): a day with any is one a mean of its hours cannot stand for
+	// in an HJ 663 assessment, which counts only valid hours.
+	Negative int
 }
 
 // PreferReported merges derived figures into reported ones: a derived

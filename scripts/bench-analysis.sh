@@ -8,6 +8,10 @@
 # protocol straight to InfluxDB, untimed), the config names the 12 stations
 # in scope.stations, and the clock is set to the data's end (2017-03-01).
 # Each command is timed BENCH_ANALYSIS_REPS times (median, wall clock).
+# A binary that keeps daily figures (docs/schema.md §7) is also timed cold:
+# the first analysis on the loaded data (it aggregates and writes them;
+# the loaded points carry no marks) and a report after `migrate --rollups`
+# marked them stale; the medians are then warm runs.
 # BENCH_ANALYSIS_BASELINE=<git revision> also times that revision's binary
 # on the same data, for a before/after in one run.
 #
@@ -81,14 +85,28 @@ scope:
   stations: [$(paste -sd, "$work/stations.txt")]
 CONF
 	for i in "${!bins[@]}"; do
+		gm() { GREENMETRICS_CONFIG=$work/greenmetrics.yaml GREENMETRICS_NOW=2017-03-01T00:00:00+08:00 seconds "${bins[$i]}" "$@"; }
+		# A binary that keeps daily figures (migrate --rollups marks them
+		# stale) is timed cold (the first run aggregates and writes them)
+		# and warm.
+		cold_a=- cold_r=- rolls=""
+		help=$("${bins[$i]}" migrate --help 2>&1 || true)
+		if [[ $help == *--rollups* ]]; then
+			rolls=1
+			cold_a=$(gm progress --as-of 2017-02)
+		fi
 		a=() r=()
 		for _ in $(seq 1 "$reps"); do
-			a+=("$(GREENMETRICS_CONFIG=$work/greenmetrics.yaml GREENMETRICS_NOW=2017-03-01T00:00:00+08:00 seconds "${bins[$i]}" progress --as-of 2017-02)")
-			r+=("$(GREENMETRICS_CONFIG=$work/greenmetrics.yaml GREENMETRICS_NOW=2017-03-01T00:00:00+08:00 seconds "${bins[$i]}" report --month 2017-02 --out "$work/reports")")
+			a+=("$(gm progress --as-of 2017-02)")
+			r+=("$(gm report --month 2017-02 --out "$work/reports")")
 		done
+		if [ -n "$rolls" ]; then
+			gm migrate --rollups >/dev/null
+			cold_r=$(gm report --month 2017-02 --out "$work/reports")
+		fi
 		ma=$(median "${a[@]}") mr=$(median "${r[@]}")
-		curve[$i,$n]="$ma $mr"
-		echo "${names[$i]}: $n points: analysis (progress) $ma s [${a[*]}], report --month $mr s [${r[*]}], load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$results"
+		curve[$i,$n]="$ma $mr $cold_a $cold_r"
+		echo "${names[$i]}: $n points: analysis (progress) $ma s [${a[*]}] (cold: $cold_a s), report --month $mr s [${r[*]}] (cold: $cold_r s), load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$results"
 	done
 done
 scripts/influxd.sh stop "$influx_dir" >/dev/null 2>&1 || true
@@ -97,11 +115,11 @@ scripts/influxd.sh stop "$influx_dir" >/dev/null 2>&1 || true
 	echo "== analysis and report against the points stored (median of $reps)"
 	for i in "${!bins[@]}"; do
 		echo "${names[$i]}:"
-		printf '  %-12s %-26s %-26s\n' "points" "analysis (target < ${target_analysis} s)" "report --month (target < ${target_report} s)"
+		printf '  %-12s %-26s %-26s %-16s %-16s\n' "points" "analysis (target < ${target_analysis} s)" "report --month (target < ${target_report} s)" "analysis, cold" "report, cold"
 		first=""
 		for n in $sizes; do
-			read -r ma mr <<<"${curve[$i,$n]}"
-			printf '  %-12s %-26s %-26s\n' "$n" "$ma s, $(verdict "$ma" $target_analysis)" "$mr s, $(verdict "$mr" $target_report)"
+			read -r ma mr ca cr <<<"${curve[$i,$n]}"
+			printf '  %-12s %-26s %-26s %-16s %-16s\n' "$n" "$ma s, $(verdict "$ma" $target_analysis)" "$mr s, $(verdict "$mr" $target_report)" "$ca s" "$cr s"
 			[ -z "$first" ] && first="$n $ma $mr"
 			last="$n $ma $mr"
 		done

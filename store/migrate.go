@@ -359,6 +359,11 @@ func (w *migrationWriter) flush(ctx context.Context) error {
 	if err := w.s.WriteLines(ctx, w.lines...); err != nil {
 		return fmt.Errorf("writing migrated figures: %w", err)
 	}
+	// Migrated figures change days the analysis may have rolled up
+	// already: mark them, after the figures, as the spool does.
+	if err := w.s.WriteLines(ctx, MarkLines(w.lines)...); err != nil {
+		return fmt.Errorf("marking the days of migrated figures: %w", err)
+	}
 	w.lines = w.lines[:0]
 	return nil
 }

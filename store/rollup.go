@@ -14,8 +14,9 @@ import (
 
 // Rollups of hourly station data to Shanghai days, computed by InfluxDB at
 // read time (GROUP BY time(1d) … tz('Asia/Shanghai')): the analysis reads
-// one row per station, pollutant and day instead of 24. Nothing is written
-// back, so no rollup can go stale when a late or revised hour arrives.
+// one row per station, pollutant and day instead of 24. These are asked at
+// each call; keptdays.go keeps DailyAggregates' answers of whole months,
+// with marks that say when they went stale.
 
 // DaySums rolls the hours of f up to days: per indicator, entity and
 // Shanghai day, the sum and count of the non-negative values. A day with
@@ -127,17 +128,18 @@ func dayWhere(f models.DayFilter) (string, map[string]any, error) {
 }
 
 // daysWithDemo runs the daily aggregate query q of indicator over [start,
-// end) and marks the days with a demo hour. InfluxDB answers one query on
-// one core, so the two halves of the span (split at a Shanghai midnight,
-// so no day is cut) and the demo days are asked at once.
+// end), marks the days with a demo hour and counts each day's negative
+// hours (models.DailyFigure.Negative). InfluxDB answers one query on one
+// core, so the two halves of the span (split at a Shanghai midnight, so no
+// day is cut), the demo days and the negative hours are asked at once.
 func (s *Store) daysWithDemo(ctx context.Context, q, indicator string, start, end time.Time) ([]models.DailyFigure, error) {
 	spans := [][2]time.Time{{start, end}}
 	if mid := localMidnight(start.Add(end.Sub(start) / 2)); mid.After(start) && mid.Before(end) {
 		spans = [][2]time.Time{{start, mid}, {mid, end}}
 	}
 	parts := make([][]Series, len(spans))
-	errs := make([]error, len(spans)+1)
-	var demo map[dayKey]bool
+	errs := make([]error, len(spans)+2)
+	var demo, negative map[dayKey]int
 	var wg sync.WaitGroup
 	for i, sp := range spans {
 		wg.Go(func() {
@@ -148,7 +150,13 @@ func (s *Store) daysWithDemo(ctx context.Context, q, indicator string, start, en
 			})
 		})
 	}
-	wg.Go(func() { demo, errs[len(spans)] = s.demoDays(ctx, indicator, start, end) })
+	provider := QuoteIdent(FieldProvider)
+	wg.Go(func() {
+		demo, errs[len(spans)] = s.countDays(ctx, indicator, start, end, fmt.Sprintf("(%s = $demo OR %s = $derived_demo)", provider, provider))
+	})
+	wg.Go(func() {
+		negative, errs[len(spans)+1] = s.countDays(ctx, indicator, start, end, QuoteIdent(FieldValue)+" < 0")
+	})
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -164,9 +172,11 @@ func (s *Store) daysWithDemo(ctx context.Context, q, indicator string, start, en
 		return days[i].Time.Before(days[j].Time)
 	})
 	for i := range days {
-		if demo[dayKey{days[i].Entity, days[i].Time.Unix()}] {
+		k := dayKey{days[i].Entity, days[i].Time.Unix()}
+		if demo[k] > 0 {
 			days[i].Provider = models.ProviderDemo
 		}
+		days[i].Negative = negative[k]
 	}
 	return days, nil
 }
@@ -183,21 +193,23 @@ type dayKey struct {
 	t      int64
 }
 
-// demoDays returns the days of indicator with a demo hour.
-func (s *Store) demoDays(ctx context.Context, indicator string, start, end time.Time) (map[dayKey]bool, error) {
-	q := fmt.Sprintf(`SELECT count(%s) FROM %s WHERE %s = $indicator AND %s = $demo AND time >= $start AND time < $end `+
+// countDays counts, per entity and Shanghai day, the hours of indicator
+// in [start, end) meeting cond (which may use $demo and $derived_demo).
+func (s *Store) countDays(ctx context.Context, indicator string, start, end time.Time, cond string) (map[dayKey]int, error) {
+	q := fmt.Sprintf(`SELECT count(%s) FROM %s WHERE %s = $indicator AND %s AND time >= $start AND time < $end `+
 		`GROUP BY time(1d), %s fill(none) tz('Asia/Shanghai')`,
-		QuoteIdent(FieldValue), QuoteIdent(MeasurementFigure), QuoteIdent(TagIndicator), QuoteIdent(FieldProvider), QuoteIdent(TagEntity))
+		QuoteIdent(FieldValue), QuoteIdent(MeasurementFigure), QuoteIdent(TagIndicator), cond, QuoteIdent(TagEntity))
 	series, err := s.Query(ctx, q, map[string]any{
-		"indicator": indicator,
-		"demo":      models.ProviderDemo,
-		"start":     start.UTC().Format(time.RFC3339),
-		"end":       end.UTC().Format(time.RFC3339),
+		"indicator":    indicator,
+		"demo":         models.ProviderDemo,
+		"derived_demo": models.ProviderDerivedFromDemo,
+		"start":        start.UTC().Format(time.RFC3339),
+		"end":          end.UTC().Format(time.RFC3339),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("finding the demo days of %s: %w", indicator, err)
+		return nil, fmt.Errorf("counting the hours of %s where %s: %w", indicator, cond, err)
 	}
-	demo := map[dayKey]bool{}
+	counts := map[dayKey]int{}
 	for _, sr := range series {
 		for _, row := range sr.Values {
 			if len(row) < 2 {
@@ -205,9 +217,9 @@ func (s *Store) demoDays(ctx context.Context, indicator string, start, end time.
 			}
 			ts, ok1 := Float(row[0])
 			if n, ok2 := Float(row[1]); ok1 && ok2 && n > 0 {
-				demo[dayKey{sr.Tags[TagEntity], int64(ts)}] = true
+				counts[dayKey{sr.Tags[TagEntity], int64(ts)}] = int(n)
 			}
 		}
 	}
-	return demo, nil
+	return counts, nil
 }

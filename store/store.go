@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	influxdb2 "github.com/influxdata/influxdb-client-go/v2"
@@ -26,6 +27,11 @@ type Config struct {
 	Org     string
 	Bucket  string
 	Timeout time.Duration
+	// Rollups makes DailyAggregates keep the daily figures in the bucket and
+	// read them instead of the hours (keptdays.go). Exact only when
+	// every figure reaches InfluxDB through greenmetrics' spool, which
+	// marks the months it changes (docs/schema.md §7).
+	Rollups bool
 }
 
 // Store writes to and reads from one InfluxDB bucket. It is safe for
@@ -36,6 +42,8 @@ type Store struct {
 	writer api.WriteAPIBlocking
 	http   *http.Client
 	db, rp string
+	// rollupWrites are the kept daily figures being written back (keptdays.go).
+	rollupWrites sync.WaitGroup
 }
 
 // New connects lazily: nothing is sent until the first call.
@@ -64,8 +72,12 @@ func New(cfg Config) (*Store, error) {
 	}, nil
 }
 
-// Close releases idle connections.
-func (s *Store) Close() { s.client.Close() }
+// Close waits for the kept daily figures being written back, then releases
+// idle connections.
+func (s *Store) Close() {
+	s.rollupWrites.Wait()
+	s.client.Close()
+}
 
 // WriteError is a failed write, classified so the caller knows whether the
 // same batch can succeed later (network trouble, 429, 5xx) or never will

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -275,6 +276,58 @@ func TestDailyAggregates(t *testing.T) {
 		}
 		if days[0].Provider != models.ProviderDemo || days[1].Provider != "" {
 			t.Errorf("%s: providers %q, %q; want demo (its first hour is) and none", tc.agg, days[0].Provider, days[1].Provider)
+		}
+	}
+}
+
+// TestObservationsOfMatchesOneByOne: the batched read answers for each
+// indicator exactly as Observations does — also with derived figures
+// (a reported one wins), an entity, awkward names and the span's ends.
+func TestObservationsOfMatchesOneByOne(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	var lines []string
+	for i, ind := range []string{"gdp", "green_credit", "a,b c", "water_class"} {
+		for d := range 5 {
+			for _, e := range []string{"", "Dongsi", `x' OR 1=1`} {
+				o := models.Observation{Time: june.AddDate(0, d, 0), Indicator: ind, Entity: e, Value: float64(i*100 + d), Provider: "tjj"}
+				lines = append(lines, string(store.AppendObservation(nil, o)))
+			}
+		}
+	}
+	for _, d := range []int{1, 6} { // one where a reported figure exists, one where none does
+		p := store.Point{Measurement: store.MeasurementDerived, Time: june.AddDate(0, d, 0),
+			Tags:   map[string]string{store.TagIndicator: "water_class", store.TagEntity: "Dongsi"},
+			Fields: map[string]any{store.FieldValue: float64(900 + d), store.FieldProvider: models.ProviderDerived}}
+		l, err := store.EncodePoint(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, l)
+	}
+	if err := s.WriteLines(ctx, lines...); err != nil {
+		t.Fatal(err)
+	}
+	inds := []string{"gdp", "green_credit", "a,b c", "water_class", "absent"}
+	for _, q := range []models.FigureQuery{
+		{Start: june.AddDate(0, 1, 0), End: june.AddDate(0, 7, 0), WithDerived: true},
+		{Start: june, End: june.AddDate(0, 3, 0)},
+		{Start: june, Entity: `x' OR 1=1`},
+	} {
+		got, err := s.ObservationsOf(ctx, inds, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ind := range inds {
+			one := q
+			one.Indicator = ind
+			want, err := s.Observations(ctx, one)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got[ind]) != fmt.Sprint(want) {
+				t.Errorf("%+v %s: batched %v; one by one %v", q, ind, got[ind], want)
+			}
 		}
 	}
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/greenmetrics/greenmetrics/internal/app"
@@ -8,7 +10,7 @@ import (
 )
 
 func newMigrateCmd(s *settings) *cobra.Command {
-	var dryRun bool
+	var dryRun, rollups bool
 	cmd := &cobra.Command{
 		Use:   "migrate",
 		Short: "Copy a schema-1 database (measurement observation) into schema 2 (figure, derived)",
@@ -20,10 +22,26 @@ source as provider. Where several points stand for one figure (indicator,
 entity, period) the one stamped latest is kept, then the first provider by
 name; each such collision is printed. A figure schema 2 already holds is
 never overwritten, so running migrate twice changes nothing. The old
-measurement is left in place; migrate prints how to drop it.`,
+measurement is left in place; migrate prints how to drop it.
+
+migrate --rollups instead marks every month of the daily figures the
+analysis keeps of hourly series (rollup_month, rollup_stamp) stale: the
+next analysis aggregates them from the hours again. Run it after figures
+were written to InfluxDB around greenmetrics (not through serve, import,
+demo or migrate), which leaves the kept figures of their months stale
+(docs/schema.md §7). It only writes, so it works on InfluxDB 1.8, 2.x
+and 3.x alike.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()
+			if rollups {
+				n, err := app.InvalidateKept(cmd.Context(), s.overrides())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "%d kept months of daily figures marked stale; the next analysis aggregates them again from the hours\n", n)
+				return nil
+			}
 			rep, cfg, err := app.Migrate(cmd.Context(), app.MigrateOptions{Settings: s.overrides(), DryRun: dryRun,
 				Started: present.MigrateStarted(out, dryRun), Collision: present.Collisions(out)})
 			if err != nil {
@@ -37,5 +55,6 @@ measurement is left in place; migrate prints how to drop it.`,
 		},
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "report what would be migrated without writing")
+	cmd.Flags().BoolVar(&rollups, "rollups", false, "mark the daily figures the analysis keeps stale instead, to be aggregated again from the hours")
 	return cmd
 }

@@ -75,3 +75,46 @@ func TestMigrateCommand(t *testing.T) {
 		t.Errorf("second migrate = %v:\n%s\nwant everything already migrated", err, out)
 	}
 }
+
+// TestMigrateRollups: `migrate --rollups` marks every kept month stale (a
+// fresh mark where a stamp is) and keeps the figures.
+func TestMigrateRollups(t *testing.T) {
+	srv := influxtest.New(t)
+	t.Setenv("GREENMETRICS_DATA_DIR", t.TempDir())
+	st, err := store.New(store.Config{URL: srv.URL, Bucket: srv.Bucket(), Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	month := time.Date(2024, 6, 1, 0, 0, 0, 0, models.Shanghai).Unix()
+	figure := fmt.Sprintf(`figure,entity=A,indicator=pm25 provider="cnemc",value=35 %d`, month)
+	if err := st.WriteLines(ctx, figure,
+		fmt.Sprintf(`rollup_month,aggregate=mean,entity=A,indicator=pm25 days="1:35:1",mark="none" %d`, month),
+		fmt.Sprintf(`rollup_stamp,aggregate=mean,indicator=pm25 mark="none",rows=1 %d`, month)); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCLI(t, "migrate", "--rollups", "--config", "", "--influx-url", srv.URL, "--influx-bucket", srv.Bucket())
+	if err != nil || !strings.Contains(out, "1 kept months of daily figures marked stale") {
+		t.Fatalf("migrate --rollups = %v:\n%s", err, out)
+	}
+	points := func(m string) [][]any {
+		t.Helper()
+		series, err := st.Query(ctx, fmt.Sprintf(`SELECT * FROM %s`, store.QuoteIdent(m)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows [][]any
+		for _, s := range series {
+			rows = append(rows, s.Values...)
+		}
+		return rows
+	}
+	if n := len(points(store.MeasurementFigure)); n != 1 {
+		t.Errorf("figures after migrate --rollups: %d; want 1", n)
+	}
+	marks := points(store.MeasurementRollupMark)
+	if len(marks) != 1 || fmt.Sprint(marks[0][0]) != fmt.Sprint(month) {
+		t.Errorf("marks after migrate --rollups: %v; want one at %d (June 2024)", marks, month)
+	}
+}

@@ -7,9 +7,11 @@
 // commit), so many clients cost little more than one. A Sender reads the
 // spool in batches, writes them through a Writer (*store.Store), and only
 // after InfluxDB answered 2xx advances the ack file and deletes segments it
-// no longer needs. A restart replays what was not acknowledged; points are
-// idempotent (same series and timestamp overwrite), so a replay leaves one
-// copy.
+// no longer needs. With SenderOptions.Marks, it first writes the lines that
+// record what the batch changed (the months whose kept days it makes stale,
+// docs/schema.md §7). A restart replays what was not acknowledged; points
+// are idempotent (same series and timestamp overwrite), so a replay leaves
+// one copy.
 //
 // Layout of a spool directory:
 //

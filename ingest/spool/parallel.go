@@ -171,6 +171,9 @@ func (s *Sender) deliverFrom(ctx context.Context, b Batch, stop onStop) error {
 			continue
 		}
 		if err = j.firstErr(); err == nil {
+			err = s.mark(ctx, j, stop)
+		}
+		if err == nil {
 			err = s.finish(j)
 		}
 		if err != nil {
@@ -250,5 +253,25 @@ func (s *Sender) finish(j *deliveryJob) error {
 	}
 	s.delivered.Add(int64(len(b.Lines) - len(dead)))
 	s.deadLettered.Add(int64(len(dead)))
+	return nil
+}
+
+// mark writes the marks of a delivered batch (SenderOptions.Marks), before
+// it is acknowledged. A mark InfluxDB refuses is logged: it is the
+// Sender's own line, so only a conflicting write from outside (a nonce of
+// another type) can cause that, and the data must not wait on it.
+func (s *Sender) mark(ctx context.Context, j *deliveryJob, stop onStop) error {
+	if s.opts.Marks == nil {
+		return nil
+	}
+	marks := s.opts.Marks(j.b.Lines)
+	dead, err := s.deliver(ctx, marks, stop)
+	if err != nil {
+		return err
+	}
+	if len(dead) > 0 {
+		s.log.Error("influxdb refused rollup marks; the months they name may keep stale daily figures until they are marked stale (greenmetrics migrate --rollups)",
+			"marks", len(dead), "status", dead[0].status, "message", dead[0].message)
+	}
 	return nil
 }

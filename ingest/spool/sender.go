@@ -55,6 +55,12 @@ type SenderOptions struct {
 	// writer, so that every point's revisions stay in order
 	// (parallel.go). Zero means 2.
 	Concurrency int
+	// Marks, when set, gives for a batch's lines the lines that record
+	// what they changed (store.MarkLines: the months whose kept days they
+	// make stale). They are written after InfluxDB has stored every
+	// share of the batch and before the batch is acknowledged, so a
+	// crash between the two replays both.
+	Marks func(lines []string) []string
 	// Logger receives delivery failures; nil discards them.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.

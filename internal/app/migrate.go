@@ -53,3 +53,21 @@ func Migrate(ctx context.Context, o MigrateOptions) (store.MigrateReport, config
 	}
 	return rep, cfg, nil
 }
+
+// InvalidateKept makes every month of daily figures the analysis keeps
+// stale (store.InvalidateKept): the next run aggregates them from the
+// hours again and keeps them anew. Needed only after figures were written
+// to InfluxDB around greenmetrics (docs/schema.md §7). It returns the
+// number of months marked.
+func InvalidateKept(ctx context.Context, settings config.Overrides) (int, error) {
+	setup, err := load(settings)
+	if err != nil {
+		return 0, err
+	}
+	st, err := OpenStore(setup.Config)
+	if err != nil {
+		return 0, err
+	}
+	defer st.Close()
+	return st.InvalidateKept(ctx)
+}

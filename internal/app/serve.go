@@ -313,6 +313,7 @@ func OpenStore(cfg config.Config) (*store.Store, error) {
 		Org:     cfg.Influx.Org,
 		Bucket:  cfg.Influx.Bucket,
 		Timeout: cfg.Influx.Timeout,
+		Rollups: true,
 	})
 }
 
@@ -328,6 +329,7 @@ func OpenDelivery(cfg config.Config, st *store.Store, dir string, log *slog.Logg
 		Concurrency: cfg.Ingest.DeliveryConcurrency,
 		RetryMin:    cfg.Ingest.RetryMin,
 		RetryMax:    cfg.Ingest.RetryMax,
+		Marks:       store.MarkLines,
 		Logger:      log,
 	})
 	return sp, snd, nil

@@ -25,6 +25,7 @@ func analysis(args []string) error {
 	asOfText := fs.String("as-of", "", "RFC 3339 instant")
 	year := fs.Int("year", 0, "target year")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile")
+	rollups := fs.Bool("rollups", true, "keep and read daily rollups, as greenmetrics does (false: aggregate every hour)")
 	_ = fs.Parse(args)
 
 	cfg, err := config.Load(*cfgPath)
@@ -39,7 +40,7 @@ func analysis(args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.New(store.Config{URL: cfg.Influx.URL, Bucket: cfg.Influx.Bucket, Org: "greenmetrics", Timeout: 5 * time.Minute})
+	st, err := store.New(store.Config{URL: cfg.Influx.URL, Bucket: cfg.Influx.Bucket, Org: "greenmetrics", Timeout: 5 * time.Minute, Rollups: *rollups})
 	if err != nil {
 		return err
 	}
