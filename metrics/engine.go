@@ -489,11 +489,47 @@ type dailyRead struct {
 	err error
 }
 
-// readDaily reads the daily aggregates of the hourly reads, a few at once,
-// in their order. Once one says InfluxDB cannot be reached, the reads not
-// yet started are not made (their error says so).
+// DailyBatchReader is a HistoryReader that also reads several hourly
+// series over one span at once (*store.Store: what it keeps of them in
+// three queries rather than three each).
+type DailyBatchReader interface {
+	DailyAggregatesOf(ctx context.Context, qs []models.DailyQuery, start, end time.Time) ([][]models.DailyFigure, error)
+}
+
+// readDaily reads the daily aggregates of the hourly reads, in their order:
+// those sharing a span in one call when the reader can (DailyBatchReader),
+// else a few at once. Once one says InfluxDB cannot be reached, the reads
+// not yet started are not made (their error says so).
 func (e *Engine) readDaily(ctx context.Context, reads []figureRead) []dailyRead {
 	out := make([]dailyRead, len(reads))
+	if b, ok := e.reader.(DailyBatchReader); ok {
+		type span struct{ start, end int64 }
+		groups := map[span][]int{}
+		var order []span
+		for i, r := range reads {
+			k := span{r.q.Start.UnixNano(), r.q.End.UnixNano()}
+			if _, ok := groups[k]; !ok {
+				order = append(order, k)
+			}
+			groups[k] = append(groups[k], i)
+		}
+		for _, k := range order {
+			idx := groups[k]
+			qs := make([]models.DailyQuery, len(idx))
+			for j, i := range idx {
+				qs[j] = models.DailyQuery{Indicator: reads[i].hourly.Code, Aggregation: reads[i].hourly.Aggregation}
+			}
+			days, err := b.DailyAggregatesOf(ctx, qs, reads[idx[0]].q.Start, reads[idx[0]].q.End)
+			for j, i := range idx {
+				if err != nil {
+					out[i].err = err
+					continue
+				}
+				out[i].figuresRead = figuresOfDays(days[j])
+			}
+		}
+		return out
+	}
 	var unreached atomic.Bool
 	slots := make(chan struct{}, dailyReadsInFlight)
 	var wg sync.WaitGroup
@@ -533,6 +569,12 @@ func (e *Engine) dailyAggregates(ctx context.Context, ind models.Indicator, from
 	if err != nil {
 		return figuresRead{}, err
 	}
+	return figuresOfDays(days), nil
+}
+
+// figuresOfDays is an hourly series' days as the run keeps them: figures,
+// the hours behind each, and the days with a demo or negative hour.
+func figuresOfDays(days []models.DailyFigure) figuresRead {
 	r := figuresRead{obs: make([]models.Observation, 0, len(days)), counts: figureCounts{}, unusual: map[figureKey]bool{}}
 	for _, d := range days {
 		k := figureKey{d.Entity, d.Time.Unix()}
@@ -544,7 +586,7 @@ func (e *Engine) dailyAggregates(ctx context.Context, ind models.Indicator, from
 		}
 		r.obs = append(r.obs, d.Observation)
 	}
-	return r, nil
+	return r
 }
 
 // compute builds the snapshot from what was read and returns it with the

@@ -100,6 +100,52 @@ func (m *sharedReads) readBatch(ctx context.Context, indicators []string, f mode
 	return out, nil
 }
 
+// DailyAggregatesOf shares batched daily reads (DailyBatchReader) by
+// series and span: each series' answer is remembered as DailyAggregates'
+// is, and only the series not read yet are asked.
+func (m *sharedReads) DailyAggregatesOf(ctx context.Context, qs []models.DailyQuery, start, end time.Time) ([][]models.DailyFigure, error) {
+	out := make([][]models.DailyFigure, len(qs))
+	key := func(q models.DailyQuery) string {
+		return fmt.Sprintf("%q %q %d %d", q.Indicator, q.Aggregation, instant(start), instant(end))
+	}
+	var missing []models.DailyQuery
+	var at []int
+	m.mu.Lock()
+	for i, q := range qs {
+		if got, ok := m.daily[key(q)]; ok {
+			out[i] = slices.Clone(got)
+		} else {
+			missing, at = append(missing, q), append(at, i)
+		}
+	}
+	m.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	var got [][]models.DailyFigure
+	if b, ok := m.r.(DailyBatchReader); ok {
+		var err error
+		if got, err = b.DailyAggregatesOf(ctx, missing, start, end); err != nil {
+			return nil, err
+		}
+	} else {
+		for _, q := range missing {
+			days, err := m.r.DailyAggregates(ctx, q.Indicator, q.Aggregation, start, end)
+			if err != nil {
+				return nil, err
+			}
+			got = append(got, days)
+		}
+	}
+	m.mu.Lock()
+	for j, q := range missing {
+		m.daily[key(q)] = got[j]
+		out[at[j]] = slices.Clone(got[j])
+	}
+	m.mu.Unlock()
+	return out, nil
+}
+
 func (m *sharedReads) DailyAggregates(ctx context.Context, indicator string, agg models.Aggregation, start, end time.Time) ([]models.DailyFigure, error) {
 	key := fmt.Sprintf("%q %q %d %d", indicator, agg, instant(start), instant(end))
 	return remember(&m.mu, m.daily, key, func() ([]models.DailyFigure, error) { return m.r.DailyAggregates(ctx, indicator, agg, start, end) })

@@ -16,6 +16,13 @@ type FigureQuery struct {
 	WithDerived bool
 }
 
+// DailyQuery names an hourly series to read as days, and how its hours
+// make a day.
+type DailyQuery struct {
+	Indicator   string
+	Aggregation Aggregation
+}
+
 // DailyFigure is one entity's day of an hourly series: the day's value,
 // aggregated as its indicator says, and the hours behind it.
 type DailyFigure struct {

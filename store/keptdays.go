@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -145,19 +147,14 @@ func localMonthStart(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, models.Shanghai)
 }
 
-// keptDays answers DailyAggregates for the whole Shanghai months [first,
-// last) from what is kept, aggregating again and writing back the months
-// whose rows are missing or older than their mark.
-func (s *Store) keptDays(ctx context.Context, q, fn, indicator string, first, last time.Time) ([]models.DailyFigure, error) {
-	// The marks are read before any aggregation: a write landing after
-	// this read leaves a newer mark, so the month is recomputed next
-	// time. The stamps and rows are checked against the marks read, so
-	// they may be read in either order with the marks; the rows must be
-	// read after the stamps (readKept).
-	st, err := s.readKept(ctx, indicator, fn, first, last)
-	if err != nil {
-		return nil, err
-	}
+// fromKept answers DailyAggregates of indicator for the whole Shanghai
+// months [first, last) from st, what is kept of it (readKeptOf),
+// aggregating again and writing back the months whose rows are missing or
+// older than their mark.
+func (s *Store) fromKept(ctx context.Context, q, fn, indicator string, first, last time.Time, st keptState) ([]models.DailyFigure, error) {
+	// The marks were read before any aggregation: a write landing after
+	// that read leaves a newer mark, so the month is recomputed next
+	// time.
 	marks := st.marks
 	// A month is current when its stamp and each of its rows carry its
 	// mark: the stamp says every row of a computation was written, the
@@ -244,62 +241,140 @@ type keptState struct {
 	rows          []keptMonth
 }
 
-// readKept reads the marks of indicator and the stamps and rows of its
-// aggregate fn in [start, end): the marks and stamps at once, then the
-// rows (one query over the three measurements takes longer).
-func (s *Store) readKept(ctx context.Context, indicator, fn string, start, end time.Time) (keptState, error) {
-	params := map[string]any{"indicator": indicator, "aggregate": fn,
-		"start": start.UTC().Format(time.RFC3339), "end": end.UTC().Format(time.RFC3339)}
-	where := fmt.Sprintf(`%s = $indicator AND time >= $start AND time < $end`, QuoteIdent(TagIndicator))
-	ofFn := fmt.Sprintf(` AND %s = $aggregate`, QuoteIdent(tagAggregate))
-	queries := []string{
-		fmt.Sprintf(`SELECT %s FROM %s WHERE %s`, QuoteIdent(fieldNonce), QuoteIdent(MeasurementRollupMark), where),
-		fmt.Sprintf(`SELECT %s, %s FROM %s WHERE %s`, QuoteIdent(fieldMark), QuoteIdent(fieldRows), QuoteIdent(MeasurementRollupStamp), where+ofFn),
-		fmt.Sprintf(`SELECT %s, %s FROM %s WHERE %s GROUP BY %s`, QuoteIdent(fieldMark), QuoteIdent(fieldDays),
-			QuoteIdent(MeasurementRollupMonth), where+ofFn, QuoteIdent(TagEntity)),
+// keptKey names one indicator's kept aggregate.
+type keptKey struct{ indicator, aggregate string }
+
+// readKeptOf reads, for the series qs over the months [start, end), the
+// marks of their indicators and the stamps and rows of their aggregates:
+// the marks and stamps at once, then the rows, each in one query for all
+// the series (a query per series costs InfluxDB more than its rows).
+func (s *Store) readKeptOf(ctx context.Context, qs []models.DailyQuery, start, end time.Time) (map[keptKey]keptState, error) {
+	params := map[string]any{"start": start.UTC().Format(time.RFC3339), "end": end.UTC().Format(time.RFC3339)}
+	wanted := map[keptKey]bool{}
+	var inds, fns []string
+	for _, dq := range qs {
+		k := keptKey{dq.Indicator, aggregateFunction(dq.Aggregation)}
+		if !slices.Contains(inds, k.indicator) {
+			inds = append(inds, k.indicator)
+		}
+		if !slices.Contains(fns, k.aggregate) {
+			fns = append(fns, k.aggregate)
+		}
+		wanted[k] = true
 	}
-	answers := make([][]Series, len(queries))
-	errs := make([]error, len(queries))
+	where := anyOf(params, TagIndicator, "i", inds) + ` AND time >= $start AND time < $end`
+	ofFn := " AND " + anyOf(params, tagAggregate, "a", fns)
+	queries := []string{
+		fmt.Sprintf(`SELECT %s FROM %s WHERE %s GROUP BY %s`, QuoteIdent(fieldNonce), QuoteIdent(MeasurementRollupMark), where, QuoteIdent(TagIndicator)),
+		fmt.Sprintf(`SELECT %s, %s FROM %s WHERE %s GROUP BY %s, %s`, QuoteIdent(fieldMark), QuoteIdent(fieldRows), QuoteIdent(MeasurementRollupStamp),
+			where+ofFn, QuoteIdent(TagIndicator), QuoteIdent(tagAggregate)),
+	}
+	answers := make([][]Series, 3)
+	errs := make([]error, 3)
 	var wg sync.WaitGroup
-	for i, q := range queries[:2] {
+	for i, q := range queries {
 		wg.Go(func() { answers[i], errs[i] = s.Query(ctx, q, params) })
 	}
 	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("reading the kept daily figures of %d series: %w", len(qs), err)
+	}
+	out := make(map[keptKey]keptState, len(qs))
+	state := func(k keptKey) keptState {
+		st, ok := out[k]
+		if !ok {
+			st = keptState{marks: map[int64]string{}, stamps: map[int64]string{}}
+			out[k] = st
+		}
+		return st
+	}
+	for k := range wanted {
+		state(k)
+	}
+	marks := map[string]map[int64]string{}
+	for _, sr := range answers[0] {
+		marks[sr.Tags[TagIndicator]] = timedStrings(sr, marks[sr.Tags[TagIndicator]])
+	}
+	for k := range wanted {
+		st := out[k]
+		st.marks = marks[k.indicator]
+		if st.marks == nil {
+			st.marks = map[int64]string{}
+		}
+		out[k] = st
+	}
 	// The rows after the stamps: a stamp is written once every row of
 	// its computation is, so rows read later include them all (or their
-	// replacements by a computation of another mark, which shows). No
-	// stamp counting rows (an indicator without data): nothing to read.
-	if errs[0] == nil && errs[1] == nil && stampsCountRows(answers[1]) {
-		answers[2], errs[2] = s.Query(ctx, queries[2], params)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return keptState{}, fmt.Errorf("reading the kept daily figures of %s: %w", indicator, err)
-	}
-	st := keptState{marks: map[int64]string{}, stamps: map[int64]string{}}
-	for i, byTime := range []map[int64]string{st.marks, st.stamps} {
-		for _, sr := range answers[i] {
-			for _, row := range sr.Values {
-				if ts, ok := Float(row[0]); ok && len(row) >= 2 {
-					byTime[int64(ts)], _ = row[1].(string)
-				}
-			}
+	// replacements by a computation of another mark, which shows). Only
+	// the indicators with a stamp counting rows: one without data has
+	// none to read.
+	var withRows []string
+	for _, sr := range answers[1] {
+		k := keptKey{sr.Tags[TagIndicator], sr.Tags[tagAggregate]}
+		if !wanted[k] {
+			continue
+		}
+		st := out[k]
+		st.stamps = timedStrings(sr, st.stamps)
+		out[k] = st
+		if stampsCountRows([]Series{sr}) && !slices.Contains(withRows, k.indicator) {
+			withRows = append(withRows, k.indicator)
 		}
 	}
-	for _, sr := range answers[2] {
-		for _, row := range sr.Values {
-			ts, ok := Float(row[0])
-			if !ok || len(row) < 3 {
-				continue
-			}
-			k := keptMonth{month: time.Unix(int64(ts), 0).In(models.Shanghai)}
-			k.mark, _ = row[1].(string)
-			packed, isString := row[2].(string)
-			days, err := unpackDays(packed, k.month, indicator, sr.Tags[TagEntity])
-			k.days, k.readable = days, isString && err == nil
-			st.rows = append(st.rows, k)
+	if len(withRows) == 0 {
+		return out, nil
+	}
+	rowParams := map[string]any{"start": params["start"], "end": params["end"]}
+	q := fmt.Sprintf(`SELECT %s, %s FROM %s WHERE %s AND time >= $start AND time < $end AND %s GROUP BY %s, %s, %s`,
+		QuoteIdent(fieldMark), QuoteIdent(fieldDays), QuoteIdent(MeasurementRollupMonth),
+		anyOf(rowParams, TagIndicator, "i", withRows), anyOf(rowParams, tagAggregate, "a", fns),
+		QuoteIdent(TagIndicator), QuoteIdent(tagAggregate), QuoteIdent(TagEntity))
+	// In two halves at once: InfluxDB answers a query on one core.
+	rows, err := s.queryHalves(ctx, q, rowParams, start, end)
+	if err != nil {
+		return nil, fmt.Errorf("reading the kept daily figures of %d series: %w", len(qs), err)
+	}
+	for _, sr := range rows {
+		k := keptKey{sr.Tags[TagIndicator], sr.Tags[tagAggregate]}
+		if !wanted[k] {
+			continue
+		}
+		st := out[k]
+		st.rows = append(st.rows, keptRows(sr, k.indicator)...)
+		out[k] = st
+	}
+	return out, nil
+}
+
+// timedStrings adds a series' rows of (time, string) to m by Unix time.
+func timedStrings(sr Series, m map[int64]string) map[int64]string {
+	if m == nil {
+		m = map[int64]string{}
+	}
+	for _, row := range sr.Values {
+		if ts, ok := Float(row[0]); ok && len(row) >= 2 {
+			m[int64(ts)], _ = row[1].(string)
 		}
 	}
-	return st, nil
+	return m
+}
+
+// keptRows reads a series of rollup_month rows (time, mark, days).
+func keptRows(sr Series, indicator string) []keptMonth {
+	var out []keptMonth
+	for _, row := range sr.Values {
+		ts, ok := Float(row[0])
+		if !ok || len(row) < 3 {
+			continue
+		}
+		k := keptMonth{month: time.Unix(int64(ts), 0).In(models.Shanghai)}
+		k.mark, _ = row[1].(string)
+		packed, isString := row[2].(string)
+		days, err := unpackDays(packed, k.month, indicator, sr.Tags[TagEntity])
+		k.days, k.readable = days, isString && err == nil
+		out = append(out, k)
+	}
+	return out
 }
 
 // stampsCountRows reports whether any stamp read says its month had rows
@@ -494,4 +569,29 @@ func sortDaily(days []models.DailyFigure) {
 		}
 		return days[i].Time.Before(days[j].Time)
 	})
+}
+
+// queryHalves asks q (with $start and $end in params) over the two halves
+// of [start, end), split at a Shanghai month start, at once: InfluxDB
+// answers one query on one core, and decoding the first half's answer
+// overlaps the second.
+func (s *Store) queryHalves(ctx context.Context, q string, params map[string]any, start, end time.Time) ([]Series, error) {
+	mid := localMonthStart(start.Add(end.Sub(start) / 2))
+	if !mid.After(start) || !mid.Before(end) {
+		return s.Query(ctx, q, params)
+	}
+	halves := [][2]time.Time{{start, mid}, {mid, end}}
+	answers := make([][]Series, 2)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i, h := range halves {
+		p := maps.Clone(params)
+		p["start"], p["end"] = h[0].UTC().Format(time.RFC3339), h[1].UTC().Format(time.RFC3339)
+		wg.Go(func() { answers[i], errs[i] = s.Query(ctx, q, p) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return append(answers[0], answers[1]...), nil
 }

@@ -299,3 +299,63 @@ func TestMarkLines(t *testing.T) {
 		}
 	}
 }
+
+// TestDailyAggregatesOfMatchesOneByOne: several series read at once —
+// two aggregates of one indicator, another indicator, one without data —
+// answer as each read alone from the hours, cold and warm, and the warm
+// read aggregates no hours of whole months.
+func TestDailyAggregatesOfMatchesOneByOne(t *testing.T) {
+	r := newRollupRig(t)
+	var lines []string
+	for day := -20; day < 45; day++ {
+		for h := 0; h < 24; h += 6 {
+			entity := "A"
+			if (day+h)%2 != 0 {
+				entity = "B"
+			}
+			for i, ind := range []string{"pm25", "no2"} {
+				o := models.Observation{Time: june.AddDate(0, 0, day).Add(time.Duration(h) * time.Hour), Indicator: ind,
+					Entity: entity, Value: float64(day*10+h+i) - 3, Provider: "cnemc"}
+				lines = append(lines, string(store.AppendObservation(nil, o)))
+			}
+		}
+	}
+	if err := r.raw.WriteLines(context.Background(), lines...); err != nil {
+		t.Fatal(err)
+	}
+	qs := []models.DailyQuery{{Indicator: "pm25", Aggregation: models.AggregateMean}, {Indicator: "pm25", Aggregation: models.AggregateSum},
+		{Indicator: "no2", Aggregation: models.AggregateLast}, {Indicator: "absent", Aggregation: models.AggregateMean}}
+	start, end := june.AddDate(0, 0, -17).Add(3*time.Hour), june.AddDate(0, 1, 12)
+	render := func(days []models.DailyFigure) string {
+		var b strings.Builder
+		for _, d := range days {
+			fmt.Fprintf(&b, "%s %s %s %v %d %d %s\n", d.Indicator, d.Entity, d.Time.Format(time.RFC3339), d.Value, d.Hours, d.Negative, d.Provider)
+		}
+		return b.String()
+	}
+	for _, step := range []string{"cold", "warm"} {
+		r.rolled(func(s *store.Store) {
+			r.hourly.Store(0)
+			got, err := s.DailyAggregatesOf(context.Background(), qs, start, end)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if step == "warm" {
+				// Only the cut months at the span's ends (May and July)
+				// are aggregated: three queries each.
+				if n := r.hourly.Load(); n != int64(len(qs)*2*4) {
+					t.Errorf("warm: %d queries of the hours; want %d (the two cut months of each series)", n, len(qs)*2*4)
+				}
+			}
+			for i, q := range qs {
+				want, err := r.raw.DailyAggregates(context.Background(), q.Indicator, q.Aggregation, start, end)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if render(got[i]) != render(want) {
+					t.Errorf("%s %s/%s: batched\n%s\nwant (one by one, from the hours)\n%s", step, q.Indicator, q.Aggregation, render(got[i]), render(want))
+				}
+			}
+		})
+	}
+}

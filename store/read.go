@@ -73,13 +73,7 @@ func (s *Store) readMeasurementOf(ctx context.Context, measurement string, indic
 		"start": f.Start.UTC().Format(time.RFC3339Nano),
 		"end":   end.UTC().Format(time.RFC3339Nano),
 	}
-	terms := make([]string, len(indicators))
-	for i, ind := range indicators {
-		name := fmt.Sprintf("i%d", i)
-		params[name] = ind
-		terms[i] = fmt.Sprintf("%s = $%s", QuoteIdent(TagIndicator), name)
-	}
-	where := []string{"(" + strings.Join(terms, " OR ") + ")", `time >= $start`, `time < $end`}
+	where := []string{anyOf(params, TagIndicator, "i", indicators), `time >= $start`, `time < $end`}
 	if f.Entity != "" {
 		where = append(where, `"entity" = $entity`)
 		params["entity"] = f.Entity
@@ -128,61 +122,105 @@ func (s *Store) readMeasurement(ctx context.Context, measurement string, f model
 // Shanghai day in [start, end), aggregated by agg (mean, sum or last; any
 // other: mean), so that the analysis reads hundreds of days rather than
 // hundreds of thousands of hours per run. A day's provider is demo when any
-// of its hours is (demoDays, store/rollup.go): real data supersede the
-// demo's figure by figure, so a day mixes the two only while real data
-// arrive.
+// of its hours is (store/rollup.go): real data supersede the demo's figure
+// by figure, so a day mixes the two only while real data arrive.
 func (s *Store) DailyAggregates(ctx context.Context, indicator string, agg models.Aggregation, start, end time.Time) ([]models.DailyFigure, error) {
-	fn := map[models.Aggregation]string{models.AggregateSum: "sum", models.AggregateLast: "last"}[agg]
-	if fn == "" {
-		fn = "mean"
+	days, err := s.DailyAggregatesOf(ctx, []models.DailyQuery{{Indicator: indicator, Aggregation: agg}}, start, end)
+	if err != nil {
+		return nil, err
 	}
-	value := QuoteIdent(FieldValue)
-	// Two aggregates, not four: InfluxDB scans the hours once per
-	// aggregate, and the provider strings cost twice a number.
-	q := fmt.Sprintf(`SELECT %s(%s), count(%s) FROM %s WHERE %s = $indicator AND time >= $start AND time < $end `+
-		`GROUP BY time(1d), %s fill(none) tz('Asia/Shanghai')`,
-		fn, value, value, QuoteIdent(MeasurementFigure), QuoteIdent(TagIndicator), QuoteIdent(TagEntity))
-	if !s.cfg.Rollups {
-		return s.daysWithDemo(ctx, q, indicator, start, end)
-	}
-	// Whole Shanghai months come from what is kept (keptdays.go); the cut
-	// months at either end of the span (the running month) are
-	// aggregated each time.
+	return days[0], nil
+}
+
+// DailyAggregatesOf answers DailyAggregates for several hourly series over
+// one span, in their order. What is kept of them (keptdays.go) is read in
+// three queries for all of them rather than three each: InfluxDB opens
+// every shard of the span for each query, which costs more than the few
+// rows each indicator has kept.
+func (s *Store) DailyAggregatesOf(ctx context.Context, qs []models.DailyQuery, start, end time.Time) ([][]models.DailyFigure, error) {
+	out := make([][]models.DailyFigure, len(qs))
+	// Whole Shanghai months come from what is kept; the cut months at
+	// either end of the span (the running month) are aggregated each
+	// time.
 	first, last := localMonthStart(start), localMonthStart(end)
 	if first.Before(start) {
 		first = first.AddDate(0, 1, 0)
 	}
-	if !first.Before(last) {
-		return s.daysWithDemo(ctx, q, indicator, start, end)
-	}
-	spans := [][2]time.Time{{first, last}}
-	for _, sp := range [][2]time.Time{{start, first}, {last, end}} {
-		if sp[0].Before(sp[1]) {
-			spans = append(spans, sp)
+	spans := [][2]time.Time{{start, end}}
+	var kept map[keptKey]keptState
+	if s.cfg.Rollups && first.Before(last) {
+		spans = nil
+		for _, sp := range [][2]time.Time{{start, first}, {last, end}} {
+			if sp[0].Before(sp[1]) {
+				spans = append(spans, sp)
+			}
+		}
+		var err error
+		if kept, err = s.readKeptOf(ctx, qs, first, last); err != nil {
+			return nil, err
 		}
 	}
-	parts := make([][]models.DailyFigure, len(spans))
-	errs := make([]error, len(spans))
+	errs := make([]error, len(qs))
+	slots := make(chan struct{}, dailyReadsInFlight)
 	var wg sync.WaitGroup
-	for i, sp := range spans {
+	for i, dq := range qs {
+		slots <- struct{}{}
 		wg.Go(func() {
-			if i == 0 {
-				parts[i], errs[i] = s.keptDays(ctx, q, fn, indicator, sp[0], sp[1])
-			} else {
-				parts[i], errs[i] = s.daysWithDemo(ctx, q, indicator, sp[0], sp[1])
-			}
+			defer func() { <-slots }()
+			out[i], errs[i] = s.daily(ctx, dq, spans, kept, first, last)
 		})
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	return out, nil
+}
+
+// dailyReadsInFlight is how many hourly series DailyAggregatesOf reads at
+// once: a read is a few queries InfluxDB answers on one core each, and the
+// client decodes one answer while the next is computed.
+const dailyReadsInFlight = 2
+
+// daily reads one series: its kept months of [first, last) when kept is
+// set, and the spans from the hours.
+func (s *Store) daily(ctx context.Context, dq models.DailyQuery, spans [][2]time.Time, kept map[keptKey]keptState, first, last time.Time) ([]models.DailyFigure, error) {
+	fn := aggregateFunction(dq.Aggregation)
+	value := QuoteIdent(FieldValue)
+	// Two aggregates, not four: InfluxDB scans the hours once per
+	// aggregate, and the provider strings cost twice a number.
+	q := fmt.Sprintf(`SELECT %s(%s), count(%s) FROM %s WHERE %s = $indicator AND time >= $start AND time < $end `+
+		`GROUP BY time(1d), %s fill(none) tz('Asia/Shanghai')`,
+		fn, value, value, QuoteIdent(MeasurementFigure), QuoteIdent(TagIndicator), QuoteIdent(TagEntity))
 	var days []models.DailyFigure
-	for _, p := range parts {
-		days = append(days, p...)
+	if kept != nil {
+		k, err := s.fromKept(ctx, q, fn, dq.Indicator, first, last, kept[keptKey{dq.Indicator, fn}])
+		if err != nil {
+			return nil, err
+		}
+		days = k
+	}
+	for _, sp := range spans {
+		d, err := s.daysWithDemo(ctx, q, dq.Indicator, sp[0], sp[1])
+		if err != nil {
+			return nil, err
+		}
+		days = append(days, d...)
 	}
 	sortDaily(days)
 	return days, nil
+}
+
+// aggregateFunction is the InfluxQL function of agg: mean, sum or last
+// (any other: mean).
+func aggregateFunction(agg models.Aggregation) string {
+	switch agg {
+	case models.AggregateSum:
+		return "sum"
+	case models.AggregateLast:
+		return "last"
+	}
+	return "mean"
 }
 
 // dailyFromSeries reads rows of (time, aggregate, count).

@@ -113,18 +113,21 @@ func dayWhere(f models.DayFilter) (string, map[string]any, error) {
 		"start": f.Start.UTC().Format(time.RFC3339),
 		"end":   f.End.UTC().Format(time.RFC3339),
 	}
-	anyOf := func(tag, prefix string, values []string) string {
-		terms := make([]string, len(values))
-		for i, v := range values {
-			name := fmt.Sprintf("%s%d", prefix, i)
-			params[name] = v
-			terms[i] = fmt.Sprintf("%s = $%s", QuoteIdent(tag), name)
-		}
-		return "(" + strings.Join(terms, " OR ") + ")"
-	}
-	where := strings.Join([]string{anyOf(TagIndicator, "i", f.Indicators), anyOf(TagEntity, "e", f.Entities),
+	where := strings.Join([]string{anyOf(params, TagIndicator, "i", f.Indicators), anyOf(params, TagEntity, "e", f.Entities),
 		"time >= $start", "time < $end"}, " AND ")
 	return where, params, nil
+}
+
+// anyOf is the condition that tag is one of values, each a parameter of
+// params named prefix and its index.
+func anyOf(params map[string]any, tag, prefix string, values []string) string {
+	terms := make([]string, len(values))
+	for i, v := range values {
+		name := fmt.Sprintf("%s%d", prefix, i)
+		params[name] = v
+		terms[i] = fmt.Sprintf("%s = $%s", QuoteIdent(tag), name)
+	}
+	return "(" + strings.Join(terms, " OR ") + ")"
 }
 
 // daysWithDemo runs the daily aggregate query q of indicator over [start,

@@ -121,3 +121,13 @@ func (r *timingReader) Hours(ctx context.Context, indicator string, f models.Day
 	defer r.record("o3-hours", time.Now())
 	return r.Store.Hours(ctx, indicator, f)
 }
+
+func (r *timingReader) ObservationsOf(ctx context.Context, indicators []string, f models.FigureQuery) (map[string][]models.Observation, error) {
+	defer r.record("observations-batched", time.Now())
+	return r.Store.ObservationsOf(ctx, indicators, f)
+}
+
+func (r *timingReader) DailyAggregatesOf(ctx context.Context, qs []models.DailyQuery, start, end time.Time) ([][]models.DailyFigure, error) {
+	defer r.record("daily-batched", time.Now())
+	return r.Store.DailyAggregatesOf(ctx, qs, start, end)
+}
