@@ -144,3 +144,27 @@ func TestSharedHoursReadTheMissingPart(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedDailyBatches: a batched daily read remembers each series, so a
+// later batch or single read of the same series and span asks nothing, and
+// a batch asks only for the series not read yet.
+func TestSharedDailyBatches(t *testing.T) {
+	ctx := context.Background()
+	c := &countingReader{}
+	r := SharedReads(c).(DailyBatchReader)
+	jan := time.Date(2024, 1, 1, 0, 0, 0, 0, models.Shanghai)
+	pm25 := models.DailyQuery{Indicator: "pm25", Aggregation: models.AggregateMean}
+	no2 := models.DailyQuery{Indicator: "no2", Aggregation: models.AggregateMean}
+	got, err := r.DailyAggregatesOf(ctx, []models.DailyQuery{pm25, no2}, jan, jan.AddDate(1, 0, 0))
+	if err != nil || len(got) != 2 || got[0][0].Indicator != "pm25" || got[1][0].Indicator != "no2" || c.calls != 2 {
+		t.Fatalf("first batch = %v, %v after %d reads; want pm25 then no2 in 2 reads", got, err, c.calls)
+	}
+	if _, err := r.(HistoryReader).DailyAggregates(ctx, "no2", models.AggregateMean, jan, jan.AddDate(1, 0, 0)); err != nil || c.calls != 2 {
+		t.Errorf("a single read of a series the batch read: %d reads (%v); want none more", c.calls, err)
+	}
+	so2 := models.DailyQuery{Indicator: "so2", Aggregation: models.AggregateMean}
+	got, err = r.DailyAggregatesOf(ctx, []models.DailyQuery{so2, pm25}, jan, jan.AddDate(1, 0, 0))
+	if err != nil || got[0][0].Indicator != "so2" || got[1][0].Indicator != "pm25" || c.calls != 3 {
+		t.Errorf("second batch = %v, %v after %d reads; want so2 then pm25, one more read", got, err, c.calls)
+	}
+}
