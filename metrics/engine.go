@@ -575,7 +575,7 @@ func (e *Engine) dailyAggregates(ctx context.Context, ind models.Indicator, from
 // figuresOfDays is an hourly series' days as the run keeps them: figures,
 // the hours behind each, and the days with a demo or negative hour.
 func figuresOfDays(days []models.DailyFigure) figuresRead {
-	r := figuresRead{obs: make([]models.Observation, 0, len(days)), counts: figureCounts{}, unusual: map[figureKey]bool{}}
+	r := figuresRead{obs: make([]models.Observation, 0, len(days)), counts: make(figureCounts, len(days)), unusual: map[figureKey]bool{}}
 	for _, d := range days {
 		k := figureKey{d.Entity, d.Time.Unix()}
 		if d.Hours > 0 {
@@ -648,9 +648,19 @@ func (e *Engine) compute(h history, inds []models.Indicator, year int, asOf time
 // report's station table and reference rows need (an annual figure's 同比),
 // not the whole analysis window of every station.
 func entityPeriods(ind models.Indicator, obs []models.Observation, counts figureCounts, year int) map[string]models.Series {
-	byEntity := entitySeries(ind, obs, counts)
+	// Only the figures of those years: a period's value is made of the
+	// figures inside it, and the span's ends are year starts, which no
+	// period straddles.
+	from, to := yearStart(year-2), yearStart(year+1)
+	kept := make([]models.Observation, 0, len(obs))
+	for _, o := range obs {
+		if !o.Time.Before(from) && o.Time.Before(to) {
+			kept = append(kept, o)
+		}
+	}
+	byEntity := entitySeries(ind, kept, counts)
 	for name, es := range byEntity {
-		byEntity[name] = es.PeriodsOnly().Between(yearStart(year-2), yearStart(year+1))
+		byEntity[name] = es.PeriodsOnly().Between(from, to)
 	}
 	return byEntity
 }

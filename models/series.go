@@ -2,6 +2,7 @@ package models
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"time"
 )
@@ -73,10 +74,14 @@ func NewSeries(ind Indicator, pts []SeriesPoint) Series {
 		p.Time = p.Time.In(Shanghai)
 		s.Points = append(s.Points, p)
 	}
-	sort.SliceStable(s.Points, func(i, j int) bool { return s.Points[i].Time.Before(s.Points[j].Time) })
+	if !slices.IsSortedFunc(s.Points, pointsByTime) {
+		slices.SortStableFunc(s.Points, pointsByTime)
+	}
 	s.Periods = s.periodize(s.Points)
 	return s
 }
+
+func pointsByTime(a, b SeriesPoint) int { return a.Time.Compare(b.Time) }
 
 // PeriodsOnly is s without its points: what the snapshot keeps of
 // per-entity series, whose days the report does not need.

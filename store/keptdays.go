@@ -334,7 +334,7 @@ func (s *Store) readKeptOf(ctx context.Context, qs []models.DailyQuery, start, e
 	if err != nil {
 		return nil, fmt.Errorf("reading the kept daily figures of %d series: %w", len(qs), err)
 	}
-	for _, sr := range rows {
+	for _, sr := range joinHalves(rows) {
 		k := keptKey{sr.Tags[TagIndicator], sr.Tags[tagAggregate]}
 		if !wanted[k] {
 			continue
@@ -422,9 +422,8 @@ func unpackDays(packed string, month time.Time, indicator, entity string) ([]mod
 	if packed == "" {
 		return nil, nil
 	}
-	items := strings.Split(packed, ";")
-	out := make([]models.DailyFigure, 0, len(items))
-	for _, item := range items {
+	out := make([]models.DailyFigure, 0, strings.Count(packed, ";")+1)
+	for item := range strings.SplitSeq(packed, ";") {
 		d, err := unpackDay(item, month)
 		if err != nil {
 			return nil, fmt.Errorf("kept day %q: %w", item, err)
@@ -436,8 +435,16 @@ func unpackDays(packed string, month time.Time, indicator, entity string) ([]mod
 }
 
 func unpackDay(item string, month time.Time) (models.DailyFigure, error) {
-	parts := strings.Split(item, ":")
-	if len(parts) < 3 || len(parts) > 5 {
+	var parts [5]string
+	n := 0
+	for part := range strings.SplitSeq(item, ":") {
+		if n == len(parts) {
+			return models.DailyFigure{}, errors.New("want day:value:hours[:demo][:n<negative hours>]")
+		}
+		parts[n] = part
+		n++
+	}
+	if n < 3 {
 		return models.DailyFigure{}, errors.New("want day:value:hours[:demo][:n<negative hours>]")
 	}
 	day, err1 := strconv.Atoi(parts[0])
@@ -447,20 +454,20 @@ func unpackDay(item string, month time.Time) (models.DailyFigure, error) {
 		return models.DailyFigure{}, err
 	}
 	t := month.AddDate(0, 0, day-1)
-	if day < 1 || localMonthStart(t) != month {
+	if day < 1 || day > 31 || t.Month() != month.Month() {
 		return models.DailyFigure{}, fmt.Errorf("day %d outside %s", day, month.Format("2006-01"))
 	}
 	d := models.DailyFigure{Observation: models.Observation{Time: t, Value: v}, Hours: hours}
-	flags := parts[3:]
+	flags := parts[3:n]
 	if len(flags) > 0 && flags[0] == "demo" {
 		d.Provider = models.ProviderDemo
 		flags = flags[1:]
 	}
 	if len(flags) > 0 {
-		n, ok := strings.CutPrefix(flags[0], "n")
-		neg, err := strconv.Atoi(n)
+		k, ok := strings.CutPrefix(flags[0], "n")
+		neg, err := strconv.Atoi(k)
 		if !ok || err != nil || neg < 1 || len(flags) > 1 {
-			return models.DailyFigure{}, fmt.Errorf("flags %q: want [demo][:n<negative hours>]", strings.Join(parts[3:], ":"))
+			return models.DailyFigure{}, fmt.Errorf("flags %q: want [demo][:n<negative hours>]", strings.Join(parts[3:n], ":"))
 		}
 		d.Negative = neg
 	}
@@ -561,14 +568,18 @@ func (s *Store) InvalidateKept(ctx context.Context) (int, error) {
 	return len(lines), nil
 }
 
-// sortDaily orders daily figures by entity, then time.
+// sortDaily orders daily figures by entity, then time; what is kept and
+// read back mostly comes in that order already.
 func sortDaily(days []models.DailyFigure) {
-	sort.SliceStable(days, func(i, j int) bool {
-		if days[i].Entity != days[j].Entity {
-			return days[i].Entity < days[j].Entity
+	cmp := func(a, b models.DailyFigure) int {
+		if c := strings.Compare(a.Entity, b.Entity); c != 0 {
+			return c
 		}
-		return days[i].Time.Before(days[j].Time)
-	})
+		return a.Time.Compare(b.Time)
+	}
+	if !slices.IsSortedFunc(days, cmp) {
+		slices.SortStableFunc(days, cmp)
+	}
 }
 
 // queryHalves asks q (with $start and $end in params) over the two halves
@@ -594,4 +605,22 @@ func (s *Store) queryHalves(ctx context.Context, q string, params map[string]any
 		return nil, err
 	}
 	return append(answers[0], answers[1]...), nil
+}
+
+// joinHalves joins the series of queryHalves' answer that have the same
+// tags, the first half's rows first, so that each series' rows stay in
+// time order and the series in the order InfluxDB gave them.
+func joinHalves(series []Series) []Series {
+	at := map[string]int{}
+	var out []Series
+	for _, sr := range series {
+		key := fmt.Sprint(sr.Tags)
+		if i, ok := at[key]; ok {
+			out[i].Values = append(out[i].Values, sr.Values...)
+			continue
+		}
+		at[key] = len(out)
+		out = append(out, sr)
+	}
+	return out
 }

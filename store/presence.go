@@ -26,3 +26,29 @@ func (s *Store) HasFigures(ctx context.Context, start, end time.Time) (bool, err
 	}
 	return false, nil
 }
+
+// storedIndicators is the set of indicators measurement has any series
+// of, from the index (SHOW TAG VALUES: milliseconds, whatever the number
+// of points). A batched read asks only for these: InfluxDB plans every
+// term of a query on every shard of its span, so a hundred indicators
+// without data cost a query of a few hundred milliseconds that returns
+// nothing. The index may still list an indicator whose points were
+// deleted; reading it then costs a query, never a figure.
+func (s *Store) storedIndicators(ctx context.Context, measurement string) (map[string]bool, error) {
+	q := fmt.Sprintf(`SHOW TAG VALUES FROM %s WITH KEY = %s`, QuoteIdent(measurement), QuoteIdent(TagIndicator))
+	series, err := s.Query(ctx, q, nil)
+	if err != nil {
+		return nil, fmt.Errorf("listing the indicators stored in %s: %w", measurement, err)
+	}
+	out := map[string]bool{}
+	for _, se := range series {
+		for _, row := range se.Values {
+			if len(row) > 1 {
+				if v, ok := row[1].(string); ok {
+					out[v] = true
+				}
+			}
+		}
+	}
+	return out, nil
+}

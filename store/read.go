@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -65,6 +66,14 @@ func (s *Store) ObservationsOf(ctx context.Context, indicators []string, f model
 }
 
 func (s *Store) readMeasurementOf(ctx context.Context, measurement string, indicators []string, f models.FigureQuery) (map[string][]models.Observation, error) {
+	stored, err := s.storedIndicators(ctx, measurement)
+	if err != nil {
+		return nil, err
+	}
+	indicators = slices.DeleteFunc(slices.Clone(indicators), func(ind string) bool { return !stored[ind] })
+	if len(indicators) == 0 {
+		return map[string][]models.Observation{}, nil
+	}
 	end := f.End
 	if end.IsZero() {
 		end = time.Now().AddDate(1, 0, 0)

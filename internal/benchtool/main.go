@@ -35,7 +35,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: benchtool gen-csv|ceiling|load|analysis [flags]")
+		fmt.Fprintln(os.Stderr, "usage: benchtool gen-csv|ceiling|load|analysis|report [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -48,6 +48,8 @@ func main() {
 		err = load(os.Args[2:])
 	case "analysis":
 		err = analysis(os.Args[2:])
+	case "report":
+		err = report(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
 	}
