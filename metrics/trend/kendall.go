@@ -192,6 +192,37 @@ func mkScore(x []float64) score {
 	return score{s: float64(n*(n-1)/2 - st.pairs - 2*d), n: len(a), ties: st}
 }
 
+// mkScoreMedian is mkScore with the median of the values, read off the
+// keys the count sorted (no copy of the values, no selection). A zero
+// among the middle values is taken by selection instead: the keys do not
+// tell -0 from +0, and the median keeps the sign the values have.
+func mkScoreMedian(x []float64) (score, float64) {
+	a := orderedKeys(x)
+	d := countInversions(a, make([]uint64, len(a)))
+	st := ties(a)
+	n := int64(len(a))
+	sc := score{s: float64(n*(n-1)/2 - st.pairs - 2*d), n: len(a), ties: st}
+	if n == 0 {
+		return sc, math.NaN()
+	}
+	lo, hi := fromOrderedBits(a[(n-1)/2]), fromOrderedBits(a[n/2])
+	if lo == 0 || hi == 0 {
+		return sc, median(append([]float64(nil), x...))
+	}
+	if n%2 == 1 {
+		return sc, lo
+	}
+	return sc, (lo + hi) / 2
+}
+
+// fromOrderedBits inverts orderedBits.
+func fromOrderedBits(k uint64) float64 {
+	if k>>63 == 1 {
+		return math.Float64frombits(k ^ 1<<63)
+	}
+	return math.Float64frombits(^k)
+}
+
 // variance is var(S) under the null hypothesis with the tie correction,
 // [n(n-1)(2n+5) - Σ t(t-1)(2t+5)] / 18. The numerator is an integer; it is
 // formed exactly while it fits so the division is correctly rounded.

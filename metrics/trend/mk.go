@@ -143,8 +143,7 @@ func Original(x []float64, alpha float64) (Result, error) {
 	var sc score
 	var mx float64
 	scoreAndMedian := func() {
-		sc = mkScore(p.x)
-		mx = median(append([]float64(nil), p.x...))
+		sc, mx = mkScoreMedian(p.x)
 	}
 	var slope float64
 	if len(p.x) < parallelScore {

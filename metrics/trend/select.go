@@ -66,6 +66,7 @@ func (s *slopeSet) search(k1, k2 int64) []float64 {
 	sample := s.uniformSample(s.sampleSize(s.total))
 	for round := 0; round < maxRounds && len(sample) > 0; round++ {
 		next, est := s.pickEnds(b, sample, k1, k2)
+		s.recycle(sample) // the ends are picked: the pass may write there
 		var pass *collector
 		next.cLo, pass = s.step(b, next, est)
 		next.cHi = next.cLo + pass.seen
@@ -86,7 +87,9 @@ func (s *slopeSet) search(k1, k2 int64) []float64 {
 		before := b.count()
 		b = next
 		if !pass.sample && !pass.overrun {
-			if vals, ok := s.selectVerified(b, pass.out, k1, k2); ok {
+			vals, ok := s.selectVerified(b, pass.out, k1, k2)
+			s.recycle(pass.out)
+			if ok {
 				return vals
 			}
 			return s.finish(b, k1, k2)
@@ -157,10 +160,10 @@ func spread(m, p float64) float64 {
 func (s *slopeSet) step(b, next bracket, est float64) (int64, *collector) {
 	var c *collector
 	if est <= 0.8*float64(s.limit) {
-		c = allPairs(s.limit, est)
+		c = allPairs(s.limit, est, s.floats(int(outCap(s.limit, est))))
 	} else {
 		m := float64(s.sampleSize(int64(est)))
-		c = samplePairs(m/est, int64(4*m), m, s.rng)
+		c = samplePairs(m/est, int64(4*m), m, s.rng, s.floats(int(outCap(int64(4*m), m))))
 	}
 	cLo := b.cLo
 	var wg sync.WaitGroup
@@ -181,7 +184,7 @@ func (s *slopeSet) sampleBracket(b bracket) []float64 {
 		return nil
 	}
 	m := s.sampleSize(count)
-	c := samplePairs(float64(m)/float64(count), int64(4*m), float64(m), s.rng)
+	c := samplePairs(float64(m)/float64(count), int64(4*m), float64(m), s.rng, s.floats(int(outCap(int64(4*m), float64(m)))))
 	s.flips(b.lo, b.hi, c)
 	return c.out
 }
@@ -271,11 +274,12 @@ func (s *slopeSet) around(v float64, k1, k2 int64) []float64 {
 func (s *slopeSet) finish(b bracket, k1, k2 int64) []float64 {
 	var best []float64
 	for attempt := 0; attempt < 4; attempt++ {
-		c := allPairs(s.limit, float64(b.count()))
+		c := allPairs(s.limit, float64(b.count()), s.floats(int(outCap(s.limit, float64(b.count())))))
 		if n := s.flips(b.lo, b.hi, c); c.overrun || n != b.count() {
 			break
 		}
 		vals, ok := s.selectVerified(b, c.out, k1, k2)
+		s.recycle(c.out)
 		if vals == nil {
 			break
 		}

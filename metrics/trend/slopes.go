@@ -131,10 +131,15 @@ func residuals(r []uint64, g points, theta float64) []uint64 {
 // scratchSpace is the per-point working memory of a slope search, kept in
 // a pool: a search over n points needs about 64n bytes of it, and
 // allocating (and zeroing, and collecting) that again for every series
-// cost as much as a counting pass.
+// cost as much as a counting pass. Each slice is made on first use: in
+// a one-shot command every fresh page is a page fault (≈ 2.5 µs on the
+// benchmark machine), and the keys of the main goroutine's own counts
+// are rarely needed. floats holds slope buffers free for reuse.
 type scratchSpace struct {
-	keys  [4][]uint64
-	items [2][]item
+	n      int
+	keys   [4][]uint64
+	items  [2][]item
+	floats [][]float64
 }
 
 var scratchPool sync.Pool
@@ -142,33 +147,60 @@ var scratchPool sync.Pool
 // getScratch returns scratch space for n points.
 func getScratch(n int) *scratchSpace {
 	sp, _ := scratchPool.Get().(*scratchSpace)
-	if sp == nil || cap(sp.keys[0]) < n {
+	if sp == nil {
 		sp = &scratchSpace{}
-		for i := range sp.keys {
-			sp.keys[i] = make([]uint64, n)
-		}
-		for i := range sp.items {
-			sp.items[i] = make([]item, n)
-		}
 	}
-	for i := range sp.keys {
-		sp.keys[i] = sp.keys[i][:n]
-	}
-	for i := range sp.items {
-		sp.items[i] = sp.items[i][:n]
-	}
+	sp.n = n
 	return sp
 }
 
+// keysAt returns key slice i, of length n.
+func (sp *scratchSpace) keysAt(i int) []uint64 {
+	if cap(sp.keys[i]) < sp.n {
+		sp.keys[i] = make([]uint64, sp.n)
+	}
+	return sp.keys[i][:sp.n]
+}
+
+// itemsAt returns item slice i, of length n.
+func (sp *scratchSpace) itemsAt(i int) []item {
+	if cap(sp.items[i]) < sp.n {
+		sp.items[i] = make([]item, sp.n)
+	}
+	return sp.items[i][:sp.n]
+}
+
 // space returns the set's scratch space, taking it from the pool on first
-// use.
+// use, with the items of a pass and the keys of the count beside it.
 func (s *slopeSet) space() *scratchSpace {
 	if s.sp == nil {
 		s.sp = getScratch(s.n)
-		s.r, s.buf, s.r2, s.buf2 = s.sp.keys[0], s.sp.keys[1], s.sp.keys[2], s.sp.keys[3]
-		s.items, s.ibuf = s.sp.items[0], s.sp.items[1]
+		s.items, s.ibuf = s.sp.itemsAt(0), s.sp.itemsAt(1)
+		s.r2, s.buf2 = s.sp.keysAt(2), s.sp.keysAt(3)
 	}
 	return s.sp
+}
+
+// floats returns an empty slope buffer of at least capacity c, a free one
+// when there is one.
+func (s *slopeSet) floats(c int) []float64 {
+	sp := s.space()
+	for i, f := range sp.floats {
+		if cap(f) >= c {
+			last := len(sp.floats) - 1
+			sp.floats[i] = sp.floats[last]
+			sp.floats = sp.floats[:last]
+			return f[:0]
+		}
+	}
+	return make([]float64, 0, c)
+}
+
+// recycle hands back a slope buffer that is no longer used.
+func (s *slopeSet) recycle(f []float64) {
+	if cap(f) > 0 && s.sp != nil {
+		s.sp.floats = append(s.sp.floats, f[:0])
+	}
 }
 
 // release returns the scratch space to the pool; the set must not be
@@ -183,7 +215,13 @@ func (s *slopeSet) release() {
 // scratch2 provides the scratch space of a second, concurrent count.
 func (s *slopeSet) scratch2() { s.space() }
 
-func (s *slopeSet) scratch() { s.space() }
+// scratch provides the keys of a count on the calling goroutine.
+func (s *slopeSet) scratch() {
+	sp := s.space()
+	if s.r == nil {
+		s.r, s.buf = sp.keysAt(0), sp.keysAt(1)
+	}
+}
 
 // countLE returns the number of slopes ≤ θ.
 func (s *slopeSet) countLE(theta float64) int64 {
@@ -266,7 +304,9 @@ func (s *slopeSet) uniformSampleOne(m int) []float64 {
 	k := len(g.x)
 	x, t := g.x, g.t
 	state := s.rng.Uint64()
-	out := make([]float64, m)
+	// Room for the first pass's sample too: this buffer takes it once
+	// the ends are picked.
+	out := s.floats(int(outCap(int64(m)*4, float64(m))))[:m]
 	for p := range out {
 		state += 0x9e3779b97f4a7c15
 		z := state
@@ -315,9 +355,17 @@ type collector struct {
 const never = 1 << 62
 
 // allPairs collects every pair, storing at most limit slopes; about
-// expect are expected.
-func allPairs(limit int64, expect float64) *collector {
-	return &collector{limit: limit, out: make([]float64, 0, outCap(limit, expect))}
+// expect are expected. The slopes go to buf when it is large enough.
+func allPairs(limit int64, expect float64, buf []float64) *collector {
+	return &collector{limit: limit, out: outBuf(buf, outCap(limit, expect))}
+}
+
+// outBuf is buf emptied if it holds c values, else a new buffer.
+func outBuf(buf []float64, c int64) []float64 {
+	if int64(cap(buf)) >= c {
+		return buf[:0]
+	}
+	return make([]float64, 0, c)
 }
 
 // outCap is the initial capacity of a collector expecting about expect
@@ -329,19 +377,20 @@ func outCap(limit int64, expect float64) int64 {
 
 // samplePairs collects about a fraction rate of the pairs, at most limit;
 // about expect are expected.
-func samplePairs(rate float64, limit int64, expect float64, rng *rand.Rand) *collector {
+func samplePairs(rate float64, limit int64, expect float64, rng *rand.Rand, buf []float64) *collector {
 	rate = min(rate, 1)
 	c := &collector{sample: true, span: 2 * (1/rate - 1), state: rng.Uint64(), limit: limit,
-		out: make([]float64, 0, outCap(limit, expect))}
+		out: outBuf(buf, outCap(limit, expect))}
 	c.next = c.gap()
 	return c
 }
 
 // sibling returns an empty collector of the same kind, for the other half
-// of a split pass, its gaps seeded by seed.
-func (c *collector) sibling(seed uint64) *collector {
+// of a split pass, its gaps seeded by seed, its slopes in buf when it is
+// large enough.
+func (c *collector) sibling(seed uint64, buf []float64) *collector {
 	o := &collector{sample: c.sample, span: c.span, state: seed, limit: c.limit,
-		out: make([]float64, 0, cap(c.out)/2+64)}
+		out: outBuf(buf, int64(cap(c.out)/2+64))}
 	if o.sample {
 		o.next = o.gap()
 	}
@@ -478,13 +527,14 @@ const splitMerge = 1 << 13
 // end.
 func (s *slopeSet) mergeSplit(it, buf []item, c *collector) int64 {
 	h := len(it) / 2
-	c2 := c.sibling(s.rng.Uint64())
+	c2 := c.sibling(s.rng.Uint64(), s.floats(cap(c.out)/2+64))
 	var inv2 int64
 	var wg sync.WaitGroup
 	wg.Go(func() { inv2 = mergeItems(it[h:], buf[h:], c2) })
 	inv := mergeItems(it[:h], buf[:h], c)
 	wg.Wait()
 	c.absorb(c2)
+	s.recycle(c2.out)
 	return inv + inv2 + mergeRuns(buf, it, h, c)
 }
 
@@ -527,7 +577,7 @@ func radixSortItemsTop(it, buf []item) {
 		insertionSortItems(it)
 		return
 	}
-	radixSortDigits(it, buf, 3)
+	radixSortHigh(it, buf)
 	budget := 2 * len(it)
 	for i := 1; i < len(it); i++ {
 		v := it[i]
@@ -541,6 +591,45 @@ func radixSortItemsTop(it, buf []item) {
 			radixSortDigits(it, buf, 0)
 			return
 		}
+	}
+}
+
+// radixSortHigh sorts it stably by the high 32 bits of the keys: LSD
+// radix sort by bytes, all histograms from one read, a pass skipped
+// when every key shares its byte. Bytes, not 11-bit digits: 256 buckets
+// keep the scatter's write streams and the counts (4 KB, on the stack)
+// in the first-level cache, where 2 048 buckets of 24-byte items did not.
+func radixSortHigh(it, buf []item) {
+	const passes = 4
+	var count [passes][256]int32
+	for _, e := range it {
+		h := uint32(e.k >> 32)
+		count[0][h&0xff]++
+		count[1][h>>8&0xff]++
+		count[2][h>>16&0xff]++
+		count[3][h>>24]++
+	}
+	src, dst := it, buf[:len(it)]
+	for p := range passes {
+		c := &count[p]
+		shift := uint(32 + 8*p)
+		if c[(src[0].k>>shift)&0xff] == int32(len(src)) {
+			continue // every key shares this byte
+		}
+		var sum int32
+		for d, n := range c {
+			c[d] = sum
+			sum += n
+		}
+		for _, e := range src {
+			d := (e.k >> shift) & 0xff
+			dst[c[d]] = e
+			c[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &it[0] {
+		copy(it, src)
 	}
 }
 

@@ -37,7 +37,7 @@ func TestMergeSplitMatchesSequential(t *testing.T) {
 				}
 				return it
 			}
-			seq, split := allPairs(1<<40, 0), allPairs(1<<40, 0)
+			seq, split := allPairs(1<<40, 0, nil), allPairs(1<<40, 0, nil)
 			a, b := prepared(), prepared()
 			nSeq := mergeItems(a, make([]item, len(a)), seq)
 			nSplit := s.mergeSplit(b, make([]item, len(b)), split)
@@ -46,7 +46,7 @@ func TestMergeSplitMatchesSequential(t *testing.T) {
 			if nSeq != nSplit || nSeq != seq.seen || nSplit != split.seen || !slices.Equal(seq.out, split.out) {
 				t.Fatalf("%s n=%d: split pass %d pairs (%d listed), sequential %d (%d listed)", g.name, n, nSplit, len(split.out), nSeq, len(seq.out))
 			}
-			sampled := samplePairs(0.1, 1<<40, 0, s.rng)
+			sampled := samplePairs(0.1, 1<<40, 0, s.rng, nil)
 			if got := s.mergeSplit(prepared(), make([]item, len(p.x)), sampled); got != nSeq || sampled.seen != nSeq {
 				t.Fatalf("%s n=%d: sampled split pass %d pairs, seen %d; want %d", g.name, n, got, sampled.seen, nSeq)
 			}
@@ -76,12 +76,12 @@ func TestListItemsMatchesMerge(t *testing.T) {
 			for q := range it {
 				it[q].k = itemKey(it[q], hi)
 			}
-			merged := allPairs(1<<40, 0)
+			merged := allPairs(1<<40, 0, nil)
 			a := slices.Clone(it)
 			want := mergeItems(a, make([]item, len(a)), merged)
 			slices.Sort(merged.out)
 			for _, limit := range []int64{1 << 40, want / 3} {
-				listed := allPairs(limit, 0)
+				listed := allPairs(limit, 0, nil)
 				b := slices.Clone(it)
 				got := listItems(b, make([]item, len(b)), listed)
 				slices.Sort(listed.out)
