@@ -139,15 +139,6 @@ func orderedBits(f float64) uint64 {
 	return b ^ (uint64(int64(b)>>63) | 1<<63)
 }
 
-// orderedKeys returns orderedBits of every element of x.
-func orderedKeys(x []float64) []uint64 {
-	k := make([]uint64, len(x))
-	for i, v := range x {
-		k[i] = orderedBits(v)
-	}
-	return k
-}
-
 // tieStats describes the tie groups of a sorted slice.
 type tieStats struct {
 	pairs int64   // Σ t(t-1)/2: pairs of equal values
@@ -185,8 +176,20 @@ type score struct {
 // series there are no ties in time, so S = n0 - T - 2D with n0 = n(n-1)/2,
 // T the tied pairs and D the strict inversions.
 func mkScore(x []float64) score {
-	a := orderedKeys(x)
-	d := countInversions(a, make([]uint64, len(a)))
+	k := getKeys(len(x))
+	sc := scoreOfKeys(x, k)
+	keyPool.Put(k)
+	return sc
+}
+
+// scoreOfKeys is mkScore with its key space given; it leaves the keys
+// sorted.
+func scoreOfKeys(x []float64, k *keyPair) score {
+	a := k.a
+	for i, v := range x {
+		a[i] = orderedBits(v)
+	}
+	d := countInversions(a, k.buf)
 	st := ties(a)
 	n := int64(len(a))
 	return score{s: float64(n*(n-1)/2 - st.pairs - 2*d), n: len(a), ties: st}
@@ -197,11 +200,10 @@ func mkScore(x []float64) score {
 // among the middle values is taken by selection instead: the keys do not
 // tell -0 from +0, and the median keeps the sign the values have.
 func mkScoreMedian(x []float64) (score, float64) {
-	a := orderedKeys(x)
-	d := countInversions(a, make([]uint64, len(a)))
-	st := ties(a)
-	n := int64(len(a))
-	sc := score{s: float64(n*(n-1)/2 - st.pairs - 2*d), n: len(a), ties: st}
+	k := getKeys(len(x))
+	defer keyPool.Put(k)
+	sc := scoreOfKeys(x, k)
+	n, a := len(x), k.a
 	if n == 0 {
 		return sc, math.NaN()
 	}

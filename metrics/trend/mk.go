@@ -152,7 +152,7 @@ func Original(x []float64, alpha float64) (Result, error) {
 		slope = sensSlope(p)
 	} else {
 		var wg sync.WaitGroup
-		wg.Go(scoreAndMedian)
+		goNow(&wg, scoreAndMedian)
 		slope = sensSlope(p)
 		wg.Wait()
 	}

@@ -169,7 +169,7 @@ func (s *slopeSet) step(b, next bracket, est float64) (int64, *collector) {
 	var wg sync.WaitGroup
 	if next.lo != b.lo {
 		s.scratch2()
-		wg.Go(func() { cLo = s.countLEWith(next.lo, s.r2, s.buf2) })
+		goNow(&wg, func() { cLo = s.countLEWith(next.lo, s.r2, s.buf2) })
 	}
 	s.flips(next.lo, next.hi, c)
 	wg.Wait()
