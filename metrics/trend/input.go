@@ -35,26 +35,10 @@ type Series struct {
 // CSV with a header naming a `value` column and optionally a `time` column;
 // empty cells and NA, NaN, null or - mark missing values.
 func ReadSeries(r io.Reader) (Series, error) {
-	b, err := ReadInput(r)
-	if err != nil {
-		return Series{}, err
-	}
-	return ParseSeries(b)
-}
-
-// ReadInput reads a series input to its end (at most MaxInputBytes + 1
-// bytes; ParseSeries refuses more), for a caller that does something
-// beside parsing it.
-func ReadInput(r io.Reader) ([]byte, error) {
 	b, err := readAll(r)
 	if err != nil {
-		return nil, fmt.Errorf("read series: %w", err)
+		return Series{}, fmt.Errorf("read series: %w", err)
 	}
-	return b, nil
-}
-
-// ParseSeries parses a series input read whole, as ReadSeries does.
-func ParseSeries(b []byte) (Series, error) {
 	if len(b) > MaxInputBytes {
 		return Series{}, fmt.Errorf("input larger than %d bytes: %w", MaxInputBytes, ErrInput)
 	}
