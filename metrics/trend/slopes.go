@@ -522,11 +522,15 @@ func listItems(it, buf []item, c *collector) int64 {
 // count that runs beside it takes a third of its time.
 const splitMerge = 1 << 13
 
-// mergeSplit is mergeItems with the two halves sorted side by side, the
+// mergeSplit is mergeItems with two parts sorted side by side, the
 // second handing its inversions to a sibling collector, and merged at the
-// end.
+// end. The parts are 3:2: the goroutine that sorts the second has first
+// counted the slopes below the pass's lower end (step), 2.3 times the
+// work of the radix sort that precedes the first part here, and the
+// first round's also carries S's count; with halves the first part's
+// goroutine waited ≈ 0.2 ms for the second at n = 10⁴.
 func (s *slopeSet) mergeSplit(it, buf []item, c *collector) int64 {
-	h := len(it) / 2
+	h := len(it) * 3 / 5
 	c2 := c.sibling(s.rng.Uint64(), s.floats(cap(c.out)/2+64))
 	var inv2 int64
 	var wg sync.WaitGroup
