@@ -306,7 +306,7 @@ func (s *slopeSet) uniformSampleOne(m int) []float64 {
 	state := s.rng.Uint64()
 	// Room for the first pass's sample too: this buffer takes it once
 	// the ends are picked.
-	out := s.floats(int(outCap(int64(m)*4, float64(m))))[:m]
+	out := s.floats(max(m, int(outCap(int64(m)*4, float64(m)))))[:m]
 	for p := range out {
 		state += 0x9e3779b97f4a7c15
 		z := state

@@ -128,3 +128,28 @@ func TestRadixSortTopMatchesFull(t *testing.T) {
 		}
 	}
 }
+
+// TestLongSeriesSlopeRanks runs the search on a series long enough that a
+// round's sample (2n slopes) exceeds the collectors' capacity cap (2²⁰),
+// and checks the median's ranks by counting: fewer than k slopes below
+// each middle slope, at least k up to it.
+func TestLongSeriesSlopeRanks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a series of 6·10⁵ values")
+	}
+	x := make([]float64, 600_002) // n(n-1)/2 odd: one middle slope
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := range x {
+		x[i] = r.NormFloat64() + 1e-5*float64(i)
+	}
+	res, err := Original(x, 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := newSlopeSet([]points{seriesPoints(x)})
+	defer set.release()
+	k := (set.total + 1) / 2
+	if lt, le := set.countLT(res.Slope), set.countLE(res.Slope); !(lt < k && k <= le) {
+		t.Fatalf("slope %v: %d slopes below, %d up to it; the median has rank %d of %d", res.Slope, lt, le, k, set.total)
+	}
+}
