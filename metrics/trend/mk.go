@@ -187,7 +187,20 @@ func prepare(x []float64, alpha float64, need int) (points, error) {
 	if err := checkSeries(x, need); err != nil {
 		return points{}, err
 	}
-	return seriesPoints(x), nil
+	return readPoints(x), nil
+}
+
+// readPoints is seriesPoints for callers that only read the points: a
+// series without missing values is used as it is, not copied.
+func readPoints(x []float64) points {
+	if countNaN(x) > 0 {
+		return seriesPoints(x)
+	}
+	t := make([]float64, len(x))
+	for i := range t {
+		t[i] = float64(i)
+	}
+	return points{t: t, x: x}
 }
 
 // detrend subtracts k·slope from the k-th valid value, k = 1..n, as the

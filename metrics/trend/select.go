@@ -168,8 +168,13 @@ func (s *slopeSet) step(b, next bracket, est float64) (int64, *collector) {
 	cLo := b.cLo
 	var wg sync.WaitGroup
 	if next.lo != b.lo {
-		s.scratch2()
-		goNow(&wg, func() { cLo = s.countLEWith(next.lo, s.r2, s.buf2) })
+		goNow(&wg, func() {
+			// Keys from the pool S's count returns its own to: that
+			// count ran before on the same processor, usually.
+			k := getKeys(s.n)
+			cLo = s.countLEWith(next.lo, k.a, k.buf)
+			keyPool.Put(k)
+		})
 	}
 	s.flips(next.lo, next.hi, c)
 	wg.Wait()

@@ -29,9 +29,7 @@ type slopeSet struct {
 	limit   int64 // most candidate slopes held for the final selection
 	rng     *rand.Rand
 	r, buf  []uint64 // scratch for counting
-	r2      []uint64 // scratch for a second, concurrent count
-	buf2    []uint64
-	items   []item // scratch for flips
+	items   []item   // scratch for flips
 	ibuf    []item
 	sp      *scratchSpace // where the scratch slices come from
 }
@@ -137,7 +135,7 @@ func residuals(r []uint64, g points, theta float64) []uint64 {
 // are rarely needed. floats holds slope buffers free for reuse.
 type scratchSpace struct {
 	n      int
-	keys   [4][]uint64
+	keys   [2][]uint64
 	items  [2][]item
 	floats [][]float64
 }
@@ -171,12 +169,11 @@ func (sp *scratchSpace) itemsAt(i int) []item {
 }
 
 // space returns the set's scratch space, taking it from the pool on first
-// use, with the items of a pass and the keys of the count beside it.
+// use, with the items of a pass.
 func (s *slopeSet) space() *scratchSpace {
 	if s.sp == nil {
 		s.sp = getScratch(s.n)
 		s.items, s.ibuf = s.sp.itemsAt(0), s.sp.itemsAt(1)
-		s.r2, s.buf2 = s.sp.keysAt(2), s.sp.keysAt(3)
 	}
 	return s.sp
 }
@@ -208,12 +205,9 @@ func (s *slopeSet) recycle(f []float64) {
 func (s *slopeSet) release() {
 	if s.sp != nil {
 		scratchPool.Put(s.sp)
-		s.sp, s.r, s.buf, s.r2, s.buf2, s.items, s.ibuf = nil, nil, nil, nil, nil, nil, nil
+		s.sp, s.r, s.buf, s.items, s.ibuf = nil, nil, nil, nil, nil
 	}
 }
-
-// scratch2 provides the scratch space of a second, concurrent count.
-func (s *slopeSet) scratch2() { s.space() }
 
 // scratch provides the keys of a count on the calling goroutine.
 func (s *slopeSet) scratch() {
