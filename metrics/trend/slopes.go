@@ -498,14 +498,14 @@ func listItems(it, buf []item, c *collector) int64 {
 		v := it[i]
 		j := i
 		for j > 0 && itemLess(v, it[j-1]) {
+			it[j] = it[j-1]
 			j--
 		}
 		if j == i {
 			continue
 		}
-		c.block(it[j:i], v)
-		copy(it[j+1:i+1], it[j:i])
 		it[j] = v
+		c.block(it[j+1:i+1], v)
 		inv += int64(i - j)
 	}
 	return inv
@@ -718,14 +718,20 @@ func insertItems(a []item, c *collector) int64 {
 		v := a[i]
 		j := i
 		for j > 0 && itemLess(v, a[j-1]) {
+			a[j] = a[j-1]
 			j--
 		}
 		if j == i {
 			continue
 		}
-		c.block(a[j:i], v)
-		copy(a[j+1:i+1], a[j:i])
 		a[j] = v
+		// The elements v passed now lie at j+1..i. Most blocks hold no
+		// sampled pair: the collector is called only for those that do.
+		if cnt := int64(i - j); c.next-c.seen < cnt {
+			c.block(a[j+1:i+1], v)
+		} else {
+			c.seen += cnt
+		}
 		inv += int64(i - j)
 	}
 	return inv
