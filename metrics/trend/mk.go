@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -151,10 +150,9 @@ func Original(x []float64, alpha float64) (Result, error) {
 		scoreAndMedian()
 		slope = sensSlope(p)
 	} else {
-		var wg sync.WaitGroup
-		goNow(&wg, scoreAndMedian)
+		score := help(scoreAndMedian)
 		slope = sensSlope(p)
-		wg.Wait()
+		score.join()
 	}
 	intercept := mx - sortedMedian(p.t)*slope
 	r := newResult(len(x), sc.n)

@@ -3,7 +3,6 @@ package trend
 import (
 	"math"
 	"math/rand/v2"
-	"sync"
 )
 
 // This file holds the search over a slopeSet: a bracket (lo, hi] around the
@@ -166,18 +165,19 @@ func (s *slopeSet) step(b, next bracket, est float64) (int64, *collector) {
 		c = samplePairs(m/est, int64(4*m), m, s.rng, s.floats(int(outCap(int64(4*m), m))))
 	}
 	cLo := b.cLo
-	var wg sync.WaitGroup
-	if next.lo != b.lo {
-		goNow(&wg, func() {
-			// Keys from the pool S's count returns its own to: that
-			// count ran before on the same processor, usually.
-			k := getKeys(s.n)
-			cLo = s.countLEWith(next.lo, k.a, k.buf)
-			keyPool.Put(k)
-		})
+	if next.lo == b.lo {
+		s.flips(next.lo, next.hi, c)
+		return cLo, c
 	}
+	count := help(func() {
+		// Keys from the pool S's count returns its own to: that count
+		// ran before on the same processor, usually.
+		k := getKeys(s.n)
+		cLo = s.countLEWith(next.lo, k.a, k.buf)
+		keyPool.Put(k)
+	})
 	s.flips(next.lo, next.hi, c)
-	wg.Wait()
+	count.join()
 	return cLo, c
 }
 

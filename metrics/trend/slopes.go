@@ -527,10 +527,9 @@ func (s *slopeSet) mergeSplit(it, buf []item, c *collector) int64 {
 	h := len(it) * 3 / 5
 	c2 := c.sibling(s.rng.Uint64(), s.floats(cap(c.out)/2+64))
 	var inv2 int64
-	var wg sync.WaitGroup
-	goNow(&wg, func() { inv2 = mergeItems(it[h:], buf[h:], c2) })
+	second := help(func() { inv2 = mergeItems(it[h:], buf[h:], c2) })
 	inv := mergeItems(it[:h], buf[:h], c)
-	wg.Wait()
+	second.join()
 	c.absorb(c2)
 	s.recycle(c2.out)
 	return inv + inv2 + mergeRuns(buf, it, h, c)
@@ -784,16 +783,4 @@ func flag(b bool) int {
 		f = 1
 	}
 	return f
-}
-
-// goNow runs f on a new goroutine of wg that an idle processor picks up at
-// once. A new goroutine waits in its parent's runnext slot, which another
-// processor steals only after sleeping 3 µs, to let the parent run it
-// first; with Linux's 50 µs timer slack that sleep took 60–80 µs at every
-// hand-over on the benchmark machine (a virtual one). An empty goroutine
-// started next takes the slot and moves f to the run queue, from which it
-// is stolen without the sleep.
-func goNow(wg *sync.WaitGroup, f func()) {
-	wg.Go(f)
-	go func() {}()
 }
