@@ -561,14 +561,15 @@ func radixSortItems(it, buf []item) {
 	radixSortDigits(it, buf, 0)
 }
 
-// radixSortItemsTop is radixSortItems by the top three digits (31 bits:
-// sign, exponent and 19 bits of mantissa), then by insertion on the whole
-// key. Keys sharing their top 31 bits are rare (values within a relative
-// 2⁻¹⁹), so the insertion makes a few moves where the three low passes
-// would move every item three times. Both sorts are stable, so the order
-// is radixSortItems's. Past 2n moves (keys crowded in their low bits)
-// the low passes run after all, on the order reached so far, which is
-// still the input's order among equal keys.
+// radixSortItemsTop is radixSortItems by the high 32 bits of the keys
+// (sign, exponent and 20 bits of mantissa: radixSortHigh), then by
+// insertion on the whole key. Keys sharing their high 32 bits are rare
+// (values within a relative 2⁻²⁰), so the insertion makes a few moves
+// where passes over the low bits would move every item once per pass.
+// Both sorts are stable, so the order is radixSortItems's. Past 2n moves
+// (keys crowded in their low bits) a full radix sort runs after all, on
+// the order reached so far, which is still the input's order among equal
+// keys.
 func radixSortItemsTop(it, buf []item) {
 	if len(it) < 64 {
 		insertionSortItems(it)
@@ -593,9 +594,10 @@ func radixSortItemsTop(it, buf []item) {
 
 // radixSortHigh sorts it stably by the high 32 bits of the keys: LSD
 // radix sort by bytes, all histograms from one read, a pass skipped
-// when every key shares its byte. Bytes, not 11-bit digits: 256 buckets
-// keep the scatter's write streams and the counts (4 KB, on the stack)
-// in the first-level cache, where 2 048 buckets of 24-byte items did not.
+// when every key shares its byte. Bytes, not 11-bit digits: a scatter
+// into 256 buckets writes to 256 cache lines at a time, which the
+// first-level cache (32 KB) holds, where 2 048 buckets need 128 KB; and
+// the counts take 4 KB of stack, not 96 KB.
 func radixSortHigh(it, buf []item) {
 	const passes = 4
 	var count [passes][256]int32
