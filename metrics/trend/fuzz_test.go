@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -106,6 +107,8 @@ func FuzzParseFlatJSON(f *testing.F) {
 		"[1,2,3,null,5]", "[]", " [ ] ", "[1e400]", "[1e-400]", "[-0]", "[01]", "[1.]", "[.5]", "[+1]", "[1,]",
 		"[null,nul]", "[1 2]", "[1]x", "[\"1\"]", "[true]", "[1,[2]]", "[-1.5E+3, 2e-3,\n\t0.1]", "[", "[-]", "[1e]",
 		"[NaN]", "[Infinity]", "[0x10]", "[1_0]", "[4.9406564584124654e-324, 1.7976931348623157e308]",
+		"[0.1, -2.345678, 9007199254740993, 9007199254740992e-5, 1.000000000000000111, -0.000123e-20, 1e22, 1e23]",
+		"[123456.789e3, 0.0e999, -0.0, 00, 12345678901234567890, 4.5e-22, 45e-23, 1E+2, 3.14159265358979]",
 	} {
 		f.Add([]byte(seed))
 	}
@@ -130,6 +133,43 @@ func FuzzParseFlatJSON(f *testing.F) {
 			if math.Float64bits(got[i]) != math.Float64bits(want[i]) && !(math.IsNaN(got[i]) && math.IsNaN(want[i])) {
 				t.Fatalf("%q: value %d = %v; encoding/json gives %v", data, i, got[i], want[i])
 			}
+		}
+	})
+}
+
+// FuzzExactDecimal checks the exact fast path of the JSON number parser
+// against strconv.ParseFloat, bit for bit, on numbers built from random
+// digits, points and exponents (the fast path must either decline or
+// agree).
+func FuzzExactDecimal(f *testing.F) {
+	f.Add(uint64(123456), uint8(3), int8(0), false)
+	f.Add(uint64(9007199254740993), uint8(0), int8(-5), true)
+	f.Add(uint64(1), uint8(0), int8(22), false)
+	f.Add(uint64(0), uint8(4), int8(-30), true)
+	f.Fuzz(func(t *testing.T, digits uint64, frac uint8, exp int8, neg bool) {
+		s := strconv.FormatUint(digits, 10)
+		if k := int(frac % 25); k > 0 {
+			for len(s) <= k {
+				s = "0" + s
+			}
+			s = s[:len(s)-k] + "." + s[len(s)-k:]
+		}
+		if exp != 0 {
+			s += "e" + strconv.Itoa(int(exp))
+		}
+		if neg {
+			s = "-" + s
+		}
+		if scanNumber([]byte(s), 0) != len(s) {
+			return // not a JSON number
+		}
+		got, ok := exactDecimal([]byte(s))
+		if !ok {
+			return
+		}
+		want, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("%s: fast path %v (%x), strconv %v (%x, %v)", s, got, math.Float64bits(got), want, math.Float64bits(want), err)
 		}
 	})
 }

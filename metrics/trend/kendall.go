@@ -139,15 +139,6 @@ func orderedBits(f float64) uint64 {
 	return b ^ (uint64(int64(b)>>63) | 1<<63)
 }
 
-// orderedKeys returns orderedBits of every element of x.
-func orderedKeys(x []float64) []uint64 {
-	k := make([]uint64, len(x))
-	for i, v := range x {
-		k[i] = orderedBits(v)
-	}
-	return k
-}
-
 // tieStats describes the tie groups of a sorted slice.
 type tieStats struct {
 	pairs int64   // Σ t(t-1)/2: pairs of equal values
@@ -185,11 +176,53 @@ type score struct {
 // series there are no ties in time, so S = n0 - T - 2D with n0 = n(n-1)/2,
 // T the tied pairs and D the strict inversions.
 func mkScore(x []float64) score {
-	a := orderedKeys(x)
-	d := countInversions(a, make([]uint64, len(a)))
+	k := getKeys(len(x))
+	sc := scoreOfKeys(x, k)
+	keyPool.Put(k)
+	return sc
+}
+
+// scoreOfKeys is mkScore with its key space given; it leaves the keys
+// sorted.
+func scoreOfKeys(x []float64, k *keyPair) score {
+	a := k.a
+	for i, v := range x {
+		a[i] = orderedBits(v)
+	}
+	d := countInversions(a, k.buf)
 	st := ties(a)
 	n := int64(len(a))
 	return score{s: float64(n*(n-1)/2 - st.pairs - 2*d), n: len(a), ties: st}
+}
+
+// mkScoreMedian is mkScore with the median of the values, read off the
+// keys the count sorted (no copy of the values, no selection). A zero
+// among the middle values is taken by selection instead: the keys do not
+// tell -0 from +0, and the median keeps the sign the values have.
+func mkScoreMedian(x []float64) (score, float64) {
+	k := getKeys(len(x))
+	defer keyPool.Put(k)
+	sc := scoreOfKeys(x, k)
+	n, a := len(x), k.a
+	if n == 0 {
+		return sc, math.NaN()
+	}
+	lo, hi := fromOrderedBits(a[(n-1)/2]), fromOrderedBits(a[n/2])
+	if lo == 0 || hi == 0 {
+		return sc, median(append([]float64(nil), x...))
+	}
+	if n%2 == 1 {
+		return sc, lo
+	}
+	return sc, (lo + hi) / 2
+}
+
+// fromOrderedBits inverts orderedBits.
+func fromOrderedBits(k uint64) float64 {
+	if k>>63 == 1 {
+		return math.Float64frombits(k ^ 1<<63)
+	}
+	return math.Float64frombits(^k)
 }
 
 // variance is var(S) under the null hypothesis with the tie correction,

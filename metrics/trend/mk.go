@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -143,8 +142,7 @@ func Original(x []float64, alpha float64) (Result, error) {
 	var sc score
 	var mx float64
 	scoreAndMedian := func() {
-		sc = mkScore(p.x)
-		mx = median(append([]float64(nil), p.x...))
+		sc, mx = mkScoreMedian(p.x)
 	}
 	var slope float64
 	if len(p.x) < parallelScore {
@@ -152,10 +150,9 @@ func Original(x []float64, alpha float64) (Result, error) {
 		scoreAndMedian()
 		slope = sensSlope(p)
 	} else {
-		var wg sync.WaitGroup
-		wg.Go(scoreAndMedian)
+		score := help(scoreAndMedian)
 		slope = sensSlope(p)
-		wg.Wait()
+		score.join()
 	}
 	intercept := mx - sortedMedian(p.t)*slope
 	r := newResult(len(x), sc.n)
@@ -188,7 +185,20 @@ func prepare(x []float64, alpha float64, need int) (points, error) {
 	if err := checkSeries(x, need); err != nil {
 		return points{}, err
 	}
-	return seriesPoints(x), nil
+	return readPoints(x), nil
+}
+
+// readPoints is seriesPoints for callers that only read the points: a
+// series without missing values is used as it is, not copied.
+func readPoints(x []float64) points {
+	if countNaN(x) > 0 {
+		return seriesPoints(x)
+	}
+	t := make([]float64, len(x))
+	for i := range t {
+		t[i] = float64(i)
+	}
+	return points{t: t, x: x}
 }
 
 // detrend subtracts k·slope from the k-th valid value, k = 1..n, as the

@@ -3,7 +3,6 @@ package trend
 import (
 	"math"
 	"math/rand/v2"
-	"sync"
 )
 
 // This file holds the search over a slopeSet: a bracket (lo, hi] around the
@@ -66,6 +65,7 @@ func (s *slopeSet) search(k1, k2 int64) []float64 {
 	sample := s.uniformSample(s.sampleSize(s.total))
 	for round := 0; round < maxRounds && len(sample) > 0; round++ {
 		next, est := s.pickEnds(b, sample, k1, k2)
+		s.recycle(sample) // the ends are picked: the pass may write there
 		var pass *collector
 		next.cLo, pass = s.step(b, next, est)
 		next.cHi = next.cLo + pass.seen
@@ -86,7 +86,9 @@ func (s *slopeSet) search(k1, k2 int64) []float64 {
 		before := b.count()
 		b = next
 		if !pass.sample && !pass.overrun {
-			if vals, ok := s.selectVerified(b, pass.out, k1, k2); ok {
+			vals, ok := s.selectVerified(b, pass.out, k1, k2)
+			s.recycle(pass.out)
+			if ok {
 				return vals
 			}
 			return s.finish(b, k1, k2)
@@ -157,19 +159,25 @@ func spread(m, p float64) float64 {
 func (s *slopeSet) step(b, next bracket, est float64) (int64, *collector) {
 	var c *collector
 	if est <= 0.8*float64(s.limit) {
-		c = allPairs(s.limit, est)
+		c = allPairs(s.limit, est, s.floats(int(outCap(s.limit, est))))
 	} else {
 		m := float64(s.sampleSize(int64(est)))
-		c = samplePairs(m/est, int64(4*m), m, s.rng)
+		c = samplePairs(m/est, int64(4*m), m, s.rng, s.floats(int(outCap(int64(4*m), m))))
 	}
 	cLo := b.cLo
-	var wg sync.WaitGroup
-	if next.lo != b.lo {
-		s.scratch2()
-		wg.Go(func() { cLo = s.countLEWith(next.lo, s.r2, s.buf2) })
+	if next.lo == b.lo {
+		s.flips(next.lo, next.hi, c)
+		return cLo, c
 	}
+	count := help(func() {
+		// Keys from the pool S's count returns its own to: that count
+		// ran before on the same processor, usually.
+		k := getKeys(s.n)
+		cLo = s.countLEWith(next.lo, k.a, k.buf)
+		keyPool.Put(k)
+	})
 	s.flips(next.lo, next.hi, c)
-	wg.Wait()
+	count.join()
 	return cLo, c
 }
 
@@ -181,7 +189,7 @@ func (s *slopeSet) sampleBracket(b bracket) []float64 {
 		return nil
 	}
 	m := s.sampleSize(count)
-	c := samplePairs(float64(m)/float64(count), int64(4*m), float64(m), s.rng)
+	c := samplePairs(float64(m)/float64(count), int64(4*m), float64(m), s.rng, s.floats(int(outCap(int64(4*m), float64(m)))))
 	s.flips(b.lo, b.hi, c)
 	return c.out
 }
@@ -271,11 +279,12 @@ func (s *slopeSet) around(v float64, k1, k2 int64) []float64 {
 func (s *slopeSet) finish(b bracket, k1, k2 int64) []float64 {
 	var best []float64
 	for attempt := 0; attempt < 4; attempt++ {
-		c := allPairs(s.limit, float64(b.count()))
+		c := allPairs(s.limit, float64(b.count()), s.floats(int(outCap(s.limit, float64(b.count())))))
 		if n := s.flips(b.lo, b.hi, c); c.overrun || n != b.count() {
 			break
 		}
 		vals, ok := s.selectVerified(b, c.out, k1, k2)
+		s.recycle(c.out)
 		if vals == nil {
 			break
 		}

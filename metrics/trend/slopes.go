@@ -29,9 +29,7 @@ type slopeSet struct {
 	limit   int64 // most candidate slopes held for the final selection
 	rng     *rand.Rand
 	r, buf  []uint64 // scratch for counting
-	r2      []uint64 // scratch for a second, concurrent count
-	buf2    []uint64
-	items   []item // scratch for flips
+	items   []item   // scratch for flips
 	ibuf    []item
 	sp      *scratchSpace // where the scratch slices come from
 }
@@ -131,10 +129,15 @@ func residuals(r []uint64, g points, theta float64) []uint64 {
 // scratchSpace is the per-point working memory of a slope search, kept in
 // a pool: a search over n points needs about 64n bytes of it, and
 // allocating (and zeroing, and collecting) that again for every series
-// cost as much as a counting pass.
+// cost as much as a counting pass. Each slice is made on first use: in
+// a one-shot command every fresh page is a page fault (≈ 2.5 µs on the
+// benchmark machine), and the keys of the main goroutine's own counts
+// are rarely needed. floats holds slope buffers free for reuse.
 type scratchSpace struct {
-	keys  [4][]uint64
-	items [2][]item
+	n      int
+	keys   [2][]uint64
+	items  [2][]item
+	floats [][]float64
 }
 
 var scratchPool sync.Pool
@@ -142,33 +145,59 @@ var scratchPool sync.Pool
 // getScratch returns scratch space for n points.
 func getScratch(n int) *scratchSpace {
 	sp, _ := scratchPool.Get().(*scratchSpace)
-	if sp == nil || cap(sp.keys[0]) < n {
+	if sp == nil {
 		sp = &scratchSpace{}
-		for i := range sp.keys {
-			sp.keys[i] = make([]uint64, n)
-		}
-		for i := range sp.items {
-			sp.items[i] = make([]item, n)
-		}
 	}
-	for i := range sp.keys {
-		sp.keys[i] = sp.keys[i][:n]
-	}
-	for i := range sp.items {
-		sp.items[i] = sp.items[i][:n]
-	}
+	sp.n = n
 	return sp
 }
 
+// keysAt returns key slice i, of length n.
+func (sp *scratchSpace) keysAt(i int) []uint64 {
+	if cap(sp.keys[i]) < sp.n {
+		sp.keys[i] = make([]uint64, sp.n)
+	}
+	return sp.keys[i][:sp.n]
+}
+
+// itemsAt returns item slice i, of length n.
+func (sp *scratchSpace) itemsAt(i int) []item {
+	if cap(sp.items[i]) < sp.n {
+		sp.items[i] = make([]item, sp.n)
+	}
+	return sp.items[i][:sp.n]
+}
+
 // space returns the set's scratch space, taking it from the pool on first
-// use.
+// use, with the items of a pass.
 func (s *slopeSet) space() *scratchSpace {
 	if s.sp == nil {
 		s.sp = getScratch(s.n)
-		s.r, s.buf, s.r2, s.buf2 = s.sp.keys[0], s.sp.keys[1], s.sp.keys[2], s.sp.keys[3]
-		s.items, s.ibuf = s.sp.items[0], s.sp.items[1]
+		s.items, s.ibuf = s.sp.itemsAt(0), s.sp.itemsAt(1)
 	}
 	return s.sp
+}
+
+// floats returns an empty slope buffer of at least capacity c, a free one
+// when there is one.
+func (s *slopeSet) floats(c int) []float64 {
+	sp := s.space()
+	for i, f := range sp.floats {
+		if cap(f) >= c {
+			last := len(sp.floats) - 1
+			sp.floats[i] = sp.floats[last]
+			sp.floats = sp.floats[:last]
+			return f[:0]
+		}
+	}
+	return make([]float64, 0, c)
+}
+
+// recycle hands back a slope buffer that is no longer used.
+func (s *slopeSet) recycle(f []float64) {
+	if cap(f) > 0 && s.sp != nil {
+		s.sp.floats = append(s.sp.floats, f[:0])
+	}
 }
 
 // release returns the scratch space to the pool; the set must not be
@@ -176,14 +205,17 @@ func (s *slopeSet) space() *scratchSpace {
 func (s *slopeSet) release() {
 	if s.sp != nil {
 		scratchPool.Put(s.sp)
-		s.sp, s.r, s.buf, s.r2, s.buf2, s.items, s.ibuf = nil, nil, nil, nil, nil, nil, nil
+		s.sp, s.r, s.buf, s.items, s.ibuf = nil, nil, nil, nil, nil
 	}
 }
 
-// scratch2 provides the scratch space of a second, concurrent count.
-func (s *slopeSet) scratch2() { s.space() }
-
-func (s *slopeSet) scratch() { s.space() }
+// scratch provides the keys of a count on the calling goroutine.
+func (s *slopeSet) scratch() {
+	sp := s.space()
+	if s.r == nil {
+		s.r, s.buf = sp.keysAt(0), sp.keysAt(1)
+	}
+}
 
 // countLE returns the number of slopes ≤ θ.
 func (s *slopeSet) countLE(theta float64) int64 {
@@ -266,7 +298,9 @@ func (s *slopeSet) uniformSampleOne(m int) []float64 {
 	k := len(g.x)
 	x, t := g.x, g.t
 	state := s.rng.Uint64()
-	out := make([]float64, m)
+	// Room for the first pass's sample too: this buffer takes it once
+	// the ends are picked.
+	out := s.floats(max(m, int(outCap(int64(m)*4, float64(m)))))[:m]
 	for p := range out {
 		state += 0x9e3779b97f4a7c15
 		z := state
@@ -297,20 +331,35 @@ func randomPair(u uint64, k int) (int32, int32) {
 // all of them, or about a fraction rate of them. It stores at most limit
 // slopes and notes an overrun beyond that.
 type collector struct {
-	seen    int64 // pairs passed so far
-	sample  bool
-	span    float64 // sampling: gaps are uniform on [0, span)
-	next    int64   // position of the next sampled pair
-	state   uint64  // of the generator of the gaps, seeded from rng
+	seen   int64 // pairs passed so far
+	sample bool
+	span   float64 // sampling: gaps are uniform on [0, span)
+	// next is the position of the next pair wanted, never below seen: the
+	// next sampled pair, or seen itself when every pair is wanted. A merge
+	// step passing cnt pairs calls the collector when next-seen < cnt.
+	next    int64
+	state   uint64 // of the generator of the gaps, seeded from rng
 	limit   int64
 	out     []float64
 	overrun bool
 }
 
+// never is the next position of a collector that wants no more pairs
+// (it overran): beyond any count of pairs, with room to add counts to it.
+const never = 1 << 62
+
 // allPairs collects every pair, storing at most limit slopes; about
-// expect are expected.
-func allPairs(limit int64, expect float64) *collector {
-	return &collector{next: -1, limit: limit, out: make([]float64, 0, outCap(limit, expect))}
+// expect are expected. The slopes go to buf when it is large enough.
+func allPairs(limit int64, expect float64, buf []float64) *collector {
+	return &collector{limit: limit, out: outBuf(buf, outCap(limit, expect))}
+}
+
+// outBuf is buf emptied if it holds c values, else a new buffer.
+func outBuf(buf []float64, c int64) []float64 {
+	if int64(cap(buf)) >= c {
+		return buf[:0]
+	}
+	return make([]float64, 0, c)
 }
 
 // outCap is the initial capacity of a collector expecting about expect
@@ -322,19 +371,20 @@ func outCap(limit int64, expect float64) int64 {
 
 // samplePairs collects about a fraction rate of the pairs, at most limit;
 // about expect are expected.
-func samplePairs(rate float64, limit int64, expect float64, rng *rand.Rand) *collector {
+func samplePairs(rate float64, limit int64, expect float64, rng *rand.Rand, buf []float64) *collector {
 	rate = min(rate, 1)
 	c := &collector{sample: true, span: 2 * (1/rate - 1), state: rng.Uint64(), limit: limit,
-		out: make([]float64, 0, outCap(limit, expect))}
+		out: outBuf(buf, outCap(limit, expect))}
 	c.next = c.gap()
 	return c
 }
 
 // sibling returns an empty collector of the same kind, for the other half
-// of a split pass, its gaps seeded by seed.
-func (c *collector) sibling(seed uint64) *collector {
-	o := &collector{next: -1, sample: c.sample, span: c.span, state: seed, limit: c.limit,
-		out: make([]float64, 0, cap(c.out)/2+64)}
+// of a split pass, its gaps seeded by seed, its slopes in buf when it is
+// large enough.
+func (c *collector) sibling(seed uint64, buf []float64) *collector {
+	o := &collector{sample: c.sample, span: c.span, state: seed, limit: c.limit,
+		out: outBuf(buf, int64(cap(c.out)/2+64))}
 	if o.sample {
 		o.next = o.gap()
 	}
@@ -342,14 +392,12 @@ func (c *collector) sibling(seed uint64) *collector {
 }
 
 // absorb appends what the sibling o collected. The pairs o passed count as
-// passed by c, so c's next sampled position moves by as many.
+// passed by c, so c's next wanted position moves by as many.
 func (c *collector) absorb(o *collector) {
 	c.seen += o.seen
-	if c.sample {
-		c.next += o.seen
-	}
+	c.next += o.seen
 	if o.overrun || int64(len(c.out)+len(o.out)) > c.limit {
-		c.overrun = true
+		c.overrun, c.next = true, never
 		return
 	}
 	c.out = append(c.out, o.out...)
@@ -393,6 +441,12 @@ func (c *collector) block(l []item, v item) {
 		}
 	}
 	c.seen += n
+	switch {
+	case c.overrun:
+		c.next = never
+	case !c.sample:
+		c.next = c.seen
+	}
 }
 
 // flips walks, for every group, the pairs whose slope lies in (lo, hi]:
@@ -437,21 +491,21 @@ func listItems(it, buf []item, c *collector) int64 {
 	for i := 1; i < len(it); i++ {
 		if inv > c.limit {
 			inv += mergeItems(it[i:], buf[i:], c)
-			inv += mergeRuns(buf, it[:i], it[i:], c)
+			inv += mergeRuns(buf, it, i, c)
 			copy(it, buf)
 			return inv
 		}
 		v := it[i]
 		j := i
 		for j > 0 && itemLess(v, it[j-1]) {
+			it[j] = it[j-1]
 			j--
 		}
 		if j == i {
 			continue
 		}
-		c.block(it[j:i], v)
-		copy(it[j+1:i+1], it[j:i])
 		it[j] = v
+		c.block(it[j+1:i+1], v)
 		inv += int64(i - j)
 	}
 	return inv
@@ -462,19 +516,23 @@ func listItems(it, buf []item, c *collector) int64 {
 // count that runs beside it takes a third of its time.
 const splitMerge = 1 << 13
 
-// mergeSplit is mergeItems with the two halves sorted side by side, the
+// mergeSplit is mergeItems with two parts sorted side by side, the
 // second handing its inversions to a sibling collector, and merged at the
-// end.
+// end. The parts are 3:2: the goroutine that sorts the second has first
+// counted the slopes below the pass's lower end (step), 2.3 times the
+// work of the radix sort that precedes the first part here, and the
+// first round's also carries S's count; with halves the first part's
+// goroutine waited ≈ 0.2 ms for the second at n = 10⁴.
 func (s *slopeSet) mergeSplit(it, buf []item, c *collector) int64 {
-	h := len(it) / 2
-	c2 := c.sibling(s.rng.Uint64())
+	h := len(it) * 3 / 5
+	c2 := c.sibling(s.rng.Uint64(), s.floats(cap(c.out)/2+64))
 	var inv2 int64
-	var wg sync.WaitGroup
-	wg.Go(func() { inv2 = mergeItems(it[h:], buf[h:], c2) })
+	second := help(func() { inv2 = mergeItems(it[h:], buf[h:], c2) })
 	inv := mergeItems(it[:h], buf[:h], c)
-	wg.Wait()
+	second.join()
 	c.absorb(c2)
-	return inv + inv2 + mergeRuns(buf, it[:h], it[h:], c)
+	s.recycle(c2.out)
+	return inv + inv2 + mergeRuns(buf, it, h, c)
 }
 
 // orderKeys fills it with the points of g keyed for the order at θ+, in
@@ -503,20 +561,21 @@ func radixSortItems(it, buf []item) {
 	radixSortDigits(it, buf, 0)
 }
 
-// radixSortItemsTop is radixSortItems by the top three digits (31 bits:
-// sign, exponent and 19 bits of mantissa), then by insertion on the whole
-// key. Keys sharing their top 31 bits are rare (values within a relative
-// 2⁻¹⁹), so the insertion makes a few moves where the three low passes
-// would move every item three times. Both sorts are stable, so the order
-// is radixSortItems's. Past 2n moves (keys crowded in their low bits)
-// the low passes run after all, on the order reached so far, which is
-// still the input's order among equal keys.
+// radixSortItemsTop is radixSortItems by the high 32 bits of the keys
+// (sign, exponent and 20 bits of mantissa: radixSortHigh), then by
+// insertion on the whole key. Keys sharing their high 32 bits are rare
+// (values within a relative 2⁻²⁰), so the insertion makes a few moves
+// where passes over the low bits would move every item once per pass.
+// Both sorts are stable, so the order is radixSortItems's. Past 2n moves
+// (keys crowded in their low bits) a full radix sort runs after all, on
+// the order reached so far, which is still the input's order among equal
+// keys.
 func radixSortItemsTop(it, buf []item) {
 	if len(it) < 64 {
 		insertionSortItems(it)
 		return
 	}
-	radixSortDigits(it, buf, 3)
+	radixSortHigh(it, buf)
 	budget := 2 * len(it)
 	for i := 1; i < len(it); i++ {
 		v := it[i]
@@ -530,6 +589,46 @@ func radixSortItemsTop(it, buf []item) {
 			radixSortDigits(it, buf, 0)
 			return
 		}
+	}
+}
+
+// radixSortHigh sorts it stably by the high 32 bits of the keys: LSD
+// radix sort by bytes, all histograms from one read, a pass skipped
+// when every key shares its byte. Bytes, not 11-bit digits: a scatter
+// into 256 buckets writes to 256 cache lines at a time, which the
+// first-level cache (32 KB) holds, where 2 048 buckets need 128 KB; and
+// the counts take 4 KB of stack, not 96 KB.
+func radixSortHigh(it, buf []item) {
+	const passes = 4
+	var count [passes][256]int32
+	for _, e := range it {
+		h := uint32(e.k >> 32)
+		count[0][h&0xff]++
+		count[1][h>>8&0xff]++
+		count[2][h>>16&0xff]++
+		count[3][h>>24]++
+	}
+	src, dst := it, buf[:len(it)]
+	for p := range passes {
+		c := &count[p]
+		shift := uint(32 + 8*p)
+		if c[(src[0].k>>shift)&0xff] == int32(len(src)) {
+			continue // every key shares this byte
+		}
+		var sum int32
+		for d, n := range c {
+			c[d] = sum
+			sum += n
+		}
+		for _, e := range src {
+			d := (e.k >> shift) & 0xff
+			dst[c[d]] = e
+			c[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &it[0] {
+		copy(it, src)
 	}
 }
 
@@ -602,7 +701,7 @@ func mergeItems(a, buf []item, c *collector) int64 {
 		for lo := 0; lo < n; lo += 2 * width {
 			mid := min(lo+width, n)
 			hi := min(lo+2*width, n)
-			inv += mergeRuns(dst[lo:hi], src[lo:mid], src[mid:hi], c)
+			inv += mergeRuns(dst[lo:hi], src[lo:hi], mid-lo, c)
 		}
 		src, dst = dst, src
 	}
@@ -620,53 +719,51 @@ func insertItems(a []item, c *collector) int64 {
 		v := a[i]
 		j := i
 		for j > 0 && itemLess(v, a[j-1]) {
+			a[j] = a[j-1]
 			j--
 		}
 		if j == i {
 			continue
 		}
-		c.block(a[j:i], v)
-		copy(a[j+1:i+1], a[j:i])
 		a[j] = v
+		// The elements v passed now lie at j+1..i. Most blocks hold no
+		// sampled pair: the collector is called only for those that do.
+		if cnt := int64(i - j); c.next-c.seen < cnt {
+			c.block(a[j+1:i+1], v)
+		} else {
+			c.seen += cnt
+		}
 		inv += int64(i - j)
 	}
 	return inv
 }
 
-func mergeRuns(dst, l, r []item, c *collector) int64 {
-	return mergeRunsSampled(dst, l, r, c)
-}
-
-// mergeRunsSampled merges with selects (conditional moves) and calls the
-// collector only when a step crosses a pair it wants: a sampled position,
-// or for a collector of all pairs (next = -1) any inversion. Both are rare
-// among the merge's steps, so the branch predicts well.
-func mergeRunsSampled(dst, l, r []item, c *collector) int64 {
-	// The collector's position lives in locals between calls: kept in the
-	// struct, every step would wait for the previous step's store.
+// mergeRuns merges the sorted runs src[:mid] and src[mid:] into dst by
+// itemLess and hands every pair it inverts to c (or, sampling, the pairs
+// at c's positions), returning their number.
+//
+// A step is branch-free: the comparison becomes a flag (conditional sets)
+// and the flag picks the item by index arithmetic. Branches on it cost a
+// misprediction on every other step of a pass with many inversions, where
+// the runs interleave at random: that doubled the time of a sampling
+// pass. The only branch, to the collector, is taken for a sampled pair
+// (rare) or, listing, for each inversion (few in a listing pass). The
+// collector's position lives in locals between calls: kept in the
+// struct, every step would wait for the previous step's store.
+func mergeRuns(dst, src []item, mid int, c *collector) int64 {
 	seen, next := c.seen, c.next
 	start := seen
-	i, j, k := 0, 0, 0
-	nl, nr := len(l), len(r)
-	for i < nl && j < nr {
-		ak, ai := l[i].k, l[i].i
-		bk, bi := r[j].k, r[j].i
-		t := 0
-		if bk < ak {
-			t = 1
-		}
-		if bk == ak && bi > ai {
-			t = 1
-		}
-		src, at := l, i
-		if t == 1 {
-			src, at = r, j
-		}
-		dst[k] = src[at]
-		cnt := int64(t * (nl - i))
-		if next < seen+cnt && cnt > 0 {
+	n := len(src)
+	dst = dst[:n]
+	i, j, k := 0, mid, 0
+	for i < mid && j < n {
+		a, b := src[i], src[j]
+		t := flag(b.k < a.k) | flag(b.k == a.k)&flag(b.i > a.i)
+		dst[k] = src[i+t*(j-i)]
+		cnt := int64(t * (mid - i))
+		if next-seen < cnt {
 			c.seen = seen
-			c.block(l[i:], r[j])
+			c.block(src[i:mid], b)
 			seen, next = c.seen, c.next
 		} else {
 			seen += cnt
@@ -676,7 +773,16 @@ func mergeRunsSampled(dst, l, r []item, c *collector) int64 {
 		k++
 	}
 	c.seen = seen
-	k += copy(dst[k:], l[i:])
-	copy(dst[k:], r[j:])
+	k += copy(dst[k:], src[i:mid])
+	copy(dst[k:], src[j:])
 	return seen - start
+}
+
+// flag is 1 for true and 0 for false, compiled to a conditional set.
+func flag(b bool) int {
+	var f int
+	if b {
+		f = 1
+	}
+	return f
 }

@@ -37,7 +37,7 @@ func TestMergeSplitMatchesSequential(t *testing.T) {
 				}
 				return it
 			}
-			seq, split := allPairs(1<<40, 0), allPairs(1<<40, 0)
+			seq, split := allPairs(1<<40, 0, nil), allPairs(1<<40, 0, nil)
 			a, b := prepared(), prepared()
 			nSeq := mergeItems(a, make([]item, len(a)), seq)
 			nSplit := s.mergeSplit(b, make([]item, len(b)), split)
@@ -46,7 +46,7 @@ func TestMergeSplitMatchesSequential(t *testing.T) {
 			if nSeq != nSplit || nSeq != seq.seen || nSplit != split.seen || !slices.Equal(seq.out, split.out) {
 				t.Fatalf("%s n=%d: split pass %d pairs (%d listed), sequential %d (%d listed)", g.name, n, nSplit, len(split.out), nSeq, len(seq.out))
 			}
-			sampled := samplePairs(0.1, 1<<40, 0, s.rng)
+			sampled := samplePairs(0.1, 1<<40, 0, s.rng, nil)
 			if got := s.mergeSplit(prepared(), make([]item, len(p.x)), sampled); got != nSeq || sampled.seen != nSeq {
 				t.Fatalf("%s n=%d: sampled split pass %d pairs, seen %d; want %d", g.name, n, got, sampled.seen, nSeq)
 			}
@@ -76,12 +76,12 @@ func TestListItemsMatchesMerge(t *testing.T) {
 			for q := range it {
 				it[q].k = itemKey(it[q], hi)
 			}
-			merged := allPairs(1<<40, 0)
+			merged := allPairs(1<<40, 0, nil)
 			a := slices.Clone(it)
 			want := mergeItems(a, make([]item, len(a)), merged)
 			slices.Sort(merged.out)
 			for _, limit := range []int64{1 << 40, want / 3} {
-				listed := allPairs(limit, 0)
+				listed := allPairs(limit, 0, nil)
 				b := slices.Clone(it)
 				got := listItems(b, make([]item, len(b)), listed)
 				slices.Sort(listed.out)
@@ -126,5 +126,30 @@ func TestRadixSortTopMatchesFull(t *testing.T) {
 				t.Fatalf("%s n=%d: orders differ", name, n)
 			}
 		}
+	}
+}
+
+// TestLongSeriesSlopeRanks runs the search on a series long enough that a
+// round's sample (2n slopes) exceeds the collectors' capacity cap (2²⁰),
+// and checks the median's ranks by counting: fewer than k slopes below
+// each middle slope, at least k up to it.
+func TestLongSeriesSlopeRanks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a series of 6·10⁵ values")
+	}
+	x := make([]float64, 600_002) // n(n-1)/2 odd: one middle slope
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := range x {
+		x[i] = r.NormFloat64() + 1e-5*float64(i)
+	}
+	res, err := Original(x, 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := newSlopeSet([]points{seriesPoints(x)})
+	defer set.release()
+	k := (set.total + 1) / 2
+	if lt, le := set.countLT(res.Slope), set.countLE(res.Slope); !(lt < k && k <= le) {
+		t.Fatalf("slope %v: %d slopes below, %d up to it; the median has rank %d of %d", res.Slope, lt, le, k, set.total)
 	}
 }
