@@ -339,6 +339,7 @@ func (e *Engine) read(ctx context.Context, inds []models.Indicator, year int, as
 		}
 		queries = append(queries, figureRead{code: ind.Code, q: models.FigureQuery{Start: start, End: end, WithDerived: e.derives(ind.Code)}})
 	}
+	o3 := e.readO3Early(ctx, year, asOf)
 	read, errs := e.readFigures(ctx, queries)
 	if len(errs) == 0 && len(hourly) > 0 {
 		// The raw hours of the last days, for the latest values.
@@ -360,9 +361,11 @@ func (e *Engine) read(ctx context.Context, inds []models.Indicator, year int, as
 		}
 	}
 	if len(errs) == 0 {
-		if err := e.readAir(ctx, &h, year, asOf); err != nil {
+		if err := e.readAir(ctx, &h, year, asOf, o3); err != nil {
 			errs = append(errs, err)
 		}
+	} else if _, err := o3.wait(); err != nil && !errors.Is(err, ctx.Err()) {
+		errs = append(errs, fmt.Errorf("reading the stations' O₃ hours: %w", err))
 	}
 	if len(errs) > 0 {
 		return history{}, errors.Join(errs...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/greenmetrics/greenmetrics/models"
@@ -72,15 +73,15 @@ type AirDayReader interface {
 // station, pollutant and day instead of 24); O₃'s 8-hour windows need its
 // hours. Days with a negative or a demo hour are read hour by hour, so that
 // the results are those of the hours (docs/air.md, "Engine").
-func (e *Engine) readAir(ctx context.Context, h *history, year int, asOf time.Time) error {
+func (e *Engine) readAir(ctx context.Context, h *history, year int, asOf time.Time, early *o3Hours) error {
 	if len(e.scope.Stations) == 0 || !e.writesAir() {
 		return nil
 	}
 	in := airInput{stations: map[string]map[time.Time]air.DailyValues{}, demo: map[time.Time]bool{}}
-	start, end := yearStart(year-1), asOf.Add(time.Second)
+	start, end := e.airSpan(year, asOf)
 	var err error
 	if r, ok := e.reader.(AirDayReader); ok {
-		err = e.readAirDays(ctx, r, h, in, start, end)
+		err = e.readAirDays(ctx, r, h, in, start, end, early)
 	} else {
 		err = e.readAirHours(ctx, in, start, end)
 	}
@@ -89,6 +90,48 @@ func (e *Engine) readAir(ctx context.Context, h *history, year int, asOf time.Ti
 	}
 	h.air = in
 	return nil
+}
+
+// airSpan is the span of the stations' hours an assessment of year as of
+// asOf reads: from 1 January of the prior year.
+func (e *Engine) airSpan(year int, asOf time.Time) (time.Time, time.Time) {
+	return yearStart(year - 1), asOf.Add(time.Second)
+}
+
+// o3Hours is the read of the stations' O₃ hours started before the rest
+// of a run's reads (readO3Early), so that InfluxDB answers it while the
+// engine decodes the others.
+type o3Hours struct {
+	done sync.WaitGroup
+	obs  []models.Observation
+	err  error
+}
+
+// readO3Early starts reading the O₃ hours the air assessment needs, when
+// the run will read them through an AirDayReader; nil otherwise.
+func (e *Engine) readO3Early(ctx context.Context, year int, asOf time.Time) *o3Hours {
+	r, ok := e.reader.(AirDayReader)
+	if !ok || len(e.scope.Stations) == 0 || !e.writesAir() {
+		return nil
+	}
+	if _, ok := e.indicator("o3"); !ok {
+		return nil
+	}
+	start, end := e.airSpan(year, asOf)
+	o := &o3Hours{}
+	o.done.Go(func() {
+		o.obs, o.err = r.Hours(ctx, "o3", models.DayFilter{Entities: e.scope.Stations, Start: start, End: end})
+	})
+	return o
+}
+
+// wait is the early read's answer; nil when there was none.
+func (o *o3Hours) wait() ([]models.Observation, error) {
+	if o == nil {
+		return nil, nil
+	}
+	o.done.Wait()
+	return o.obs, o.err
 }
 
 // readAirHours reads every hour of the six pollutants, one station and
@@ -116,7 +159,7 @@ func (e *Engine) readAirHours(ctx context.Context, in airInput, start, end time.
 
 // readAirDays reads the five 24-hour-mean pollutants as daily sums, O₃ and
 // the unusual days' hours raw.
-func (e *Engine) readAirDays(ctx context.Context, r AirDayReader, h *history, in airInput, start, end time.Time) error {
+func (e *Engine) readAirDays(ctx context.Context, r AirDayReader, h *history, in airInput, start, end time.Time, early *o3Hours) error {
 	f := models.DayFilter{Entities: e.scope.Stations, Start: start, End: end}
 	units := map[string]models.Indicator{}
 	for _, code := range air.Pollutants {
@@ -129,7 +172,10 @@ func (e *Engine) readAirDays(ctx context.Context, r AirDayReader, h *history, in
 	}
 	hours := air.Hourly{}
 	if o3, ok := units["o3"]; ok {
-		obs, err := r.Hours(ctx, "o3", f)
+		obs, err := early.wait()
+		if early == nil {
+			obs, err = r.Hours(ctx, "o3", f)
+		}
 		if err != nil {
 			return err
 		}
