@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/greenmetrics/greenmetrics/config"
@@ -400,7 +399,8 @@ type BatchReader interface {
 
 // readFigures answers reads: the figures of indicators sharing a span in
 // one query when the reader can (BatchReader), else one by one; hourly
-// indicators as daily aggregates. It stops at the first error saying
+// indicators as daily aggregates, sharing a span in one call when the
+// reader can (DailyBatchReader), else one by one. It stops at the first error saying
 // InfluxDB cannot be reached: a hundred more lines saying the same would
 // bury it.
 func (e *Engine) readFigures(ctx context.Context, reads []figureRead) (map[string]figuresRead, []error) {
@@ -417,10 +417,22 @@ func (e *Engine) readFigures(ctx context.Context, reads []figureRead) (map[strin
 	}
 	groups := map[span][]string{}
 	var order []span
+	dailyBatch, canBatchDaily := e.reader.(DailyBatchReader)
 	var hourly []figureRead
 	for _, r := range reads {
-		if r.hourly.Code != "" {
+		if r.hourly.Code != "" && canBatchDaily {
 			hourly = append(hourly, r)
+			continue
+		}
+		if r.hourly.Code != "" {
+			days, err := e.dailyAggregates(ctx, r.hourly, r.q.Start, r.q.End)
+			if err != nil {
+				if failed(r.code, err) {
+					return out, errs
+				}
+				continue
+			}
+			out[r.code] = days
 			continue
 		}
 		if !canBatch {
@@ -442,7 +454,7 @@ func (e *Engine) readFigures(ctx context.Context, reads []figureRead) (map[strin
 		}
 		groups[k] = append(groups[k], r.code)
 	}
-	for i, days := range e.readDaily(ctx, hourly) {
+	for i, days := range readDailyBatched(ctx, dailyBatch, hourly) {
 		if days.err != nil {
 			if failed(hourly[i].code, days.err) {
 				return out, errs
@@ -480,12 +492,6 @@ func (e *Engine) derives(code string) bool {
 	return derivesAir(code)
 }
 
-// dailyReadsInFlight is how many hourly indicators are read at once: each
-// read is a few queries of a few hundred milliseconds that InfluxDB
-// answers on one core, and the reader decodes one answer while the next
-// is computed.
-const dailyReadsInFlight = 2
-
 // dailyRead is one hourly indicator's answer.
 type dailyRead struct {
 	figuresRead
@@ -499,68 +505,37 @@ type DailyBatchReader interface {
 	DailyAggregatesOf(ctx context.Context, qs []models.DailyQuery, start, end time.Time) ([][]models.DailyFigure, error)
 }
 
-// readDaily reads the daily aggregates of the hourly reads, in their order:
-// those sharing a span in one call when the reader can (DailyBatchReader),
-// else a few at once. Once one says InfluxDB cannot be reached, the reads
-// not yet started are not made (their error says so).
-func (e *Engine) readDaily(ctx context.Context, reads []figureRead) []dailyRead {
+// readDailyBatched reads the daily aggregates of the hourly reads through
+// b, those sharing a span in one call, and answers in their order.
+func readDailyBatched(ctx context.Context, b DailyBatchReader, reads []figureRead) []dailyRead {
 	out := make([]dailyRead, len(reads))
-	if b, ok := e.reader.(DailyBatchReader); ok {
-		type span struct{ start, end int64 }
-		groups := map[span][]int{}
-		var order []span
-		for i, r := range reads {
-			k := span{r.q.Start.UnixNano(), r.q.End.UnixNano()}
-			if _, ok := groups[k]; !ok {
-				order = append(order, k)
-			}
-			groups[k] = append(groups[k], i)
-		}
-		for _, k := range order {
-			idx := groups[k]
-			qs := make([]models.DailyQuery, len(idx))
-			for j, i := range idx {
-				qs[j] = models.DailyQuery{Indicator: reads[i].hourly.Code, Aggregation: reads[i].hourly.Aggregation}
-			}
-			days, err := b.DailyAggregatesOf(ctx, qs, reads[idx[0]].q.Start, reads[idx[0]].q.End)
-			for j, i := range idx {
-				if err != nil {
-					out[i].err = err
-					continue
-				}
-				out[i].figuresRead = figuresOfDays(days[j])
-			}
-		}
-		return out
-	}
-	var unreached atomic.Bool
-	slots := make(chan struct{}, dailyReadsInFlight)
-	var wg sync.WaitGroup
+	type span struct{ start, end int64 }
+	groups := map[span][]int{}
+	var order []span
 	for i, r := range reads {
-		slots <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-slots }()
-			if unreached.Load() {
-				out[i].err = errNotRead
-				return
-			}
-			out[i].figuresRead, out[i].err = e.dailyAggregates(ctx, r.hourly, r.q.Start, r.q.End)
-			if out[i].err != nil && (ctx.Err() != nil || unreachable(out[i].err)) {
-				unreached.Store(true)
-			}
-		})
+		k := span{r.q.Start.UnixNano(), r.q.End.UnixNano()}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], i)
 	}
-	wg.Wait()
+	for _, k := range order {
+		idx := groups[k]
+		qs := make([]models.DailyQuery, len(idx))
+		for j, i := range idx {
+			qs[j] = models.DailyQuery{Indicator: reads[i].hourly.Code, Aggregation: reads[i].hourly.Aggregation}
+		}
+		days, err := b.DailyAggregatesOf(ctx, qs, reads[idx[0]].q.Start, reads[idx[0]].q.End)
+		for j, i := range idx {
+			if err != nil {
+				out[i].err = err
+				continue
+			}
+			out[i].figuresRead = figuresOfDays(days[j])
+		}
+	}
 	return out
 }
-
-// errNotRead is the answer of a read not made because an earlier one found
-// InfluxDB unreachable.
-var errNotRead = unreachableError{errors.New("not read: the history could not be reached")}
-
-type unreachableError struct{ error }
-
-func (unreachableError) Unreachable() bool { return true }
 
 // dailyAggregates reads an hourly series as one value per entity and
 // Shanghai day, aggregated as the catalogue says (mean, sum or last), with
