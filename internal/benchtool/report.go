@@ -23,17 +23,11 @@ func report(args []string) error {
 	dir := fs.String("out", "", "output directory")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile")
 	_ = fs.Parse(args)
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := profileCPU(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	t0 := time.Now()
 	files, err := app.Report(context.Background(), app.ReportOptions{Settings: config.Overrides{ConfigPath: *cfgPath}, Month: *month, Dir: *dir, Log: io.Discard})
 	if err != nil {
@@ -41,4 +35,24 @@ func report(args []string) error {
 	}
 	fmt.Printf("report: %d files in %.2f s\n", len(files), time.Since(t0).Seconds())
 	return nil
+}
+
+// profileCPU writes a CPU profile to path until stop is called; with an
+// empty path it does nothing.
+func profileCPU(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
