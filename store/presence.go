@@ -2,18 +2,24 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
 
 // HasFigures reports whether any reported figure (not a derived one) is
 // stamped in [start, end): the report scheduler writes no report of a
-// month without one.
+// month without one. A database that does not exist yet has none (serve
+// checks the last month as it starts, a moment before --create-db has
+// made it).
 func (s *Store) HasFigures(ctx context.Context, start, end time.Time) (bool, error) {
 	q := fmt.Sprintf(`SELECT count(%s) FROM %s WHERE time >= $start AND time < $end`,
 		QuoteIdent(FieldValue), QuoteIdent(MeasurementFigure))
 	series, err := s.Query(ctx, q, map[string]any{
 		"start": start.UTC().Format(time.RFC3339), "end": end.UTC().Format(time.RFC3339)})
+	if errors.Is(err, ErrDatabaseNotFound) {
+		return false, nil
+	}
 	if err != nil {
 		return false, err
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -247,13 +248,17 @@ type queryResponse struct {
 // statement, values in params) and returns its series; times come back as
 // Unix seconds. Only values can be bound, never identifiers, so measurement
 // and tag names in q must come from code, not from input.
+// ErrDatabaseNotFound is the error of a query of a database InfluxDB does
+// not have (1.8 answers "database not found: <name>").
+var ErrDatabaseNotFound = errors.New("the database does not exist")
+
 func (s *Store) Query(ctx context.Context, q string, params map[string]any) ([]Series, error) {
 	body, err := s.do(ctx, http.MethodGet, q, params)
 	if err != nil {
 		return nil, err
 	}
 	var resp queryResponse
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&resp); err != nil {
 		return nil, fmt.Errorf("influxql: decoding response: %w", err)
@@ -264,6 +269,9 @@ func (s *Store) Query(ctx context.Context, q string, params map[string]any) ([]S
 	var out []Series
 	for _, r := range resp.Results {
 		if r.Error != "" {
+			if strings.HasPrefix(r.Error, "database not found") {
+				return nil, fmt.Errorf("influxql: %s: %w", r.Error, ErrDatabaseNotFound)
+			}
 			return nil, fmt.Errorf("influxql: %s", r.Error)
 		}
 		out = append(out, r.Series...)

@@ -331,3 +331,47 @@ func TestObservationsOfMatchesOneByOne(t *testing.T) {
 		}
 	}
 }
+
+// TestHasFigures: a month with a reported figure has figures, one with
+// only a derived figure or none has not, and a database InfluxDB does not
+// have yet has none (serve checks the last month a moment before
+// --create-db makes it): no error, so no report of an empty month.
+func TestHasFigures(t *testing.T) {
+	srv := influxtest.New(t)
+	s, err := store.New(store.Config{URL: srv.URL, Bucket: srv.Bucket(), Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	writeObservations(t, s, models.Observation{Time: june.Add(time.Hour), Indicator: "gdp", Value: 1, Provider: "tjj"})
+	derived, err := store.EncodePoint(store.Point{Measurement: store.MeasurementDerived, Time: june.AddDate(0, 1, 0),
+		Tags: map[string]string{store.TagIndicator: "water_class"}, Fields: map[string]any{store.FieldValue: 3.0, store.FieldProvider: models.ProviderDerived}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WriteLines(ctx, derived); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		start time.Time
+		want  bool
+	}{{"June: a reported figure", june, true}, {"July: only a derived one", june.AddDate(0, 1, 0), false}, {"August: none", june.AddDate(0, 2, 0), false}} {
+		got, err := s.HasFigures(ctx, tc.start, tc.start.AddDate(0, 1, 0))
+		if err != nil || got != tc.want {
+			t.Errorf("%s: HasFigures = %v, %v; want %v", tc.name, got, err, tc.want)
+		}
+	}
+	missing, err := store.New(store.Config{URL: srv.URL, Bucket: "no_such_database/autogen", Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer missing.Close()
+	if _, err := missing.Query(ctx, "SELECT * FROM figure", nil); !errors.Is(err, store.ErrDatabaseNotFound) {
+		t.Errorf("a query of a missing database: %v; want ErrDatabaseNotFound", err)
+	}
+	if got, err := missing.HasFigures(ctx, june, june.AddDate(0, 1, 0)); got || err != nil {
+		t.Errorf("HasFigures of a missing database = %v, %v; want false, no error", got, err)
+	}
+}
