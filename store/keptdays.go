@@ -279,29 +279,17 @@ func (s *Store) readKeptOf(ctx context.Context, qs []models.DailyQuery, start, e
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("reading the kept daily figures of %d series: %w", len(qs), err)
 	}
-	out := make(map[keptKey]keptState, len(qs))
-	state := func(k keptKey) keptState {
-		st, ok := out[k]
-		if !ok {
-			st = keptState{marks: map[int64]string{}, stamps: map[int64]string{}}
-			out[k] = st
-		}
-		return st
-	}
-	for k := range wanted {
-		state(k)
-	}
 	marks := map[string]map[int64]string{}
 	for _, sr := range answers[0] {
 		marks[sr.Tags[TagIndicator]] = timedStrings(sr, marks[sr.Tags[TagIndicator]])
 	}
+	out := make(map[keptKey]keptState, len(wanted))
 	for k := range wanted {
-		st := out[k]
-		st.marks = marks[k.indicator]
-		if st.marks == nil {
-			st.marks = map[int64]string{}
+		m := marks[k.indicator]
+		if m == nil {
+			m = map[int64]string{}
 		}
-		out[k] = st
+		out[k] = keptState{marks: m, stamps: map[int64]string{}}
 	}
 	// The rows after the stamps: a stamp is written once every row of
 	// its computation is, so rows read later include them all (or their

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -168,12 +167,7 @@ func (s *Store) daysWithDemo(ctx context.Context, q, indicator string, start, en
 	for _, series := range parts {
 		days = append(days, dailyFromSeries(indicator, series)...)
 	}
-	sort.SliceStable(days, func(i, j int) bool {
-		if days[i].Entity != days[j].Entity {
-			return days[i].Entity < days[j].Entity
-		}
-		return days[i].Time.Before(days[j].Time)
-	})
+	sortDaily(days)
 	for i := range days {
 		k := dayKey{days[i].Entity, days[i].Time.Unix()}
 		if demo[k] > 0 {
