@@ -78,9 +78,14 @@ func newKeyIndex(budget int, dir string) *keyIndex {
 }
 
 // get returns the state of key, whose series and period start are given.
+// The map is asked only when its spans say the key can be there: a
+// series' next period, the common case, costs a look in the small map of
+// spans instead of a cache miss in the large map of keys.
 func (x *keyIndex) get(key, series uint64, t int64) (keyState, bool, error) {
-	if st, ok := x.mem[key]; ok {
-		return st, true, nil
+	if sp, ok := x.memSpan[series]; ok && sp.has(t) {
+		if st, ok := x.mem[key]; ok {
+			return st, true, nil
+		}
 	}
 	if sp, ok := x.spilled[series]; !ok || !sp.has(t) {
 		return keyState{}, false, nil
@@ -101,21 +106,12 @@ func (x *keyIndex) get(key, series uint64, t int64) (keyState, bool, error) {
 // put sets the state of key in memory; a key from a run comes back to
 // memory when its state changes (a conflict), and wins over the run.
 func (x *keyIndex) put(key, series uint64, t int64, st keyState) {
-	if _, ok := x.mem[key]; !ok {
-		addSpan(x.memSpan, series, t)
-	}
+	addSpan(x.memSpan, series, t)
 	x.mem[key] = st
 }
 
-// update changes the state of a key that is in memory (one of the
-// current batch's).
-func (x *keyIndex) update(key uint64, f func(keyState) keyState) {
-	if st, ok := x.mem[key]; ok {
-		x.mem[key] = f(st)
-	}
-}
-
-// remove forgets a key of the current batch (a held row is not in).
+// remove forgets a key of the current batch (a held row is not in). The
+// spans stay as wide: they may cover periods no key has, never miss one.
 func (x *keyIndex) remove(key uint64) { delete(x.mem, key) }
 
 // runEntry is one key of a run, 24 bytes on disk (little-endian).

@@ -46,6 +46,11 @@ type table struct {
 	units                           map[string]string
 	// wide layout
 	wide []wideCol
+	// the last time cell read and its time: the rows of one hour or month
+	// follow each other (every station, every pollutant), so most rows
+	// repeat the cell before them.
+	lastTimeCell string
+	lastTime     time.Time
 }
 
 // keyColumns are the columns that say what a value is, not the value:
@@ -471,6 +476,18 @@ func (t *table) parseTime(cells []string) (time.Time, string) {
 	if s == "" {
 		return time.Time{}, "time is empty"
 	}
+	if s == t.lastTimeCell {
+		return t.lastTime, ""
+	}
+	tm, problem := t.parseTimeCell(s)
+	if problem == "" {
+		t.lastTimeCell, t.lastTime = strings.Clone(s), tm
+	}
+	return tm, problem
+}
+
+// parseTimeCell reads one time cell.
+func (t *table) parseTimeCell(s string) (time.Time, string) {
 	if t.timeFormat != "" {
 		tm, err := time.ParseInLocation(t.timeFormat, s, t.loc)
 		if err != nil {

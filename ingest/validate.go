@@ -133,16 +133,27 @@ const (
 type keyState struct {
 	bits uint64 // the accepted value
 	row  int32  // the row it came from, for messages
-	at   int32  // position in the current batch, or keyDelivered / keyConflicted
+	// at is the position the row was queued at in its batch, or
+	// keyConflicted. It is not reset when the batch is delivered: the row
+	// is in the current batch only if the batch holds its key there
+	// (run.queuedAt), which spares a second pass over the index per batch.
+	at int32
 }
 
-const (
-	// keyDelivered: the accepted row went out in an earlier batch.
-	keyDelivered = -1
-	// keyConflicted: the key had conflicting values; every later row with
-	// it is rejected too.
-	keyConflicted = -2
-)
+// keyConflicted: the key had conflicting values; every later row with it
+// is rejected too.
+const keyConflicted = -2
+
+// queuedAt returns where the current batch holds key, whose state is st;
+// false when its row went out in an earlier batch or the key conflicted.
+// A key is queued at most once per batch, so a position left over from an
+// earlier batch holds another key.
+func (r *run) queuedAt(key uint64, st keyState) (int, bool) {
+	if st.at < 0 || int(st.at) >= len(r.batch) || r.batch[st.at].key != key {
+		return 0, false
+	}
+	return int(st.at), true
+}
 
 type convKey struct{ from, to string }
 
@@ -271,14 +282,7 @@ func (r *run) flush() error {
 			// A held row is not in: a later row of the figure is judged
 			// on its own.
 			r.index.remove(pe.key)
-			continue
 		}
-		r.index.update(pe.key, func(st keyState) keyState {
-			if st.at != keyConflicted {
-				st.at = keyDelivered
-			}
-			return st
-		})
 	}
 	if err := r.index.spill(); err != nil {
 		return err
@@ -545,20 +549,21 @@ func (r *run) dedupe(obs models.Observation, c candidate, ledgered bool) error {
 	if st.at != keyConflicted && st.bits == bits {
 		r.res.Values++
 		r.res.Duplicates++
-		if st.at >= 0 && c.confirm {
+		if at, ok := r.queuedAt(key, st); ok && c.confirm {
 			// A confirmation on any copy of the row confirms the value.
-			r.batch[st.at].confirmed = true
+			r.batch[at].confirmed = true
 		}
 		return nil
 	}
 	what := r.figureName(obs)
 	first := math.Float64frombits(st.bits)
 	msg := fmt.Sprintf("value %s conflicts with value %s in row %d for %s", r.valueText(obs.Indicator, obs.Value), r.valueText(obs.Indicator, first), st.row, what)
+	at, queued := r.queuedAt(key, st)
 	switch {
 	case st.at == keyConflicted:
 		msg += "; that figure already has conflicting values"
-	case st.at >= 0:
-		pe := &r.batch[st.at]
+	case queued:
+		pe := &r.batch[at]
 		pe.dropped = dropConflict
 		r.res.Values-- // the first row moves from queued to rejected
 		r.queueReject(Rejection{Row: pe.row, Field: pe.field, Rule: RuleConflictingDuplicate, Raw: pe.raw.String(),

@@ -72,7 +72,11 @@ func markLines(lines []string, nonce string) []string {
 		indicator string // as escaped in the line
 		start     int64
 	}
-	seen := map[month]bool{}
+	// A batch names few months (an hourly batch: its pollutants in one or
+	// two months), so they are looked for in a list before a map is worth
+	// its hashing.
+	var months []month
+	var seen map[month]bool
 	var out []string
 	var lastTS, lastStart int64 = -1 << 63, 0
 	for _, l := range lines {
@@ -84,10 +88,22 @@ func markLines(lines []string, nonce string) []string {
 			lastTS, lastStart = ts, localMonthStart(time.Unix(ts, 0)).Unix()
 		}
 		m := month{ind, lastStart}
-		if seen[m] {
-			continue
+		if seen != nil {
+			if seen[m] {
+				continue
+			}
+			seen[m] = true
+		} else {
+			if slices.Contains(months, m) {
+				continue
+			}
+			if months = append(months, m); len(months) > 32 {
+				seen = map[month]bool{}
+				for _, m := range months {
+					seen[m] = true
+				}
+			}
 		}
-		seen[m] = true
 		out = append(out, markLine(m.indicator, nonce, m.start))
 	}
 	return out
@@ -105,7 +121,11 @@ func figureIndicatorTime(line string) (string, int64, bool) {
 	if !strings.HasPrefix(line, prefix) {
 		return "", 0, false
 	}
-	// The series key ends at the first space not escaped.
+	// The series key ends at the first space not escaped. Most keys have
+	// no backslash at all: their first space ends them.
+	if sp := strings.IndexByte(line, ' '); sp > 0 && strings.IndexByte(line[:sp], '\\') < 0 {
+		return indicatorTime(line, line[len(prefix):sp])
+	}
 	end := -1
 	for i := len(prefix); i < len(line); i++ {
 		if line[i] == '\\' {
@@ -117,15 +137,23 @@ func figureIndicatorTime(line string) (string, int64, bool) {
 			break
 		}
 	}
+	if end < 0 {
+		return "", 0, false
+	}
+	return indicatorTime(line, line[len(prefix):end])
+}
+
+// indicatorTime reads the indicator in tags, a figure line's tag set, and
+// the line's timestamp.
+func indicatorTime(line, tags string) (string, int64, bool) {
 	sp := strings.LastIndexByte(line, ' ')
-	if end < 0 || sp <= end {
+	if sp <= len(MeasurementFigure)+1+len(tags) {
 		return "", 0, false
 	}
 	ts, err := strconv.ParseInt(line[sp+1:], 10, 64)
 	if err != nil {
 		return "", 0, false
 	}
-	tags := line[len(prefix):end]
 	for start, i := 0, 0; i <= len(tags); i++ {
 		if i < len(tags) && tags[i] == '\\' {
 			i++

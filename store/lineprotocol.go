@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/greenmetrics/greenmetrics/models"
@@ -160,21 +159,35 @@ func appendFloat(dst []byte, v float64) []byte {
 }
 
 // The bytes line protocol escapes with a backslash, per element.
-const (
-	tagEscapes         = ",= "
-	measurementEscapes = ", "
-	fieldStringEscapes = "\"\\"
+var (
+	tagEscapes         = escapeSet(",= ")
+	measurementEscapes = escapeSet(", ")
+	fieldStringEscapes = escapeSet("\"\\")
 )
 
-// appendEscaped appends s with a backslash before each byte of escapes. It
-// runs for every tag of every point the spool encodes, so it allocates
-// nothing (a strings.Replacer would, once per escaped value).
-func appendEscaped(dst []byte, s string, escapes string) []byte {
-	if !strings.ContainsAny(s, escapes) {
-		return append(dst, s...)
+// escapes marks the bytes an element escapes.
+type escapes [256]bool
+
+func escapeSet(chars string) *escapes {
+	var e escapes
+	for i := 0; i < len(chars); i++ {
+		e[chars[i]] = true
 	}
-	for i := 0; i < len(s); i++ {
-		if strings.IndexByte(escapes, s[i]) >= 0 {
+	return &e
+}
+
+// appendEscaped appends s with a backslash before each byte of esc. It
+// runs for every tag of every point the spool encodes, so it allocates
+// nothing (a strings.Replacer would, once per escaped value) and looks
+// each byte up in a table (strings.ContainsAny builds its set per call).
+func appendEscaped(dst []byte, s string, esc *escapes) []byte {
+	i := 0
+	for i < len(s) && !esc[s[i]] {
+		i++
+	}
+	dst = append(dst, s[:i]...)
+	for ; i < len(s); i++ {
+		if esc[s[i]] {
 			dst = append(dst, '\\')
 		}
 		dst = append(dst, s[i])
