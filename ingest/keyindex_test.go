@@ -180,3 +180,30 @@ func BenchmarkProcessSpilledIndex(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkProcessIndexBudget is a million rows of the air replay through
+// the pipeline with several key budgets: a smaller map misses the CPU
+// caches less on every new key, and spills more often.
+func BenchmarkProcessIndexBudget(b *testing.B) {
+	const rows = 1_000_000
+	data := longCSV(rows)
+	cat := testCatalog(b)
+	for _, budget := range []int{1 << 15, 1 << 16, 1 << 17, 1 << 18} {
+		b.Run(fmt.Sprintf("budget=%d", budget), func(b *testing.B) {
+			for b.Loop() {
+				p, err := NewPipeline(cat, nil, &discardSink{}, Options{IndexMemoryKeys: budget, IndexSpillDir: b.TempDir()})
+				if err != nil {
+					b.Fatal(err)
+				}
+				res, err := p.Process(context.Background(), Input{Name: "bench.csv", Reader: bytes.NewReader(data)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Accepted != rows {
+					b.Fatalf("accepted %d, want %d (rejected %v)", res.Accepted, rows, res.RejectedByRule)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/row")
+		})
+	}
+}

@@ -35,6 +35,7 @@ type deliveryJob struct {
 	b     Batch
 	parts [][]string   // parts[i]: the lines writer i sends
 	dead  [][]deadLine // dead[i]: what InfluxDB refused of parts[i]
+	marks []string     // the batch's marks, once it is delivered
 	errs  []error      // errs[i]: why parts[i] was not delivered
 	done  sync.WaitGroup
 	// begun is set once a writer starts sending its share: when Run is
@@ -119,8 +120,9 @@ func (j *deliveryJob) deadLines() []deadLine {
 
 // deliverFrom delivers b and the batches after it until the spool has no
 // more or ctx ends. A reader splits each batch among the writers and reads
-// the next while they work; at most Concurrency+1 batches are read and not
-// yet acknowledged. It returns once every writer has stopped.
+// the next while they work; at most Concurrency+1 batches hold their lines
+// at once, and up to maxMarkedTogether more wait, without them, for their
+// marks and acknowledgement. It returns once every writer has stopped.
 func (s *Sender) deliverFrom(ctx context.Context, b Batch, stop onStop) error {
 	n := s.opts.Concurrency
 	quit := make(chan struct{})
@@ -165,21 +167,44 @@ func (s *Sender) deliverFrom(ctx context.Context, b Batch, stop onStop) error {
 		}
 	}()
 	var err error
+	fail := func(e error) {
+		if err == nil {
+			err = e
+			close(quit)
+		}
+	}
+	// Delivered batches wait in ready while the reader has already handed
+	// out the next one: their marks go out together, in one request, when
+	// no batch is waiting or maxMarkedTogether are (a bulk import made one
+	// request of marks per batch, half of a serial sender's requests).
+	var ready []*deliveryJob
+	flush := func() {
+		if err == nil && len(ready) > 0 {
+			if e := s.markAndFinish(ctx, ready, stop); e != nil {
+				fail(e)
+			}
+		}
+		clear(ready)
+		ready = ready[:0]
+	}
 	for j := range inOrder {
 		j.done.Wait()
 		if err != nil {
 			continue
 		}
-		if err = j.firstErr(); err == nil {
-			err = s.mark(ctx, j, stop)
+		if e := j.firstErr(); e != nil {
+			flush() // the batches before it were stored: acknowledge them
+			fail(e)
+			continue
 		}
-		if err == nil {
-			err = s.finish(j)
+		j.keepMarks(s.opts.Marks)
+		ready = append(ready, j)
+		if len(ready) < maxMarkedTogether && len(inOrder) > 0 {
+			continue
 		}
-		if err != nil {
-			close(quit)
-		}
+		flush()
 	}
+	flush()
 	writers.Wait()
 	if err == nil {
 		err = readErr // closing inOrder ordered this read after the write
@@ -251,20 +276,36 @@ func (s *Sender) finish(j *deliveryJob) error {
 	if err := s.sp.Ack(b); err != nil {
 		return err
 	}
-	s.delivered.Add(int64(len(b.Lines) - len(dead)))
+	s.delivered.Add(int64(b.size() - len(dead)))
 	s.deadLettered.Add(int64(len(dead)))
 	return nil
 }
 
-// mark writes the marks of a delivered batch (SenderOptions.Marks), before
-// it is acknowledged. A mark InfluxDB refuses is logged: it is the
-// Sender's own line, so only a conflicting write from outside (a nonce of
-// another type) can cause that, and the data must not wait on it.
-func (s *Sender) mark(ctx context.Context, j *deliveryJob, stop onStop) error {
-	if s.opts.Marks == nil {
-		return nil
+// maxMarkedTogether bounds the delivered batches that wait to have their
+// marks written together: they are not acknowledged until then.
+const maxMarkedTogether = 8
+
+// keepMarks computes the marks of a delivered batch (SenderOptions.Marks)
+// and lets its lines go: the batch may wait for the marks of the batches
+// after it, and only its size is needed to acknowledge it.
+func (j *deliveryJob) keepMarks(marks func([]string) []string) {
+	if marks != nil {
+		j.marks = marks(j.b.Lines)
 	}
-	marks := s.opts.Marks(j.b.Lines)
+	j.parts = nil
+	j.b.release()
+}
+
+// markAndFinish writes the marks of delivered batches in one request and
+// then acknowledges the batches in spool order. A mark InfluxDB refuses is
+// logged: it is the Sender's own line, so only a conflicting write from
+// outside (a nonce of another type) can cause that, and the data must not
+// wait on it.
+func (s *Sender) markAndFinish(ctx context.Context, jobs []*deliveryJob, stop onStop) error {
+	var marks []string
+	for _, j := range jobs {
+		marks = append(marks, j.marks...)
+	}
 	dead, err := s.deliver(ctx, marks, stop)
 	if err != nil {
 		return err
@@ -272,6 +313,11 @@ func (s *Sender) mark(ctx context.Context, j *deliveryJob, stop onStop) error {
 	if len(dead) > 0 {
 		s.log.Error("influxdb refused rollup marks; the months they name may keep stale daily figures until they are marked stale (greenmetrics migrate --rollups)",
 			"marks", len(dead), "status", dead[0].status, "message", dead[0].message)
+	}
+	for _, j := range jobs {
+		if err := s.finish(j); err != nil {
+			return err
+		}
 	}
 	return nil
 }

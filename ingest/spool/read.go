@@ -19,6 +19,18 @@ type Batch struct {
 	// checksum failed.
 	Damaged    int
 	start, end int64
+	// released counts the lines of a batch that let them go (release)
+	// while it waits to be acknowledged.
+	released int
+}
+
+// size is the number of records of the batch, read or released.
+func (b Batch) size() int { return len(b.Lines) + b.released }
+
+// release lets the batch's lines go, keeping their count for Ack.
+func (b *Batch) release() {
+	b.released += len(b.Lines)
+	b.Lines = nil
 }
 
 // Empty reports whether the batch covers no bytes at all: nothing was
@@ -204,11 +216,11 @@ func (s *Spool) ack1(b Batch) error {
 		return fmt.Errorf("spool ack: %w", err)
 	}
 	s.ack.Store(b.end)
-	s.pending.Add(-int64(len(b.Lines)))
+	s.pending.Add(-int64(b.size()))
 	s.corrupt.Add(int64(b.Damaged))
 	now := s.now()
 	s.rate.add(b.end-b.start, now)
-	s.observeDelivered(int64(len(b.Lines)), now)
+	s.observeDelivered(int64(b.size()), now)
 	return s.deleteDelivered(b.end)
 }
 

@@ -59,7 +59,8 @@ type SenderOptions struct {
 	// what they changed (store.MarkLines: the months whose kept days they
 	// make stale). They are written after InfluxDB has stored every
 	// share of the batch and before the batch is acknowledged, so a
-	// crash between the two replays both.
+	// crash between the two replays both. Batches delivered one after
+	// another have their marks written together, in one request.
 	Marks func(lines []string) []string
 	// Logger receives delivery failures; nil discards them.
 	Logger *slog.Logger
