@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -237,11 +236,13 @@ type Series struct {
 }
 
 type queryResponse struct {
-	Results []struct {
-		Series []Series `json:"series"`
-		Error  string   `json:"error"`
-	} `json:"results"`
-	Error string `json:"error"`
+	Results []queryResult `json:"results"`
+	Error   string        `json:"error"`
+}
+
+type queryResult struct {
+	Series []Series `json:"series"`
+	Error  string   `json:"error"`
 }
 
 // Query runs one InfluxQL statement with bound parameters ($name in the
@@ -257,11 +258,9 @@ func (s *Store) Query(ctx context.Context, q string, params map[string]any) ([]S
 	if err != nil {
 		return nil, err
 	}
-	var resp queryResponse
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&resp); err != nil {
-		return nil, fmt.Errorf("influxql: decoding response: %w", err)
+	resp, err := decodeQueryResponse(body)
+	if err != nil {
+		return nil, err
 	}
 	if resp.Error != "" {
 		return nil, fmt.Errorf("influxql: %s", resp.Error)
